@@ -1,0 +1,393 @@
+"""The Action aggregate: one stream per action, so updates to different actions never conflict.
+
+Public methods validate and then call a private ``@event`` method. The decorated methods
+are pure state changes because they re-run on every replay: a rule tightened later must not
+stop old history from loading.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    ActionAlreadyInStateError,
+    ActionCancelledError,
+    InvalidProgressError,
+    ReasonRequiredError,
+    RuleViolation,
+)
+from domain.ids import action_id
+from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
+
+OPEN = "open"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+ON_HOLD = "on_hold"
+LIFECYCLES = (OPEN, COMPLETED, CANCELLED, ON_HOLD)
+PRIORITIES = ("High", "Medium", "Low")
+
+
+def checked_progress(value: object) -> int:
+    # bool is an int subclass; True must not sneak in as 1 %.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidProgressError(f"progress: must be a whole number from 0 to 100, got {value!r}")
+    if not 0 <= value <= 100:
+        raise InvalidProgressError(f"progress: must be from 0 to 100, got {value}")
+    return value
+
+
+def checked_priority(value: object) -> str | None:
+    """High, Medium or Low; None where the plan never set one (Covalent leaves some blank)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().capitalize() not in PRIORITIES:
+        raise RuleViolation(f"priority: must be one of {', '.join(PRIORITIES)}, got {value!r}")
+    return value.strip().capitalize()
+
+
+def required_reason(reason: object, what: str) -> str:
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
+        raise ReasonRequiredError(f"reason: a reason is required to {what}")
+    return checked_text("reason", reason, max_length=TEXT_MAX)
+
+
+class Action(Aggregate):
+    """An improvement action in a plan, with its owners, due date, progress and history."""
+
+    TOPIC = "plantrail:Action"
+
+    class Event(Aggregate.Event):
+        """Every action event says who recorded it, when it is true, and optionally why."""
+
+        TOPIC = "plantrail:Action.Event"
+        actor: str
+        effective_on: date
+        reason: str | None
+
+    class ActionAdded(Event, Aggregate.Created):
+        TOPIC = "plantrail:Action.ActionAdded"
+        plan_code: str
+        code: str
+        title: str
+        description: str
+        owners: list[str]
+        due_date: date | None
+        priority: str | None
+        priority_number: int | None
+
+    class ProgressUpdated(Event):
+        TOPIC = "plantrail:Action.ProgressUpdated"
+        progress: int
+
+    class NoteAdded(Event):
+        TOPIC = "plantrail:Action.NoteAdded"
+        text: str
+        author: str
+
+    class SubActionAdded(Event):
+        TOPIC = "plantrail:Action.SubActionAdded"
+        number: int
+        details: str
+
+    class SubActionNoteAdded(Event):
+        TOPIC = "plantrail:Action.SubActionNoteAdded"
+        number: int
+        text: str
+        author: str
+
+    class DueDateRevised(Event):
+        TOPIC = "plantrail:Action.DueDateRevised"
+        due_date: date
+
+    class OwnersChanged(Event):
+        TOPIC = "plantrail:Action.OwnersChanged"
+        owners: list[str]
+
+    class PriorityChanged(Event):
+        TOPIC = "plantrail:Action.PriorityChanged"
+        priority: str | None
+
+    class ActionCompleted(Event):
+        TOPIC = "plantrail:Action.ActionCompleted"
+
+    class ActionCancelled(Event):
+        TOPIC = "plantrail:Action.ActionCancelled"
+
+    class ActionReopened(Event):
+        TOPIC = "plantrail:Action.ActionReopened"
+
+    class ActionPutOnHold(Event):
+        TOPIC = "plantrail:Action.ActionPutOnHold"
+
+    class DescriptionRevised(Event):
+        TOPIC = "plantrail:Action.DescriptionRevised"
+        title: str
+        description: str
+
+    class SuccessMeasureAdded(Event):
+        TOPIC = "plantrail:Action.SuccessMeasureAdded"
+        text: str
+
+    class EvidenceAdded(Event):
+        TOPIC = "plantrail:Action.EvidenceAdded"
+        text: str
+
+    # ----- creation -------------------------------------------------------------------
+
+    @classmethod
+    def add(
+        cls,
+        *,
+        plan_code: str,
+        code: str,
+        title: str,
+        description: str,
+        owners: list[str],
+        due_date: date | None,
+        priority: str | None,
+        priority_number: int | None,
+        actor: str,
+        effective_on: date,
+        reason: str | None = None,
+    ) -> Action:
+        return cls._create(
+            cls.ActionAdded,
+            id=action_id(plan_code, code),
+            plan_code=plan_code,
+            code=checked_text("code", code, max_length=NAME_MAX, multiline=False),
+            title=checked_text("title", title, max_length=TITLE_MAX),
+            description=optional_text("description", description, max_length=TEXT_MAX) or "",
+            owners=list(owners),
+            due_date=due_date,
+            priority=checked_priority(priority),
+            priority_number=priority_number,
+            actor=actor,
+            effective_on=effective_on,
+            reason=optional_text("reason", reason, max_length=TEXT_MAX),
+        )
+
+    def __init__(
+        self,
+        plan_code: str,
+        code: str,
+        title: str,
+        description: str,
+        owners: list[str],
+        due_date: date | None,
+        priority: str | None,
+        priority_number: int | None,
+        actor: str,
+        effective_on: date,
+        reason: str | None,
+    ) -> None:
+        self.plan_code = plan_code
+        self.code = code
+        self.title = title
+        self.description = description
+        self.owners = list(owners)
+        self.due_date = due_date
+        self.original_due_date = due_date
+        self.priority = priority
+        self.priority_number = priority_number
+        self.progress = 0
+        # (effective_on, progress) pairs, so a re-import can tell which figures it already holds.
+        self.progress_log: list[tuple[date, int]] = []
+        self.lifecycle = OPEN
+        self.notes: list[dict[str, Any]] = []
+        self.sub_actions: list[dict[str, Any]] = []
+        self.success_measures: list[str] = []
+        self.evidence: list[str] = []
+        self.added_on = effective_on
+
+    # ----- commands: validate, then record ----------------------------------------------
+
+    def update_progress(self, progress: object, *, actor: str, effective_on: date, reason: str | None = None) -> None:
+        self._refuse_if_cancelled("update progress on")
+        self._progress_updated(
+            progress=checked_progress(progress),
+            actor=actor,
+            effective_on=effective_on,
+            reason=optional_text("reason", reason, max_length=TEXT_MAX),
+        )
+
+    def add_note(self, text: str, *, author: str, actor: str, effective_on: date) -> None:
+        self._note_added(
+            text=checked_text("note", text, max_length=TEXT_MAX),
+            author=checked_text("author", author, max_length=NAME_MAX, multiline=False),
+            actor=actor,
+            effective_on=effective_on,
+            reason=None,
+        )
+
+    def add_sub_action(self, details: str, *, actor: str, effective_on: date) -> int:
+        number = len(self.sub_actions) + 1
+        self._sub_action_added(
+            number=number,
+            details=checked_text("sub-action details", details, max_length=TEXT_MAX),
+            actor=actor,
+            effective_on=effective_on,
+            reason=None,
+        )
+        return number
+
+    def add_sub_action_note(self, number: int, text: str, *, author: str, actor: str, effective_on: date) -> None:
+        if not 1 <= number <= len(self.sub_actions):
+            raise RuleViolation(f"sub-action: {self.code} has no sub-action {number}")
+        self._sub_action_note_added(
+            number=number,
+            text=checked_text("sub-action note", text, max_length=TEXT_MAX),
+            author=checked_text("author", author, max_length=NAME_MAX, multiline=False),
+            actor=actor,
+            effective_on=effective_on,
+            reason=None,
+        )
+
+    def revise_due_date(self, due_date: date, *, reason: str | None, actor: str, effective_on: date) -> None:
+        self._refuse_if_cancelled("revise the due date of")
+        if due_date == self.due_date:
+            raise ActionAlreadyInStateError(f"due date: {self.code} is already due {due_date.isoformat()}")
+        self._due_date_revised(
+            due_date=due_date,
+            reason=required_reason(reason, "revise a due date"),
+            actor=actor,
+            effective_on=effective_on,
+        )
+
+    def change_owners(self, owners: list[str], *, reason: str | None, actor: str, effective_on: date) -> None:
+        if not owners:
+            raise RuleViolation("owners: an action needs at least one owner")
+        if list(owners) == self.owners:
+            raise ActionAlreadyInStateError(f"owners: {self.code} already has these owners")
+        self._owners_changed(
+            owners=list(owners),
+            reason=optional_text("reason", reason, max_length=TEXT_MAX),
+            actor=actor,
+            effective_on=effective_on,
+        )
+
+    def change_priority(self, priority: str | None, *, reason: str | None, actor: str, effective_on: date) -> None:
+        self._priority_changed(
+            priority=checked_priority(priority),
+            reason=optional_text("reason", reason, max_length=TEXT_MAX),
+            actor=actor,
+            effective_on=effective_on,
+        )
+
+    def complete(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+        self._refuse_if_cancelled("complete")
+        if self.lifecycle == COMPLETED:
+            raise ActionAlreadyInStateError(f"{self.code} is already complete")
+        self._completed(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
+
+    def cancel(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+        if self.lifecycle == CANCELLED:
+            raise ActionAlreadyInStateError(f"{self.code} is already cancelled")
+        self._cancelled(reason=required_reason(reason, "cancel an action"), actor=actor, effective_on=effective_on)
+
+    def reopen(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+        if self.lifecycle == OPEN:
+            raise ActionAlreadyInStateError(f"{self.code} is already open")
+        self._reopened(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
+
+    def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+        self._refuse_if_cancelled("put on hold")
+        if self.lifecycle == ON_HOLD:
+            raise ActionAlreadyInStateError(f"{self.code} is already on hold")
+        self._put_on_hold(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
+
+    def revise_description(self, *, title: str | None, description: str | None, reason: str | None, actor: str, effective_on: date) -> None:
+        new_title = checked_text("title", title, max_length=TITLE_MAX) if title is not None else self.title
+        new_description = (
+            checked_text("description", description, max_length=TEXT_MAX) if description is not None else self.description
+        )
+        if (new_title, new_description) == (self.title, self.description):
+            raise ActionAlreadyInStateError(f"{self.code}: title and description are unchanged")
+        self._description_revised(
+            title=new_title,
+            description=new_description,
+            reason=optional_text("reason", reason, max_length=TEXT_MAX),
+            actor=actor,
+            effective_on=effective_on,
+        )
+
+    def add_success_measure(self, text: str, *, actor: str, effective_on: date) -> None:
+        self._success_measure_added(
+            text=checked_text("success measure", text, max_length=TEXT_MAX), actor=actor, effective_on=effective_on, reason=None
+        )
+
+    def add_evidence(self, text: str, *, actor: str, effective_on: date) -> None:
+        self._evidence_added(
+            text=checked_text("evidence", text, max_length=TEXT_MAX), actor=actor, effective_on=effective_on, reason=None
+        )
+
+    def _refuse_if_cancelled(self, what: str) -> None:
+        if self.lifecycle == CANCELLED:
+            raise ActionCancelledError(f"cannot {what} {self.plan_code}/{self.code}: it is cancelled")
+
+    # ----- state changes (re-run on replay: no validation here) ------------------------
+
+    @event(ProgressUpdated)
+    def _progress_updated(self, progress: int, actor: str, effective_on: date, reason: str | None) -> None:
+        self.progress = progress
+        self.progress_log.append((effective_on, progress))
+
+    @event(NoteAdded)
+    def _note_added(self, text: str, author: str, actor: str, effective_on: date, reason: str | None) -> None:
+        self.notes.append({"text": text, "author": author, "effective_on": effective_on})
+
+    @event(SubActionAdded)
+    def _sub_action_added(self, number: int, details: str, actor: str, effective_on: date, reason: str | None) -> None:
+        self.sub_actions.append({"number": number, "details": details, "notes": []})
+
+    @event(SubActionNoteAdded)
+    def _sub_action_note_added(
+        self, number: int, text: str, author: str, actor: str, effective_on: date, reason: str | None
+    ) -> None:
+        self.sub_actions[number - 1]["notes"].append({"text": text, "author": author, "effective_on": effective_on})
+
+    @event(DueDateRevised)
+    def _due_date_revised(self, due_date: date, actor: str, effective_on: date, reason: str | None) -> None:
+        if self.original_due_date is None:
+            self.original_due_date = due_date
+        self.due_date = due_date
+
+    @event(OwnersChanged)
+    def _owners_changed(self, owners: list[str], actor: str, effective_on: date, reason: str | None) -> None:
+        self.owners = list(owners)
+
+    @event(PriorityChanged)
+    def _priority_changed(self, priority: str | None, actor: str, effective_on: date, reason: str | None) -> None:
+        self.priority = priority
+
+    @event(ActionCompleted)
+    def _completed(self, actor: str, effective_on: date, reason: str | None) -> None:
+        self.lifecycle = COMPLETED
+        self.progress = 100
+
+    @event(ActionCancelled)
+    def _cancelled(self, actor: str, effective_on: date, reason: str | None) -> None:
+        self.lifecycle = CANCELLED
+
+    @event(ActionReopened)
+    def _reopened(self, actor: str, effective_on: date, reason: str | None) -> None:
+        self.lifecycle = OPEN
+
+    @event(ActionPutOnHold)
+    def _put_on_hold(self, actor: str, effective_on: date, reason: str | None) -> None:
+        self.lifecycle = ON_HOLD
+
+    @event(DescriptionRevised)
+    def _description_revised(self, title: str, description: str, actor: str, effective_on: date, reason: str | None) -> None:
+        self.title = title
+        self.description = description
+
+    @event(SuccessMeasureAdded)
+    def _success_measure_added(self, text: str, actor: str, effective_on: date, reason: str | None) -> None:
+        self.success_measures.append(text)
+
+    @event(EvidenceAdded)
+    def _evidence_added(self, text: str, actor: str, effective_on: date, reason: str | None) -> None:
+        self.evidence.append(text)

@@ -1,0 +1,236 @@
+"""The use cases of plantrail's ledger: one eventsourcing Application over plans, actions and people.
+
+Commands take plain values and return plain data. Read-heavy questions ("which actions does
+Val own?") go to the read models in ``projections``; this class only answers what a command
+needs to know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timezone
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from domain.action import Action
+from domain.errors import (
+    ActionNotFoundError,
+    ConcurrentChangeError,
+    DuplicateCodeError,
+    PersonNotFoundError,
+    PlanNotFoundError,
+    RuleViolation,
+    UnknownPriorityError,
+)
+from domain.ids import action_id, person_id, plan_id
+from domain.person import Person
+from domain.plan import DEFAULT_TIMEZONE, Plan
+from domain.transcodings import DateAsISO
+
+A = TypeVar("A", bound=Aggregate)
+
+# One retry is enough for two people editing the same action; more would hide a hot spot.
+MAX_SAVE_ATTEMPTS = 5
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class PlanTrail(Application):
+    """Plans, actions and people as event streams, with the rules of the domain."""
+
+    name = "plantrail"
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self._plan_timezones: dict[str, str] = {}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # ----- dates -----------------------------------------------------------------------
+
+    def today(self, plan_code: str | None = None) -> date:
+        """Today in the plan's time zone: a note typed at 00:30 in London is today's, not yesterday's."""
+        zone = self._plan_timezone(plan_code) if plan_code else DEFAULT_TIMEZONE
+        return self.clock().astimezone(ZoneInfo(zone)).date()
+
+    def _plan_timezone(self, plan_code: str) -> str:
+        if plan_code not in self._plan_timezones:
+            try:
+                self._plan_timezones[plan_code] = self.get_plan(plan_code).timezone
+            except PlanNotFoundError:
+                return DEFAULT_TIMEZONE
+        return self._plan_timezones[plan_code]
+
+    # ----- loading ---------------------------------------------------------------------
+
+    def _get(self, aggregate_id: UUID, error: type[Exception], label: str) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise error(f"{label} not found") from None
+
+    def get_plan(self, plan_code: str) -> Plan:
+        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {plan_code!r}")
+
+    def get_action(self, plan_code: str, code: str) -> Action:
+        return self._get(action_id(plan_code, code), ActionNotFoundError, f"action {plan_code}/{code}")
+
+    def get_person(self, name: str) -> Person:
+        return self._get(person_id(name), PersonNotFoundError, f"person {name!r}")
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def require_people(self, names: Iterable[str], *, known: Iterable[str] = ()) -> None:
+        """Owners must be registered people (or be registered in the same batch: ``known``)."""
+        known_ids = {person_id(n) for n in known}
+        for name in names:
+            if person_id(name) not in known_ids and not self.exists(person_id(name)):
+                raise PersonNotFoundError(f"owner: {name!r} is not a registered person (see `plantrail people`)")
+
+    # ----- plans and people ---------------------------------------------------------------
+
+    def create_plan(self, *, code: str, title: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
+        if self.exists(plan_id(code)):
+            raise DuplicateCodeError(f"plan code: {code!r} already exists")
+        plan = Plan.create(code=code, title=title, actor=actor, effective_on=effective_on or self.today(), **details)
+        self.save(plan)
+        return plan.id
+
+    def add_priority(self, plan_code: str, number: int, name: str, description: str = "", *, actor: str, effective_on: date | None = None) -> None:
+        self._change(
+            lambda: self.get_plan(plan_code),
+            lambda plan: plan.add_priority(number, name, description, actor=actor, effective_on=effective_on or self.today(plan_code)),
+        )
+
+    def schedule_committee(
+        self, plan_code: str, meets_on: date, committee: str, report_deadline: date | None = None, *, actor: str, effective_on: date | None = None
+    ) -> None:
+        self._change(
+            lambda: self.get_plan(plan_code),
+            lambda plan: plan.schedule_committee(
+                meets_on, committee, report_deadline, actor=actor, effective_on=effective_on or self.today(plan_code)
+            ),
+        )
+
+    def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
+        if self.exists(person_id(name)):
+            raise DuplicateCodeError(f"person: {name!r} is already registered")
+        person = Person.register(name=name, actor=actor, effective_on=effective_on or self.today(), **details)
+        self.save(person)
+        return person.id
+
+    def change_person_contact(self, name: str, *, actor: str, effective_on: date | None = None, **contact: Any) -> None:
+        def change(person: Person) -> None:
+            merged = {"email": person.email, "manager": person.manager, "role": person.role, **contact}
+            person.change_contact(**merged, actor=actor, effective_on=effective_on or self.today())
+
+        self._change(lambda: self.get_person(name), change)
+
+    # ----- actions --------------------------------------------------------------------
+
+    def add_action(
+        self,
+        *,
+        plan_code: str,
+        code: str,
+        title: str,
+        owners: list[str],
+        due_date: date | None,
+        priority: str = "Medium",
+        priority_number: int | None = None,
+        description: str = "",
+        actor: str,
+        effective_on: date | None = None,
+    ) -> UUID:
+        plan = self.get_plan(plan_code)
+        if priority_number is not None and priority_number not in plan.priorities:
+            raise UnknownPriorityError(f"priority area: plan {plan_code!r} has no priority {priority_number}")
+        if self.exists(action_id(plan_code, code)):
+            raise DuplicateCodeError(f"code: {code!r} is already used in plan {plan_code!r}")
+        self.require_people(owners)
+        action = Action.add(
+            plan_code=plan.code,
+            code=code,
+            title=title,
+            description=description,
+            owners=owners,
+            due_date=due_date,
+            priority=priority,
+            priority_number=priority_number,
+            actor=actor,
+            effective_on=effective_on or self.today(plan_code),
+        )
+        self.save(action)
+        return action.id
+
+    def change_action(self, plan_code: str, code: str, change: Callable[[Action, date], None], effective_on: date | None = None) -> dict[str, Any]:
+        """Apply ``change(action, effective_on)`` and save, retrying on a concurrent write.
+
+        The retry re-reads the action and re-runs the rules: if they no longer allow the change
+        (someone cancelled the action meanwhile), the caller gets a ConcurrentChangeError.
+        """
+        on = effective_on or self.today(plan_code)
+        action = self._change(lambda: self.get_action(plan_code, code), lambda a: change(a, on))
+        return {"plan": action.plan_code, "code": action.code, "version": action.version}
+
+    def update_progress(self, plan_code: str, code: str, progress: int, *, actor: str, note: str | None = None, effective_on: date | None = None) -> dict[str, Any]:
+        def change(action: Action, on: date) -> None:
+            action.update_progress(progress, actor=actor, effective_on=on)
+            if note:
+                action.add_note(note, author=actor, actor=actor, effective_on=on)
+
+        return self.change_action(plan_code, code, change, effective_on)
+
+    def add_note(self, plan_code: str, code: str, text: str, *, actor: str, effective_on: date | None = None) -> dict[str, Any]:
+        return self.change_action(plan_code, code, lambda a, on: a.add_note(text, author=actor, actor=actor, effective_on=on), effective_on)
+
+    def revise_due_date(self, plan_code: str, code: str, due_date: date, *, reason: str | None, actor: str, effective_on: date | None = None) -> dict[str, Any]:
+        return self.change_action(
+            plan_code, code, lambda a, on: a.revise_due_date(due_date, reason=reason, actor=actor, effective_on=on), effective_on
+        )
+
+    def change_owners(self, plan_code: str, code: str, owners: list[str], *, reason: str | None, actor: str, effective_on: date | None = None) -> dict[str, Any]:
+        self.require_people(owners)
+        return self.change_action(
+            plan_code, code, lambda a, on: a.change_owners(owners, reason=reason, actor=actor, effective_on=on), effective_on
+        )
+
+    def change_lifecycle(self, plan_code: str, code: str, transition: str, *, reason: str | None, actor: str, effective_on: date | None = None) -> dict[str, Any]:
+        """``transition`` is one of complete, cancel, reopen, hold."""
+        methods = {"complete": Action.complete, "cancel": Action.cancel, "reopen": Action.reopen, "hold": Action.put_on_hold}
+        method = methods[transition]
+        return self.change_action(plan_code, code, lambda a, on: method(a, reason=reason, actor=actor, effective_on=on), effective_on)
+
+    # ----- saving -------------------------------------------------------------------------
+
+    def _change(self, load: Callable[[], A], change: Callable[[A], None]) -> A:
+        for attempt in range(MAX_SAVE_ATTEMPTS):
+            aggregate = load()
+            try:
+                change(aggregate)
+            except RuleViolation as error:
+                if attempt == 0:
+                    raise
+                raise ConcurrentChangeError(
+                    f"conflict: someone else changed this while you were saving, and the change no longer applies ({error})"
+                ) from None
+            try:
+                self.save(aggregate)
+                return aggregate
+            except IntegrityError:
+                # Another writer appended first: reload and re-check the rules on fresh state.
+                continue
+        raise ConcurrentChangeError("conflict: too many concurrent changes to the same item; try again")

@@ -1,0 +1,197 @@
+"""Import use case: turn plan documents into events, atomically and idempotently.
+
+Idempotent because ids are derived from natural keys and each piece of history is added only
+when the stream does not hold it yet; atomic because every aggregate touched is saved in one
+``save(*aggregates)`` call, which the event store commits as one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.action import CANCELLED, COMPLETED, ON_HOLD, Action
+from domain.application import PlanTrail
+from domain.errors import DomainError, UnknownPriorityError
+from domain.ids import action_id, person_id, plan_id
+from domain.person import Person
+from domain.plan import Plan
+from domain.plan_document import ActionSpec, PlanDocument
+
+IMPORT_REASON = "imported"
+
+
+class InvalidImportError(DomainError):
+    """The input breaks a domain rule; the message names where in the input."""
+
+
+@dataclass
+class ImportSummary:
+    plans_created: int = 0
+    people_registered: int = 0
+    actions_created: int = 0
+    events_recorded: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -> ImportSummary:
+    summary = ImportSummary()
+    touched: dict[Any, Any] = {}  # aggregate id -> aggregate, so one aggregate is saved once
+    fallback_day = app.today()
+    all_people = [p.name for doc in documents for p in doc.people]
+
+    for doc in documents:
+        plan = _located(doc.source, lambda: _merge_plan(app, doc, actor, fallback_day, touched, summary))
+        for person_spec in doc.people:
+            _located(person_spec.source, lambda: _merge_person(app, person_spec, doc, actor, fallback_day, touched, summary))
+        seen_codes: set[str] = set()
+        for spec in doc.actions:
+            key = spec.code.casefold()
+            if key in seen_codes:
+                raise InvalidImportError(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
+            seen_codes.add(key)
+            _located(spec.source, lambda: _merge_action(app, plan, spec, actor, all_people, fallback_day, touched, summary))
+
+    changed = [agg for agg in touched.values() if agg.pending_events]
+    summary.events_recorded = sum(len(agg.pending_events) for agg in changed)
+    if changed:
+        app.save(*changed)
+    return summary
+
+
+def _located(source: str, work: Callable[[], Any]) -> Any:
+    try:
+        return work()
+    except InvalidImportError:
+        raise
+    except DomainError as error:
+        raise InvalidImportError(f"{source}: {error}") from None
+
+
+def _load_or_none(app: PlanTrail, aggregate_id: Any, touched: dict[Any, Any]) -> Any:
+    if aggregate_id in touched:
+        return touched[aggregate_id]
+    if app.exists(aggregate_id):
+        return app.repository.get(aggregate_id)
+    return None
+
+
+def _merge_plan(app: PlanTrail, doc: PlanDocument, actor: str, fallback_day: date, touched: dict, summary: ImportSummary) -> Plan:
+    on = doc.created_on or fallback_day
+    plan = _load_or_none(app, plan_id(doc.code), touched)
+    if plan is None:
+        plan = Plan.create(
+            code=doc.code, title=doc.title, description=doc.description, timezone=doc.timezone,
+            warning_days=doc.warning_days, sponsor=doc.sponsor, actor=actor, effective_on=on,
+        )
+        summary.plans_created += 1
+    for priority in doc.priorities:
+        if priority.number not in plan.priorities:
+            _located(priority.source, lambda: plan.add_priority(priority.number, priority.name, priority.description, actor=actor, effective_on=on))
+    for committee in doc.committees:
+        if not any(c["meets_on"] == committee.meets_on and c["committee"] == committee.committee for c in plan.committee_dates):
+            _located(
+                committee.source,
+                lambda: plan.schedule_committee(committee.meets_on, committee.committee, committee.report_deadline, actor=actor, effective_on=on),
+            )
+    touched[plan.id] = plan
+    return plan
+
+
+def _merge_person(app: PlanTrail, spec: Any, doc: PlanDocument, actor: str, fallback_day: date, touched: dict, summary: ImportSummary) -> None:
+    on = doc.created_on or fallback_day
+    person = _load_or_none(app, person_id(spec.name), touched)
+    if person is None:
+        person = Person.register(
+            name=spec.name, initials=spec.initials, email=spec.email, role=spec.role, manager=spec.manager, actor=actor, effective_on=on
+        )
+        summary.people_registered += 1
+    elif (spec.email, spec.manager, spec.role) != (person.email, person.manager, person.role):
+        person.change_contact(email=spec.email, manager=spec.manager, role=spec.role, actor=actor, effective_on=on, reason=IMPORT_REASON)
+    touched[person.id] = person
+
+
+def _merge_action(
+    app: PlanTrail, plan: Plan, spec: ActionSpec, actor: str, people_in_batch: list[str], fallback_day: date, touched: dict, summary: ImportSummary
+) -> None:
+    if spec.priority_number is not None and spec.priority_number not in plan.priorities:
+        raise UnknownPriorityError(f"priority_area: plan {plan.code!r} has no priority {spec.priority_number}")
+    app.require_people(spec.owners, known=people_in_batch)
+    dates = [p.effective_on for p in spec.progress] + [n.effective_on for n in spec.notes]
+    dates += [n.effective_on for s in spec.sub_actions for n in s.notes]
+    added_on = spec.added_on or (min(dates) if dates else fallback_day)
+
+    action = _load_or_none(app, action_id(plan.code, spec.code), touched)
+    if action is None:
+        action = Action.add(
+            plan_code=plan.code, code=spec.code, title=spec.title, description=spec.description, owners=spec.owners,
+            due_date=spec.original_due_date or spec.due_date, priority=spec.priority, priority_number=spec.priority_number,
+            actor=actor, effective_on=added_on,
+        )
+        summary.actions_created += 1
+    else:
+        _sync_fields(action, spec, actor, added_on)
+    touched[action.id] = action
+
+    # History is replayed in date order so the stream reads like the plan's real life.
+    steps: list[tuple[date, int, Callable[[], None]]] = []
+    for s_index, sub in enumerate(spec.sub_actions):
+        number = _sub_action_number(action, sub.details)
+        if number is None:
+            steps.append((added_on, 0, lambda d=sub.details: action.add_sub_action(d, actor=actor, effective_on=added_on)))
+        for note in sub.notes:
+            if number is None or not _has_note(action.sub_actions[number - 1]["notes"], note):
+                steps.append((note.effective_on, 1, lambda d=sub.details, n=note: action.add_sub_action_note(
+                    _sub_action_number(action, d), n.text, author=n.author, actor=actor, effective_on=n.effective_on)))
+    for note in spec.notes:
+        if not _has_note(action.notes, note):
+            steps.append((note.effective_on, 2, lambda n=note: action.add_note(n.text, author=n.author, actor=actor, effective_on=n.effective_on)))
+    for figure in spec.progress:
+        if (figure.effective_on, figure.progress) not in [tuple(p) for p in action.progress_log]:
+            steps.append((figure.effective_on, 3, lambda f=figure: action.update_progress(f.progress, actor=actor, effective_on=f.effective_on)))
+    for text in spec.success_measures:
+        if text not in action.success_measures:
+            steps.append((added_on, 4, lambda t=text: action.add_success_measure(t, actor=actor, effective_on=added_on)))
+    for text in spec.evidence:
+        if text not in action.evidence:
+            steps.append((added_on, 4, lambda t=text: action.add_evidence(t, actor=actor, effective_on=added_on)))
+    if spec.due_date and spec.due_date != action.due_date:
+        steps.append((added_on, 5, lambda: action.revise_due_date(spec.due_date, reason="due date revised before import", actor=actor, effective_on=added_on)))
+    for _, _, step in sorted(steps, key=lambda s: (s[0], s[1])):
+        step()
+    _sync_lifecycle(action, spec, actor, max(dates) if dates else added_on)
+
+
+def _sub_action_number(action: Action, details: str) -> int | None:
+    for sub in action.sub_actions:
+        if sub["details"] == details.strip():
+            return sub["number"]
+    return None
+
+
+def _has_note(notes: list[dict], note: Any) -> bool:
+    return any(n["text"] == note.text.strip() and n["effective_on"] == note.effective_on for n in notes)
+
+
+def _sync_fields(action: Action, spec: ActionSpec, actor: str, on: date) -> None:
+    if (spec.title.strip(), spec.description.strip()) != (action.title, action.description):
+        action.revise_description(title=spec.title, description=spec.description or None, reason=IMPORT_REASON, actor=actor, effective_on=on)
+    if (spec.priority.strip().capitalize() if spec.priority else None) != action.priority:
+        action.change_priority(spec.priority, reason=IMPORT_REASON, actor=actor, effective_on=on)
+    if spec.owners and list(spec.owners) != action.owners:
+        action.change_owners(spec.owners, reason=IMPORT_REASON, actor=actor, effective_on=on)
+
+
+def _sync_lifecycle(action: Action, spec: ActionSpec, actor: str, on: date) -> None:
+    if spec.lifecycle == action.lifecycle or spec.lifecycle == "open":
+        return
+    if spec.lifecycle == COMPLETED:
+        action.complete(reason=IMPORT_REASON, actor=actor, effective_on=on)
+    elif spec.lifecycle == CANCELLED:
+        action.cancel(reason="imported as cancelled", actor=actor, effective_on=on)
+    elif spec.lifecycle == ON_HOLD:
+        action.put_on_hold(reason=IMPORT_REASON, actor=actor, effective_on=on)

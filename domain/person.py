@@ -1,0 +1,106 @@
+"""The Person aggregate: someone who owns actions, writes notes or receives reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ActionAlreadyInStateError, InvalidTextError
+from domain.ids import person_id
+from domain.text import NAME_MAX, checked_text, optional_text
+
+
+def checked_email(value: str | None) -> str | None:
+    email = optional_text("email", value, max_length=NAME_MAX)
+    if email is None:
+        return None
+    local, at, domain = email.partition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in email):
+        raise InvalidTextError(f"email: {email!r} is not an email address")
+    return email
+
+
+class Person(Aggregate):
+    """A named person; the name is the natural key (the way Covalent lists owners)."""
+
+    TOPIC = "plantrail:Person"
+
+    class Event(Aggregate.Event):
+        TOPIC = "plantrail:Person.Event"
+        actor: str
+        effective_on: date
+        reason: str | None
+
+    class PersonRegistered(Event, Aggregate.Created):
+        TOPIC = "plantrail:Person.PersonRegistered"
+        name: str
+        initials: str | None
+        email: str | None
+        role: str | None
+        manager: str | None
+
+    class PersonContactChanged(Event):
+        TOPIC = "plantrail:Person.PersonContactChanged"
+        email: str | None
+        manager: str | None
+        role: str | None
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        name: str,
+        initials: str | None = None,
+        email: str | None = None,
+        role: str | None = None,
+        manager: str | None = None,
+        actor: str,
+        effective_on: date,
+    ) -> Person:
+        clean_name = checked_text("name", name, max_length=NAME_MAX, multiline=False)
+        return cls._create(
+            cls.PersonRegistered,
+            id=person_id(clean_name),
+            name=clean_name,
+            initials=optional_text("initials", initials, max_length=20),
+            email=checked_email(email),
+            role=optional_text("role", role, max_length=NAME_MAX),
+            manager=optional_text("manager", manager, max_length=NAME_MAX),
+            actor=actor,
+            effective_on=effective_on,
+            reason=None,
+        )
+
+    def __init__(
+        self,
+        name: str,
+        initials: str | None,
+        email: str | None,
+        role: str | None,
+        manager: str | None,
+        actor: str,
+        effective_on: date,
+        reason: str | None,
+    ) -> None:
+        self.name = name
+        self.initials = initials
+        self.email = email
+        self.role = role
+        self.manager = manager
+
+    def change_contact(
+        self, *, email: str | None, manager: str | None, role: str | None, actor: str, effective_on: date, reason: str | None = None
+    ) -> None:
+        new = (checked_email(email), optional_text("manager", manager, max_length=NAME_MAX), optional_text("role", role, max_length=NAME_MAX))
+        if new == (self.email, self.manager, self.role):
+            raise ActionAlreadyInStateError(f"{self.name}: contact details are unchanged")
+        self._contact_changed(email=new[0], manager=new[1], role=new[2], actor=actor, effective_on=effective_on, reason=reason)
+
+    @event(PersonContactChanged)
+    def _contact_changed(
+        self, email: str | None, manager: str | None, role: str | None, actor: str, effective_on: date, reason: str | None
+    ) -> None:
+        self.email = email
+        self.manager = manager
+        self.role = role

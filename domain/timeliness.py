@@ -1,0 +1,47 @@
+"""Timeliness status of an action as at a date: the rule behind Covalent's traffic lights.
+
+Pure: it reads ``progress``, ``lifecycle`` and ``due_date`` from whatever state it is given
+(an aggregate, a read-model row, a dict-like object), so every read path shares one rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Protocol
+
+DEFAULT_WARNING_DAYS = 14
+
+
+class Timeliness(Enum):
+    ALERT = "Alert"
+    WARNING = "Warning"
+    OK = "OK"
+    COMPLETE = "Complete"
+    CANCELLED = "Cancelled"
+
+
+class HasTimelinessFields(Protocol):
+    progress: int
+    lifecycle: str
+    due_date: date | None
+
+
+def status(
+    action_state: HasTimelinessFields,
+    as_at: date,
+    warning_days: int = DEFAULT_WARNING_DAYS,
+) -> Timeliness:
+    """Complete and Cancelled first; then Alert when past due, Warning inside the window."""
+    if action_state.lifecycle == "cancelled":
+        return Timeliness.CANCELLED
+    if action_state.lifecycle == "completed" or action_state.progress >= 100:
+        return Timeliness.COMPLETE
+    due = action_state.due_date
+    if due is None:
+        return Timeliness.OK
+    if as_at > due:
+        return Timeliness.ALERT
+    if (due - as_at).days <= warning_days:
+        return Timeliness.WARNING
+    return Timeliness.OK

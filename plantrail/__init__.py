@@ -1,0 +1,1 @@
+"""plantrail's composition root: settings, bootstrap, importers and the CLI. Nothing imports it."""

@@ -1,0 +1,285 @@
+"""The ``plantrail`` command: parse → bootstrap → one call → print.
+
+Exit codes: 0 success; 1 a domain error (not found, conflict, rule broken); 2 bad input.
+Errors go to stderr as one line; ``--format json`` puts JSON alone on stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+
+from domain.errors import DomainError, InvalidProgressError, InvalidTextError, ReasonRequiredError
+from domain.importing import InvalidImportError, import_plans
+from plantrail import output
+from plantrail.bootstrap import Services, bootstrap
+from plantrail.dates import DateFormatError, parse_date
+from plantrail.importers import ImportFileError
+from plantrail.importers.csv_actions import read_actions_csv
+from plantrail.importers.json_plan import read_plan_file
+from plantrail.settings import SettingsError, default_actor
+
+# Errors about the shape of what was typed or supplied: exit 2, like a usage error.
+BAD_INPUT = (InvalidImportError, ImportFileError, InvalidTextError, InvalidProgressError, ReasonRequiredError, SettingsError, DateFormatError)
+
+
+class DateParam(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except DateFormatError as error:
+            self.fail(str(error), param, ctx)
+
+
+DATE = DateParam()
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
+by_option = click.option("--by", "actor", metavar="PERSON", default=None, help="Who is recording this (default: $PLANTRAIL_USER or your login).")
+on_option = click.option("--on", "effective_on", type=DATE, default=None, help="Date the change is true (effective date); default today in the plan's time zone.")
+
+
+def services(ctx: click.Context) -> Services:
+    root = ctx.find_root()
+    if "services" not in root.meta:
+        root.meta["services"] = bootstrap(root.params.get("db"))
+        root.call_on_close(root.meta["services"].close)
+    return root.meta["services"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="PLANTRAIL_DATABASE_URL", metavar="URL", default=None,
+              help="SQLite file path or sqlite:///…, or postgresql://… [env PLANTRAIL_DATABASE_URL; default ./plantrail.db]")
+@click.version_option(package_name="plantrail")
+def cli(db: str | None) -> None:
+    """plantrail: improvement action plans as an immutable, auditable history."""
+
+
+# ----- import and rebuild -----------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--plan", "plan_code", metavar="CODE", help="For a CSV action list: the plan it belongs to.")
+@click.option("--plan-title", metavar="TITLE", help="For a CSV action list: the plan's title if the plan is new.")
+@click.option("--register-owners", is_flag=True, help="For a CSV action list: register owners not yet known as people.")
+@by_option
+@on_option
+@format_option
+@click.pass_context
+def import_command(ctx: click.Context, path: Path, plan_code: str | None, plan_title: str | None, register_owners: bool,
+                   actor: str | None, effective_on: date | None, fmt: str) -> None:
+    """Import a plan file (JSON), a CSV action list, or a folder of plan files.
+
+    The import is atomic (a bad file writes nothing) and idempotent (importing the same file
+    again adds nothing; a changed file adds only what is new, as events)."""
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json") if path.is_dir() else [path]
+    if not files:
+        raise ImportFileError(f"{path}: no plan files (*.json) in this folder")
+    s = services(ctx)
+    documents = []
+    for file in files:
+        if file.suffix.lower() == ".csv":
+            if not plan_code:
+                raise click.UsageError("importing a CSV action list needs --plan CODE")
+            known = _known_priorities(s, plan_code)
+            documents.append(read_actions_csv(file, plan_code=plan_code, plan_title=plan_title, exported_on=effective_on or s.app.today(),
+                                              register_owners=register_owners, known_priorities=known))
+        else:
+            documents.append(read_plan_file(file))
+    summary = import_plans(s.app, documents, actor=actor or default_actor())
+    with output.progress_bar("Updating read models") as update:
+        s.projector.catch_up(update)
+    result = {"files": [str(f) for f in files], **summary.as_dict()}
+    if fmt == "json":
+        output.emit_json(result)
+    else:
+        output.stdout.print(
+            f"Imported {len(files)} file(s): {summary.plans_created} plan(s), {summary.actions_created} action(s), "
+            f"{summary.people_registered} person(s) new; {summary.events_recorded} event(s) recorded."
+        )
+
+
+def _known_priorities(s: Services, plan_code: str) -> dict[str, int]:
+    try:
+        plan = s.app.get_plan(plan_code)
+    except DomainError:
+        return {}
+    return {" ".join(p["name"].split()).casefold(): n for n, p in plan.priorities.items()}
+
+
+@cli.command()
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Drop every read model and rebuild it from the stored events."""
+    s = services(ctx)
+    with output.progress_bar("Rebuilding read models") as update:
+        s.projector.rebuild(update)
+    output.stderr.print(f"Rebuilt read models up to event {s.projector.position()}.")
+
+
+# ----- reading ------------------------------------------------------------------------------
+
+
+@cli.command()
+@format_option
+@click.pass_context
+def plans(ctx: click.Context, fmt: str) -> None:
+    """List the plans."""
+    found = services(ctx).queries.plans()
+    output.emit_json(found) if fmt == "json" else output.plans_table(found)
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("--owner", metavar="NAME", help="Only actions this person owns.")
+@click.option("--priority", "priority_number", type=int, metavar="N", help="Only actions under strategic priority N.")
+@format_option
+@click.pass_context
+def actions(ctx: click.Context, plan: str, owner: str | None, priority_number: int | None, fmt: str) -> None:
+    """List a plan's actions with their current status."""
+    s = services(ctx)
+    plan_row = s.queries.resolve_plan(plan)
+    today = s.app.today(plan_row["code"])
+    found = s.queries.actions(plan_row["code"], as_at=today, owner=owner, priority_number=priority_number)
+    output.emit_json(found) if fmt == "json" else output.actions_table(plan_row, found, today.isoformat())
+
+
+@cli.command()
+@click.argument("action")
+@format_option
+@click.pass_context
+def show(ctx: click.Context, action: str, fmt: str) -> None:
+    """Show one action: ACTION is its code, or PLAN/CODE when the code is in several plans."""
+    _print_action(ctx, action, fmt)
+
+
+def _print_action(ctx: click.Context, ref: str, fmt: str) -> None:
+    s = services(ctx)
+    plan_code, code = s.queries.resolve_action(ref)
+    found = s.queries.action(plan_code, code, as_at=s.app.today(plan_code))
+    output.emit_json(found) if fmt == "json" else output.action_detail(found)
+
+
+@cli.command()
+@format_option
+@click.pass_context
+def people(ctx: click.Context, fmt: str) -> None:
+    """List registered people."""
+    found = services(ctx).queries.people()
+    output.emit_json(found) if fmt == "json" else output.people_table(found)
+
+
+# ----- writing ------------------------------------------------------------------------------
+
+
+def _write(ctx: click.Context, ref: str, fmt: str, command: Callable[[Services, str, str], Any]) -> None:
+    """Resolve the action, run the command, bring the read models up to date, show the result."""
+    s = services(ctx)
+    plan_code, code = s.queries.resolve_action(ref)
+    command(s, plan_code, code)
+    s.projector.catch_up()
+    _print_action(ctx, f"{plan_code}/{code}", fmt)
+
+
+@cli.command()
+@click.argument("action")
+@click.option("--progress", type=click.IntRange(0, 100), required=True, help="Progress in whole percent, 0–100.")
+@click.option("--note", metavar="TEXT", help="A note to record with the figure.")
+@by_option
+@on_option
+@format_option
+@click.pass_context
+def update(ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str) -> None:
+    """Record a progress figure (and optionally a note) on an action."""
+    _write(ctx, action, fmt, lambda s, p, c: s.app.update_progress(p, c, progress, note=note, actor=actor or default_actor(), effective_on=effective_on))
+
+
+@cli.command()
+@click.argument("action")
+@click.argument("text")
+@by_option
+@on_option
+@format_option
+@click.pass_context
+def note(ctx: click.Context, action: str, text: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+    """Add a dated note to an action."""
+    _write(ctx, action, fmt, lambda s, p, c: s.app.add_note(p, c, text, actor=actor or default_actor(), effective_on=effective_on))
+
+
+def _lifecycle_command(name: str, transition: str, summary: str, reason_required: bool) -> None:
+    @cli.command(name, help=summary)
+    @click.argument("action")
+    @click.option("--reason", metavar="TEXT", required=reason_required, help="Why." + (" Required." if reason_required else ""))
+    @by_option
+    @on_option
+    @format_option
+    @click.pass_context
+    def command(ctx: click.Context, action: str, reason: str | None, actor: str | None, effective_on: date | None, fmt: str) -> None:
+        _write(ctx, action, fmt, lambda s, p, c: s.app.change_lifecycle(p, c, transition, reason=reason, actor=actor or default_actor(), effective_on=effective_on))
+
+
+_lifecycle_command("complete", "complete", "Mark an action complete (sets progress to 100%).", False)
+_lifecycle_command("cancel", "cancel", "Cancel an action (a reason is required).", True)
+_lifecycle_command("reopen", "reopen", "Reopen a completed, cancelled or held action.", False)
+_lifecycle_command("hold", "hold", "Put an action on hold.", False)
+
+
+@cli.command()
+@click.argument("action")
+@click.option("--due", type=DATE, required=True, help="The new due date.")
+@click.option("--reason", metavar="TEXT", required=True, help="Why the date moves. Required: slips are reported.")
+@by_option
+@on_option
+@format_option
+@click.pass_context
+def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+    """Revise an action's due date (the original stays visible)."""
+    _write(ctx, action, fmt, lambda s, p, c: s.app.revise_due_date(p, c, due, reason=reason, actor=actor or default_actor(), effective_on=effective_on))
+
+
+@cli.command()
+@click.argument("action")
+@click.option("--owner", "owners", multiple=True, required=True, metavar="NAME", help="A new owner; repeat for several.")
+@click.option("--reason", metavar="TEXT", required=True, help="Why ownership changes.")
+@by_option
+@on_option
+@format_option
+@click.pass_context
+def reassign(ctx: click.Context, action: str, owners: tuple[str, ...], reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+    """Change who owns an action. Owners must be registered people."""
+    _write(ctx, action, fmt, lambda s, p, c: s.app.change_owners(p, c, list(owners), reason=reason, actor=actor or default_actor(), effective_on=effective_on))
+
+
+# ----- entry point --------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"plantrail: error: {message}", err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="plantrail", standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except BAD_INPUT as error:
+        _fail(str(error), 2)
+    except DomainError as error:
+        _fail(str(error), 1)
+    except SQLAlchemyOperationalError as error:
+        _fail(f"database unavailable: {error.orig}", 1)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,7 @@
+"""Readers that turn files into ``PlanDocument`` values; errors name the file, place and field."""
+
+from __future__ import annotations
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as a plan; the message names the file, the row or path, and the field."""

@@ -1,0 +1,152 @@
+"""The native plan format: JSON validated against ``plantrail/schemas/plan.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from domain.plan_document import (
+    ActionSpec,
+    CommitteeSpec,
+    DatedText,
+    PersonSpec,
+    PlanDocument,
+    PrioritySpec,
+    ProgressFigure,
+    SubActionSpec,
+)
+from plantrail.importers import ImportFileError
+
+FORMAT = "plantrail-plan/1"
+_validator: Draft202012Validator | None = None
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(resources.files("plantrail").joinpath("schemas/plan.schema.json").read_text(encoding="utf-8"))
+
+
+def _schema_validator() -> Draft202012Validator:
+    global _validator
+    if _validator is None:
+        _validator = Draft202012Validator(schema())
+    return _validator
+
+
+def json_path(parts: Any) -> str:
+    """``actions[3].notes[0].on`` from jsonschema's path parts."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def read_plan_file(path: Path) -> PlanDocument:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ImportFileError(f"{path}: cannot read: {error.strerror}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ImportFileError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise ImportFileError(f"{path}: line {error.lineno} column {error.colno}: malformed JSON: {error.msg}") from None
+    return plan_from_data(data, str(path))
+
+
+def plan_from_data(data: Any, source: str) -> PlanDocument:
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise ImportFileError(f"{source}: {json_path(first.absolute_path)}: {first.message}{more}")
+    return _Reader(source).plan(data)
+
+
+class _Reader:
+    """Builds the document, turning every date string into a real date with its path in errors."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def at(self, path: str) -> str:
+        return f"{self.source}: {path}"
+
+    def date(self, value: str | None, path: str) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ImportFileError(f"{self.at(path)}: {value!r} is not a real date") from None
+
+    def notes(self, items: list[dict[str, Any]], path: str) -> list[DatedText]:
+        return [
+            DatedText(text=n["text"], author=n["author"], effective_on=self.date(n["on"], f"{path}[{i}].on"), source=self.at(f"{path}[{i}]"))
+            for i, n in enumerate(items)
+        ]
+
+    def plan(self, data: dict[str, Any]) -> PlanDocument:
+        p = data["plan"]
+        return PlanDocument(
+            code=p["code"],
+            title=p["title"],
+            description=p.get("description", ""),
+            timezone=p.get("timezone", "Europe/London"),
+            warning_days=p.get("warning_days", 14),
+            sponsor=p.get("sponsor"),
+            created_on=self.date(p.get("created_on"), "plan.created_on"),
+            priorities=[
+                PrioritySpec(number=x["number"], name=x["name"], description=x.get("description", ""), source=self.at(f"priorities[{i}]"))
+                for i, x in enumerate(data.get("priorities", []))
+            ],
+            committees=[
+                CommitteeSpec(
+                    meets_on=self.date(x["meets_on"], f"committees[{i}].meets_on"),
+                    committee=x["committee"],
+                    report_deadline=self.date(x.get("report_deadline"), f"committees[{i}].report_deadline"),
+                    source=self.at(f"committees[{i}]"),
+                )
+                for i, x in enumerate(data.get("committees", []))
+            ],
+            people=[
+                PersonSpec(
+                    name=x["name"], initials=x.get("initials"), email=x.get("email"), role=x.get("role"), manager=x.get("manager"),
+                    source=self.at(f"people[{i}]"),
+                )
+                for i, x in enumerate(data.get("people", []))
+            ],
+            actions=[self.action(x, f"actions[{i}]") for i, x in enumerate(data["actions"])],
+            source=self.source,
+        )
+
+    def action(self, x: dict[str, Any], path: str) -> ActionSpec:
+        return ActionSpec(
+            code=x["code"],
+            title=x["title"],
+            description=x.get("description", ""),
+            owners=list(x.get("owners", [])),
+            due_date=self.date(x.get("due_date"), f"{path}.due_date"),
+            original_due_date=self.date(x.get("original_due_date"), f"{path}.original_due_date"),
+            priority=x.get("priority"),
+            priority_number=x.get("priority_area"),
+            lifecycle=x.get("lifecycle", "open"),
+            added_on=self.date(x.get("added_on"), f"{path}.added_on"),
+            progress=[
+                ProgressFigure(progress=f["value"], effective_on=self.date(f["on"], f"{path}.progress[{j}].on"), source=self.at(f"{path}.progress[{j}]"))
+                for j, f in enumerate(x.get("progress", []))
+            ],
+            notes=self.notes(x.get("notes", []), f"{path}.notes"),
+            sub_actions=[
+                SubActionSpec(details=s["details"], notes=self.notes(s.get("notes", []), f"{path}.sub_actions[{j}].notes"), source=self.at(f"{path}.sub_actions[{j}]"))
+                for j, s in enumerate(x.get("sub_actions", []))
+            ],
+            success_measures=list(x.get("success_measures", [])),
+            evidence=list(x.get("evidence", [])),
+            source=self.at(f"{path} ({x['code']})"),
+        )

@@ -1,0 +1,129 @@
+"""Rendering for the CLI: JSON on stdout for machines, rich tables for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+# Icon + word, so status reads without colour and in black-and-white print.
+STATUS_MARKS = {
+    "Alert": ("▲ Alert", "bold red"),
+    "Warning": ("◆ Warning", "yellow"),
+    "OK": ("● OK", "green"),
+    "Complete": ("✔ Complete", "blue"),
+    "Cancelled": ("✖ Cancelled", "dim"),
+}
+
+# Piped output keeps a readable width instead of rich's 80-column default.
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+stderr = Console(stderr=True, highlight=False)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def status_text(status: str) -> Text:
+    label, style = STATUS_MARKS.get(status, (status, ""))
+    return Text(label, style=style)
+
+
+def plans_table(plans: list[dict[str, Any]]) -> None:
+    table = Table(title="Plans", title_justify="left")
+    for column in ("Code", "Title", "Actions", "Sponsor", "Time zone"):
+        table.add_column(column, justify="right" if column == "Actions" else "left")
+    for p in plans:
+        table.add_row(p["code"], p["title"], str(p["actions"]), p["sponsor"] or "", p["timezone"])
+    stdout.print(table)
+
+
+def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: str) -> None:
+    """One table per strategic priority, as in Covalent's report."""
+    stdout.print(Text(f"{plan['code']} {plan['title']} — status as at {as_at}", style="bold"))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for a in actions:
+        area = a["priority_area"]
+        groups.setdefault(f"{area['number']}. {area['name']}" if area else "(no priority area)", []).append(a)
+    for label, members in groups.items():
+        table = Table(title=label, title_justify="left", title_style="bold")
+        table.add_column("Code", no_wrap=True)
+        table.add_column("Title", max_width=30)
+        table.add_column("Owners", max_width=30)
+        table.add_column("Due", no_wrap=True)
+        table.add_column("Progress", justify="right")
+        table.add_column("Status", no_wrap=True)
+        table.add_column("Priority")
+        for a in members:
+            due = a["due_date"] or "—"
+            if a["due_date_revisions"]:
+                due += f" (was {a['original_due_date']})"
+            table.add_row(a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status_text(a["status"]), a["priority"] or "")
+        stdout.print(table)
+    stdout.print(f"{len(actions)} action(s)")
+
+
+def action_detail(a: dict[str, Any]) -> None:
+    area = a["priority_area"]
+    stdout.print(Text(f"{a['plan']} / {a['code']}  {a['title']}", style="bold"))
+    rows = [
+        ("Priority area", f"{area['number']}. {area['name']}" if area else "—"),
+        ("Owners", "; ".join(a["owners"]) or "—"),
+        ("Due", (a["due_date"] or "—") + (f" (originally {a['original_due_date']}, revised {a['due_date_revisions']}×)" if a["due_date_revisions"] else "")),
+        ("Progress", f"{a['progress']}%"),
+        ("Status", status_text(a["status"]) + Text(f" as at {a['status_as_at']}")),
+        ("Lifecycle", a["lifecycle"]),
+        ("Priority", a["priority"] or "—"),
+        ("Description", a["description"] or "—"),
+    ]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    for label, value in rows:
+        grid.add_row(label, value)
+    stdout.print(grid)
+    for sub in a["sub_actions"]:
+        stdout.print(Text(f"\nSub-action {sub['number']}: {sub['details']}", style="bold"))
+        for note in sub["notes"]:
+            stdout.print(f"  {note['effective_on']} ({note['author']}): {note['text']}")
+    if a["notes"]:
+        stdout.print(Text("\nNotes", style="bold"))
+        for note in a["notes"]:
+            stdout.print(f"  {note['effective_on']} ({note['author']}): {note['text']}")
+    for label, key in (("How will we know?", "success_measures"), ("Evidence", "evidence")):
+        if a[key]:
+            stdout.print(Text(f"\n{label}", style="bold"))
+            for text in a[key]:
+                stdout.print(f"  - {text}")
+
+
+def people_table(people: list[dict[str, Any]]) -> None:
+    table = Table(title="People", title_justify="left")
+    for column in ("Name", "Initials", "Email", "Role", "Manager", "Actions owned"):
+        table.add_column(column, justify="right" if column == "Actions owned" else "left")
+    for p in people:
+        table.add_row(p["name"], p["initials"] or "", p["email"] or "", p["role"] or "", p["manager"] or "", str(p["actions"]))
+    stdout.print(table)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (stdout stays clean for JSON); silent when stderr is not a terminal."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=stderr, transient=True, disable=not stderr.is_terminal,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(position: int, target: int) -> None:
+            progress.update(task, completed=position, total=target)
+
+        yield update

@@ -1,0 +1,122 @@
+"""The read-model tables. All of them can be dropped and rebuilt from the events."""
+
+from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+plans = Table(
+    "view_plans",
+    metadata,
+    Column("code", String(200), primary_key=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("code_key", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("warning_days", Integer, nullable=False),
+    Column("sponsor", String(200)),
+    Column("created_on", Date, nullable=False),
+)
+
+priorities = Table(
+    "view_priorities",
+    metadata,
+    Column("plan_code", String(200), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+committee_dates = Table(
+    "view_committee_dates",
+    metadata,
+    Column("plan_code", String(200), primary_key=True),
+    Column("meets_on", Date, primary_key=True),
+    Column("committee", String(500), primary_key=True),
+    Column("report_deadline", Date),
+)
+
+people = Table(
+    "view_people",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("initials", String(20)),
+    Column("email", String(200)),
+    Column("role", String(200)),
+    Column("manager", String(200)),
+)
+
+actions = Table(
+    "view_actions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("plan_code", String(200), nullable=False),
+    Column("code", String(200), nullable=False),
+    Column("code_key", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("priority_number", Integer),
+    Column("priority", String(10)),
+    Column("due_date", Date),
+    Column("original_due_date", Date),
+    Column("due_date_revisions", Integer, nullable=False),
+    Column("progress", Integer, nullable=False),
+    Column("lifecycle", String(20), nullable=False),
+    Column("added_on", Date, nullable=False),
+    # Effective date of the latest progress figure or note: what "stale" reminders look at.
+    Column("last_update_on", Date),
+    Column("last_recorded_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_view_actions_plan_code", "plan_code", "code_key", unique=True),
+    Index("ix_view_actions_code_key", "code_key"),
+)
+
+action_owners = Table(
+    "view_action_owners",
+    metadata,
+    Column("action_id", String(36), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("person_name", String(200), nullable=False, index=True),
+)
+
+sub_actions = Table(
+    "view_sub_actions",
+    metadata,
+    Column("action_id", String(36), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("details", Text, nullable=False),
+)
+
+# Overall notes have sub_number 0; a sub-action's notes carry its number.
+notes = Table(
+    "view_notes",
+    metadata,
+    Column("action_id", String(36), nullable=False),
+    Column("sub_number", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_view_notes_action", "action_id", "sub_number", "effective_on"),
+)
+
+action_texts = Table(
+    "view_action_texts",
+    metadata,
+    Column("action_id", String(36), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+# Not a view: where each projector has got to in the notification log.
+projector_positions = Table(
+    "projector_positions",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+VIEW_TABLES = [t for t in metadata.sorted_tables if t is not projector_positions]
