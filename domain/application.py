@@ -7,6 +7,8 @@ needs to know.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from typing import Any, TypeVar
@@ -34,8 +36,8 @@ from domain.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
 
-# One retry is enough for two people editing the same action; more would hide a hot spot.
-MAX_SAVE_ATTEMPTS = 5
+# Two people editing one action need one retry; a burst of scripted writers needs a few more.
+MAX_SAVE_ATTEMPTS = 10
 
 Clock = Callable[[], datetime]
 
@@ -232,5 +234,7 @@ class PlanTrail(Application):
                 return aggregate
             except IntegrityError:
                 # Another writer appended first: reload and re-check the rules on fresh state.
+                # The jitter stops two losers from colliding again in lock-step.
+                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
         raise ConcurrentChangeError("conflict: too many concurrent changes to the same item; try again")

@@ -156,9 +156,10 @@ def _merge_action(
     for text in spec.success_measures:
         if text not in action.success_measures:
             steps.append((added_on, 4, lambda t=text: action.add_success_measure(t, actor=actor, effective_on=added_on)))
-    for text in spec.evidence:
-        if text not in action.evidence:
-            steps.append((added_on, 4, lambda t=text: action.add_evidence(t, actor=actor, effective_on=added_on)))
+    for item in spec.evidence:
+        if item.text.strip() not in action.evidence:
+            on = item.effective_on or added_on
+            steps.append((on, 4, lambda t=item.text, on=on: action.add_evidence(t, actor=actor, effective_on=on)))
     if spec.due_date and spec.due_date != action.due_date:
         steps.append((added_on, 5, lambda: action.revise_due_date(spec.due_date, reason="due date revised before import", actor=actor, effective_on=added_on)))
     for _, _, step in sorted(steps, key=lambda s: (s[0], s[1])):

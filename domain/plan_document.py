@@ -19,6 +19,12 @@ class DatedText:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    text: str
+    effective_on: date | None = None  # None: as of the day the action was added
+
+
+@dataclass(frozen=True)
 class ProgressFigure:
     progress: int
     effective_on: date
@@ -48,7 +54,7 @@ class ActionSpec:
     notes: list[DatedText] = field(default_factory=list)
     sub_actions: list[SubActionSpec] = field(default_factory=list)
     success_measures: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     source: str = ""
 
 

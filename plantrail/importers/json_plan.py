@@ -14,6 +14,7 @@ from domain.plan_document import (
     ActionSpec,
     CommitteeSpec,
     DatedText,
+    Evidence,
     PersonSpec,
     PlanDocument,
     PrioritySpec,
@@ -91,6 +92,11 @@ class _Reader:
             for i, n in enumerate(items)
         ]
 
+    def evidence(self, item: str | dict[str, Any], path: str) -> Evidence:
+        if isinstance(item, str):
+            return Evidence(text=item)
+        return Evidence(text=item["text"], effective_on=self.date(item.get("on"), f"{path}.on"))
+
     def plan(self, data: dict[str, Any]) -> PlanDocument:
         p = data["plan"]
         return PlanDocument(
@@ -147,6 +153,6 @@ class _Reader:
                 for j, s in enumerate(x.get("sub_actions", []))
             ],
             success_measures=list(x.get("success_measures", [])),
-            evidence=list(x.get("evidence", [])),
+            evidence=[self.evidence(e, f"{path}.evidence[{j}]") for j, e in enumerate(x.get("evidence", []))],
             source=self.at(f"{path} ({x['code']})"),
         )

@@ -1,0 +1,3 @@
+from plantrail.cli import main
+
+main()

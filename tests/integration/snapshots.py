@@ -1,0 +1,18 @@
+"""Helpers to compare read models: every view row, sorted, as plain tuples."""
+
+from sqlalchemy import select
+
+from projections import tables as t
+
+
+def view_snapshot(engine) -> dict[str, list[tuple]]:
+    out = {}
+    with engine.connect() as conn:
+        for table in t.VIEW_TABLES:
+            rows = conn.execute(select(table)).all()
+            out[table.name] = sorted((tuple(str(v) for v in row) for row in rows))
+    return out
+
+
+def stored_event_count(app) -> int:
+    return app.recorder.max_notification_id() or 0

@@ -1,0 +1,103 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from plantrail.importers import ImportFileError
+from plantrail.importers.csv_actions import read_actions_csv
+from plantrail.importers.json_plan import plan_from_data, read_plan_file
+
+MINIMAL = {
+    "format": "plantrail-plan/1",
+    "plan": {"code": "T 1", "title": "Test plan"},
+    "people": [{"name": "Ann Owner"}],
+    "actions": [{"code": "A1", "title": "First", "owners": ["Ann Owner"], "due_date": "2015-04-30", "progress": [{"value": 10, "on": "2015-01-01"}]}],
+}
+
+
+def with_action(**fields):
+    data = json.loads(json.dumps(MINIMAL))
+    data["actions"][0].update(fields)
+    return data
+
+
+def test_a_valid_document_reads_into_plain_values():
+    doc = plan_from_data(MINIMAL, "t.json")
+    action = doc.actions[0]
+    assert (doc.code, action.code, action.due_date, action.progress[0].progress) == ("T 1", "A1", date(2015, 4, 30), 10)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"due_date": "2015-02-31"}, "t.json: actions[0].due_date: '2015-02-31' is not a real date"),
+        ({"due_date": "31-Feb-2015"}, "t.json: actions[0].due_date"),
+        ({"progress": [{"value": 150, "on": "2015-01-01"}]}, "t.json: actions[0].progress[0].value"),
+        ({"progress": [{"value": "abc", "on": "2015-01-01"}]}, "t.json: actions[0].progress[0].value"),
+        ({"title": ""}, "t.json: actions[0].title"),
+        ({"colour": "red"}, "t.json: actions[0]: Additional properties"),
+    ],
+)
+def test_errors_name_the_file_the_json_path_and_the_field(fields, expected):
+    with pytest.raises(ImportFileError) as caught:
+        plan_from_data(with_action(**fields), "t.json")
+    assert str(caught.value).startswith(expected)
+
+
+def test_malformed_json_names_the_line(tmp_path: Path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "plantrail-plan/1",\n "plan": }')
+    with pytest.raises(ImportFileError, match=r"bad.json: line 2 column"):
+        read_plan_file(path)
+
+
+def test_non_utf8_bytes_are_refused(tmp_path: Path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"plan": "Caf\u00e9"}'.encode("latin-1"))
+    with pytest.raises(ImportFileError, match="not UTF-8"):
+        read_plan_file(path)
+
+
+CSV = """Code & Title,Description,Covalent Owner,Due Date,Progress,Priority Area,Priority
+SS_ICSAP_IMP1 Training,Implement training,Christine Sutton,30-Apr-2015,70%,Risk Assessment Processes,High
+SS_ICSAP_IMP2 Staff awareness,Raise awareness,Val DeSouza; David Leng,2015-12-31,100,Risk Assessment Processes,High
+SS_ICSAP_ARR1 Systematic approach,Review plans,Pat Preece,31-Mar-2015,75,Children's Plans,
+"""
+
+
+def read_csv(tmp_path: Path, text: str, **kw):
+    path = tmp_path / "actions.csv"
+    path.write_text(text, encoding="utf-8")
+    options = dict(plan_code="SOS 001", plan_title=None, exported_on=date(2015, 3, 25), register_owners=True, known_priorities={})
+    return read_actions_csv(path, **(options | kw))
+
+
+def test_csv_rows_become_actions_with_priorities_in_order_of_appearance(tmp_path: Path):
+    doc = read_csv(tmp_path, CSV)
+    assert [a.code for a in doc.actions] == ["SS_ICSAP_IMP1", "SS_ICSAP_IMP2", "SS_ICSAP_ARR1"]
+    assert doc.actions[1].owners == ["Val DeSouza", "David Leng"]
+    assert [(p.number, p.name) for p in doc.priorities] == [(1, "Risk Assessment Processes"), (2, "Children's Plans")]
+    assert doc.actions[0].due_date == date(2015, 4, 30) and doc.actions[0].progress[0].progress == 70
+    assert doc.actions[2].priority is None
+    assert {p.name for p in doc.people} == {"Christine Sutton", "Val DeSouza", "David Leng", "Pat Preece"}
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("X1 Title,d,Ann,31-Feb-2015,10,Area,High", "row 2: Due Date"),
+        ("X1 Title,d,Ann,2015-01-01,150,Area,High", "row 2: Progress"),
+        ("X1 Title,d,Ann,2015-01-01,abc,Area,High", "row 2: Progress"),
+        ("X1 Title,d,Ann,2015-01-01,10,Area,Urgent", "row 2: Priority"),
+        ("X1,d,Ann,2015-01-01,10,Area,High", "row 2: Code & Title"),
+    ],
+)
+def test_csv_errors_name_the_row_and_the_column(tmp_path: Path, row: str, expected: str):
+    with pytest.raises(ImportFileError, match=expected):
+        read_csv(tmp_path, CSV.splitlines()[0] + "\n" + row + "\n")
+
+
+def test_csv_without_required_columns_is_refused(tmp_path: Path):
+    with pytest.raises(ImportFileError, match="row 1: missing column"):
+        read_csv(tmp_path, "Title,Owner\nx,y\n")
