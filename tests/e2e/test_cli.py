@@ -1,0 +1,143 @@
+"""The real ``plantrail`` entry point, run as a subprocess against a real SQLite file."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    env = {**os.environ, "PLANTRAIL_DATABASE_URL": str(tmp_path / "cli.db"), "PLANTRAIL_USER": "clerk"}
+
+    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "plantrail", *args], capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == expect, f"exit {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        return result
+
+    return run
+
+
+@pytest.fixture
+def imported(run):
+    run("import", str(EXAMPLES))
+    return run
+
+
+def as_json(result) -> object:
+    return json.loads(result.stdout)
+
+
+def test_import_then_list_plans_and_actions_as_json(imported):
+    plans = as_json(imported("plans", "--format", "json"))
+    assert [(p["code"], p["title"]) for p in plans] == [
+        ("SOS 001", "Children's Inspection Action Plan"),
+        ("SS SAAP 2014", "Social Services Single Agency Inspection Action Plan"),
+    ]
+    actions = as_json(imported("actions", "sos 001", "--format", "json"))
+    assert len(actions) == 50
+    owned = as_json(imported("actions", "SOS 001", "--owner", "Michael Grassom", "--format", "json"))
+    assert [a["code"] for a in owned] == ["SS_ICSAP_PLAN2", "SS_ICSAP_RESP4"]
+    leadership = as_json(imported("actions", "SOS 001", "--priority", "4", "--format", "json"))
+    assert {a["priority_area"]["name"] for a in leadership} == {"Leadership"} and len(leadership) == 5
+
+
+def test_show_gives_the_action_as_printed_in_the_report(imported):
+    action = as_json(imported("show", "SS_ICSAP_TRAN3", "--format", "json"))
+    assert action["title"] == "Joint workshops"
+    assert action["plan"] == "SOS 001"
+    assert action["priority_area"] == {"number": 2, "name": "Children's Plans"}
+    assert action["owners"] == ["Maureen Dryden", "Liam Purdie"]
+    assert (action["due_date"], action["original_due_date"], action["progress"]) == ("2015-03-28", "2015-03-28", 66)
+    assert action["lifecycle"] == "open"
+    assert action["sub_actions"][0]["details"] == "Undertake joint workshops."
+    assert action["sub_actions"][0]["notes"][0]["effective_on"] == "2015-02-18"
+    assert action["notes"][0]["effective_on"] == "2015-03-05"
+    assert set(action["notes"][0]) >= {"text", "author", "effective_on"}
+
+
+def test_an_update_is_shown_at_once_and_kept_as_history(imported):
+    shown = as_json(imported("update", "SS_ICSAP_IMP1", "--progress", "85", "--note", "Trainers cascaded to front line", "--on", "2015-04-02", "--format", "json"))
+    assert shown["progress"] == 85
+    assert shown["latest_note"] == {**shown["latest_note"], "text": "Trainers cascaded to front line", "author": "clerk", "effective_on": "2015-04-02"}
+    noted = as_json(imported("note", "SOS 001/SS_ICSAP_IMP1", "Second note", "--by", "Liam Purdie", "--format", "json"))
+    assert noted["latest_note"]["author"] == "Liam Purdie"
+
+
+def test_redate_keeps_the_original_and_counts_the_slip(imported):
+    shown = as_json(imported("redate", "SS_ICSAP_PAR1", "--due", "30-Jun-2015", "--reason", "consultation extended", "--format", "json"))
+    assert (shown["due_date"], shown["original_due_date"], shown["due_date_revisions"]) == ("2015-06-30", "2015-03-31", 1)
+
+
+def test_lifecycle_commands_and_their_rules(imported):
+    imported("cancel", "SS_ICSAP_COM1", expect=2)  # --reason is required
+    cancelled = as_json(imported("cancel", "SS_ICSAP_COM1", "--reason", "folded into ICSP", "--format", "json"))
+    assert (cancelled["lifecycle"], cancelled["status"]) == ("cancelled", "Cancelled")
+    refused = imported("update", "SS_ICSAP_COM1", "--progress", "10", expect=1)
+    assert "cancelled" in refused.stderr and refused.stdout == ""
+    reopened = as_json(imported("reopen", "SS_ICSAP_COM1", "--format", "json"))
+    assert reopened["lifecycle"] == "open"
+    completed = as_json(imported("complete", "SS_ICSAP_COM1", "--format", "json"))
+    assert (completed["lifecycle"], completed["progress"]) == ("completed", 100)
+    held = as_json(imported("hold", "SS_ICSAP_PAR1", "--reason", "awaiting ICSP sign-off", "--format", "json"))
+    assert held["lifecycle"] == "on_hold"
+
+
+def test_reassign_needs_registered_people(imported):
+    refused = imported("reassign", "SS_ICSAP_PAR1", "--owner", "Someone New", "--reason", "restructure", expect=1)
+    assert "Someone New" in refused.stderr
+    moved = as_json(imported("reassign", "SS_ICSAP_PAR1", "--owner", "Liam Purdie", "--owner", "Pat Preece", "--reason", "restructure", "--format", "json"))
+    assert moved["owners"] == ["Liam Purdie", "Pat Preece"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expect", "message"),
+    [
+        (["update", "SS_ICSAP_IMP1", "--progress", "150"], 2, "--progress"),
+        (["update", "SS_ICSAP_IMP1", "--progress", "abc"], 2, "--progress"),
+        (["update", "SS_ICSAP_IMP1", "--progress", "5", "--on", "31-Feb-2015"], 2, "31-Feb-2015"),
+        (["show", "NO_SUCH_CODE"], 1, "not found"),
+        (["actions", "NO PLAN"], 1, "not found"),
+        (["note", "SS_ICSAP_IMP1", "bell\x07"], 2, "control character"),
+    ],
+)
+def test_errors_are_one_clear_line_on_stderr_with_the_right_exit_code(imported, args, expect, message):
+    result = imported(*args, expect=expect)
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_people_and_rebuild_give_the_same_state(imported):
+    people = as_json(imported("people", "--format", "json"))
+    assert {"name": "Liam Purdie", "initials": "LP", "email": "liam.purdie@example.org", "role": "Assistant Head of Social Services", "manager": "Val DeSouza", "actions": 25} in people
+    before = imported("actions", "SOS 001", "--format", "json").stdout
+    imported("rebuild")
+    assert imported("actions", "SOS 001", "--format", "json").stdout == before
+
+
+def test_a_bad_import_exits_2_names_the_place_and_writes_nothing(run, tmp_path: Path):
+    bad = json.loads((EXAMPLES / "sos-001.plan.json").read_text())
+    bad["actions"][2]["due_date"] = "2015-02-31"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    result = run("import", str(path), expect=2)
+    assert "bad.json: actions[2].due_date" in result.stderr
+    assert as_json(run("plans", "--format", "json")) == []
+
+
+def test_csv_action_list_import(run, tmp_path: Path):
+    path = tmp_path / "actions.csv"
+    path.write_text(
+        "Code & Title,Description,Covalent Owner,Due Date,Progress,Priority Area,Priority\n"
+        "HR1 Recruit,Recruit two social workers,Ann Manager,30-Apr-2015,20%,Workforce,High\n"
+    )
+    refused = run("import", str(path), "--plan", "WF 1", expect=2)
+    assert "Ann Manager" in refused.stderr and "row 2" in refused.stderr
+    run("import", str(path), "--plan", "WF 1", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01")
+    action = as_json(run("show", "HR1", "--format", "json"))
+    assert (action["plan"], action["owners"], action["progress"], action["priority_area"]["name"]) == ("WF 1", ["Ann Manager"], 20, "Workforce")
