@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from projections import tables as t
+from projections.bulk import bulk_insert, bulk_update
 
 ACTION_PREFIX = "plantrail:Action."
 ACTION_ADDED = "plantrail:Action.ActionAdded"
@@ -55,7 +56,7 @@ class PageWriter:
         if handler is None:
             return  # events this projection does not show (e.g. reminders) pass by
         if topic.startswith(ACTION_PREFIX) and topic != ACTION_ADDED:
-            row = self.rows[str(state["originator_id"])]
+            row = self.rows[state["originator_id"]]
             row["version"] = state["originator_version"]
             row["last_recorded_at"] = state["timestamp"]
             self.changed_ids.add(row["id"])
@@ -63,13 +64,8 @@ class PageWriter:
 
     def flush(self) -> None:
         conn = self.conn
-        new_rows = [self.rows[i] for i in self.new_ids]
-        changed_rows = [{**self.rows[i], "b_id": i} for i in self.changed_ids - self.new_ids]
-        if new_rows:
-            conn.execute(insert(t.actions), new_rows)
-        if changed_rows:
-            columns = {c.name: bindparam(c.name) for c in t.actions.columns if c.name != "id"}
-            conn.execute(update(t.actions).where(t.actions.c.id == bindparam("b_id")).values(**columns), changed_rows)
+        bulk_insert(conn, t.actions, [self.rows[i] for i in self.new_ids])
+        bulk_update(conn, t.actions, "id", [self.rows[i] for i in self.changed_ids - self.new_ids])
         owner_ids = list(self.owners)
         for start in range(0, len(owner_ids), _CHUNK):
             chunk = owner_ids[start : start + _CHUNK]
@@ -77,19 +73,18 @@ class PageWriter:
         owner_rows = [
             {"action_id": i, "position": n, "person_name": name} for i, names in self.owners.items() for n, name in enumerate(names)
         ]
-        if owner_rows:
-            conn.execute(insert(t.action_owners), owner_rows)
+        bulk_insert(conn, t.action_owners, owner_rows)
         for table, rows in self.inserts.items():
-            conn.execute(insert(table), rows)
+            bulk_insert(conn, table, rows)
 
     # ----- helpers for handlers ---------------------------------------------------------
 
     def row(self, state: dict[str, Any]) -> dict[str, Any]:
-        return self.rows[str(state["originator_id"])]
+        return self.rows[state["originator_id"]]
 
 
 def _action_added(w: PageWriter, s: dict[str, Any]) -> None:
-    action_id = str(s["originator_id"])
+    action_id = s["originator_id"]
     w.rows[action_id] = {
         "id": action_id,
         "plan_code": s["plan_code"],
@@ -126,7 +121,7 @@ def _progress_updated(w: PageWriter, s: dict[str, Any]) -> None:
 
 def _note_row(s: dict[str, Any], sub_number: int) -> dict[str, Any]:
     return {
-        "action_id": str(s["originator_id"]),
+        "action_id": s["originator_id"],
         "sub_number": sub_number,
         "version": s["originator_version"],
         "text": s["text"],
@@ -142,7 +137,7 @@ def _note_added(w: PageWriter, s: dict[str, Any]) -> None:
 
 
 def _sub_action_added(w: PageWriter, s: dict[str, Any]) -> None:
-    w.inserts[t.sub_actions].append({"action_id": str(s["originator_id"]), "number": s["number"], "details": s["details"]})
+    w.inserts[t.sub_actions].append({"action_id": s["originator_id"], "number": s["number"], "details": s["details"]})
 
 
 def _sub_action_note_added(w: PageWriter, s: dict[str, Any]) -> None:
@@ -159,7 +154,7 @@ def _due_date_revised(w: PageWriter, s: dict[str, Any]) -> None:
 
 
 def _owners_changed(w: PageWriter, s: dict[str, Any]) -> None:
-    w.owners[str(s["originator_id"])] = list(s["owners"])
+    w.owners[s["originator_id"]] = list(s["owners"])
 
 
 def _setter(**fields: Callable[[dict[str, Any]], Any]) -> Callable[[PageWriter, dict[str, Any]], None]:
@@ -172,7 +167,7 @@ def _setter(**fields: Callable[[dict[str, Any]], Any]) -> Callable[[PageWriter, 
 def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
     def handle(w: PageWriter, s: dict[str, Any]) -> None:
         w.inserts[t.action_texts].append(
-            {"action_id": str(s["originator_id"]), "kind": kind, "version": s["originator_version"], "text": s["text"]}
+            {"action_id": s["originator_id"], "kind": kind, "version": s["originator_version"], "text": s["text"]}
         )
 
     return handle
@@ -184,7 +179,7 @@ def _plan_created(w: PageWriter, s: dict[str, Any]) -> None:
         t.plans,
         {
             "code": s["code"],
-            "id": str(s["originator_id"]),
+            "id": s["originator_id"],
             "code_key": s["code"].casefold(),
             "title": s["title"],
             "description": s["description"],
@@ -198,7 +193,7 @@ def _plan_created(w: PageWriter, s: dict[str, Any]) -> None:
 
 def _plan_code(w: PageWriter, s: dict[str, Any]) -> str:
     # Events after PlanCreated carry only the plan's id; PlanCreated was written before them.
-    return w.conn.execute(select(t.plans.c.code).where(t.plans.c.id == str(s["originator_id"]))).scalar_one()
+    return w.conn.execute(select(t.plans.c.code).where(t.plans.c.id == s["originator_id"])).scalar_one()
 
 
 def _priority_added(w: PageWriter, s: dict[str, Any]) -> None:
@@ -217,14 +212,14 @@ def _person_registered(w: PageWriter, s: dict[str, Any]) -> None:
     _upsert(
         w.conn,
         t.people,
-        {"id": str(s["originator_id"]), "name": s["name"], "initials": s["initials"], "email": s["email"], "role": s["role"], "manager": s["manager"]},
+        {"id": s["originator_id"], "name": s["name"], "initials": s["initials"], "email": s["email"], "role": s["role"], "manager": s["manager"]},
     )
 
 
 def _person_contact_changed(w: PageWriter, s: dict[str, Any]) -> None:
     w.conn.execute(
         update(t.people)
-        .where(t.people.c.id == str(s["originator_id"]))
+        .where(t.people.c.id == s["originator_id"])
         .values(email=s["email"], manager=s["manager"], role=s["role"])
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Engine, insert, select, update
 
@@ -20,20 +21,44 @@ from projections.current_state import ACTION_ADDED, ACTION_PREFIX, PageWriter
 
 ProgressCallback = Callable[[int, int], None]  # (position reached, last position to reach)
 
-DEFAULT_PAGE_SIZE = 5000
+DEFAULT_PAGE_SIZE = 10_000
 
 
 def decode_state(mapper: Mapper, notification: Notification) -> dict[str, Any]:
-    """The event's attributes as a dict, without building the event object (≈2× faster)."""
+    """The event's attributes as a dict, without building the event object (≈2× faster).
+
+    ``originator_id`` is given as a string: the views key on it, and converting each UUID once
+    here instead of in every handler measurably speeds up catch-up."""
     data = notification.state
     if mapper.cipher:
         data = mapper.cipher.decrypt(data)
     if mapper.compressor:
         data = mapper.compressor.decompress(data)
-    state = mapper.transcoder.decode(data)
-    state["originator_id"] = notification.originator_id
+    # orjson parses ≈3× faster than the library's json decoder; typed values ({"_type_": …,
+    # "_data_": …}) are then restored with the transcoder's own registered transcodings.
+    state = orjson.loads(data)
+    names = mapper.transcoder.names  # type: ignore[attr-defined]
+    for key, value in state.items():
+        if value.__class__ in _CONTAINERS:
+            state[key] = _restore_typed(value, names)
+    state["originator_id"] = str(notification.originator_id)
     state["originator_version"] = notification.originator_version
     return state
+
+
+_CONTAINERS = (dict, list)
+
+
+def _restore_typed(value: Any, names: dict[str, Any]) -> Any:
+    """Turn ``{"_type_": name, "_data_": …}`` back into its value, anywhere inside ``value``."""
+    if value.__class__ is dict:
+        if len(value) == 2 and "_type_" in value:
+            data = value["_data_"]
+            if data.__class__ in _CONTAINERS:
+                data = _restore_typed(data, names)
+            return names[value["_type_"]].decode(data)
+        return {k: _restore_typed(v, names) if v.__class__ in _CONTAINERS else v for k, v in value.items()}
+    return [_restore_typed(v, names) if v.__class__ in _CONTAINERS else v for v in value]
 
 
 class Projector:
@@ -96,11 +121,12 @@ class Projector:
                 conn.rollback()
                 return False
             writer = PageWriter(conn)
+            states = [decode_state(self.mapper, n) for n in notifications]
             writer.preload(
-                str(n.originator_id) for n in notifications if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
+                state["originator_id"] for n, state in zip(notifications, states) if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
             )
-            for notification in notifications:
-                writer.apply(notification.topic, decode_state(self.mapper, notification))
+            for notification, state in zip(notifications, states):
+                writer.apply(notification.topic, state)
             writer.flush()
         return True
 
