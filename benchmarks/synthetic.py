@@ -65,7 +65,10 @@ def synthetic_action(plan_code: str, number: int, events: int, rng: random.Rando
         elif kind == "redate":
             action.revise_due_date(action.due_date + timedelta(days=rng.randint(14, 90)), reason="slipped", actor="bench", effective_on=day)
         elif kind == "owners":
-            action.change_owners(rng.sample(PEOPLE, k=2), reason="restructure", actor="bench", effective_on=day)
+            owners = rng.sample(PEOPLE, k=2)
+            while owners == action.owners:
+                owners = rng.sample(PEOPLE, k=2)
+            action.change_owners(owners, reason="restructure", actor="bench", effective_on=day)
         else:
             action.change_priority(rng.choice(("High", "Medium", "Low")), reason="reviewed", actor="bench", effective_on=day)
     return action
