@@ -36,7 +36,7 @@ def _rows(conn: Connection, table: Table, rows: list[dict[str, Any]], columns: l
     # SQLite has no date types: convert only the columns that need it, chosen once per page.
     converters = []
     for name in columns:
-        column_type = table.c[name].type
+        column_type = table.c[name.removeprefix("where_")].type
         if isinstance(column_type, DateTime):
             converters.append((name, _datetime_text))
         elif isinstance(column_type, Date):
@@ -64,9 +64,22 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
 def bulk_update(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
     """UPDATE every column of each row, matched on ``key``."""
+    if rows:
+        bulk_update_where(conn, table, set(rows[0]) - {key}, (key,), rows)
+
+
+def bulk_update_where(
+    conn: Connection, table: Table, set_columns: set[str], key_columns: tuple[str, ...], rows: list[dict[str, Any]],
+    *, extra_where: dict[str, Any] | None = None,
+) -> None:
+    """UPDATE ``set_columns`` of the rows matching ``key_columns`` (and the fixed ``extra_where``)."""
     if not rows:
         return
-    columns = [c for c in rows[0] if c != key]
+    extra = extra_where or {}
     mark = _placeholder(conn)
-    sql = f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in columns)} WHERE {key} = {mark}"
-    conn.exec_driver_sql(sql, _rows(conn, table, rows, [*columns, key]))
+    sets = sorted(set_columns)
+    # Parameters are named apart ("where_…") because a column may be both set and matched on.
+    conditions = [*key_columns, *extra]
+    sql = f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in sets)} WHERE {' AND '.join(f'{c} = {mark}' for c in conditions)}"
+    params = [{**{c: row[c] for c in sets}, **{f"where_{c}": row[c] for c in key_columns}, **{f"where_{c}": v for c, v in extra.items()}} for row in rows]
+    conn.exec_driver_sql(sql, _rows(conn, table, params, [*sets, *(f"where_{c}" for c in conditions)]))

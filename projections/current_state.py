@@ -1,25 +1,32 @@
-"""How each event changes the current-state read models.
+"""How each event changes the read models: current state, bitemporal timeline and audit trail.
 
 Action rows of one page are folded in memory and written back in bulk at the end of the page:
-a page of 5,000 events touching 300 actions costs a few hundred row writes, not 5,000.
+a page of 10,000 events touching 300 actions costs a few hundred row writes, not 10,000.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from projections import tables as t
+from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, changes
 from projections.bulk import bulk_insert, bulk_update
+from projections.timeline import LoadEvents, Timelines
 
-ACTION_PREFIX = "plantrail:Action."
-ACTION_ADDED = "plantrail:Action.ActionAdded"
 _CHUNK = 500  # bound parameters per IN (...) stay far below every driver's limit
+_ACTION_COLUMNS = [c.name for c in t.actions.columns]
+
+
+def event_type(topic: str) -> str:
+    """``plantrail:Action.ProgressUpdated`` -> ``ProgressUpdated``."""
+    return topic.rsplit(".", 1)[-1]
 
 
 def _upsert(conn: Connection, table: Any, values: dict[str, Any]) -> None:
@@ -34,161 +41,132 @@ def _upsert(conn: Connection, table: Any, values: dict[str, Any]) -> None:
 class PageWriter:
     """Applies one page of decoded events to the read models inside the caller's transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, load_events: LoadEvents) -> None:
         self.conn = conn
+        self.timelines = Timelines(conn, load_events)
         self.rows: dict[str, dict[str, Any]] = {}
         self.new_ids: set[str] = set()
         self.changed_ids: set[str] = set()
-        self.owners: dict[str, list[str]] = {}
+        self.owners_changed: set[str] = set()
         self.inserts: dict[Any, list[dict[str, Any]]] = defaultdict(list)
 
     # ----- page life cycle --------------------------------------------------------------
 
     def preload(self, action_ids: Iterable[str]) -> None:
         wanted = sorted(set(action_ids) - self.rows.keys())
+        owners: dict[str, list[str]] = defaultdict(list)
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             for row in self.conn.execute(select(t.actions).where(t.actions.c.id.in_(chunk))).mappings():
                 self.rows[row["id"]] = dict(row)
+            query = select(t.action_owners).where(t.action_owners.c.action_id.in_(chunk)).order_by(t.action_owners.c.position)
+            for row in self.conn.execute(query):
+                owners[row.action_id].append(row.person_name)
+        for action_id in wanted:
+            if action_id in self.rows:
+                self.rows[action_id]["owners"] = owners.get(action_id, [])
+        self.timelines.preload_heads(wanted)
 
-    def apply(self, topic: str, state: dict[str, Any]) -> None:
-        handler = HANDLERS.get(topic)
-        if handler is None:
-            return  # events this projection does not show (e.g. reminders) pass by
-        if topic.startswith(ACTION_PREFIX) and topic != ACTION_ADDED:
-            row = self.rows[state["originator_id"]]
-            row["version"] = state["originator_version"]
-            row["last_recorded_at"] = state["timestamp"]
-            self.changed_ids.add(row["id"])
-        handler(self, state)
+    def apply(self, position: int, topic: str, s: dict[str, Any]) -> None:
+        if topic.startswith(ACTION_PREFIX):
+            self._apply_action_event(position, topic, s)
+            return
+        handler = OTHER_HANDLERS.get(topic)
+        if handler is not None:  # events no view shows (e.g. reminders, later) pass by
+            subject, plan_code, event_changes = handler(self, s)
+            aggregate = "plan" if topic.startswith("plantrail:Plan.") else "person"
+            self._history(position, topic, s, aggregate=aggregate, subject=subject, plan_code=plan_code, action_code=None,
+                          event_changes=event_changes, text=None)
 
     def flush(self) -> None:
         conn = self.conn
-        bulk_insert(conn, t.actions, [self.rows[i] for i in self.new_ids])
-        bulk_update(conn, t.actions, "id", [self.rows[i] for i in self.changed_ids - self.new_ids])
-        owner_ids = list(self.owners)
+        self.timelines.flush()
+        bulk_insert(conn, t.actions, [{c: self.rows[i][c] for c in _ACTION_COLUMNS} for i in self.new_ids])
+        bulk_update(conn, t.actions, "id", [{c: self.rows[i][c] for c in _ACTION_COLUMNS} for i in self.changed_ids - self.new_ids])
+        owner_ids = sorted(self.owners_changed - self.new_ids)
         for start in range(0, len(owner_ids), _CHUNK):
-            chunk = owner_ids[start : start + _CHUNK]
-            conn.execute(delete(t.action_owners).where(t.action_owners.c.action_id.in_(chunk)))
-        owner_rows = [
-            {"action_id": i, "position": n, "person_name": name} for i, names in self.owners.items() for n, name in enumerate(names)
-        ]
-        bulk_insert(conn, t.action_owners, owner_rows)
+            conn.execute(delete(t.action_owners).where(t.action_owners.c.action_id.in_(owner_ids[start : start + _CHUNK])))
+        bulk_insert(conn, t.action_owners, [
+            {"action_id": i, "position": n, "person_name": name} for i in self.owners_changed for n, name in enumerate(self.rows[i]["owners"])
+        ])
         for table, rows in self.inserts.items():
             bulk_insert(conn, table, rows)
 
-    # ----- helpers for handlers ---------------------------------------------------------
+    # ----- actions ----------------------------------------------------------------------
 
-    def row(self, state: dict[str, Any]) -> dict[str, Any]:
-        return self.rows[state["originator_id"]]
+    def _apply_action_event(self, position: int, topic: str, s: dict[str, Any]) -> None:
+        action_id = s["originator_id"]
+        if topic == ACTION_ADDED:
+            self.rows[action_id] = {
+                "id": action_id, "plan_code": s["plan_code"], "code": s["code"], "code_key": s["code"].casefold(),
+                "added_on": s["effective_on"], "owners": [],
+            }
+            self.new_ids.add(action_id)
+        row = self.rows[action_id]
+        before, after, now = self.timelines.apply(action_id, row["plan_code"], topic, s)
+        if now["owners"] != row["owners"]:
+            self.owners_changed.add(action_id)
+        row.update(now)
+        row["version"] = s["originator_version"]
+        row["last_recorded_at"] = s["timestamp"]
+        self.changed_ids.add(action_id)
+        side_effect = ACTION_SIDE_TABLES.get(topic)
+        if side_effect:
+            side_effect(self, s)
+        self._history(position, topic, s, aggregate="action", subject=f"{row['plan_code']}/{row['code']}", plan_code=row["plan_code"],
+                      action_code=row["code"], event_changes=changes(before, after), text=s.get("text") or s.get("details"))
 
-
-def _action_added(w: PageWriter, s: dict[str, Any]) -> None:
-    action_id = s["originator_id"]
-    w.rows[action_id] = {
-        "id": action_id,
-        "plan_code": s["plan_code"],
-        "code": s["code"],
-        "code_key": s["code"].casefold(),
-        "title": s["title"],
-        "description": s["description"],
-        "priority_number": s["priority_number"],
-        "priority": s["priority"],
-        "due_date": s["due_date"],
-        "original_due_date": s["due_date"],
-        "due_date_revisions": 0,
-        "progress": 0,
-        "lifecycle": "open",
-        "added_on": s["effective_on"],
-        "last_update_on": None,
-        "last_recorded_at": s["timestamp"],
-        "version": s["originator_version"],
-    }
-    w.new_ids.add(action_id)
-    w.owners[action_id] = list(s["owners"])
-
-
-def _touch(row: dict[str, Any], on: date) -> None:
-    if row["last_update_on"] is None or on > row["last_update_on"]:
-        row["last_update_on"] = on
+    def _history(self, position: int, topic: str, s: dict[str, Any], *, aggregate: str, subject: str, plan_code: str | None,
+                 action_code: str | None, event_changes: dict[str, list[Any]], text: str | None) -> None:
+        self.inserts[t.events].append({
+            "position": position, "originator_id": s["originator_id"], "version": s["originator_version"], "aggregate": aggregate,
+            "plan_code": plan_code, "action_code": action_code, "subject": subject, "type": event_type(topic), "actor": s["actor"],
+            "effective_on": s["effective_on"], "recorded_at": s["timestamp"], "reason": s.get("reason"),
+            "changes": json.dumps(event_changes, default=_json_default, ensure_ascii=False), "text": text,
+        })
 
 
-def _progress_updated(w: PageWriter, s: dict[str, Any]) -> None:
-    row = w.row(s)
-    row["progress"] = s["progress"]
-    _touch(row, s["effective_on"])
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot record {type(value).__name__} in changes")
+
+
+# ----- side tables of actions ---------------------------------------------------------------
 
 
 def _note_row(s: dict[str, Any], sub_number: int) -> dict[str, Any]:
     return {
-        "action_id": s["originator_id"],
-        "sub_number": sub_number,
-        "version": s["originator_version"],
-        "text": s["text"],
-        "author": s["author"],
-        "effective_on": s["effective_on"],
-        "recorded_at": s["timestamp"],
+        "action_id": s["originator_id"], "sub_number": sub_number, "version": s["originator_version"], "text": s["text"],
+        "author": s["author"], "effective_on": s["effective_on"], "recorded_at": s["timestamp"],
     }
 
 
-def _note_added(w: PageWriter, s: dict[str, Any]) -> None:
-    _touch(w.row(s), s["effective_on"])
-    w.inserts[t.notes].append(_note_row(s, 0))
-
-
-def _sub_action_added(w: PageWriter, s: dict[str, Any]) -> None:
-    w.inserts[t.sub_actions].append({"action_id": s["originator_id"], "number": s["number"], "details": s["details"]})
-
-
-def _sub_action_note_added(w: PageWriter, s: dict[str, Any]) -> None:
-    _touch(w.row(s), s["effective_on"])
-    w.inserts[t.notes].append(_note_row(s, s["number"]))
-
-
-def _due_date_revised(w: PageWriter, s: dict[str, Any]) -> None:
-    row = w.row(s)
-    if row["original_due_date"] is None:
-        row["original_due_date"] = s["due_date"]
-    row["due_date"] = s["due_date"]
-    row["due_date_revisions"] += 1
-
-
-def _owners_changed(w: PageWriter, s: dict[str, Any]) -> None:
-    w.owners[s["originator_id"]] = list(s["owners"])
-
-
-def _setter(**fields: Callable[[dict[str, Any]], Any]) -> Callable[[PageWriter, dict[str, Any]], None]:
-    def handle(w: PageWriter, s: dict[str, Any]) -> None:
-        w.row(s).update({name: get(s) for name, get in fields.items()})
-
-    return handle
-
-
 def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
-    def handle(w: PageWriter, s: dict[str, Any]) -> None:
-        w.inserts[t.action_texts].append(
-            {"action_id": s["originator_id"], "kind": kind, "version": s["originator_version"], "text": s["text"]}
-        )
+    def add(w: PageWriter, s: dict[str, Any]) -> None:
+        w.inserts[t.action_texts].append({
+            "action_id": s["originator_id"], "kind": kind, "version": s["originator_version"], "text": s["text"],
+            "effective_on": s["effective_on"], "recorded_at": s["timestamp"],
+        })
 
-    return handle
+    return add
 
 
-def _plan_created(w: PageWriter, s: dict[str, Any]) -> None:
-    _upsert(
-        w.conn,
-        t.plans,
-        {
-            "code": s["code"],
-            "id": s["originator_id"],
-            "code_key": s["code"].casefold(),
-            "title": s["title"],
-            "description": s["description"],
-            "timezone": s["timezone"],
-            "warning_days": s["warning_days"],
-            "sponsor": s["sponsor"],
-            "created_on": s["effective_on"],
-        },
-    )
+ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], None]] = {
+    "plantrail:Action.NoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, 0)),
+    "plantrail:Action.SubActionNoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, s["number"])),
+    "plantrail:Action.SubActionAdded": lambda w, s: w.inserts[t.sub_actions].append({
+        "action_id": s["originator_id"], "number": s["number"], "details": s["details"],
+        "effective_on": s["effective_on"], "recorded_at": s["timestamp"],
+    }),
+    "plantrail:Action.SuccessMeasureAdded": _text_added("success_measure"),
+    "plantrail:Action.EvidenceAdded": _text_added("evidence"),
+}
+
+
+# ----- plans and people (few events: written straight away) -----------------------------------
+
+Changes = dict[str, list[Any]]
 
 
 def _plan_code(w: PageWriter, s: dict[str, Any]) -> str:
@@ -196,53 +174,47 @@ def _plan_code(w: PageWriter, s: dict[str, Any]) -> str:
     return w.conn.execute(select(t.plans.c.code).where(t.plans.c.id == s["originator_id"])).scalar_one()
 
 
-def _priority_added(w: PageWriter, s: dict[str, Any]) -> None:
-    _upsert(w.conn, t.priorities, {"plan_code": _plan_code(w, s), "number": s["number"], "name": s["name"], "description": s["description"]})
+def _plan_created(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+    values = {
+        "code": s["code"], "id": s["originator_id"], "code_key": s["code"].casefold(), "title": s["title"],
+        "description": s["description"], "timezone": s["timezone"], "warning_days": s["warning_days"], "sponsor": s["sponsor"],
+        "created_on": s["effective_on"],
+    }
+    _upsert(w.conn, t.plans, values)
+    return s["code"], s["code"], {k: [None, values[k]] for k in ("title", "timezone", "warning_days", "sponsor") if values[k] is not None}
 
 
-def _committee_scheduled(w: PageWriter, s: dict[str, Any]) -> None:
-    _upsert(
-        w.conn,
-        t.committee_dates,
-        {"plan_code": _plan_code(w, s), "meets_on": s["meets_on"], "committee": s["committee"], "report_deadline": s["report_deadline"]},
-    )
+def _priority_added(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+    code = _plan_code(w, s)
+    _upsert(w.conn, t.priorities, {"plan_code": code, "number": s["number"], "name": s["name"], "description": s["description"]})
+    return code, code, {"priority_area": [None, f"{s['number']}. {s['name']}"]}
 
 
-def _person_registered(w: PageWriter, s: dict[str, Any]) -> None:
-    _upsert(
-        w.conn,
-        t.people,
-        {"id": s["originator_id"], "name": s["name"], "initials": s["initials"], "email": s["email"], "role": s["role"], "manager": s["manager"]},
-    )
+def _committee_scheduled(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+    code = _plan_code(w, s)
+    values = {"plan_code": code, "meets_on": s["meets_on"], "committee": s["committee"], "report_deadline": s["report_deadline"]}
+    _upsert(w.conn, t.committee_dates, values)
+    return code, code, {"committee_date": [None, f"{s['meets_on'].isoformat()} {s['committee']}"]}
 
 
-def _person_contact_changed(w: PageWriter, s: dict[str, Any]) -> None:
-    w.conn.execute(
-        update(t.people)
-        .where(t.people.c.id == s["originator_id"])
-        .values(email=s["email"], manager=s["manager"], role=s["role"])
-    )
+def _person_registered(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+    fields = ("initials", "email", "role", "manager")
+    _upsert(w.conn, t.people, {"id": s["originator_id"], "name": s["name"], **{k: s[k] for k in fields}})
+    return s["name"], None, {k: [None, s[k]] for k in ("name", *fields) if s[k] is not None}
 
 
-HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], None]] = {
-    ACTION_ADDED: _action_added,
-    "plantrail:Action.ProgressUpdated": _progress_updated,
-    "plantrail:Action.NoteAdded": _note_added,
-    "plantrail:Action.SubActionAdded": _sub_action_added,
-    "plantrail:Action.SubActionNoteAdded": _sub_action_note_added,
-    "plantrail:Action.DueDateRevised": _due_date_revised,
-    "plantrail:Action.OwnersChanged": _owners_changed,
-    "plantrail:Action.PriorityChanged": _setter(priority=lambda s: s["priority"]),
-    "plantrail:Action.ActionCompleted": _setter(lifecycle=lambda s: "completed", progress=lambda s: 100),
-    "plantrail:Action.ActionCancelled": _setter(lifecycle=lambda s: "cancelled"),
-    "plantrail:Action.ActionReopened": _setter(lifecycle=lambda s: "open"),
-    "plantrail:Action.ActionPutOnHold": _setter(lifecycle=lambda s: "on_hold"),
-    "plantrail:Action.DescriptionRevised": _setter(title=lambda s: s["title"], description=lambda s: s["description"]),
-    "plantrail:Action.SuccessMeasureAdded": _text_added("success_measure"),
-    "plantrail:Action.EvidenceAdded": _text_added("evidence"),
+def _person_contact_changed(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+    old = w.conn.execute(select(t.people).where(t.people.c.id == s["originator_id"])).mappings().one()
+    w.conn.execute(update(t.people).where(t.people.c.id == s["originator_id"]).values(email=s["email"], manager=s["manager"], role=s["role"]))
+    return old["name"], None, {k: [old[k], s[k]] for k in ("email", "manager", "role") if old[k] != s[k]}
+
+
+OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], tuple[str, str | None, Changes]]] = {
     "plantrail:Plan.PlanCreated": _plan_created,
     "plantrail:Plan.PriorityAdded": _priority_added,
     "plantrail:Plan.CommitteeDateScheduled": _committee_scheduled,
     "plantrail:Person.PersonRegistered": _person_registered,
     "plantrail:Person.PersonContactChanged": _person_contact_changed,
 }
+
+assert set(STATE_FIELDS) - {"owners"} <= set(_ACTION_COLUMNS)

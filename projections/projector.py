@@ -11,20 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, StoredEvent
 from sqlalchemy import Engine, insert, select, update
 
 from projections import tables as t
-from projections.current_state import ACTION_ADDED, ACTION_PREFIX, PageWriter
+from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
+from projections.current_state import PageWriter
 
 ProgressCallback = Callable[[int, int], None]  # (position reached, last position to reach)
 
 DEFAULT_PAGE_SIZE = 10_000
 
 
-def decode_state(mapper: Mapper, notification: Notification) -> dict[str, Any]:
+def decode_state(mapper: Mapper, notification: StoredEvent) -> dict[str, Any]:
     """The event's attributes as a dict, without building the event object (≈2× faster).
 
     ``originator_id`` is given as a string: the views key on it, and converting each UUID once
@@ -120,15 +122,20 @@ class Projector:
             if moved.rowcount != 1:
                 conn.rollback()
                 return False
-            writer = PageWriter(conn)
+            writer = PageWriter(conn, self._load_action_events)
             states = [decode_state(self.mapper, n) for n in notifications]
             writer.preload(
                 state["originator_id"] for n, state in zip(notifications, states) if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
             )
             for notification, state in zip(notifications, states):
-                writer.apply(notification.topic, state)
+                writer.apply(notification.id, notification.topic, state)
             writer.flush()
         return True
+
+    def _load_action_events(self, action_id: str, up_to_version: int) -> list[tuple[str, dict[str, Any]]]:
+        """One action's events up to a version, for refolding its timeline after a backdated event."""
+        stored = self.recorder.select_events(UUID(action_id), lte=up_to_version)
+        return [(event.topic, decode_state(self.mapper, event)) for event in stored]
 
     def rebuild(self, on_progress: ProgressCallback | None = None) -> None:
         """Drop every view, recreate it empty, and replay the whole log into it."""

@@ -1,29 +1,43 @@
-"""Questions answered from the read models, returned as plain dicts ready for JSON."""
+"""Questions answered from the read models, returned as plain dicts ready for JSON.
+
+Every action query is bitemporal: ``as_at`` picks the effective date, ``known_at`` the recorded
+time (default: now, i.e. everything recorded so far). Today's plan is just "as at today".
+"""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, DomainError, PlanNotFoundError
 from domain.timeliness import status
 from projections import tables as t
+from projections.timeline import FOREVER_TIME
 
 
 class AmbiguousActionError(DomainError):
     """An action code used in more than one plan, given without its plan."""
 
 
-def _iso(value: date | None) -> str | None:
+def iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _utc_iso(value: datetime) -> str:
+def utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; every recorded time is stored in UTC.
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def utc_iso(value: datetime) -> str:
+    return utc(value).isoformat()
+
+
+# "Known at" with no time given: later than any real recording, earlier than the open end.
+EVERYTHING_RECORDED = FOREVER_TIME.replace(year=9998)
 
 
 class _Row:
@@ -31,6 +45,38 @@ class _Row:
 
     def __init__(self, mapping: Any) -> None:
         self.__dict__.update(mapping)
+
+
+def _known(known_at: datetime | None) -> datetime:
+    """The recorded-axis bound as stored: UTC (SQLite compares the text)."""
+    if known_at is None:
+        return EVERYTHING_RECORDED
+    if known_at.tzinfo is None:
+        raise ValueError("known_at must carry a time zone")
+    return known_at.astimezone(timezone.utc)
+
+
+def states_query(plan_code: str, as_at: date, known_at: datetime | None, code: str | None = None) -> Any:
+    """Each action's state row as at ``as_at`` as known at ``known_at``: one indexed lookup per action."""
+    a, s = t.actions, t.action_states
+    known = _known(known_at)
+    s2 = s.alias("s2")
+    visible = (
+        select(s2.c.id)
+        .where(s2.c.action_id == a.c.id, s2.c.valid_from <= as_at, s2.c.recorded_from <= known, s2.c.recorded_to > known)
+        .order_by(s2.c.valid_from.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(a.c.id, a.c.plan_code, a.c.code, a.c.added_on, *[c for c in s.c if c.name not in ("id", "action_id", "plan_code")])
+        .select_from(a)
+        .join(s, s.c.id == visible)
+        .where(a.c.plan_code == plan_code)
+    )
+    if code is not None:
+        query = query.where(a.c.code_key == code.casefold())
+    return query.order_by(s.c.priority_number, a.c.code_key)
 
 
 class Queries:
@@ -45,13 +91,8 @@ class Queries:
             rows = conn.execute(select(t.plans).order_by(t.plans.c.code)).mappings().all()
         return [
             {
-                "code": r["code"],
-                "title": r["title"],
-                "description": r["description"],
-                "timezone": r["timezone"],
-                "warning_days": r["warning_days"],
-                "sponsor": r["sponsor"],
-                "actions": counts.get(r["code"], 0),
+                "code": r["code"], "title": r["title"], "description": r["description"], "timezone": r["timezone"],
+                "warning_days": r["warning_days"], "sponsor": r["sponsor"], "actions": counts.get(r["code"], 0),
             }
             for r in rows
         ]
@@ -62,6 +103,11 @@ class Queries:
         if row is None:
             raise PlanNotFoundError(f"plan {ref!r} not found (see `plantrail plans`)")
         return dict(row)
+
+    def priorities(self, plan_code: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.priorities).where(t.priorities.c.plan_code == plan_code).order_by(t.priorities.c.number)).mappings()
+            return [{"number": r["number"], "name": r["name"], "description": r["description"]} for r in rows]
 
     def people(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -92,10 +138,11 @@ class Queries:
             raise AmbiguousActionError(f"action {ref!r} is in more than one plan; say which: {plans}")
         return matches[0][0], matches[0][1]
 
-    def action(self, plan_code: str, code: str, *, as_at: date) -> dict[str, Any]:
-        found = self.actions(plan_code, as_at=as_at, code=code)
+    def action(self, plan_code: str, code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
+        found = self.actions(plan_code, as_at=as_at, known_at=known_at, code=code)
         if not found:
-            raise ActionNotFoundError(f"action {plan_code}/{code} not found")
+            raise ActionNotFoundError(f"action {plan_code}/{code} did not exist as at {as_at.isoformat()}"
+                                      + (f" as known at {known_at.isoformat()}" if known_at else ""))
         return found[0]
 
     def actions(
@@ -103,81 +150,79 @@ class Queries:
         plan_code: str,
         *,
         as_at: date,
+        known_at: datetime | None = None,
         owner: str | None = None,
         priority_number: int | None = None,
         code: str | None = None,
+        with_children: bool = True,
     ) -> list[dict[str, Any]]:
-        """Every action of a plan (optionally filtered), with owners, sub-actions and notes."""
-        a = t.actions
-        query = select(a).where(a.c.plan_code == plan_code)
-        if code is not None:
-            query = query.where(a.c.code_key == code.casefold())
-        if priority_number is not None:
-            query = query.where(a.c.priority_number == priority_number)
-        if owner is not None:
-            owned = select(t.action_owners.c.action_id).where(t.action_owners.c.person_name == owner)
-            query = query.where(a.c.id.in_(owned))
-        query = query.order_by(a.c.priority_number, a.c.code_key)
+        """A plan's actions (optionally filtered) as at a date, with owners, sub-actions and notes."""
         with self.engine.connect() as conn:
             plan = conn.execute(select(t.plans).where(t.plans.c.code == plan_code)).mappings().first()
             if plan is None:
                 raise PlanNotFoundError(f"plan {plan_code!r} not found")
-            rows = conn.execute(query).mappings().all()
-            ids = [r["id"] for r in rows]
-            children = self._children(conn, ids, plan_code)
-        return [self._action_dict(r, plan, children, as_at) for r in rows]
+            rows = [dict(r) for r in conn.execute(states_query(plan_code, as_at, known_at, code)).mappings()]
+            for r in rows:
+                r["owners"] = json.loads(r["owners"])
+            if owner is not None:
+                rows = [r for r in rows if owner in r["owners"]]
+            if priority_number is not None:
+                rows = [r for r in rows if r["priority_number"] == priority_number]
+            children = self._children(conn, plan_code, {r["id"] for r in rows}, as_at, known_at) if with_children else None
+            priorities = {p.number: p.name for p in conn.execute(select(t.priorities).where(t.priorities.c.plan_code == plan_code))}
+        return [self._action_dict(r, plan, priorities, children, as_at) for r in rows]
 
-    def _children(self, conn: Any, ids: list[str], plan_code: str) -> dict[str, Any]:
-        """Owners, sub-actions, notes and texts for the given actions, in one query each."""
-        owners: dict[str, list[str]] = defaultdict(list)
+    def _children(self, conn: Any, plan_code: str, wanted: set[str], as_at: date, known_at: datetime | None) -> dict[str, Any]:
+        """Sub-actions, notes and texts as at the date, for the wanted actions, one query each."""
         subs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         notes: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
         texts: dict[tuple[str, str], list[str]] = defaultdict(list)
         # Selecting by plan rather than by a long IN list keeps this one indexed scan per table.
         in_plan = select(t.actions.c.id).where(t.actions.c.plan_code == plan_code)
-        wanted = set(ids)
-        for r in conn.execute(select(t.action_owners).where(t.action_owners.c.action_id.in_(in_plan)).order_by(t.action_owners.c.position)):
-            if r.action_id in wanted:
-                owners[r.action_id].append(r.person_name)
-        for r in conn.execute(select(t.sub_actions).where(t.sub_actions.c.action_id.in_(in_plan)).order_by(t.sub_actions.c.number)):
+        known = _known(known_at)
+
+        def dated(table: Any) -> Any:
+            return and_(table.c.action_id.in_(in_plan), table.c.effective_on <= as_at, table.c.recorded_at <= known)
+
+        for r in conn.execute(select(t.sub_actions).where(dated(t.sub_actions)).order_by(t.sub_actions.c.number)):
             if r.action_id in wanted:
                 subs[r.action_id].append({"number": r.number, "details": r.details})
-        note_query = select(t.notes).where(t.notes.c.action_id.in_(in_plan)).order_by(t.notes.c.effective_on, t.notes.c.version)
-        for r in conn.execute(note_query):
+        for r in conn.execute(select(t.notes).where(dated(t.notes)).order_by(t.notes.c.effective_on, t.notes.c.version)):
             if r.action_id in wanted:
                 notes[(r.action_id, r.sub_number)].append(
-                    {"text": r.text, "author": r.author, "effective_on": _iso(r.effective_on), "recorded_at": _utc_iso(r.recorded_at)}
+                    {"text": r.text, "author": r.author, "effective_on": iso(r.effective_on), "recorded_at": utc_iso(r.recorded_at)}
                 )
-        for r in conn.execute(select(t.action_texts).where(t.action_texts.c.action_id.in_(in_plan)).order_by(t.action_texts.c.version)):
+        for r in conn.execute(select(t.action_texts).where(dated(t.action_texts)).order_by(t.action_texts.c.version)):
             if r.action_id in wanted:
                 texts[(r.action_id, r.kind)].append(r.text)
-        priorities = {
-            r.number: r.name for r in conn.execute(select(t.priorities).where(t.priorities.c.plan_code == plan_code))
-        }
-        return {"owners": owners, "subs": subs, "notes": notes, "texts": texts, "priorities": priorities}
+        return {"subs": subs, "notes": notes, "texts": texts}
 
     @staticmethod
-    def _action_dict(r: Any, plan: Any, children: dict[str, Any], as_at: date) -> dict[str, Any]:
+    def _action_dict(r: dict[str, Any], plan: Any, priorities: dict[int, str], children: dict[str, Any] | None, as_at: date) -> dict[str, Any]:
         action_id = r["id"]
-        notes = children["notes"].get((action_id, 0), [])
         number = r["priority_number"]
-        return {
+        out = {
             "plan": r["plan_code"],
             "code": r["code"],
             "title": r["title"],
             "description": r["description"],
-            "priority_area": {"number": number, "name": children["priorities"].get(number)} if number is not None else None,
+            "priority_area": {"number": number, "name": priorities.get(number)} if number is not None else None,
             "priority": r["priority"],
-            "owners": children["owners"].get(action_id, []),
-            "due_date": _iso(r["due_date"]),
-            "original_due_date": _iso(r["original_due_date"]),
+            "owners": r["owners"],
+            "due_date": iso(r["due_date"]),
+            "original_due_date": iso(r["original_due_date"]),
             "due_date_revisions": r["due_date_revisions"],
             "progress": r["progress"],
             "lifecycle": r["lifecycle"],
             "status": status(_Row(r), as_at, plan["warning_days"]).value,
             "status_as_at": as_at.isoformat(),
-            "added_on": _iso(r["added_on"]),
-            "last_update_on": _iso(r["last_update_on"]),
+            "added_on": iso(r["added_on"]),
+            "last_update_on": iso(r["last_update_on"]),
+        }
+        if children is None:
+            return out
+        notes = children["notes"].get((action_id, 0), [])
+        return out | {
             "sub_actions": [
                 {**sub, "notes": children["notes"].get((action_id, sub["number"]), [])} for sub in children["subs"].get(action_id, [])
             ],
@@ -185,5 +230,4 @@ class Queries:
             "latest_note": notes[-1] if notes else None,
             "success_measures": children["texts"].get((action_id, "success_measure"), []),
             "evidence": children["texts"].get((action_id, "evidence"), []),
-            "version": r["version"],
         }

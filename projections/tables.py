@@ -86,6 +86,8 @@ sub_actions = Table(
     Column("action_id", String(36), primary_key=True),
     Column("number", Integer, primary_key=True),
     Column("details", Text, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
 # Overall notes have sub_number 0; a sub-action's notes carry its number.
@@ -109,6 +111,59 @@ action_texts = Table(
     Column("kind", String(20), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("text", Text, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# The bitemporal timeline (see projections/timeline.py). Open ends use far-future sentinels
+# rather than NULL so that every comparison stays a plain indexed range test.
+action_states = Table(
+    "view_action_states",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_id", String(36), nullable=False),
+    Column("plan_code", String(200), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("recorded_from", DateTime(timezone=True), nullable=False),
+    Column("recorded_to", DateTime(timezone=True), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("priority_number", Integer),
+    Column("priority", String(10)),
+    Column("owners", Text, nullable=False),  # JSON list of names
+    Column("due_date", Date),
+    Column("original_due_date", Date),
+    Column("due_date_revisions", Integer, nullable=False),
+    Column("progress", Integer, nullable=False),
+    Column("lifecycle", String(20), nullable=False),
+    Column("last_update_on", Date),
+    Index("ix_view_action_states_lookup", "action_id", "valid_from", "recorded_from", "recorded_to"),
+)
+
+# The audit trail: one row per stored event, in notification order.
+events = Table(
+    "view_events",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("originator_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("aggregate", String(10), nullable=False),  # action, plan or person
+    Column("plan_code", String(200)),
+    Column("action_code", String(200)),
+    Column("subject", String(200), nullable=False),  # what the event is about, for display
+    Column("type", String(50), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("changes", Text, nullable=False),  # JSON {field: [old, new]}
+    Column("text", Text),
+    Index("ix_view_events_originator", "originator_id", "position"),
+    Index("ix_view_events_plan", "plan_code", "position"),
+    Index("ix_view_events_actor", "actor"),
+    Index("ix_view_events_effective", "effective_on"),
+    Index("ix_view_events_recorded", "recorded_at"),
 )
 
 # Not a view: where each projector has got to in the notification log.

@@ -1,0 +1,165 @@
+"""The bitemporal state table: each action's state on both time axes.
+
+Each row holds an action's state over an effective-date range [valid_from, valid_to) as the
+system believed it over a recorded-time range [recorded_from, recorded_to). Rows are never
+edited except to close their recorded range, so "as known at T" is always answerable.
+
+An event dated on or after everything the action already holds (the usual case) closes the head
+row and appends; a backdated event refolds only that action's own events and replaces the rows
+from its date onward. An as-at query is then one indexed lookup per action.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from projections import tables as t
+from projections.action_fold import ACTION_ADDED, STATE_FIELDS, State, fold
+from projections.bulk import bulk_insert, bulk_update_where
+
+FOREVER_DATE = date(9999, 12, 31)
+FOREVER_TIME = datetime(9999, 12, 31, tzinfo=timezone.utc)
+_CHUNK = 500
+
+LoadEvents = Callable[[str, int], list[tuple[str, dict[str, Any]]]]  # (action id, up to version) -> (topic, state)
+
+
+class Timelines:
+    """Maintains ``view_action_states`` for one page, inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, load_events: LoadEvents) -> None:
+        self.conn = conn
+        self.load_events = load_events
+        self.heads: dict[str, dict[str, Any]] = {}
+        self.pending: list[dict[str, Any]] = []
+        self.closures: list[dict[str, Any]] = []
+
+    # ----- loading ------------------------------------------------------------------------
+
+    def preload_heads(self, action_ids: Iterable[str]) -> None:
+        s = t.action_states
+        wanted = sorted(set(action_ids) - self.heads.keys())
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(s).where(s.c.action_id.in_(wanted[start : start + _CHUNK]), s.c.valid_to == FOREVER_DATE, s.c.recorded_to == FOREVER_TIME)
+            for row in self.conn.execute(query).mappings():
+                self.heads[row["action_id"]] = _from_db(row)
+
+    def _current_rows(self, action_id: str) -> list[dict[str, Any]]:
+        s = t.action_states
+        query = select(s).where(s.c.action_id == action_id, s.c.recorded_to == FOREVER_TIME).order_by(s.c.valid_from)
+        return [_from_db(row) for row in self.conn.execute(query).mappings()]
+
+    # ----- applying -----------------------------------------------------------------------
+
+    def apply(self, action_id: str, plan_code: str, topic: str, s: dict[str, Any]) -> tuple[State | None, State, State]:
+        """Apply one event; return (state before it, state after it, the action's state now)."""
+        on, recorded = s["effective_on"], s["timestamp"]
+        if topic == ACTION_ADDED:
+            state = fold(None, topic, s)
+            self.heads[action_id] = self._insert(action_id, plan_code, on, FOREVER_DATE, recorded, state)
+            return None, state, state
+        head = self.heads[action_id]
+        if on < head["valid_from"]:
+            return self._backdate(action_id, plan_code, s["originator_version"], on, recorded)
+        before = head["state"]
+        after = fold(before, topic, s)
+        if after != before:
+            self._close(head, recorded)
+            if head["valid_from"] < on:
+                self._insert(action_id, plan_code, head["valid_from"], on, recorded, before)
+            self.heads[action_id] = self._insert(action_id, plan_code, on, FOREVER_DATE, recorded, after)
+        return before, after, after
+
+    def _backdate(self, action_id: str, plan_code: str, version: int, on: date, recorded: datetime) -> tuple[State | None, State, State]:
+        self.flush()  # so the rows read below include this page's earlier changes
+        events = self.load_events(action_id, version)
+        segments, before, after = _refold(events, version)
+        effective_from = max(on, segments[0][0])
+        for row in self._current_rows(action_id):
+            if row["valid_to"] > effective_from:
+                self._close(row, recorded)
+                if row["valid_from"] < effective_from:
+                    self._insert(action_id, plan_code, row["valid_from"], effective_from, recorded, row["state"])
+        covering = max(i for i, (start, _) in enumerate(segments) if start <= effective_from)
+        later = [(effective_from, segments[covering][1]), *segments[covering + 1 :]]
+        for index, (start, state) in enumerate(later):
+            end = later[index + 1][0] if index + 1 < len(later) else FOREVER_DATE
+            row = self._insert(action_id, plan_code, start, end, recorded, state)
+        self.heads[action_id] = row
+        return before, after, row["state"]
+
+    # ----- rows ---------------------------------------------------------------------------
+
+    def _insert(self, action_id: str, plan_code: str, start: date, end: date, recorded: datetime, state: State) -> dict[str, Any]:
+        row = {"action_id": action_id, "plan_code": plan_code, "valid_from": start, "valid_to": end,
+               "recorded_from": recorded, "recorded_to": FOREVER_TIME, "state": state, "persisted": False}
+        self.pending.append(row)
+        return row
+
+    def _close(self, row: dict[str, Any], recorded: datetime) -> None:
+        row["recorded_to"] = recorded
+        if row["persisted"]:
+            self.closures.append({"recorded_to": recorded, "action_id": row["action_id"], "valid_from": row["valid_from"]})
+
+    def flush(self) -> None:
+        # Closures first: they match rows still open, which must not include the new ones.
+        bulk_update_where(self.conn, t.action_states, {"recorded_to"}, ("action_id", "valid_from"), self.closures,
+                          extra_where={"recorded_to": FOREVER_TIME})
+        rows = [_to_db(row) for row in self.pending if row["recorded_from"] < row["recorded_to"]]
+        bulk_insert(self.conn, t.action_states, rows)
+        for row in self.pending:
+            row["persisted"] = True
+        self.pending, self.closures = [], []
+
+
+def _refold(events: list[tuple[str, dict[str, Any]]], version: int) -> tuple[list[tuple[date, State]], State | None, State]:
+    """Fold an action's events in effective-date order (recorded order breaks ties).
+
+    Returns the segments (start date, state from then on), and the state just before and just
+    after the event with ``version``. An event dated before the action was added takes effect on
+    the day it was added.
+    """
+    added_on = events[0][1]["effective_on"]
+    ordered = sorted(events, key=lambda e: (e[0] != ACTION_ADDED, max(e[1]["effective_on"], added_on), e[1]["originator_version"]))
+    segments: list[tuple[date, State]] = []
+    state: State | None = None
+    before: State | None = None
+    after: State | None = None
+    for topic, s in ordered:
+        previous = state
+        state = fold(state, topic, s)
+        if s["originator_version"] == version:
+            before, after = previous, state
+        start = max(s["effective_on"], added_on)
+        if segments and segments[-1][0] == start:
+            segments[-1] = (start, state)
+        elif not segments or segments[-1][1] != state:
+            segments.append((start, state))
+    assert after is not None
+    return segments, before, after
+
+
+def _to_db(row: dict[str, Any]) -> dict[str, Any]:
+    state = row["state"]
+    return {
+        "action_id": row["action_id"], "plan_code": row["plan_code"],
+        "valid_from": row["valid_from"], "valid_to": row["valid_to"],
+        "recorded_from": row["recorded_from"], "recorded_to": row["recorded_to"],
+        **{name: state[name] for name in STATE_FIELDS if name != "owners"},
+        "owners": json.dumps(state["owners"], ensure_ascii=False),
+    }
+
+
+def _from_db(row: Any) -> dict[str, Any]:
+    state = {name: row[name] for name in STATE_FIELDS if name != "owners"}
+    state["owners"] = json.loads(row["owners"])
+    recorded_from = row["recorded_from"]
+    if recorded_from.tzinfo is None:  # SQLite returns naive UTC
+        recorded_from = recorded_from.replace(tzinfo=timezone.utc)
+    return {"action_id": row["action_id"], "plan_code": row["plan_code"], "valid_from": row["valid_from"], "valid_to": row["valid_to"],
+            "recorded_from": recorded_from, "recorded_to": FOREVER_TIME, "state": state, "persisted": True}
