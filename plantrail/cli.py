@@ -15,44 +15,25 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
-from domain.errors import DomainError, InvalidProgressError, InvalidTextError, ReasonRequiredError
-from domain.importing import InvalidImportError, import_plans
-from plantrail import output
-from plantrail.bootstrap import Services, bootstrap
-from plantrail.dates import DateFormatError, parse_date
+from domain.errors import DomainError
+from domain.importing import import_plans
+from plantrail import commands_history, output
+from plantrail.bootstrap import Services
+from plantrail.cli_support import (
+    BAD_INPUT,
+    DATE,
+    as_at_option,
+    by_option,
+    format_option,
+    known_at,
+    known_at_option,
+    on_option,
+    services,
+)
 from plantrail.importers import ImportFileError
 from plantrail.importers.csv_actions import read_actions_csv
 from plantrail.importers.json_plan import read_plan_file
-from plantrail.settings import SettingsError, default_actor
-
-# Errors about the shape of what was typed or supplied: exit 2, like a usage error.
-BAD_INPUT = (InvalidImportError, ImportFileError, InvalidTextError, InvalidProgressError, ReasonRequiredError, SettingsError, DateFormatError)
-
-
-class DateParam(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return parse_date(value)
-        except DateFormatError as error:
-            self.fail(str(error), param, ctx)
-
-
-DATE = DateParam()
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
-by_option = click.option("--by", "actor", metavar="PERSON", default=None, help="Who is recording this (default: $PLANTRAIL_USER or your login).")
-on_option = click.option("--on", "effective_on", type=DATE, default=None, help="Date the change is true (effective date); default today in the plan's time zone.")
-
-
-def services(ctx: click.Context) -> Services:
-    root = ctx.find_root()
-    if "services" not in root.meta:
-        root.meta["services"] = bootstrap(root.params.get("db"))
-        root.call_on_close(root.meta["services"].close)
-    return root.meta["services"]
+from plantrail.settings import default_actor
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,30 +123,37 @@ def plans(ctx: click.Context, fmt: str) -> None:
 @click.argument("plan")
 @click.option("--owner", metavar="NAME", help="Only actions this person owns.")
 @click.option("--priority", "priority_number", type=int, metavar="N", help="Only actions under strategic priority N.")
+@as_at_option
+@known_at_option
 @format_option
 @click.pass_context
-def actions(ctx: click.Context, plan: str, owner: str | None, priority_number: int | None, fmt: str) -> None:
-    """List a plan's actions with their current status."""
+def actions(ctx: click.Context, plan: str, owner: str | None, priority_number: int | None, as_at: date | None,
+            known_at_text: str | None, fmt: str) -> None:
+    """List a plan's actions with their status, as at today or any date."""
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
-    today = s.app.today(plan_row["code"])
-    found = s.queries.actions(plan_row["code"], as_at=today, owner=owner, priority_number=priority_number)
-    output.emit_json(found) if fmt == "json" else output.actions_table(plan_row, found, today.isoformat())
+    day = as_at or s.app.today(plan_row["code"])
+    moment = known_at(known_at_text, plan_row["timezone"])
+    found = s.queries.actions(plan_row["code"], as_at=day, known_at=moment, owner=owner, priority_number=priority_number)
+    output.emit_json(found) if fmt == "json" else output.actions_table(plan_row, found, day.isoformat(), moment)
 
 
 @cli.command()
 @click.argument("action")
+@as_at_option
+@known_at_option
 @format_option
 @click.pass_context
-def show(ctx: click.Context, action: str, fmt: str) -> None:
+def show(ctx: click.Context, action: str, as_at: date | None, known_at_text: str | None, fmt: str) -> None:
     """Show one action: ACTION is its code, or PLAN/CODE when the code is in several plans."""
-    _print_action(ctx, action, fmt)
+    _print_action(ctx, action, fmt, as_at, known_at_text)
 
 
-def _print_action(ctx: click.Context, ref: str, fmt: str) -> None:
+def _print_action(ctx: click.Context, ref: str, fmt: str, as_at: date | None = None, known_at_text: str | None = None) -> None:
     s = services(ctx)
     plan_code, code = s.queries.resolve_action(ref)
-    found = s.queries.action(plan_code, code, as_at=s.app.today(plan_code))
+    timezone_name = s.queries.resolve_plan(plan_code)["timezone"]
+    found = s.queries.action(plan_code, code, as_at=as_at or s.app.today(plan_code), known_at=known_at(known_at_text, timezone_name))
     output.emit_json(found) if fmt == "json" else output.action_detail(found)
 
 
@@ -257,6 +245,11 @@ def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str |
 def reassign(ctx: click.Context, action: str, owners: tuple[str, ...], reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
     """Change who owns an action. Owners must be registered people."""
     _write(ctx, action, fmt, lambda s, p, c: s.app.change_owners(p, c, list(owners), reason=reason, actor=actor or default_actor(), effective_on=effective_on))
+
+
+# ----- history, summaries and reports live in their own module --------------------------------
+
+commands_history.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------

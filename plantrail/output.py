@@ -46,9 +46,10 @@ def plans_table(plans: list[dict[str, Any]]) -> None:
     stdout.print(table)
 
 
-def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: str) -> None:
+def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
     """One table per strategic priority, as in Covalent's report."""
-    stdout.print(Text(f"{plan['code']} {plan['title']} — status as at {as_at}", style="bold"))
+    known = f", as known at {known_at.isoformat(timespec='minutes')}" if known_at else ""
+    stdout.print(Text(f"{plan['code']} {plan['title']} — as at {as_at}{known}", style="bold"))
     groups: dict[str, list[dict[str, Any]]] = {}
     for a in actions:
         area = a["priority_area"]
@@ -103,6 +104,64 @@ def action_detail(a: dict[str, Any]) -> None:
             stdout.print(Text(f"\n{label}", style="bold"))
             for text in a[key]:
                 stdout.print(f"  - {text}")
+
+
+def history_table(entries: list[dict[str, Any]], axis: str) -> None:
+    table = Table(title=f"History ({len(entries)} events, ordered by {axis} date)", title_justify="left")
+    for column in ("Effective", "Recorded (UTC)", "Type", "Subject", "Actor", "What changed", "Reason"):
+        table.add_column(column, max_width=60 if column == "What changed" else None)
+    for e in entries:
+        if e["type"] == "ActionAdded":
+            c = e["changes"]
+            what = f"added: {c['title'][1]} (due {c.get('due_date', [None, '—'])[1] or '—'}; owners {_short(c.get('owners', [None, []])[1])})"
+        else:
+            what = e["text"] or "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in e["changes"].items())
+        effective = e["effective_on"] + (" ⚑ backdated" if e["backdated"] else "")
+        table.add_row(effective, e["recorded_at"][:16].replace("T", " "), e["type"], e["subject"], e["actor"], what, e["reason"] or "")
+    stdout.print(table)
+
+
+def _short(value: Any) -> str:
+    text = "—" if value is None else "; ".join(value) if isinstance(value, list) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def summary_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
+    known = f", as known at {data['known_at']}" if data["known_at"] else ""
+    table = Table(title=f"{plan['code']} high level summary as at {data['as_at']}{known}", title_justify="left")
+    keys = ["alert", "warning", "ok", "complete"] + (["cancelled"] if "cancelled" in data["totals"] else [])
+    table.add_column("Strategic priority")
+    for key in keys:
+        table.add_column(status_text({"ok": "OK"}.get(key, key.capitalize())), justify="right")
+    for p in data["priorities"]:
+        table.add_row(f"{p['number']}. {p['name']}" if p["number"] else p["name"], *[str(p.get(k, 0)) for k in keys])
+    table.add_row(Text("Total", style="bold"), *[str(data["totals"].get(k, 0)) for k in keys])
+    stdout.print(table)
+
+
+def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
+    stdout.print(Text(f"{plan['code']}: what changed from {data['from']} to {data['to']}", style="bold"))
+    table = Table(title=f"Actions ({len(data['actions'])} changed)", title_justify="left")
+    for column in ("Code", "Status", "Progress", "Due date", "Owners", "New notes"):
+        table.add_column(column)
+    for a in data["actions"]:
+        status = f"{a['status'][0] or 'new'} → {a['status'][1]}" if "status" in a else ""
+        progress = f"{a['progress'][0] if a['progress'][0] is not None else '—'}% → {a['progress'][1]}%" if "progress" in a else ""
+        slips = "; ".join(f"{r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", []))
+        if slips:
+            slips += f" [slipped {a['slips_since_original']}× since {a['original_due_date']}]"
+        owners = f"{'; '.join(a['owners'][0])} → {'; '.join(a['owners'][1])}" if "owners" in a else ""
+        notes = len(a.get("new_notes", []))
+        table.add_row(a["code"], status, progress, slips, owners, str(notes) if notes else "")
+    stdout.print(table)
+    moves = Table(title="Counts by strategic priority (from → to)", title_justify="left")
+    moves.add_column("Strategic priority")
+    for key in ("alert", "warning", "ok", "complete"):
+        moves.add_column(key.capitalize(), justify="right")
+    for p in data["priorities"]:
+        moves.add_row(f"{p['number']}. {p['name']}" if p["number"] else p["name"],
+                      *[f"{p[k]['from']} → {p[k]['to']}" if k in p else "" for k in ("alert", "warning", "ok", "complete")])
+    stdout.print(moves)
 
 
 def people_table(people: list[dict[str, Any]]) -> None:

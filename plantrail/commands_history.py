@@ -1,0 +1,144 @@
+"""CLI commands for clerks, committees and auditors: history, summary, changes, report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from domain.errors import DomainError
+from plantrail import output
+from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
+from projections.audit import history as audit_history
+from projections.report import render_csv, render_html, report_data
+from projections.summary import changes as plan_changes
+from projections.summary import summary as plan_summary
+
+HISTORY_CSV_COLUMNS = ["position", "type", "plan", "action", "subject", "actor", "effective_on", "recorded_at", "reason", "changes", "text", "backdated"]
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(history)
+    cli.add_command(summary)
+    cli.add_command(changes)
+    cli.add_command(report)
+
+
+def _csv(rows: list[dict], columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
+    return out.getvalue()
+
+
+@click.command()
+@click.argument("subject", required=False, metavar="[ACTION|PLAN]")
+@click.option("--since", type=DATE, help="Only events on or after this date (on the chosen axis).")
+@click.option("--until", type=DATE, help="Only events on or before this date (on the chosen axis).")
+@click.option("--actor", metavar="NAME", help="Only events recorded by this person.")
+@click.option("--type", "event_type", metavar="EVENT", help="Only this kind of event, e.g. ProgressUpdated, DueDateRevised.")
+@click.option("--axis", type=click.Choice(["effective", "recorded"]), default="effective", show_default=True,
+              help="Which date --since/--until and the ordering use: when it was true, or when it was recorded.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def history(ctx: click.Context, subject: str | None, since: date | None, until: date | None, actor: str | None,
+            event_type: str | None, axis: str, fmt: str) -> None:
+    """Every recorded event, oldest first: who changed what, when it was true, when it was recorded, why.
+
+    SUBJECT is an action (code or PLAN/CODE) or a plan code; without it, the whole store."""
+    s = services(ctx)
+    filters = {"since": since, "until": until, "actor": actor, "event_type": event_type, "axis": axis}
+    if subject is None:
+        entries = audit_history(s.engine, **filters)
+    else:
+        entries = _history_of(s, subject, filters)
+    if fmt == "json":
+        output.emit_json(entries)
+    elif fmt == "csv":
+        click.echo(_csv(entries, HISTORY_CSV_COLUMNS), nl=False)
+    else:
+        output.history_table(entries, axis)
+
+
+def _history_of(s, subject: str, filters: dict) -> list[dict]:
+    try:
+        plan_code, code = s.queries.resolve_action(subject)
+    except DomainError:
+        plan = s.queries.resolve_plan(subject)  # raises "not found" naming the plan if neither
+        return audit_history(s.engine, plan_code=plan["code"], **filters)
+    from domain.ids import action_id
+
+    return audit_history(s.engine, originator_id=str(action_id(plan_code, code)), **filters)
+
+
+@click.command()
+@click.argument("plan")
+@as_at_option
+@known_at_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def summary(ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, fmt: str) -> None:
+    """The high-level summary: per strategic priority, how many actions are alert, warning, ok, complete."""
+    s = services(ctx)
+    plan_row = s.queries.resolve_plan(plan)
+    data = plan_summary(s.queries, plan_row["code"], as_at=as_at or s.app.today(plan_row["code"]),
+                        known_at=known_at(known_at_text, plan_row["timezone"]))
+    output.emit_json(data) if fmt == "json" else output.summary_table(plan_row, data)
+
+
+@click.command()
+@click.argument("plan")
+@click.option("--from", "from_date", type=DATE, required=True, help="The earlier date, e.g. the last committee.")
+@click.option("--to", "to_date", type=DATE, required=True, help="The later date, e.g. this committee.")
+@known_at_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known_at_text: str | None, fmt: str) -> None:
+    """What changed between two dates: status moves, progress, notes, slipped dates, owners, completions."""
+    if to_date < from_date:
+        raise click.BadParameter("--to must not be before --from", param_hint="--to")
+    s = services(ctx)
+    plan_row = s.queries.resolve_plan(plan)
+    data = plan_changes(s.queries, s.engine, plan_row["code"], from_date=from_date, to_date=to_date,
+                        known_at=known_at(known_at_text, plan_row["timezone"]))
+    if fmt == "json":
+        output.emit_json(data)
+    elif fmt == "csv":
+        rows = [{**a, "priority_area": (a["priority_area"] or {}).get("name")} for a in data["actions"]]
+        columns = ["code", "title", "priority_area", "new_action", "status", "progress", "progress_delta", "lifecycle", "owners",
+                   "due_date_revisions", "slips_since_original", "original_due_date", "completed", "cancelled", "new_notes"]
+        click.echo(_csv(rows, columns), nl=False)
+    else:
+        output.changes_table(plan_row, data)
+
+
+@click.command()
+@click.argument("plan")
+@as_at_option
+@known_at_option
+@click.option("--since", type=DATE, help="Add a 'changed since' section per priority (e.g. the last committee date).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
+@click.pass_context
+def report(ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, since: date | None, out_path: Path, fmt: str) -> None:
+    """Write the committee report: the plan as at a date, printable HTML (or its data as JSON/CSV)."""
+    s = services(ctx)
+    plan_row = s.queries.resolve_plan(plan)
+    day = as_at or s.app.today(plan_row["code"])
+    if since and since > day:
+        raise click.BadParameter("--since must not be after --as-at", param_hint="--since")
+    data = report_data(s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since)
+    text = {"html": render_html, "csv": render_csv, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n"}[fmt](data)
+    if not out_path.parent.is_dir():
+        raise click.BadParameter(f"folder {str(out_path.parent)!r} does not exist", param_hint="--out")
+    # Write beside the target, then rename: a half-written report never replaces a good one.
+    partial = out_path.with_name(out_path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(out_path)
+    output.stderr.print(f"Wrote {out_path} ({plan_row['code']} as at {day.isoformat()}).")

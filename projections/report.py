@@ -1,0 +1,113 @@
+"""The committee report: the plan as at a date in the shape of Covalent's "full details" report,
+as self-contained printable HTML, or the same data as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import Engine
+
+from projections.queries import Queries
+from projections.summary import changes, summary
+
+STATUS_KEY = [
+    {"status": "Alert", "icon": "▲", "meaning": "Alert: past its due date and not complete"},
+    {"status": "Warning", "icon": "◆", "meaning": "Warning: due within the plan's warning window"},
+    {"status": "OK", "icon": "●", "meaning": "OK: within timescale"},
+    {"status": "Complete", "icon": "✔", "meaning": "Complete"},
+    {"status": "Cancelled", "icon": "✖", "meaning": "Cancelled"},
+]
+
+_environment = Environment(
+    loader=PackageLoader("projections", "templates"),
+    # "report.html.j2" ends in neither .html nor .j2 alone: list the double suffix or nothing is escaped.
+    autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def change_phrases(m: dict[str, Any]) -> list[str]:
+    """One action's moves since the last committee, as short phrases for the report."""
+    phrases = []
+    if m.get("new_action"):
+        phrases.append("new action")
+    if "status" in m and m["status"][0]:
+        phrases.append(f"status {m['status'][0]} → {m['status'][1]}")
+    if "progress_delta" in m:
+        phrases.append(f"progress {m['progress'][0]}% → {m['progress'][1]}%")
+    for r in m.get("due_date_revisions", []):
+        phrases.append(f"due date moved {r['from']} → {r['to']} ({r['reason']})")
+    if "due_date_revisions" in m:
+        phrases.append(f"slipped {m['slips_since_original']}× since the original {m['original_due_date']}")
+    if "owners" in m:
+        phrases.append(f"owners {', '.join(m['owners'][0])} → {', '.join(m['owners'][1])}")
+    if m.get("completed"):
+        phrases.append("completed")
+    if m.get("cancelled"):
+        phrases.append("cancelled")
+    if m.get("new_notes"):
+        phrases.append(f"{len(m['new_notes'])} new note(s)")
+    return phrases
+
+
+_environment.filters["change_phrases"] = change_phrases
+
+
+def report_data(
+    queries: Queries, engine: Engine, plan_code: str, *, as_at: date, known_at: datetime | None = None, since: date | None = None,
+    generated_at: datetime | None = None,
+) -> dict[str, Any]:
+    plan = queries.resolve_plan(plan_code)
+    actions = queries.actions(plan["code"], as_at=as_at, known_at=known_at)
+    by_priority: dict[int | None, list[dict[str, Any]]] = {}
+    for action in actions:
+        by_priority.setdefault((action["priority_area"] or {}).get("number"), []).append(action)
+    moved = changes(queries, engine, plan["code"], from_date=since, to_date=as_at, known_at=known_at)["actions"] if since else []
+    sections = [
+        {**p, "actions": by_priority.get(p["number"], []), "changed": [m for m in moved if (m["priority_area"] or {}).get("number") == p["number"]]}
+        for p in queries.priorities(plan["code"])
+    ]
+    if None in by_priority:
+        sections.append({"number": None, "name": "(no priority area)", "description": "", "actions": by_priority[None], "changed": []})
+    return {
+        "plan": {"code": plan["code"], "title": plan["title"], "description": plan["description"], "warning_days": plan["warning_days"]},
+        "as_at": as_at.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
+        "since": since.isoformat() if since else None,
+        "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "summary": summary(queries, plan["code"], as_at=as_at, known_at=known_at),
+        "sections": sections,
+    }
+
+
+def render_html(data: dict[str, Any]) -> str:
+    return _environment.get_template("report.html.j2").render(data=data, status_key=STATUS_KEY)
+
+
+CSV_COLUMNS = [
+    "priority_number", "priority_area", "code", "title", "owners", "due_date", "original_due_date", "due_date_revisions",
+    "progress", "status", "priority", "lifecycle", "latest_note_on", "latest_note",
+]
+
+
+def render_csv(data: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for section in data["sections"]:
+        for a in section["actions"]:
+            note = a["latest_note"] or {}
+            writer.writerow({
+                "priority_number": section["number"], "priority_area": section["name"], "code": a["code"], "title": a["title"],
+                "owners": "; ".join(a["owners"]), "due_date": a["due_date"], "original_due_date": a["original_due_date"],
+                "due_date_revisions": a["due_date_revisions"], "progress": a["progress"], "status": a["status"],
+                "priority": a["priority"] or "", "lifecycle": a["lifecycle"], "latest_note_on": note.get("effective_on", ""),
+                "latest_note": note.get("text", ""),
+            })
+    return out.getvalue()

@@ -1,0 +1,106 @@
+"""The committee's views of a plan: the high-level summary and what changed between two dates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from domain.timeliness import Timeliness
+from projections.audit import history
+from projections.queries import Queries
+
+COUNTED = [(s.value.lower(), s.value) for s in (Timeliness.ALERT, Timeliness.WARNING, Timeliness.OK, Timeliness.COMPLETE)]
+
+
+def _counts(actions: list[dict[str, Any]]) -> dict[str, int]:
+    found = Counter(a["status"] for a in actions)
+    counts = {key: found.get(label, 0) for key, label in COUNTED}
+    if found.get(Timeliness.CANCELLED.value):
+        counts["cancelled"] = found[Timeliness.CANCELLED.value]
+    return counts
+
+
+def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
+    """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled)."""
+    actions = queries.actions(plan_code, as_at=as_at, known_at=known_at, with_children=False)
+    by_priority: dict[int | None, list[dict[str, Any]]] = {}
+    for action in actions:
+        by_priority.setdefault((action["priority_area"] or {}).get("number"), []).append(action)
+    priorities = [
+        {"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], []))} for p in queries.priorities(plan_code)
+    ]
+    if None in by_priority:
+        priorities.append({"number": None, "name": "(no priority area)", **_counts(by_priority[None])})
+    return {
+        "plan": plan_code,
+        "as_at": as_at.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
+        "priorities": priorities,
+        "totals": _counts(actions),
+    }
+
+
+def changes(queries: Queries, engine: Engine, plan_code: str, *, from_date: date, to_date: date, known_at: datetime | None = None) -> dict[str, Any]:
+    """Per action, what moved between two dates; per priority, how the counts moved."""
+    before = {a["code"]: a for a in queries.actions(plan_code, as_at=from_date, known_at=known_at)}
+    after = {a["code"]: a for a in queries.actions(plan_code, as_at=to_date, known_at=known_at)}
+    events = history(engine, plan_code=plan_code, since=from_date + timedelta(days=1), until=to_date, event_type="DueDateRevised")
+    redates: dict[str, list[dict[str, Any]]] = {}
+    for e in events:
+        if e["action"] and e["changes"].get("due_date"):
+            redates.setdefault(e["action"], []).append({"on": e["effective_on"], "from": e["changes"]["due_date"][0],
+                                                         "to": e["changes"]["due_date"][1], "reason": e["reason"]})
+    moved = []
+    for code, now in after.items():
+        then = before.get(code)
+        item = _action_changes(then, now, redates.get(code, []), from_date)
+        if item:
+            moved.append(item)
+    summary_from = summary(queries, plan_code, as_at=from_date, known_at=known_at)
+    summary_to = summary(queries, plan_code, as_at=to_date, known_at=known_at)
+    return {
+        "plan": plan_code,
+        "from": from_date.isoformat(),
+        "to": to_date.isoformat(),
+        "actions": moved,
+        "priorities": [_priority_moves(a, b) for a, b in zip(summary_from["priorities"], summary_to["priorities"])],
+    }
+
+
+def _action_changes(then: dict[str, Any] | None, now: dict[str, Any], redates: list[dict[str, Any]], from_date: date) -> dict[str, Any] | None:
+    new_notes = [n for n in now["notes"] if date.fromisoformat(n["effective_on"]) > from_date]
+    item: dict[str, Any] = {"code": now["code"], "title": now["title"], "priority_area": now["priority_area"]}
+    if then is None:
+        item["new_action"] = True
+        item["status"] = [None, now["status"]]
+        item["progress"] = [None, now["progress"]]
+    else:
+        if then["status"] != now["status"]:
+            item["status"] = [then["status"], now["status"]]
+        if then["progress"] != now["progress"]:
+            item["progress"] = [then["progress"], now["progress"]]
+            item["progress_delta"] = now["progress"] - then["progress"]
+        if then["owners"] != now["owners"]:
+            item["owners"] = [then["owners"], now["owners"]]
+        if then["lifecycle"] != now["lifecycle"]:
+            item["lifecycle"] = [then["lifecycle"], now["lifecycle"]]
+            if now["lifecycle"] == "completed":
+                item["completed"] = True
+            if now["lifecycle"] == "cancelled":
+                item["cancelled"] = True
+    if redates:
+        item["due_date_revisions"] = redates
+        item["slips_since_original"] = now["due_date_revisions"]
+        item["original_due_date"] = now["original_due_date"]
+    if new_notes:
+        item["new_notes"] = new_notes
+    return item if len(item) > 3 else None
+
+
+def _priority_moves(then: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    keys = [k for k in ("alert", "warning", "ok", "complete", "cancelled") if k in then or k in now]
+    return {"number": now["number"], "name": now["name"],
+            **{k: {"from": then.get(k, 0), "to": now.get(k, 0), "moved": now.get(k, 0) - then.get(k, 0)} for k in keys}}
