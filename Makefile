@@ -15,12 +15,17 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(INSTALLED)
 
+PT := $(BIN)/plantrail --db $(DEMO_DIR)/plantrail.db
+
 demo: $(INSTALLED)
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	$(BIN)/plantrail --db $(DEMO_DIR)/plantrail.db import examples/clackmannanshire-2015
-	$(BIN)/plantrail --db $(DEMO_DIR)/plantrail.db plans
-	$(BIN)/plantrail --db $(DEMO_DIR)/plantrail.db actions "SOS 001"
-	@echo "Demo store: $(DEMO_DIR)/plantrail.db (try: $(BIN)/plantrail --db $(DEMO_DIR)/plantrail.db show SS_ICSAP_IMP1)"
+	$(PT) import examples/clackmannanshire-2015 --by "Covalent import"
+	$(PT) plans
+	$(PT) actions "SOS 001" --as-at 2015-03-25
+	$(PT) summary "SOS 001" --as-at 2015-03-25
+	$(PT) report "SOS 001" --as-at 2015-03-25 --since 2015-03-06 --out $(DEMO_DIR)/sos-001-report-2015-03-25.html
+	@echo "Committee report: $(DEMO_DIR)/sos-001-report-2015-03-25.html"
+	@echo "Demo store: $(DEMO_DIR)/plantrail.db (try: $(PT) show SS_ICSAP_IMP1 --as-at 2015-03-25)"
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest

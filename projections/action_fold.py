@@ -4,7 +4,6 @@ current-state view and the bitemporal timeline use, so "now" and "as at" can nev
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 ACTION_PREFIX = "plantrail:Action."
@@ -21,8 +20,9 @@ STATE_FIELDS = (
     "due_date_revisions",
     "progress",
     "lifecycle",
-    "last_update_on",
 )
+# Not part of the timeline: notes would otherwise open a new bitemporal row each (half of all
+# events), and no as-at view shows it. The current-state view keeps it (see TOUCHES).
 
 State = dict[str, Any]
 
@@ -39,22 +39,11 @@ def initial_state(s: dict[str, Any]) -> State:
         "due_date_revisions": 0,
         "progress": 0,
         "lifecycle": "open",
-        "last_update_on": None,
     }
-
-
-def _touch(state: State, on: date) -> None:
-    if state["last_update_on"] is None or on > state["last_update_on"]:
-        state["last_update_on"] = on
 
 
 def _progress(state: State, s: dict[str, Any]) -> None:
     state["progress"] = s["progress"]
-    _touch(state, s["effective_on"])
-
-
-def _note(state: State, s: dict[str, Any]) -> None:
-    _touch(state, s["effective_on"])
 
 
 def _due_date(state: State, s: dict[str, Any]) -> None:
@@ -74,8 +63,6 @@ def _set(**fields: Callable[[dict[str, Any]], Any]) -> Callable[[State, dict[str
 
 FOLDS: dict[str, Callable[[State, dict[str, Any]], None]] = {
     "plantrail:Action.ProgressUpdated": _progress,
-    "plantrail:Action.NoteAdded": _note,
-    "plantrail:Action.SubActionNoteAdded": _note,
     "plantrail:Action.DueDateRevised": _due_date,
     "plantrail:Action.OwnersChanged": _set(owners=lambda s: list(s["owners"])),
     "plantrail:Action.PriorityChanged": _set(priority=lambda s: s["priority"]),
@@ -100,10 +87,14 @@ def fold(state: State | None, topic: str, s: dict[str, Any]) -> State:
     return after
 
 
+# Events that count as someone updating the action (what "no update for 30 days" looks at).
+TOUCHES = frozenset({"plantrail:Action.ProgressUpdated", "plantrail:Action.NoteAdded", "plantrail:Action.SubActionNoteAdded"})
+
+
 def changes(before: State | None, after: State) -> dict[str, list[Any]]:
-    """``{field: [old, new]}`` for the fields an event changed (last_update_on is bookkeeping)."""
+    """``{field: [old, new]}`` for the fields an event changed."""
     return {
         name: [None if before is None else before[name], after[name]]
         for name in STATE_FIELDS
-        if name != "last_update_on" and (before is None or before[name] != after[name])
+        if before is None or before[name] != after[name]
     }

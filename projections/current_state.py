@@ -6,17 +6,16 @@ a page of 10,000 events touching 300 actions costs a few hundred row writes, not
 
 from __future__ import annotations
 
-import json
+import orjson
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from projections import tables as t
-from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, changes
+from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, changes
 from projections.bulk import bulk_insert, bulk_update
 from projections.timeline import LoadEvents, Timelines
 
@@ -99,7 +98,7 @@ class PageWriter:
         if topic == ACTION_ADDED:
             self.rows[action_id] = {
                 "id": action_id, "plan_code": s["plan_code"], "code": s["code"], "code_key": s["code"].casefold(),
-                "added_on": s["effective_on"], "owners": [],
+                "added_on": s["effective_on"], "owners": [], "last_update_on": None,
             }
             self.new_ids.add(action_id)
         row = self.rows[action_id]
@@ -107,6 +106,8 @@ class PageWriter:
         if now["owners"] != row["owners"]:
             self.owners_changed.add(action_id)
         row.update(now)
+        if topic in TOUCHES and (row["last_update_on"] is None or s["effective_on"] > row["last_update_on"]):
+            row["last_update_on"] = s["effective_on"]
         row["version"] = s["originator_version"]
         row["last_recorded_at"] = s["timestamp"]
         self.changed_ids.add(action_id)
@@ -122,14 +123,8 @@ class PageWriter:
             "position": position, "originator_id": s["originator_id"], "version": s["originator_version"], "aggregate": aggregate,
             "plan_code": plan_code, "action_code": action_code, "subject": subject, "type": event_type(topic), "actor": s["actor"],
             "effective_on": s["effective_on"], "recorded_at": s["timestamp"], "reason": s.get("reason"),
-            "changes": json.dumps(event_changes, default=_json_default, ensure_ascii=False), "text": text,
+            "changes": orjson.dumps(event_changes).decode(), "text": text,
         })
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot record {type(value).__name__} in changes")
 
 
 # ----- side tables of actions ---------------------------------------------------------------

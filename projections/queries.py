@@ -217,7 +217,6 @@ class Queries:
             "status": status(_Row(r), as_at, plan["warning_days"]).value,
             "status_as_at": as_at.isoformat(),
             "added_on": iso(r["added_on"]),
-            "last_update_on": iso(r["last_update_on"]),
         }
         if children is None:
             return out

@@ -137,7 +137,6 @@ action_states = Table(
     Column("due_date_revisions", Integer, nullable=False),
     Column("progress", Integer, nullable=False),
     Column("lifecycle", String(20), nullable=False),
-    Column("last_update_on", Date),
     Index("ix_view_action_states_lookup", "action_id", "valid_from", "recorded_from", "recorded_to"),
 )
 

@@ -11,7 +11,7 @@ from its date onward. An as-at query is then one indexed lookup per action.
 
 from __future__ import annotations
 
-import json
+import orjson
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from typing import Any
@@ -151,13 +151,13 @@ def _to_db(row: dict[str, Any]) -> dict[str, Any]:
         "valid_from": row["valid_from"], "valid_to": row["valid_to"],
         "recorded_from": row["recorded_from"], "recorded_to": row["recorded_to"],
         **{name: state[name] for name in STATE_FIELDS if name != "owners"},
-        "owners": json.dumps(state["owners"], ensure_ascii=False),
+        "owners": orjson.dumps(state["owners"]).decode(),
     }
 
 
 def _from_db(row: Any) -> dict[str, Any]:
     state = {name: row[name] for name in STATE_FIELDS if name != "owners"}
-    state["owners"] = json.loads(row["owners"])
+    state["owners"] = orjson.loads(row["owners"])
     recorded_from = row["recorded_from"]
     if recorded_from.tzinfo is None:  # SQLite returns naive UTC
         recorded_from = recorded_from.replace(tzinfo=timezone.utc)
