@@ -31,10 +31,12 @@ _KIND_WEIGHTS = [w for _, w in KINDS]
 NOTE = "Audit of case files completed; findings reported to the CPC PQA sub-group. Next review in the spring. (LP)"
 
 
-def setup_aggregates(plan_code: str, priorities: int = 5) -> list:
+def setup_aggregates(plan_code: str, priorities: int = 5, *, with_people: bool = True) -> list:
     plan = Plan.create(code=plan_code, title=f"Synthetic plan {plan_code}", actor="bench", effective_on=START)
     for n in range(1, priorities + 1):
         plan.add_priority(n, f"Priority {n}", actor="bench", effective_on=START)
+    if not with_people:
+        return [plan]
     people = [Person.register(name=name, email=f"p{i}@example.org", actor="bench", effective_on=START) for i, name in enumerate(PEOPLE)]
     return [plan, *people]
 
