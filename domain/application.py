@@ -32,6 +32,7 @@ from domain.errors import (
 from domain.ids import action_id, person_id, plan_id
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
+from domain.reminder import Reminder
 from domain.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
@@ -238,3 +239,27 @@ class PlanTrail(Application):
                 time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
         raise ConcurrentChangeError("conflict: too many concurrent changes to the same item; try again")
+
+
+def raise_reminders(app: PlanTrail, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Raise each reminder (keyword arguments of ``Reminder.raise_for``) unless its key was raised
+    before; return the specs this call raised.
+
+    One batch save is tried first; if any key already exists (another process got there), each
+    is saved alone so that the rest still go through. Aggregates are rebuilt for the retry
+    because a failed save has already drained their pending events.
+    """
+    if not specs:
+        return []
+    try:
+        app.save(*[Reminder.raise_for(**spec) for spec in specs])
+        return list(specs)
+    except IntegrityError:
+        raised = []
+        for spec in specs:
+            try:
+                app.save(Reminder.raise_for(**spec))
+                raised.append(spec)
+            except IntegrityError:
+                continue
+        return raised

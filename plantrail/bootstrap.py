@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, event
 
 from domain.application import Clock, PlanTrail, utc_now
-from plantrail.settings import DatabaseConfig, database_config
+from notifications.outbox import Outbox
+from notifications.relay import DeliveryPolicy
+from notifications.render import environment
+from notifications.transports import FileTransport, SmtpTransport, Transport
+from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, database_config
+from scheduler import tables as scheduler_tables
+from scheduler.policy import ReminderPolicy
+from scheduler.sweep import SweepContext
 from projections.projector import Projector
 from projections.queries import Queries
 
@@ -21,10 +29,44 @@ class Services:
     queries: Queries
     engine: Engine
     database: DatabaseConfig
+    outbox: Outbox
 
     def close(self) -> None:
         self.app.close()
         self.engine.dispose()
+
+
+def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
+    """Defaults, then ``[reminders]`` in plantrail.toml, then ``[reminders.plans."CODE"]``."""
+    base = {k: v for k, v in settings.reminder_overrides.items() if k != "plans"}
+    per_plan = settings.reminder_overrides.get("plans", {})
+
+    def policy(plan_code: str) -> ReminderPolicy:
+        values = {**base, **per_plan.get(plan_code, {})}
+        if "due_soon_days" in values:
+            values["due_soon_days"] = tuple(values["due_soon_days"])
+        try:
+            return ReminderPolicy(**values)
+        except TypeError as error:
+            raise SettingsError(f"plantrail.toml [reminders]: {error}") from None
+
+    return policy
+
+
+def transport_for(settings: MailSettings) -> Transport:
+    if settings.transport == "smtp":
+        return SmtpTransport(host=settings.smtp_host, port=settings.smtp_port, security=settings.smtp_security,
+                             user=settings.smtp_user, password=settings.smtp_password)
+    return FileTransport(settings.outbox_dir)
+
+
+def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
+    return SweepContext(app=services.app, engine=services.engine, catch_up=services.projector.catch_up, outbox=services.outbox,
+                        templates=environment(settings.templates_dir), mail_from=settings.mail_from, policy_for=policy_for(settings))
+
+
+def delivery_policy(settings: MailSettings) -> DeliveryPolicy:
+    return DeliveryPolicy(max_age=timedelta(hours=settings.max_age_hours), first_retry=timedelta(seconds=settings.first_retry_seconds))
 
 
 def _enable_sqlite_wal(engine: Engine) -> None:
@@ -63,6 +105,9 @@ def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_s
         app = PlanTrail(env=config.eventsourcing_env, clock=clock)
         projector = Projector(app.recorder, app.mapper, engine)
         projector.create_tables()
+        outbox = Outbox(engine)
+        outbox.create_tables()
+        scheduler_tables.metadata.create_all(engine)
     if page_size:
         projector.page_size = page_size
-    return Services(app=app, projector=projector, queries=Queries(engine), engine=engine, database=config)
+    return Services(app=app, projector=projector, queries=Queries(engine), engine=engine, database=config, outbox=outbox)

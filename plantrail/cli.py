@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from domain.errors import DomainError
 from domain.importing import import_plans
-from plantrail import commands_history, output
+from plantrail import commands_history, commands_reminders, output
 from plantrail.bootstrap import Services
 from plantrail.cli_support import (
     BAD_INPUT,
@@ -250,6 +250,7 @@ def reassign(ctx: click.Context, action: str, owners: tuple[str, ...], reason: s
 # ----- history, summaries and reports live in their own module --------------------------------
 
 commands_history.register(cli)
+commands_reminders.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------

@@ -72,9 +72,8 @@ def _history_of(s, subject: str, filters: dict) -> list[dict]:
     except DomainError:
         plan = s.queries.resolve_plan(subject)  # raises "not found" naming the plan if neither
         return audit_history(s.engine, plan_code=plan["code"], **filters)
-    from domain.ids import action_id
-
-    return audit_history(s.engine, originator_id=str(action_id(plan_code, code)), **filters)
+    # By code rather than stream id: reminders raised about the action are in the trail too.
+    return audit_history(s.engine, plan_code=plan_code, action_code=code, **filters)
 
 
 @click.command()

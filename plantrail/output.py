@@ -164,6 +164,41 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
     stdout.print(moves)
 
 
+RULE_LABELS = {"due_soon": "due soon", "overdue": "overdue", "stale": "no update", "committee_round": "committee round",
+               "committee_escalation": "committee escalation"}
+
+
+def remind_summary(result: dict[str, Any]) -> None:
+    table = Table(title=f"Reminders due as of {result['as_of']}", title_justify="left")
+    for column in ("Rule", "Action", "About", "Recipients", "Raised now"):
+        table.add_column(column)
+    for d in result["due"]:
+        recipients = ", ".join(f"{r['name']} ({r['role']})" for r in d["recipients"])
+        table.add_row(RULE_LABELS.get(d["rule"], d["rule"]), f"{d['plan_code']}/{d['action_code']}", d["about"], recipients,
+                      "yes" if d["raised_now"] else ("would be" if result["dry_run"] else "already"))
+    stdout.print(table)
+    if result["skipped"]:
+        stdout.print(f"Skipped: {result['skipped']}.")
+    verb = "would raise" if result["dry_run"] else "raised"
+    stdout.print(f"{len(result['due'])} due; {verb} {result['raised']}; {result['already_raised']} raised before; "
+                 f"{result['messages_queued']} message(s) queued.")
+    if result["delivery"]:
+        d = result["delivery"]
+        where = f" (.eml files in {result['outbox_dir']})" if result["outbox_dir"] else ""
+        stdout.print(f"Delivery: {d['sent']} sent{where}, {d['retrying']} to retry, {d['failed']} failed.")
+
+
+def outbox_table(messages: list[dict[str, Any]]) -> None:
+    table = Table(title=f"Outbox ({len(messages)} messages)", title_justify="left")
+    for column in ("Created", "To", "Subject", "Status", "Attempts", "Last answer"):
+        table.add_column(column)
+    for m in messages:
+        answer = " ".join(str(x) for x in (m["last_code"], m["last_error"]) if x)
+        table.add_row(m["created_at"][:16].replace("T", " "), f"{m['to']} <{m['email'] or '—'}>", m["subject"], m["status"],
+                      str(m["attempts"]), answer)
+    stdout.print(table)
+
+
 def people_table(people: list[dict[str, Any]]) -> None:
     table = Table(title="People", title_justify="left")
     for column in ("Name", "Initials", "Email", "Role", "Manager", "Actions owned"):

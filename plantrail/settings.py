@@ -97,3 +97,95 @@ def _postgres(url: str) -> DatabaseConfig:
 def default_actor() -> str:
     """Who is recording, when ``--by`` is not given."""
     return os.environ.get("PLANTRAIL_USER") or getpass.getuser()
+
+
+# ----- mail, reminders and the service ----------------------------------------------------------
+
+CONFIG_FILE = "plantrail.toml"
+
+
+def _config_file() -> dict[str, Any]:
+    """Optional ``plantrail.toml`` (or the file named by PLANTRAIL_CONFIG); the environment wins."""
+    import tomllib
+
+    path = Path(os.environ.get("PLANTRAIL_CONFIG", CONFIG_FILE))
+    if not path.is_file():
+        if "PLANTRAIL_CONFIG" in os.environ:
+            raise SettingsError(f"PLANTRAIL_CONFIG: {str(path)!r} does not exist")
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path}: {error}") from None
+
+
+def _setting(config: dict[str, Any], name: str, default: Any = None) -> Any:
+    """``PLANTRAIL_SMTP_HOST`` in the environment, else ``smtp_host`` in the file, else the default."""
+    env_value = os.environ.get(name)
+    if env_value not in (None, ""):
+        return env_value
+    return config.get(name.removeprefix("PLANTRAIL_").lower(), default)
+
+
+def _int_setting(config: dict[str, Any], name: str, default: int) -> int:
+    value = _setting(config, name, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name}: must be a whole number, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    transport: str
+    outbox_dir: Path
+    mail_from: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_user: str | None
+    smtp_password: str | None
+    admin_email: str | None
+    timezone: str
+    templates_dir: Path | None
+    max_age_hours: int
+    first_retry_seconds: int
+    sweep_hour: int
+    reminder_overrides: dict[str, Any]
+
+
+def mail_settings() -> MailSettings:
+    config = _config_file()
+    transport = _setting(config, "PLANTRAIL_MAIL_TRANSPORT", "file")
+    if transport not in ("file", "smtp"):
+        raise SettingsError(f"PLANTRAIL_MAIL_TRANSPORT: must be file or smtp, got {transport!r}")
+    security = _setting(config, "PLANTRAIL_SMTP_SECURITY", "none")
+    if security not in ("none", "starttls", "tls"):
+        raise SettingsError(f"PLANTRAIL_SMTP_SECURITY: must be none, starttls or tls, got {security!r}")
+    timezone_name = _setting(config, "PLANTRAIL_TIMEZONE", "Europe/London")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(timezone_name)
+    except Exception:
+        raise SettingsError(f"PLANTRAIL_TIMEZONE: {timezone_name!r} is not a time zone (e.g. Europe/London)") from None
+    templates = _setting(config, "PLANTRAIL_TEMPLATES_DIR")
+    if templates and not Path(templates).is_dir():
+        raise SettingsError(f"PLANTRAIL_TEMPLATES_DIR: folder {templates!r} does not exist")
+    return MailSettings(
+        transport=transport,
+        outbox_dir=Path(_setting(config, "PLANTRAIL_OUTBOX_DIR", "./outbox")),
+        mail_from=_setting(config, "PLANTRAIL_MAIL_FROM", "plantrail <plantrail@localhost>"),
+        smtp_host=_setting(config, "PLANTRAIL_SMTP_HOST", "localhost"),
+        smtp_port=_int_setting(config, "PLANTRAIL_SMTP_PORT", 25),
+        smtp_security=security,
+        smtp_user=_setting(config, "PLANTRAIL_SMTP_USER"),
+        smtp_password=_setting(config, "PLANTRAIL_SMTP_PASSWORD"),
+        admin_email=_setting(config, "PLANTRAIL_ADMIN_EMAIL"),
+        timezone=timezone_name,
+        templates_dir=Path(templates) if templates else None,
+        max_age_hours=_int_setting(config, "PLANTRAIL_MAIL_MAX_AGE_HOURS", 72),
+        first_retry_seconds=_int_setting(config, "PLANTRAIL_MAIL_FIRST_RETRY_SECONDS", 60),
+        sweep_hour=_int_setting(config, "PLANTRAIL_SWEEP_HOUR", 7),
+        reminder_overrides=dict(config.get("reminders", {})),
+    )

@@ -24,6 +24,7 @@ def history(
     *,
     originator_id: str | None = None,
     plan_code: str | None = None,
+    action_code: str | None = None,
     since: date | None = None,
     until: date | None = None,
     actor: str | None = None,
@@ -37,6 +38,8 @@ def history(
         query = query.where(e.c.originator_id == originator_id)
     if plan_code is not None:
         query = query.where(e.c.plan_code == plan_code)
+    if action_code is not None:
+        query = query.where(e.c.action_code == action_code)
     if actor is not None:
         query = query.where(e.c.actor == actor)
     if event_type is not None:

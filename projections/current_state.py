@@ -71,11 +71,12 @@ class PageWriter:
             self._apply_action_event(position, topic, s)
             return
         handler = OTHER_HANDLERS.get(topic)
-        if handler is not None:  # events no view shows (e.g. reminders, later) pass by
-            subject, plan_code, event_changes = handler(self, s)
-            aggregate = "plan" if topic.startswith("plantrail:Plan.") else "person"
-            self._history(position, topic, s, aggregate=aggregate, subject=subject, plan_code=plan_code, action_code=None,
-                          event_changes=event_changes, text=None)
+        if handler is not None:  # an unknown topic (from a newer plantrail) passes by
+            s["_position"] = position
+            subject, plan_code, action_code, event_changes, text = handler(self, s)
+            aggregate = topic.split(":", 1)[1].split(".", 1)[0].lower()  # plan, person or reminder
+            self._history(position, topic, s, aggregate=aggregate, subject=subject, plan_code=plan_code, action_code=action_code,
+                          event_changes=event_changes, text=text)
 
     def flush(self) -> None:
         conn = self.conn
@@ -162,6 +163,7 @@ ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], None]] = {
 # ----- plans and people (few events: written straight away) -----------------------------------
 
 Changes = dict[str, list[Any]]
+Handled = tuple[str, str | None, str | None, Changes, str | None]  # subject, plan, action, changes, text
 
 
 def _plan_code(w: PageWriter, s: dict[str, Any]) -> str:
@@ -169,42 +171,62 @@ def _plan_code(w: PageWriter, s: dict[str, Any]) -> str:
     return w.conn.execute(select(t.plans.c.code).where(t.plans.c.id == s["originator_id"])).scalar_one()
 
 
-def _plan_created(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+def _plan_created(w: PageWriter, s: dict[str, Any]) -> Handled:
     values = {
         "code": s["code"], "id": s["originator_id"], "code_key": s["code"].casefold(), "title": s["title"],
         "description": s["description"], "timezone": s["timezone"], "warning_days": s["warning_days"], "sponsor": s["sponsor"],
         "created_on": s["effective_on"],
     }
     _upsert(w.conn, t.plans, values)
-    return s["code"], s["code"], {k: [None, values[k]] for k in ("title", "timezone", "warning_days", "sponsor") if values[k] is not None}
+    return s["code"], s["code"], None, {k: [None, values[k]] for k in ("title", "timezone", "warning_days", "sponsor") if values[k] is not None}, None
 
 
-def _priority_added(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+def _priority_added(w: PageWriter, s: dict[str, Any]) -> Handled:
     code = _plan_code(w, s)
     _upsert(w.conn, t.priorities, {"plan_code": code, "number": s["number"], "name": s["name"], "description": s["description"]})
-    return code, code, {"priority_area": [None, f"{s['number']}. {s['name']}"]}
+    return code, code, None, {"priority_area": [None, f"{s['number']}. {s['name']}"]}, None
 
 
-def _committee_scheduled(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+def _committee_scheduled(w: PageWriter, s: dict[str, Any]) -> Handled:
     code = _plan_code(w, s)
     values = {"plan_code": code, "meets_on": s["meets_on"], "committee": s["committee"], "report_deadline": s["report_deadline"]}
     _upsert(w.conn, t.committee_dates, values)
-    return code, code, {"committee_date": [None, f"{s['meets_on'].isoformat()} {s['committee']}"]}
+    return code, code, None, {"committee_date": [None, f"{s['meets_on'].isoformat()} {s['committee']}"]}, None
 
 
-def _person_registered(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+def _person_registered(w: PageWriter, s: dict[str, Any]) -> Handled:
     fields = ("initials", "email", "role", "manager")
     _upsert(w.conn, t.people, {"id": s["originator_id"], "name": s["name"], **{k: s[k] for k in fields}})
-    return s["name"], None, {k: [None, s[k]] for k in ("name", *fields) if s[k] is not None}
+    return s["name"], None, None, {k: [None, s[k]] for k in ("name", *fields) if s[k] is not None}, None
 
 
-def _person_contact_changed(w: PageWriter, s: dict[str, Any]) -> tuple[str, str | None, Changes]:
+def _person_contact_changed(w: PageWriter, s: dict[str, Any]) -> Handled:
     old = w.conn.execute(select(t.people).where(t.people.c.id == s["originator_id"])).mappings().one()
     w.conn.execute(update(t.people).where(t.people.c.id == s["originator_id"]).values(email=s["email"], manager=s["manager"], role=s["role"]))
-    return old["name"], None, {k: [old[k], s[k]] for k in ("email", "manager", "role") if old[k] != s[k]}
+    return old["name"], None, None, {k: [old[k], s[k]] for k in ("email", "manager", "role") if old[k] != s[k]}, None
 
 
-OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], tuple[str, str | None, Changes]]] = {
+RULE_WORDING = {
+    "due_soon": "due-date reminder", "overdue": "overdue reminder", "stale": "no-update reminder",
+    "committee_round": "committee update request", "committee_escalation": "committee escalation",
+}
+
+
+def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
+    w.inserts[t.reminders].append({
+        "key": s["key"], "position": s["_position"], "rule": s["rule"], "plan_code": s["plan_code"], "action_code": s["action_code"],
+        "about": s["about"], "period": s["period"], "recipients": orjson.dumps(s["recipients"]).decode(),
+        "details": orjson.dumps(s["details"]).decode(), "sweep_id": s["sweep_id"], "raised_on": s["effective_on"], "recorded_at": s["timestamp"],
+    })
+    reminded = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] == "owner"]
+    escalated = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] != "owner"]
+    text = RULE_WORDING[s["rule"]] + (f": reminded {', '.join(reminded)}" if reminded else "")
+    text += (f"; escalated to {', '.join(escalated)}" if escalated else "")
+    return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"reminder": [None, s["key"]]}, text
+
+
+OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
+    "plantrail:Reminder.ReminderRaised": _reminder_raised,
     "plantrail:Plan.PlanCreated": _plan_created,
     "plantrail:Plan.PriorityAdded": _priority_added,
     "plantrail:Plan.CommitteeDateScheduled": _committee_scheduled,

@@ -159,10 +159,29 @@ events = Table(
     Column("changes", Text, nullable=False),  # JSON {field: [old, new]}
     Column("text", Text),
     Index("ix_view_events_originator", "originator_id", "position"),
-    Index("ix_view_events_plan", "plan_code", "position"),
+    Index("ix_view_events_plan", "plan_code", "action_code", "position"),
     Index("ix_view_events_actor", "actor"),
     Index("ix_view_events_effective", "effective_on"),
     Index("ix_view_events_recorded", "recorded_at"),
+)
+
+# Reminders and escalations raised by the scheduler, one row per reminder key.
+reminders = Table(
+    "view_reminders",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("rule", String(30), nullable=False),
+    Column("plan_code", String(200), nullable=False),
+    Column("action_code", String(200), nullable=False),
+    Column("about", Date, nullable=False),
+    Column("period", Integer, nullable=False),
+    Column("recipients", Text, nullable=False),  # JSON [{"name", "role"}]
+    Column("details", Text, nullable=False),  # JSON
+    Column("sweep_id", String(100), nullable=False, index=True),
+    Column("raised_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_view_reminders_action", "plan_code", "action_code"),
 )
 
 # Not a view: where each projector has got to in the notification log.

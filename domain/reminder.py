@@ -1,0 +1,93 @@
+"""The Reminder aggregate: one stream per raised reminder, its id derived from its key.
+
+The key names the rule, the action, the date it is about and the period (e.g.
+``overdue|SOS 001|SS_ICSAP_PAR1|2015-03-31|2``). Because the id comes from the key, a second
+attempt to raise the same reminder appends version 1 of a stream that already has it, and the
+event store refuses it: the store, not the scheduler, makes "raised once" true, across any
+number of processes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.ids import PLANTRAIL_NAMESPACE
+
+RULES = ("due_soon", "overdue", "stale", "committee_round", "committee_escalation")
+
+
+def reminder_id(key: str) -> UUID:
+    return uuid5(PLANTRAIL_NAMESPACE, "reminder:" + key)
+
+
+class Reminder(Aggregate):
+    """A reminder or escalation raised for an action by a rule."""
+
+    TOPIC = "plantrail:Reminder"
+
+    class Event(Aggregate.Event):
+        TOPIC = "plantrail:Reminder.Event"
+        actor: str
+        effective_on: date
+        reason: str | None
+
+    class ReminderRaised(Event, Aggregate.Created):
+        """``recipients``: [{"name", "role"}] with role owner, manager or sponsor.
+        ``details``: what the message says about the action (title, due date, progress, latest note)."""
+
+        TOPIC = "plantrail:Reminder.ReminderRaised"
+        key: str
+        rule: str
+        plan_code: str
+        action_code: str
+        about: date
+        period: int
+        recipients: list[dict[str, Any]]
+        details: dict[str, Any]
+        sweep_id: str
+
+    @classmethod
+    def raise_for(
+        cls,
+        *,
+        key: str,
+        rule: str,
+        plan_code: str,
+        action_code: str,
+        about: date,
+        period: int,
+        recipients: list[dict[str, Any]],
+        details: dict[str, Any],
+        sweep_id: str,
+        actor: str,
+        effective_on: date,
+    ) -> Reminder:
+        if rule not in RULES:
+            raise ValueError(f"rule: unknown reminder rule {rule!r}")
+        return cls._create(
+            cls.ReminderRaised,
+            id=reminder_id(key),
+            key=key,
+            rule=rule,
+            plan_code=plan_code,
+            action_code=action_code,
+            about=about,
+            period=period,
+            recipients=recipients,
+            details=details,
+            sweep_id=sweep_id,
+            actor=actor,
+            effective_on=effective_on,
+            reason=None,
+        )
+
+    def __init__(self, key: str, rule: str, plan_code: str, action_code: str, about: date, period: int,
+                 recipients: list[dict[str, Any]], details: dict[str, Any], sweep_id: str, actor: str, effective_on: date,
+                 reason: str | None) -> None:
+        self.key = key
+        self.rule = rule
+        self.recipients = recipients

@@ -1,0 +1,84 @@
+"""CLI commands for reminders: one sweep (remind), the outbox, and the long-running service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import asdict
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import click
+
+from notifications.relay import relay_once
+from plantrail import output
+from plantrail.bootstrap import delivery_policy, sweep_context, transport_for
+from plantrail.cli_support import DATE, services
+from plantrail.settings import mail_settings
+from scheduler.service import Runtime, serve as serve_forever
+from scheduler.sweep import sweep
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(remind)
+    cli.add_command(outbox)
+    cli.add_command(serve)
+
+
+@click.command()
+@click.option("--as-at", "as_at", type=DATE, help="Sweep as of this day (default: today in PLANTRAIL_TIMEZONE).")
+@click.option("--dry-run", is_flag=True, help="Show what would be raised; raise and send nothing.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def remind(ctx: click.Context, as_at: date | None, dry_run: bool, fmt: str) -> None:
+    """Raise the reminders and escalations due, then deliver what is waiting in the outbox.
+
+    Safe to repeat: a reminder is raised once per rule, action, date and period, whoever runs it."""
+    settings = mail_settings()
+    s = services(ctx)
+    now = datetime.now(timezone.utc)
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    context = sweep_context(s, settings)
+    outcome = sweep(context, as_of=as_at or today, today=today, now=now, dry_run=dry_run)
+    delivery = None
+    if not dry_run:
+        report = asyncio.run(relay_once(s.outbox, transport_for(settings), mail_from=settings.mail_from, now=now,
+                                        policy=delivery_policy(settings), admin_email=settings.admin_email, env=context.templates))
+        delivery = {"sent": len(report.sent), "retrying": len(report.retrying), "failed": len(report.failed)}
+    result = {
+        "as_of": outcome.as_of.isoformat(), "sweep_id": outcome.sweep_id, "dry_run": dry_run, "skipped": outcome.skipped,
+        "due": [{**asdict(d), "about": d.about.isoformat(), "recipients": [{"name": n, "role": r} for n, r in d.recipients],
+                 "raised_now": d.key in outcome.raised} for d in outcome.due],
+        "raised": len(outcome.raised), "already_raised": outcome.already_raised, "messages_queued": outcome.messages, "delivery": delivery,
+        "transport": settings.transport, "outbox_dir": str(settings.outbox_dir) if settings.transport == "file" else None,
+    }
+    if fmt == "json":
+        output.emit_json(result)
+    else:
+        output.remind_summary(result)
+
+
+@click.command()
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]), help="Only messages in this state.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def outbox(ctx: click.Context, status: str | None, fmt: str) -> None:
+    """Messages waiting, sent and failed, with every delivery attempt."""
+    found = services(ctx).outbox.listing(status)
+    output.emit_json(found) if fmt == "json" else output.outbox_table(found)
+
+
+@click.command()
+@click.option("--relay-seconds", type=float, default=30.0, show_default=True, help="How often the relay sends what is due.")
+@click.pass_context
+def serve(ctx: click.Context, relay_seconds: float) -> None:
+    """Run the scheduler: the daily sweep (and a catch-up sweep at start-up) and the delivery relay.
+
+    Stops cleanly on SIGTERM or SIGINT, finishing the message in hand."""
+    logging.basicConfig(level=os.environ.get("PLANTRAIL_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = mail_settings()
+    s = services(ctx)
+    runtime = Runtime(context=sweep_context(s, settings), transport=transport_for(settings), delivery=delivery_policy(settings),
+                      admin_email=settings.admin_email, zone=ZoneInfo(settings.timezone))
+    asyncio.run(serve_forever(runtime, sweep_hour=settings.sweep_hour, relay_seconds=relay_seconds))

@@ -1,0 +1,1 @@
+"""Reminders and escalations: the policy (pure), the sweep, and the APScheduler service."""

@@ -1,0 +1,92 @@
+"""The facts the policy needs, read from the projections' tables (never from the event store)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, func, select
+
+from projections import tables as t
+from projections.queries import states_query
+from scheduler.policy import ActionFacts, Committee, PlanFacts
+
+TOUCH_TYPES = ("ProgressUpdated", "NoteAdded", "SubActionNoteAdded")
+
+
+def plans(engine: Engine) -> list[PlanFacts]:
+    with engine.connect() as conn:
+        committees: dict[str, list[Committee]] = defaultdict(list)
+        for row in conn.execute(select(t.committee_dates).order_by(t.committee_dates.c.meets_on)):
+            committees[row.plan_code].append(Committee(row.meets_on, row.committee, row.report_deadline))
+        return [PlanFacts(r.code, r.title, r.sponsor, tuple(committees.get(r.code, []))) for r in conn.execute(select(t.plans).order_by(t.plans.c.code))]
+
+
+def people(engine: Engine) -> dict[str, dict[str, Any]]:
+    with engine.connect() as conn:
+        return {r.name: {"email": r.email, "manager": r.manager} for r in conn.execute(select(t.people))}
+
+
+def actions(engine: Engine, plan_code: str, as_of: date, *, current: bool) -> list[ActionFacts]:
+    """Each action's state on ``as_of``. ``current``: as_of is today, so the current-state view
+    already holds the last update date; for another day it is worked out from the audit trail."""
+    with engine.connect() as conn:
+        if current:
+            a = t.actions
+            owners: dict[str, list[str]] = defaultdict(list)
+            owner_query = select(t.action_owners).join(a, a.c.id == t.action_owners.c.action_id).where(a.c.plan_code == plan_code)
+            for row in conn.execute(owner_query.order_by(t.action_owners.c.position)):
+                owners[row.action_id].append(row.person_name)
+            rows = conn.execute(select(a).where(a.c.plan_code == plan_code)).mappings().all()
+            return [
+                ActionFacts(plan_code, r["code"], r["title"], tuple(owners.get(r["id"], [])), r["due_date"], r["progress"], r["lifecycle"],
+                            r["added_on"], r["last_update_on"])
+                for r in rows
+            ]
+        e = t.events
+        last_updates = dict(conn.execute(
+            select(e.c.action_code, func.max(e.c.effective_on))
+            .where(e.c.plan_code == plan_code, e.c.type.in_(TOUCH_TYPES), e.c.effective_on <= as_of)
+            .group_by(e.c.action_code)
+        ).all())
+        rows = conn.execute(states_query(plan_code, as_of, None)).mappings().all()
+        return [
+            ActionFacts(plan_code, r["code"], r["title"], tuple(orjson.loads(r["owners"])), r["due_date"], r["progress"], r["lifecycle"],
+                        r["added_on"], last_updates.get(r["code"]))
+            for r in rows
+        ]
+
+
+def raised_keys(engine: Engine, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(keys), 500):
+            found.update(conn.execute(select(t.reminders.c.key).where(t.reminders.c.key.in_(keys[start : start + 500]))).scalars())
+    return found
+
+
+def latest_notes(engine: Engine, plan_code: str, codes: set[str], as_of: date) -> dict[str, dict[str, Any]]:
+    """The latest overall note on or before ``as_of`` for each given action."""
+    if not codes:
+        return {}
+    a, n = t.actions, t.notes
+    found: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(a.c.id, a.c.code).where(a.c.plan_code == plan_code)).all())
+        wanted = [i for i, c in ids.items() if c in codes]
+        for start in range(0, len(wanted), 500):
+            query = (select(n.c.action_id, n.c.text, n.c.effective_on).where(n.c.action_id.in_(wanted[start : start + 500]),
+                     n.c.sub_number == 0, n.c.effective_on <= as_of).order_by(n.c.effective_on, n.c.version))
+            for row in conn.execute(query):
+                found[ids[row.action_id]] = {"text": row.text, "effective_on": row.effective_on.isoformat()}
+    return found
+
+
+def reminders_after(engine: Engine, position: int) -> list[dict[str, Any]]:
+    """Reminders raised after a notification position, oldest first, with recipients decoded."""
+    query = select(t.reminders).where(t.reminders.c.position > position).order_by(t.reminders.c.position)
+    with engine.connect() as conn:
+        return [dict(r) | {"recipients": orjson.loads(r["recipients"]), "details": orjson.loads(r["details"])}
+                for r in conn.execute(query).mappings()]

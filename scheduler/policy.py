@@ -1,0 +1,155 @@
+"""Which reminders are due, as a pure function of facts about actions and a date.
+
+Each due reminder carries a deterministic key: rule | plan | action | the date it is about |
+period. Raising is idempotent on that key, so the policy may be evaluated as often as anyone
+likes; after downtime only the currently relevant period of each rule is due (the 7-day
+reminder, not a late 14-day one as well).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    due_soon_days: tuple[int, ...] = (14, 7)
+    overdue_repeat_days: int = 7
+    overdue_sponsor_after_days: int = 28
+    stale_after_days: int = 30
+    committee_round_days: int = 10
+
+
+@dataclass(frozen=True)
+class Committee:
+    meets_on: date
+    name: str
+    report_deadline: date | None
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    code: str
+    title: str
+    sponsor: str | None
+    committees: tuple[Committee, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    plan_code: str
+    code: str
+    title: str
+    owners: tuple[str, ...]
+    due_date: date | None
+    progress: int
+    lifecycle: str
+    added_on: date
+    last_update_on: date | None
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    key: str
+    rule: str
+    plan_code: str
+    action_code: str
+    about: date
+    period: int
+    recipients: tuple[tuple[str, str], ...]  # (name, role): owner, manager or sponsor
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def _key(rule: str, action: ActionFacts, about: date, period: int) -> str:
+    return f"{rule}|{action.plan_code}|{action.code}|{about.isoformat()}|{period}"
+
+
+def _dedupe(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    seen: dict[str, str] = {}
+    for name, role in pairs:
+        seen.setdefault(name, role)
+    return tuple(seen.items())
+
+
+class _Evaluator:
+    def __init__(self, plan: PlanFacts, managers: Mapping[str, str | None], as_of: date, policy: ReminderPolicy) -> None:
+        self.plan, self.managers, self.as_of, self.policy = plan, managers, as_of, policy
+
+    def owners(self, action: ActionFacts) -> list[tuple[str, str]]:
+        # An action nobody owns still needs someone to hear about it: the plan's sponsor.
+        if action.owners:
+            return [(name, "owner") for name in action.owners]
+        return [(self.plan.sponsor, "sponsor")] if self.plan.sponsor else []
+
+    def managers_of(self, action: ActionFacts) -> list[tuple[str, str]]:
+        found = [(m, "manager") for name in action.owners if (m := self.managers.get(name)) and m not in action.owners]
+        return found
+
+    def make(self, rule: str, action: ActionFacts, about: date, period: int, recipients: list[tuple[str, str]], **details: Any) -> DueReminder | None:
+        people = _dedupe(recipients)
+        if not people:
+            return None
+        facts = {"title": action.title, "due_date": action.due_date.isoformat() if action.due_date else None, "progress": action.progress,
+                 "owners": list(action.owners)}
+        return DueReminder(_key(rule, action, about, period), rule, action.plan_code, action.code, about, period, people, facts | details)
+
+    def due_soon(self, action: ActionFacts) -> DueReminder | None:
+        due = action.due_date
+        if due is None or self.as_of > due:
+            return None
+        days_left = (due - self.as_of).days
+        thresholds = [n for n in sorted(self.policy.due_soon_days) if days_left <= n]
+        if not thresholds:
+            return None
+        return self.make("due_soon", action, due, thresholds[0], self.owners(action), days_left=days_left)
+
+    def overdue(self, action: ActionFacts) -> DueReminder | None:
+        due = action.due_date
+        if due is None or self.as_of <= due:
+            return None
+        days_over = (self.as_of - due).days
+        period = (days_over - 1) // self.policy.overdue_repeat_days
+        recipients = self.owners(action) + self.managers_of(action)
+        if days_over >= self.policy.overdue_sponsor_after_days and self.plan.sponsor:
+            recipients.append((self.plan.sponsor, "sponsor"))
+        return self.make("overdue", action, due, period, recipients, days_overdue=days_over)
+
+    def stale(self, action: ActionFacts) -> DueReminder | None:
+        last = action.last_update_on or action.added_on
+        silent = (self.as_of - last).days
+        if silent < self.policy.stale_after_days:
+            return None
+        period = silent // self.policy.stale_after_days
+        return self.make("stale", action, last, period, self.owners(action), days_without_update=silent)
+
+    def committee(self, action: ActionFacts, committee: Committee) -> DueReminder | None:
+        deadline = committee.report_deadline
+        if deadline is None:
+            return None
+        opens = deadline - timedelta(days=self.policy.committee_round_days)
+        about = {"committee": committee.name, "meets_on": committee.meets_on.isoformat(), "report_deadline": deadline.isoformat()}
+        if opens <= self.as_of < deadline:
+            return self.make("committee_round", action, committee.meets_on, 0, self.owners(action), **about)
+        updated_in_round = action.last_update_on is not None and action.last_update_on >= opens
+        if deadline <= self.as_of < committee.meets_on and not updated_in_round:
+            escalate_to = self.managers_of(action) or ([(self.plan.sponsor, "sponsor")] if self.plan.sponsor else [])
+            return self.make("committee_escalation", action, committee.meets_on, 0, escalate_to, **about)
+        return None
+
+
+def due_reminders(
+    plan: PlanFacts, actions: Iterable[ActionFacts], managers: Mapping[str, str | None], as_of: date, policy: ReminderPolicy = ReminderPolicy()
+) -> list[DueReminder]:
+    """Every reminder due on ``as_of`` for the plan's open actions (raised or not)."""
+    evaluator = _Evaluator(plan, managers, as_of, policy)
+    due: list[DueReminder] = []
+    for action in actions:
+        if action.lifecycle != "open" or action.progress >= 100 or action.added_on > as_of:
+            continue
+        candidates = [evaluator.due_soon(action), evaluator.overdue(action), evaluator.stale(action)]
+        candidates += [evaluator.committee(action, c) for c in plan.committees]
+        due.extend(c for c in candidates if c is not None)
+    return due

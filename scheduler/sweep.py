@@ -1,0 +1,143 @@
+"""One sweep: decide what is due as of a day, raise it (once, enforced by the store), and hand
+the digests to the outbox. Safe to run any number of times, from any number of processes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import uuid4
+
+from jinja2 import Environment
+from sqlalchemy import Engine, insert, select, text
+
+from domain.application import PlanTrail, raise_reminders
+from notifications.outbox import Outbox
+from notifications.render import Digest, DigestItem, render_digest
+from scheduler import facts
+from scheduler import tables as st
+from scheduler.policy import DueReminder, ReminderPolicy, due_reminders
+
+SCHEDULER_ACTOR = "plantrail scheduler"
+SWEEP_LOCK_KEY = 0x7377656570  # "sweep"
+
+
+@dataclass
+class SweepOutcome:
+    as_of: date
+    sweep_id: str
+    due: list[DueReminder] = field(default_factory=list)
+    raised: list[str] = field(default_factory=list)
+    already_raised: int = 0
+    messages: int = 0
+    skipped: str | None = None  # why nothing was done (another instance holds the sweep)
+
+
+@dataclass
+class SweepContext:
+    """What a sweep needs, wired by the composition root."""
+
+    app: PlanTrail
+    engine: Engine
+    catch_up: Callable[[], object]
+    outbox: Outbox
+    templates: Environment
+    mail_from: str
+    policy_for: Callable[[str], ReminderPolicy] = lambda plan_code: ReminderPolicy()
+
+
+@contextmanager
+def sweep_lock(engine: Engine) -> Iterator[bool]:
+    """On PostgreSQL, one instance sweeps at a time; the others skip (the keys would stop
+    duplicates anyway, this only saves the work). SQLite serialises writers by itself."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.begin() as conn:
+        yield bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({SWEEP_LOCK_KEY})")).scalar())
+
+
+def due_now(ctx: SweepContext, as_of: date, today: date) -> list[DueReminder]:
+    managers = {name: p["manager"] for name, p in facts.people(ctx.engine).items()}
+    due: list[DueReminder] = []
+    for plan in facts.plans(ctx.engine):
+        actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today)
+        due.extend(due_reminders(plan, actions, managers, as_of, ctx.policy_for(plan.code)))
+    return due
+
+
+def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run: bool = False) -> SweepOutcome:
+    outcome = SweepOutcome(as_of=as_of, sweep_id=f"{as_of.isoformat()}/{uuid4().hex[:12]}")
+    with sweep_lock(ctx.engine) as acquired:
+        if not acquired:
+            outcome.skipped = "another plantrail instance is sweeping"
+            return outcome
+        ctx.catch_up()
+        outcome.due = due_now(ctx, as_of, today)
+        already = facts.raised_keys(ctx.engine, [d.key for d in outcome.due])
+        outcome.already_raised = len(already)
+        new = [d for d in outcome.due if d.key not in already]
+        if dry_run:
+            outcome.raised = [d.key for d in new]
+            return outcome
+        notes: dict[str, dict] = {}
+        for plan_code in {d.plan_code for d in new}:
+            found = facts.latest_notes(ctx.engine, plan_code, {d.action_code for d in new if d.plan_code == plan_code}, as_of)
+            notes.update({f"{plan_code}/{code}": note for code, note in found.items()})
+        specs = [
+            {
+                "key": d.key, "rule": d.rule, "plan_code": d.plan_code, "action_code": d.action_code, "about": d.about, "period": d.period,
+                "recipients": [{"name": name, "role": role} for name, role in d.recipients],
+                "details": d.details | {"latest_note": notes.get(f"{d.plan_code}/{d.action_code}")},
+                "sweep_id": outcome.sweep_id, "actor": SCHEDULER_ACTOR, "effective_on": as_of,
+            }
+            for d in new
+        ]
+        outcome.raised = [spec["key"] for spec in raise_reminders(ctx.app, specs)]
+        ctx.catch_up()
+        outcome.messages = enqueue_pending(ctx, now)
+        with ctx.engine.begin() as conn:
+            conn.execute(insert(st.sweep_runs).values(sweep_id=outcome.sweep_id, as_of=as_of, started_at=now, finished_at=datetime.now(now.tzinfo),
+                                                      due=len(outcome.due), raised=len(outcome.raised), messages=outcome.messages))
+    return outcome
+
+
+def enqueue_pending(ctx: SweepContext, now: datetime) -> int:
+    """Turn raised reminders not yet in the outbox into one digest per person per sweep.
+
+    Also picks up reminders whose sweep died between raising and enqueueing."""
+    start = ctx.outbox.cursor()
+    reminders = facts.reminders_after(ctx.engine, start)
+    if not reminders:
+        return 0
+    people = facts.people(ctx.engine)
+    titles = {p.code: p.title for p in facts.plans(ctx.engine)}
+    groups: dict[tuple[str, str], list[DigestItem]] = defaultdict(list)
+    for r in reminders:
+        for recipient in r["recipients"]:
+            groups[(r["sweep_id"], recipient["name"])].append(DigestItem(
+                reminder_key=r["key"], rule=r["rule"], role=recipient["role"], plan_code=r["plan_code"],
+                plan_title=titles.get(r["plan_code"], ""), action_code=r["action_code"], details=r["details"],
+                owners=tuple(r["details"].get("owners", [])), latest_note=r["details"].get("latest_note"),
+            ))
+    done = ctx.outbox.enqueued_keys([(item.reminder_key, name) for (_, name), items in groups.items() for item in items])
+    created = 0
+    for (sweep_id, name), items in groups.items():
+        items = [i for i in items if (i.reminder_key, name) not in done]
+        if not items:
+            continue
+        email = (people.get(name) or {}).get("email")
+        digest = Digest(recipient_name=name, recipient_email=email or "", sweep_id=sweep_id, items=tuple(items))
+        message = render_digest(ctx.templates, digest, mail_from=ctx.mail_from, now=now)
+        if ctx.outbox.enqueue(message, kind="digest", recipient_name=name, recipient_email=email, sweep_id=sweep_id,
+                              reminder_keys=digest.keys, now=now):
+            created += 1
+    ctx.outbox.advance_cursor(max(r["position"] for r in reminders))
+    return created
+
+
+def swept_on(engine: Engine, as_of: date) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(st.sweep_runs.c.sweep_id).where(st.sweep_runs.c.as_of == as_of).limit(1)).first() is not None
