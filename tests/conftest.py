@@ -86,3 +86,13 @@ def seeded(services):
     import_plans(services.app, documents, actor="test import")
     services.projector.catch_up()
     return services
+
+
+@pytest.fixture
+def smtp_server():
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

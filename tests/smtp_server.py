@@ -1,0 +1,73 @@
+"""A real SMTP server on 127.0.0.1 for tests (aiosmtpd), which can be told to misbehave."""
+
+from __future__ import annotations
+
+import email
+import socket
+from dataclasses import dataclass, field
+from email import policy
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller cannot take port 0: ask the OS for a free port first.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Received:
+    rcpt_tos: list[str]
+    message: email.message.EmailMessage
+
+    @property
+    def message_id(self) -> str:
+        return self.message["Message-ID"]
+
+    def text(self) -> str:
+        return self.message.get_body(("plain",)).get_content()
+
+    def html(self) -> str:
+        return self.message.get_body(("html",)).get_content()
+
+
+@dataclass
+class MisbehavingHandler:
+    temporary_failures: int = 0  # answer 451 to this many DATA commands first
+    refuse: set[str] = field(default_factory=set)  # answer 550 to RCPT for these addresses
+    received: list[Received] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's hook name)
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.temporary_failures > 0:
+            self.temporary_failures -= 1
+            return "451 4.3.0 Try again later"
+        self.received.append(Received(list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content, policy=policy.default)))
+        return "250 2.0.0 Message accepted"
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.handler = MisbehavingHandler()
+        self.port = free_port()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received

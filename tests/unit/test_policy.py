@@ -1,0 +1,80 @@
+from datetime import date
+
+from scheduler.policy import ActionFacts, Committee, PlanFacts, ReminderPolicy, due_reminders
+
+PLAN = PlanFacts("P", "Plan", sponsor="Sam Sponsor", committees=(Committee(date(2015, 4, 2), "Housing Committee", date(2015, 3, 25)),))
+MANAGERS = {"Ann Owner": "Mo Manager", "Bob Owner": None}
+
+
+def action(**fields) -> ActionFacts:
+    base = dict(plan_code="P", code="A1", title="Training", owners=("Ann Owner",), due_date=date(2015, 3, 31), progress=40,
+                lifecycle="open", added_on=date(2014, 9, 5), last_update_on=date(2015, 3, 1))
+    return ActionFacts(**(base | fields))
+
+
+def due(as_of: date, *actions: ActionFacts, plan: PlanFacts = PLAN) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for d in due_reminders(plan, actions or [action()], MANAGERS, as_of):
+        found.setdefault(d.rule, []).append(d)
+    return found
+
+
+def test_due_soon_at_14_and_7_days_with_distinct_keys():
+    at_14 = due(date(2015, 3, 17))["due_soon"][0]
+    at_10 = due(date(2015, 3, 21))["due_soon"][0]
+    at_7 = due(date(2015, 3, 24))["due_soon"][0]
+    assert at_14.key == at_10.key == "due_soon|P|A1|2015-03-31|14"
+    assert at_7.key == "due_soon|P|A1|2015-03-31|7"
+    assert at_7.recipients == (("Ann Owner", "owner"),)
+    assert "due_soon" not in due(date(2015, 3, 16))
+
+
+def test_after_downtime_only_the_reminder_still_relevant_is_due():
+    # The sweep did not run from the 14th to the 25th: the 7-day reminder is due, not a late 14-day one.
+    keys = [d.key for d in due(date(2015, 3, 25))["due_soon"]]
+    assert keys == ["due_soon|P|A1|2015-03-31|7"]
+
+
+def test_overdue_repeats_weekly_escalates_to_the_manager_and_after_28_days_to_the_sponsor():
+    first = due(date(2015, 4, 1))["overdue"][0]
+    assert (first.period, first.recipients) == (0, (("Ann Owner", "owner"), ("Mo Manager", "manager")))
+    assert due(date(2015, 4, 7))["overdue"][0].key == first.key
+    assert due(date(2015, 4, 8))["overdue"][0].period == 1
+    late = due(date(2015, 4, 28))["overdue"][0]
+    assert ("Sam Sponsor", "sponsor") in late.recipients and late.details["days_overdue"] == 28
+
+
+def test_no_update_for_30_days_reminds_the_owners_once_per_30_days():
+    assert "stale" not in due(date(2015, 3, 30))
+    first = due(date(2015, 3, 31))["stale"][0]
+    assert (first.key, first.recipients) == ("stale|P|A1|2015-03-01|1", (("Ann Owner", "owner"),))
+    assert due(date(2015, 4, 29))["stale"][0].key == first.key
+    assert due(date(2015, 4, 30))["stale"][0].period == 2
+
+
+def test_committee_round_asks_owners_then_escalates_those_who_did_not_update():
+    in_round = due(date(2015, 3, 15), action(due_date=None))["committee_round"][0]
+    assert in_round.key == "committee_round|P|A1|2015-04-02|0" and in_round.recipients == (("Ann Owner", "owner"),)
+    silent = due(date(2015, 3, 25), action(due_date=None))["committee_escalation"][0]
+    assert silent.recipients == (("Mo Manager", "manager"),)
+    updated = due(date(2015, 3, 25), action(due_date=None, last_update_on=date(2015, 3, 20)))
+    assert "committee_escalation" not in updated
+    no_manager = due(date(2015, 3, 25), action(due_date=None, owners=("Bob Owner",)))["committee_escalation"][0]
+    assert no_manager.recipients == (("Sam Sponsor", "sponsor"),)
+    assert "committee_round" not in due(date(2015, 3, 14), action(due_date=None))
+
+
+def test_complete_cancelled_held_and_future_actions_get_nothing():
+    for done in (action(progress=100), action(lifecycle="cancelled"), action(lifecycle="on_hold"), action(added_on=date(2015, 5, 1))):
+        assert due(date(2015, 4, 10), done) == {}
+
+
+def test_an_action_nobody_owns_is_reported_to_the_sponsor():
+    ownerless = due(date(2015, 3, 24), action(owners=()))["due_soon"][0]
+    assert ownerless.recipients == (("Sam Sponsor", "sponsor"),)
+
+
+def test_the_policy_is_configurable_per_plan():
+    policy = ReminderPolicy(due_soon_days=(21,), stale_after_days=60)
+    found = {d.rule for d in due_reminders(PLAN, [action()], MANAGERS, date(2015, 3, 10), policy)}
+    assert found == {"due_soon"}
