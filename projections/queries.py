@@ -7,7 +7,7 @@ time (default: now, i.e. everything recorded so far). Today's plan is just "as a
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -56,8 +56,9 @@ def _known(known_at: datetime | None) -> datetime:
     return known_at.astimezone(timezone.utc)
 
 
-def states_query(plan_code: str, as_at: date, known_at: datetime | None, code: str | None = None) -> Any:
-    """Each action's state row as at ``as_at`` as known at ``known_at``: one indexed lookup per action."""
+def states_query(plan_code: str, as_at: date, known_at: datetime | None, code: str | None = None, *, columns: list[str] | None = None) -> Any:
+    """Each action's state row as at ``as_at`` as known at ``known_at``: one indexed lookup per action.
+    ``columns``: only these state columns (the summary needs four of them)."""
     a, s = t.actions, t.action_states
     known = _known(known_at)
     s2 = s.alias("s2")
@@ -68,15 +69,16 @@ def states_query(plan_code: str, as_at: date, known_at: datetime | None, code: s
         .limit(1)
         .scalar_subquery()
     )
+    wanted = [c for c in s.c if c.name not in ("id", "action_id", "plan_code") and (columns is None or c.name in columns)]
     query = (
-        select(a.c.id, a.c.plan_code, a.c.code, a.c.added_on, *[c for c in s.c if c.name not in ("id", "action_id", "plan_code")])
+        select(a.c.id, a.c.plan_code, a.c.code, a.c.added_on, *wanted)
         .select_from(a)
         .join(s, s.c.id == visible)
         .where(a.c.plan_code == plan_code)
     )
     if code is not None:
         query = query.where(a.c.code_key == code.casefold())
-    return query.order_by(s.c.priority_number, a.c.code_key)
+    return query if columns is not None else query.order_by(s.c.priority_number, a.c.code_key)
 
 
 class Queries:
@@ -120,6 +122,18 @@ class Queries:
         return [{k: r[k] for k in ("name", "initials", "email", "role", "manager")} | {"actions": owned.get(r["name"], 0)} for r in rows]
 
     # ----- actions ----------------------------------------------------------------------
+
+    def status_counts(self, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[int | None, Counter]:
+        """Timeliness counts per priority number as at a date: the summary's slim path."""
+        with self.engine.connect() as conn:
+            warning_days = conn.execute(select(t.plans.c.warning_days).where(t.plans.c.code == plan_code)).scalar_one_or_none()
+            if warning_days is None:
+                raise PlanNotFoundError(f"plan {plan_code!r} not found")
+            query = states_query(plan_code, as_at, known_at, columns=["priority_number", "progress", "lifecycle", "due_date"])
+            counts: dict[int | None, Counter] = defaultdict(Counter)
+            for row in conn.execute(query):
+                counts[row.priority_number][status(row, as_at, warning_days).value] += 1
+        return counts
 
     def resolve_action(self, ref: str) -> tuple[str, str]:
         """``PLAN/CODE`` or a bare code that only one plan uses → (plan code, action code)."""

@@ -15,8 +15,7 @@ from projections.queries import Queries
 COUNTED = [(s.value.lower(), s.value) for s in (Timeliness.ALERT, Timeliness.WARNING, Timeliness.OK, Timeliness.COMPLETE)]
 
 
-def _counts(actions: list[dict[str, Any]]) -> dict[str, int]:
-    found = Counter(a["status"] for a in actions)
+def _counts(found: Counter) -> dict[str, int]:
     counts = {key: found.get(label, 0) for key, label in COUNTED}
     if found.get(Timeliness.CANCELLED.value):
         counts["cancelled"] = found[Timeliness.CANCELLED.value]
@@ -25,21 +24,17 @@ def _counts(actions: list[dict[str, Any]]) -> dict[str, int]:
 
 def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
     """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled)."""
-    actions = queries.actions(plan_code, as_at=as_at, known_at=known_at, with_children=False)
-    by_priority: dict[int | None, list[dict[str, Any]]] = {}
-    for action in actions:
-        by_priority.setdefault((action["priority_area"] or {}).get("number"), []).append(action)
-    priorities = [
-        {"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], []))} for p in queries.priorities(plan_code)
-    ]
+    by_priority = queries.status_counts(plan_code, as_at=as_at, known_at=known_at)
+    priorities = [{"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], Counter()))} for p in queries.priorities(plan_code)]
     if None in by_priority:
         priorities.append({"number": None, "name": "(no priority area)", **_counts(by_priority[None])})
+    totals: Counter = sum(by_priority.values(), Counter())
     return {
         "plan": plan_code,
         "as_at": as_at.isoformat(),
         "known_at": known_at.isoformat() if known_at else None,
         "priorities": priorities,
-        "totals": _counts(actions),
+        "totals": _counts(totals),
     }
 
 
