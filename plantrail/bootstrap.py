@@ -14,7 +14,7 @@ from notifications.outbox import Outbox
 from notifications.relay import DeliveryPolicy
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
-from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, database_config
+from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, database_config
 from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
@@ -102,7 +102,7 @@ def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_s
     if config.kind == "sqlite":
         _enable_sqlite_wal(engine)
     with _schema_creation_lock(engine, config.kind):
-        app = PlanTrail(env=config.eventsourcing_env, clock=clock)
+        app = PlanTrail(env=config.eventsourcing_env | cipher_env(), clock=clock)
         projector = Projector(app.recorder, app.mapper, engine)
         projector.create_tables()
         outbox = Outbox(engine)

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from eventsourcing.persistence import MapperDeserialisationError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from domain.errors import DomainError
 from domain.importing import import_plans
-from plantrail import commands_history, commands_reminders, output
+from plantrail import commands_history, commands_integrity, commands_reminders, output
 from plantrail.bootstrap import Services
 from plantrail.cli_support import (
     BAD_INPUT,
@@ -34,6 +35,7 @@ from plantrail.importers import ImportFileError
 from plantrail.importers.csv_actions import read_actions_csv
 from plantrail.importers.json_plan import read_plan_file
 from plantrail.settings import default_actor
+from projections.projector import UnreadableEventError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -251,6 +253,7 @@ def reassign(ctx: click.Context, action: str, owners: tuple[str, ...], reason: s
 
 commands_history.register(cli)
 commands_reminders.register(cli)
+commands_integrity.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------
@@ -273,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(error), 2)
     except DomainError as error:
         _fail(str(error), 1)
+    except (UnreadableEventError, MapperDeserialisationError) as error:
+        _fail(f"{error} — check PLANTRAIL_CIPHER_KEY", 2)
     except SQLAlchemyOperationalError as error:
         _fail(f"database unavailable: {error.orig}", 1)
     except BrokenPipeError:

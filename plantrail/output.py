@@ -199,6 +199,19 @@ def outbox_table(messages: list[dict[str, Any]]) -> None:
     stdout.print(table)
 
 
+def verdict_text(v: dict[str, Any], seal: str | None) -> None:
+    if v["ok"]:
+        scope = f"up to the seal at position {v['head_position']}" if seal else f"{v['checked']} events"
+        stdout.print(Text(f"OK: the history is intact ({scope}).", style="bold green"))
+        stdout.print(f"Seal: {v['seal']}")
+        if v["unsealed"]:
+            stdout.print(f"{v['unsealed']} newer event(s) not yet chained.")
+        return
+    about = f" ({v['event_type']} on {v['subject']})" if v["subject"] else ""
+    stdout.print(Text(f"MISMATCH at position {v['position']}{about}: {v['problem']}.", style="bold red"))
+    stdout.print(f"{v['checked']} event(s) before it checked out.")
+
+
 def people_table(people: list[dict[str, Any]]) -> None:
     table = Table(title="People", title_justify="left")
     for column in ("Name", "Initials", "Email", "Role", "Manager", "Actions owned"):

@@ -17,6 +17,7 @@ import orjson
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, StoredEvent
 from sqlalchemy import Engine, insert, select, update
 
+from projections import chain
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
 from projections.current_state import PageWriter
@@ -26,7 +27,21 @@ ProgressCallback = Callable[[int, int], None]  # (position reached, last positio
 DEFAULT_PAGE_SIZE = 10_000
 
 
+class UnreadableEventError(Exception):
+    """A stored event cannot be decrypted or decoded: usually the wrong (or no) cipher key."""
+
+
 def decode_state(mapper: Mapper, notification: StoredEvent) -> dict[str, Any]:
+    try:
+        return _decode_state(mapper, notification)
+    except Exception as error:
+        hint = ("the store is encrypted and PLANTRAIL_CIPHER_KEY is missing" if mapper.cipher is None
+                else "PLANTRAIL_CIPHER_KEY is not the key this store was encrypted with")
+        raise UnreadableEventError(f"cannot read stored event {notification.originator_id} v{notification.originator_version}: "
+                                   f"{hint} ({type(error).__name__})") from None
+
+
+def _decode_state(mapper: Mapper, notification: StoredEvent) -> dict[str, Any]:
     """The event's attributes as a dict, without building the event object (≈2× faster).
 
     ``originator_id`` is given as a string: the views key on it, and converting each UUID once
@@ -130,6 +145,7 @@ class Projector:
             for notification, state in zip(notifications, states):
                 writer.apply(notification.id, notification.topic, state)
             writer.flush()
+            chain.extend(conn, notifications)
         return True
 
     def _load_action_events(self, action_id: str, up_to_version: int) -> list[tuple[str, dict[str, Any]]]:

@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
 
+from projections.chain import current_seal
 from projections.queries import Queries
 from projections.summary import changes, summary
 
@@ -82,6 +83,9 @@ def report_data(
         "since": since.isoformat() if since else None,
         "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         "summary": summary(queries, plan["code"], as_at=as_at, known_at=known_at),
+        # The chain head when this report was made: `plantrail verify --seal` proves later that
+        # no event up to here has changed since.
+        "seal": current_seal(engine),
         "sections": sections,
     }
 

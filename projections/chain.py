@@ -1,0 +1,178 @@
+"""A hash chain over the stored events, in notification order: tamper evidence for the history.
+
+Each link is SHA-256 over the previous link and the event as stored (position, stream id,
+version, topic and the stored bytes, which are ciphertext when encryption is on). The projector
+appends links as it reads; ``verify`` recomputes them from the event store. A *seal* — a
+position and its link, printed on a committee report — lets anyone later prove that nothing up
+to that position changed, even if the chain table was rewritten too: the check then recomputes
+from the events alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder, Notification
+from sqlalchemy import Column, Connection, Engine, Integer, String, Table, func, select
+
+from projections.bulk import bulk_insert
+from projections.tables import events as audit_events
+from projections.tables import metadata
+
+GENESIS = "0" * 64
+SEAL_PREFIX = "plantrail-seal:v1"
+
+# Not a view: dropping it would destroy evidence, so rebuild leaves it alone.
+chain = Table(
+    "integrity_chain",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("link", String(64), nullable=False),
+)
+
+
+class SealFormatError(ValueError):
+    pass
+
+
+def link(previous: str, n: Notification) -> str:
+    h = hashlib.sha256(previous.encode())
+    h.update(f"\0{n.id}\0{n.originator_id}\0{n.originator_version}\0{n.topic}\0".encode())
+    h.update(n.state)
+    return h.hexdigest()
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(select(chain.c.position, chain.c.link).order_by(chain.c.position.desc()).limit(1)).first()
+    return (row.position, row.link) if row else (0, GENESIS)
+
+
+def extend(conn: Connection, notifications: list[Notification]) -> None:
+    """Append links for the notifications beyond the chain's head (a rebuild re-reads old ones)."""
+    position, previous = head(conn)
+    rows = []
+    for n in notifications:
+        if n.id <= position:
+            continue
+        previous = link(previous, n)
+        rows.append({"position": n.id, "link": previous})
+    bulk_insert(conn, chain, rows)
+
+
+def format_seal(position: int, value: str) -> str:
+    return f"{SEAL_PREFIX}:{position}:{value}"
+
+
+def parse_seal(text: str) -> tuple[int, str]:
+    prefix, _, rest = text.strip().rpartition(":")
+    try:
+        kind, position = prefix.rsplit(":", 1)
+        if kind != SEAL_PREFIX or len(rest) != 64 or int(rest, 16) < 0:
+            raise ValueError
+        return int(position), rest
+    except ValueError:
+        raise SealFormatError(f"seal: {text!r} is not a plantrail seal ({SEAL_PREFIX}:POSITION:64 hex digits)") from None
+
+
+def current_seal(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return format_seal(*head(conn))
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    checked: int
+    head_position: int
+    head_link: str
+    problem: str | None = None
+    position: int | None = None
+    subject: str | None = None  # the action (or plan, person) the first bad event was about
+    event_type: str | None = None
+    unsealed: int = 0  # stored events the projector has not chained yet
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__ | {"seal": format_seal(self.head_position, self.head_link)}
+
+
+def _stored(recorder: ApplicationRecorder, upto: int | None = None) -> Iterator[Notification]:
+    position = 0
+    while True:
+        page = recorder.select_notifications(start=position, limit=10_000, stop=upto, inclusive_of_start=False)
+        if not page:
+            return
+        yield from page
+        position = page[-1].id
+
+
+def _chain_rows(engine: Engine, upto: int | None = None) -> dict[int, str]:
+    query = select(chain.c.position, chain.c.link)
+    if upto is not None:
+        query = query.where(chain.c.position <= upto)
+    with engine.connect() as conn:
+        return dict(conn.execute(query).all())
+
+
+def _name(engine: Engine, position: int) -> tuple[str | None, str | None]:
+    with engine.connect() as conn:
+        row = conn.execute(select(audit_events.c.subject, audit_events.c.type).where(audit_events.c.position == position)).first()
+    return (row.subject, row.type) if row else (None, None)
+
+
+def verify(recorder: ApplicationRecorder, engine: Engine, seal: str | None = None) -> Verdict:
+    """Recompute the chain from the stored events and compare: the chain table, or a seal."""
+    if seal is not None:
+        return _verify_seal(recorder, engine, *parse_seal(seal))
+    links = _chain_rows(engine)
+    chained_to = max(links, default=0)
+    order = sorted(links)
+    next_link = 0  # index into ``order``: chain positions not yet matched to a stored event
+    previous, checked, unsealed = GENESIS, 0, 0
+    for n in _stored(recorder):
+        if n.id > chained_to:
+            unsealed += 1
+            continue
+        if order[next_link] < n.id:  # the chain has a position the store no longer has
+            return _bad(engine, checked, chained_to, links, order[next_link], "a stored event was deleted")
+        if order[next_link] > n.id:
+            return _bad(engine, checked, chained_to, links, n.id, "an event was added to the store outside plantrail")
+        next_link += 1
+        expected = link(previous, n)
+        if links[n.id] != expected:
+            return _bad(engine, checked, chained_to, links, n.id, "a stored event was altered, replaced or moved")
+        previous = expected
+        checked += 1
+    if next_link < len(order):
+        return _bad(engine, checked, chained_to, links, order[next_link], "a stored event was deleted")
+    return Verdict(True, checked, chained_to, links.get(chained_to, GENESIS), unsealed=unsealed)
+
+
+def _bad(engine: Engine, checked: int, chained_to: int, links: dict[int, str], position: int, problem: str) -> Verdict:
+    subject, event_type = _name(engine, position)
+    return Verdict(False, checked, chained_to, links.get(chained_to, GENESIS), problem=problem, position=position,
+                   subject=subject, event_type=event_type)
+
+
+def _verify_seal(recorder: ApplicationRecorder, engine: Engine, position: int, sealed: str) -> Verdict:
+    """Uses only the event store: the chain table is not trusted here."""
+    previous, checked = GENESIS, 0
+    for n in _stored(recorder, upto=position):
+        previous = link(previous, n)
+        checked += 1
+    if previous == sealed:
+        return Verdict(True, checked, position, previous)
+    # Say where it went wrong if the chain table still holds the truth, else just that it did.
+    links = _chain_rows(engine, upto=position)
+    previous = GENESIS
+    for n in _stored(recorder, upto=position):
+        expected = link(previous, n)
+        if links.get(n.id) not in (None, expected) or n.id not in links:
+            return _bad(engine, checked, position, {position: sealed}, n.id, "the events up to the seal differ from when it was made")
+        previous = expected
+    stored_positions = {n.id for n in _stored(recorder, upto=position)}
+    gone = sorted(set(links) - stored_positions)
+    where = gone[0] if gone else position
+    return _bad(engine, checked, position, {position: sealed}, where, "the events up to the seal differ from when it was made")
