@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR := demo-output
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench check-robustness clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,20 @@ demo: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+# Faults at scale (kills during import and rebuild, 4 × 500 concurrent updates, bad input,
+# and a PostgreSQL restart). Minutes, not seconds: not part of `make test`.
+check-robustness: $(INSTALLED)
+	pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	PLANTRAIL_ROBUSTNESS_SCALE=5 PLANTRAIL_ROBUSTNESS_OUTAGE=1 \
+	PLANTRAIL_TEST_POSTGRES_URL=$${PLANTRAIL_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+	$(BIN)/python -m pytest -s -p no:randomly tests/robustness tests/e2e/test_bad_input_properties.py
+
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.projection
+	$(BIN)/python -m benchmarks.time_travel
+	$(BIN)/python -m benchmarks.sweep
+	$(BIN)/python -m benchmarks.cipher
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from eventsourcing.persistence import MapperDeserialisationError
+from eventsourcing.persistence import ConnectionPoolClosedError, MapperDeserialisationError
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from domain.errors import DomainError
@@ -279,6 +281,9 @@ def main(argv: list[str] | None = None) -> None:
     except (UnreadableEventError, MapperDeserialisationError) as error:
         _fail(f"{error} — check PLANTRAIL_CIPHER_KEY", 2)
     except SQLAlchemyOperationalError as error:
-        _fail(f"database unavailable: {error.orig}", 1)
+        _fail(f"database unavailable: {str(error.orig).strip().splitlines()[0]} — nothing was changed; try again when it is back", 1)
+    except (StoreOperationalError, StoreInterfaceError, ConnectionPoolClosedError) as error:
+        _fail(f"database unavailable: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}"
+              " — nothing was changed; try again when it is back", 1)
     except BrokenPipeError:
         sys.exit(0)

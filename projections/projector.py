@@ -154,9 +154,13 @@ class Projector:
         return [(event.topic, decode_state(self.mapper, event)) for event in stored]
 
     def rebuild(self, on_progress: ProgressCallback | None = None) -> None:
-        """Drop every view, recreate it empty, and replay the whole log into it."""
-        t.metadata.drop_all(self.engine, tables=t.VIEW_TABLES)
-        t.metadata.create_all(self.engine)
+        """Drop every view, recreate it empty, and replay the whole log into it.
+
+        Dropping, recreating and resetting the position commit together: a rebuild killed at any
+        point leaves either the old views or empty ones at position 0, never empty views that
+        claim to be up to date. The integrity chain is evidence, not a view: it is kept."""
         with self.engine.begin() as conn:
+            t.metadata.drop_all(conn, tables=t.VIEW_TABLES)
+            t.metadata.create_all(conn, tables=t.VIEW_TABLES)
             conn.execute(update(t.projector_positions).where(t.projector_positions.c.name == self.name).values(position=0))
         self.catch_up(on_progress)
