@@ -74,6 +74,10 @@ def _enable_sqlite_wal(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # The event store already switched the file to WAL; readers then never block writers.
         dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+        # Read models only (the event store keeps its own connection and settings): in WAL mode
+        # NORMAL cannot corrupt the file, and a power cut can at worst undo the last pages,
+        # whose position rolls back with them, so the projector simply re-applies them.
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
 # Arbitrary constant naming plantrail's schema-creation lock among other advisory locks.
