@@ -12,6 +12,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.events import RecordedEvent
 from domain.errors import (
     ActionAlreadyInStateError,
     ActionCancelledError,
@@ -59,13 +60,8 @@ class Action(Aggregate):
 
     TOPIC = "plantrail:Action"
 
-    class Event(Aggregate.Event):
-        """Every action event says who recorded it, when it is true, and optionally why."""
-
+    class Event(RecordedEvent):
         TOPIC = "plantrail:Action.Event"
-        actor: str
-        effective_on: date
-        reason: str | None
 
     class ActionAdded(Event, Aggregate.Created):
         TOPIC = "plantrail:Action.ActionAdded"

@@ -6,6 +6,7 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.events import RecordedEvent
 from domain.errors import ActionAlreadyInStateError, InvalidTextError
 from domain.ids import person_id
 from domain.text import NAME_MAX, checked_text, optional_text
@@ -26,11 +27,8 @@ class Person(Aggregate):
 
     TOPIC = "plantrail:Person"
 
-    class Event(Aggregate.Event):
+    class Event(RecordedEvent):
         TOPIC = "plantrail:Person.Event"
-        actor: str
-        effective_on: date
-        reason: str | None
 
     class PersonRegistered(Event, Aggregate.Created):
         TOPIC = "plantrail:Person.PersonRegistered"

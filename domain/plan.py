@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.events import RecordedEvent
 from domain.errors import RuleViolation
 from domain.ids import plan_id
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
@@ -20,11 +21,8 @@ class Plan(Aggregate):
 
     TOPIC = "plantrail:Plan"
 
-    class Event(Aggregate.Event):
+    class Event(RecordedEvent):
         TOPIC = "plantrail:Plan.Event"
-        actor: str
-        effective_on: date
-        reason: str | None
 
     class PlanCreated(Event, Aggregate.Created):
         TOPIC = "plantrail:Plan.PlanCreated"

@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.events import RecordedEvent
 from domain.ids import PLANTRAIL_NAMESPACE
 
 RULES = ("due_soon", "overdue", "stale", "committee_round", "committee_escalation")
@@ -29,11 +30,8 @@ class Reminder(Aggregate):
 
     TOPIC = "plantrail:Reminder"
 
-    class Event(Aggregate.Event):
+    class Event(RecordedEvent):
         TOPIC = "plantrail:Reminder.Event"
-        actor: str
-        effective_on: date
-        reason: str | None
 
     class ReminderRaised(Event, Aggregate.Created):
         """``recipients``: [{"name", "role"}] with role owner, manager or sponsor.

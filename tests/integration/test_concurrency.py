@@ -1,4 +1,5 @@
 import multiprocessing
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -30,46 +31,41 @@ def test_notes_written_at_once_by_several_processes_are_all_kept(seeded):
     assert after.version == before.version + writers * per_writer
 
 
-def test_an_update_that_a_concurrent_cancel_makes_impossible_is_a_clear_conflict(seeded):
+@contextmanager
+def rival_writes_between_our_read_and_write(seeded, rival_does):
+    """Make ``seeded.app`` read an action, then let a second application (its own connections)
+    change it before our save: a real version conflict in the real store."""
     rival = bootstrap(_url(seeded))
-    real_get = PlanTrail.get_action
     loads = {"n": 0}
 
-    def get_then_let_rival_cancel(self, plan_code, code):
-        action = real_get(self, plan_code, code)
+    def get_then_let_rival_write(self, plan_code, code):
+        action = PlanTrail.get_action(self, plan_code, code)
         loads["n"] += 1
         if loads["n"] == 1:
-            # Between our read and our write, someone else cancels the action.
-            rival.app.change_lifecycle(plan_code, code, "cancel", reason="merged into IMP2", actor="rival")
+            rival_does(rival.app, plan_code, code)
         return action
 
-    seeded.app.get_action = get_then_let_rival_cancel.__get__(seeded.app)
+    seeded.app.get_action = get_then_let_rival_write.__get__(seeded.app)
     try:
+        yield loads
+    finally:
+        del seeded.app.get_action
+        rival.close()
+
+
+def test_an_update_that_a_concurrent_cancel_makes_impossible_is_a_clear_conflict(seeded):
+    cancel = lambda app, plan, code: app.change_lifecycle(plan, code, "cancel", reason="merged into IMP2", actor="rival")  # noqa: E731
+    with rival_writes_between_our_read_and_write(seeded, cancel) as loads:
         with pytest.raises(ConcurrentChangeError, match="no longer applies.*cancelled"):
             seeded.app.update_progress(PLAN, CODE, 80, actor="owner", effective_on=date(2015, 3, 25))
-    finally:
-        rival.close()
     assert loads["n"] == 2  # read, conflict on save, re-read, rule refuses
     assert seeded.app.get_action(PLAN, CODE).progress == 70
 
 
 def test_a_concurrent_note_is_retried_on_fresh_state_not_lost(seeded):
-    rival = bootstrap(_url(seeded))
-    real_get = PlanTrail.get_action
-    loads = {"n": 0}
-
-    def get_then_let_rival_write(self, plan_code, code):
-        action = real_get(self, plan_code, code)
-        loads["n"] += 1
-        if loads["n"] == 1:
-            rival.app.add_note(plan_code, code, "rival's note", actor="rival")
-        return action
-
-    seeded.app.get_action = get_then_let_rival_write.__get__(seeded.app)
-    try:
+    note = lambda app, plan, code: app.add_note(plan, code, "rival's note", actor="rival")  # noqa: E731
+    with rival_writes_between_our_read_and_write(seeded, note):
         seeded.app.update_progress(PLAN, CODE, 80, note="our note", actor="owner")
-    finally:
-        rival.close()
-    action = real_get(seeded.app, PLAN, CODE)
+    action = seeded.app.get_action(PLAN, CODE)
     assert [n["text"] for n in action.notes[-2:]] == ["rival's note", "our note"]
     assert action.progress == 80
