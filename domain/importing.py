@@ -139,7 +139,7 @@ def _merge_action(
 
     # History is replayed in date order so the stream reads like the plan's real life.
     steps: list[tuple[date, int, Callable[[], None]]] = []
-    for s_index, sub in enumerate(spec.sub_actions):
+    for sub in spec.sub_actions:
         number = _sub_action_number(action, sub.details)
         if number is None:
             steps.append((added_on, 0, lambda d=sub.details: action.add_sub_action(d, actor=actor, effective_on=added_on)))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
-from sqlalchemy import Column, Connection, Engine, Integer, String, Table, func, select
+from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select
 
 from projections.bulk import bulk_insert
 from projections.tables import events as audit_events

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli import as_json, imported, run  # noqa: F401  (fixtures)
+from tests.e2e.conftest import as_json
 
 PUBLISHED = [  # the seed report's high-level summary, in its priority numbering
     {"number": 1, "name": "Risk Assessment Processes", "alert": 0, "warning": 1, "ok": 2, "complete": 14},

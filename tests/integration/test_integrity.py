@@ -1,6 +1,5 @@
 """Tamper evidence: alter, delete or reorder a stored event row directly in the database."""
 
-import pytest
 from sqlalchemy import text
 
 from projections.chain import chain, current_seal, link, verify

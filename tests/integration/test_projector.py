@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
 from plantrail.bootstrap import bootstrap
 from projections import current_state
