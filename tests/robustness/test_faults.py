@@ -51,7 +51,7 @@ def test_an_import_killed_at_any_point_stores_all_of_it_or_none(tmp_path: Path):
         database = tmp_path / f"killed-{attempt}.db"
         env = {**os.environ, "PLANTRAIL_DATABASE_URL": str(database)}
         process = plantrail(env, "import", str(plan))
-        time.sleep(rng.uniform(0.05, 4.0))
+        time.sleep(rng.uniform(0.05, 4.0 * SCALE))  # the import takes longer at scale
         process.send_signal(signal.SIGKILL)
         process.wait()
         services = bootstrap(str(database))
