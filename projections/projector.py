@@ -25,6 +25,7 @@ from projections.current_state import PageWriter
 ProgressCallback = Callable[[int, int], None]  # (position reached, last position to reach)
 
 DEFAULT_PAGE_SIZE = 10_000
+REBUILD_NEEDED = -1
 
 
 class UnreadableEventError(Exception):
@@ -109,9 +110,12 @@ class Projector:
 
     def catch_up(self, on_progress: ProgressCallback | None = None) -> int:
         """Apply every event stored so far; return how many pages this projector committed."""
+        position = self.position()
+        if position == REBUILD_NEEDED:  # an earlier rebuild was interrupted
+            self.rebuild(on_progress)
+            return 0
         target = self.recorder.max_notification_id() or 0
         committed = 0
-        position = self.position()
         while position < target:
             notifications = self.recorder.select_notifications(
                 start=position, limit=self.page_size, stop=target, inclusive_of_start=False
@@ -122,6 +126,8 @@ class Projector:
                 committed += 1
             # Whether we or a rival projector committed it, read where the log now stands.
             position = self.position()
+            if position == REBUILD_NEEDED:  # someone started a rebuild: it will finish the job
+                break
             if on_progress:
                 on_progress(position, target)
         return committed
@@ -156,11 +162,16 @@ class Projector:
     def rebuild(self, on_progress: ProgressCallback | None = None) -> None:
         """Drop every view, recreate it empty, and replay the whole log into it.
 
-        Dropping, recreating and resetting the position commit together: a rebuild killed at any
-        point leaves either the old views or empty ones at position 0, never empty views that
-        claim to be up to date. The integrity chain is evidence, not a view: it is kept."""
-        with self.engine.begin() as conn:
-            t.metadata.drop_all(conn, tables=t.VIEW_TABLES)
-            t.metadata.create_all(conn, tables=t.VIEW_TABLES)
-            conn.execute(update(t.projector_positions).where(t.projector_positions.c.name == self.name).values(position=0))
+        The position is first set to -1, meaning "views unusable, rebuild": a rebuild killed at
+        any point (SQLite's driver commits DDL on its own, so this cannot be one transaction)
+        leaves that mark, and the next catch-up starts the rebuild again instead of trusting
+        half-dropped views. The integrity chain is evidence, not a view: it is kept."""
+        self._set_position(REBUILD_NEEDED)
+        t.metadata.drop_all(self.engine, tables=t.VIEW_TABLES)
+        t.metadata.create_all(self.engine, tables=t.VIEW_TABLES)
+        self._set_position(0)
         self.catch_up(on_progress)
+
+    def _set_position(self, position: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.projector_positions).where(t.projector_positions.c.name == self.name).values(position=position))

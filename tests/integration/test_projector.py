@@ -86,3 +86,16 @@ def test_two_projectors_racing_apply_every_event_exactly_once(seeded):
 def _pg_url(services) -> str:
     env = services.database.eventsourcing_env
     return f"postgresql://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}?schema={env['POSTGRES_SCHEMA']}"
+
+
+def test_an_interrupted_rebuild_is_finished_by_the_next_catch_up(seeded, monkeypatch):
+    expected = view_snapshot(seeded.engine)
+    original = Projector.catch_up
+    monkeypatch.setattr(Projector, "catch_up", lambda self, on_progress=None: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        seeded.projector.rebuild()  # views dropped and recreated, then "killed"
+    monkeypatch.setattr(Projector, "catch_up", original)
+    assert seeded.projector.position() == 0
+    seeded.projector._set_position(-1)  # killed even earlier: between marking and recreating
+    seeded.projector.catch_up()
+    assert view_snapshot(seeded.engine) == expected
