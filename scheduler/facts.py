@@ -37,13 +37,14 @@ def actions(engine: Engine, plan_code: str, as_of: date, *, current: bool) -> li
             a = t.actions
             owners: dict[str, list[str]] = defaultdict(list)
             owner_query = select(t.action_owners).join(a, a.c.id == t.action_owners.c.action_id).where(a.c.plan_code == plan_code)
-            for row in conn.execute(owner_query.order_by(t.action_owners.c.position)):
-                owners[row.action_id].append(row.person_name)
-            rows = conn.execute(select(a).where(a.c.plan_code == plan_code)).mappings().all()
+            ao = t.action_owners
+            for action_id, name in conn.execute(owner_query.with_only_columns(ao.c.action_id, ao.c.person_name).order_by(ao.c.position)).all():
+                owners[action_id].append(name)
+            columns = (a.c.id, a.c.code, a.c.title, a.c.due_date, a.c.progress, a.c.lifecycle, a.c.added_on, a.c.last_update_on)
+            rows = conn.execute(select(*columns).where(a.c.plan_code == plan_code)).all()
             return [
-                ActionFacts(plan_code, r["code"], r["title"], tuple(owners.get(r["id"], [])), r["due_date"], r["progress"], r["lifecycle"],
-                            r["added_on"], r["last_update_on"])
-                for r in rows
+                ActionFacts(plan_code, code, title, tuple(owners.get(action_id, ())), due, progress, lifecycle, added_on, last_update_on)
+                for action_id, code, title, due, progress, lifecycle, added_on, last_update_on in rows
             ]
         e = t.events
         last_updates = dict(conn.execute(
