@@ -26,6 +26,7 @@ ProgressCallback = Callable[[int, int], None]  # (position reached, last positio
 
 DEFAULT_PAGE_SIZE = 10_000
 REBUILD_NEEDED = -1
+ANALYZE_EVERY_PAGES = 10
 
 
 class UnreadableEventError(Exception):
@@ -124,6 +125,8 @@ class Projector:
                 break
             if self._apply_page(position, notifications):
                 committed += 1
+                if committed % ANALYZE_EVERY_PAGES == 1:
+                    self._refresh_statistics()
             # Whether we or a rival projector committed it, read where the log now stands.
             position = self.position()
             if position == REBUILD_NEEDED:  # someone started a rebuild: it will finish the job
@@ -153,6 +156,15 @@ class Projector:
             writer.flush()
             chain.extend(conn, notifications)
         return True
+
+    def _refresh_statistics(self) -> None:
+        """On PostgreSQL, fresh tables have no statistics, and the planner then scans whole
+        tables for each page's lookups (measured: 60,000 new actions projected 16× slower than
+        20,000). A sampled ANALYZE every few pages keeps the indexes in use."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE view_actions, view_action_owners, view_action_states, view_events")
 
     def _load_action_events(self, action_id: str, up_to_version: int) -> list[tuple[str, dict[str, Any]]]:
         """One action's events up to a version, for refolding its timeline after a backdated event."""
