@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from dataclasses import asdict
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -48,7 +47,8 @@ def remind(ctx: click.Context, as_at: date | None, dry_run: bool, fmt: str) -> N
         delivery = {"sent": len(report.sent), "retrying": len(report.retrying), "failed": len(report.failed)}
     result = {
         "as_of": outcome.as_of.isoformat(), "sweep_id": outcome.sweep_id, "dry_run": dry_run, "skipped": outcome.skipped,
-        "due": [{**asdict(d), "about": d.about.isoformat(), "recipients": [{"name": n, "role": r} for n, r in d.recipients],
+        "due": [{"key": d.key, "rule": d.rule, "plan_code": d.plan_code, "action_code": d.action_code, "about": d.about.isoformat(),
+                 "period": d.period, "recipients": [{"name": n, "role": r} for n, r in d.recipients], "details": d.details,
                  "raised_now": d.key in outcome.raised} for d in outcome.due],
         "raised": len(outcome.raised), "already_raised": outcome.already_raised, "messages_queued": outcome.messages, "delivery": delivery,
         "transport": settings.transport, "outbox_dir": str(settings.outbox_dir) if settings.transport == "file" else None,

@@ -61,7 +61,18 @@ class DueReminder:
     about: date
     period: int
     recipients: tuple[tuple[str, str], ...]  # (name, role): owner, manager or sponsor
-    details: dict[str, Any] = field(default_factory=dict, compare=False)
+    action: ActionFacts | None = field(default=None, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """What the message says about the action. Built on demand: a sweep decides on every
+        open action but raises (and so describes) only the reminders not raised before."""
+        facts: dict[str, Any] = {}
+        if self.action is not None:
+            a = self.action
+            facts = {"title": a.title, "due_date": a.due_date.isoformat() if a.due_date else None, "progress": a.progress, "owners": list(a.owners)}
+        return facts | self.extra
 
 
 def _key(rule: str, action: ActionFacts, about: date, period: int) -> str:
@@ -99,9 +110,7 @@ class _Evaluator:
         people = _dedupe(recipients)
         if not people:
             return None
-        facts = {"title": action.title, "due_date": action.due_date.isoformat() if action.due_date else None, "progress": action.progress,
-                 "owners": list(action.owners)}
-        return DueReminder(_key(rule, action, about, period), rule, action.plan_code, action.code, about, period, people, facts | details)
+        return DueReminder(_key(rule, action, about, period), rule, action.plan_code, action.code, about, period, people, action, details)
 
     def due_soon(self, action: ActionFacts) -> DueReminder | None:
         due = action.due_date
