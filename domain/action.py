@@ -27,7 +27,6 @@ OPEN = "open"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 ON_HOLD = "on_hold"
-LIFECYCLES = (OPEN, COMPLETED, CANCELLED, ON_HOLD)
 PRIORITIES = ("High", "Medium", "Low")
 
 

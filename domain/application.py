@@ -119,31 +119,12 @@ class PlanTrail(Application):
             lambda plan: plan.add_priority(number, name, description, actor=actor, effective_on=effective_on or self.today(plan_code)),
         )
 
-    def schedule_committee(
-        self, plan_code: str, meets_on: date, committee: str, report_deadline: date | None = None, *, actor: str, effective_on: date | None = None
-    ) -> None:
-        self._change(
-            lambda: self.get_plan(plan_code),
-            lambda plan: plan.schedule_committee(
-                meets_on, committee, report_deadline, actor=actor, effective_on=effective_on or self.today(plan_code)
-            ),
-        )
-
     def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(person_id(name)):
             raise DuplicateCodeError(f"person: {name!r} is already registered")
         person = Person.register(name=name, actor=actor, effective_on=effective_on or self.today(), **details)
         self.save(person)
         return person.id
-
-    def change_person_contact(self, name: str, *, actor: str, effective_on: date | None = None, **contact: Any) -> None:
-        def change(person: Person) -> None:
-            merged = {"email": person.email, "manager": person.manager, "role": person.role, **contact}
-            person.change_contact(**merged, actor=actor, effective_on=effective_on or self.today())
-
-        self._change(lambda: self.get_person(name), change)
-
-    # ----- actions --------------------------------------------------------------------
 
     def add_action(
         self,

@@ -10,7 +10,7 @@ from email.utils import parseaddr
 from jinja2 import Environment
 
 from notifications.outbox import Claimed, Outbox
-from notifications.render import render_message, stable_message_id
+from notifications.render import message_domain, render_message, stable_message_id
 from notifications.transports import PermanentDeliveryError, TransientDeliveryError, Transport
 
 
@@ -81,8 +81,7 @@ def _give_up(outbox: Outbox, claimed: Claimed, code: int | None, detail: str, no
         return
     context = {"recipient_name": claimed.recipient_name, "recipient_email": claimed.recipient_email, "subject": claimed.subject,
                "message_id": claimed.message_id, "attempts": claimed.attempts + 1, "last_code": code, "last_error": detail}
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "plantrail.invalid"
     message = render_message(env, "delivery_failure", context, mail_from=mail_from, to_name="plantrail administrator", to_email=admin_email,
-                             message_id=stable_message_id(["failure", claimed.message_id], domain), date=now)
+                             message_id=stable_message_id(["failure", claimed.message_id], message_domain(mail_from)), date=now)
     outbox.enqueue(message, kind="delivery_failure", recipient_name="plantrail administrator", recipient_email=admin_email,
                    sweep_id=None, reminder_keys=[], now=now)

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,11 @@ def environment(override_folder: Path | None = None) -> Environment:
     )
 
 
+def message_domain(mail_from: str) -> str:
+    """The domain Message-IDs are made under: the sender's."""
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "plantrail.invalid"
+
+
 def stable_message_id(parts: list[str], domain: str) -> str:
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     return f"<{digest}@{domain}>"
@@ -111,7 +116,6 @@ def digest_context(digest: Digest) -> dict[str, Any]:
 
 
 def render_digest(env: Environment, digest: Digest, *, mail_from: str, now: datetime) -> EmailMessage:
-    domain = mail_from.rpartition("@")[2].strip(">") or "plantrail.invalid"
-    message_id = stable_message_id([digest.sweep_id, digest.recipient_name, *digest.keys], domain)
+    message_id = stable_message_id([digest.sweep_id, digest.recipient_name, *digest.keys], message_domain(mail_from))
     return render_message(env, "digest", digest_context(digest), mail_from=mail_from, to_name=digest.recipient_name,
                           to_email=digest.recipient_email, message_id=message_id, date=now)

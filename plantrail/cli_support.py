@@ -47,17 +47,22 @@ class DateTimeParam(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            parse_date(value) if len(value.strip()) <= 11 else parse_datetime(value)
+            parse_date(value) if _date_only(value) else parse_datetime(value)
         except DateFormatError as error:
             self.fail(str(error), param, ctx)
         return value  # resolved against the plan's time zone by known_at()
+
+
+def _date_only(text: str) -> bool:
+    # "2015-04-02" and "02-Apr-2015" are at most 11 characters; any time makes it longer.
+    return len(text.strip()) <= 11
 
 
 def known_at(text: str | None, timezone_name: str) -> datetime | None:
     if text is None:
         return None
     zone = ZoneInfo(timezone_name)
-    if len(text.strip()) <= 11:
+    if _date_only(text):
         return datetime.combine(parse_date(text), time.max, tzinfo=zone)
     moment = parse_datetime(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)

@@ -14,14 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from projections.report import STATUS_KEY
+
 # Icon + word, so status reads without colour and in black-and-white print.
-STATUS_MARKS = {
-    "Alert": ("▲ Alert", "bold red"),
-    "Warning": ("◆ Warning", "yellow"),
-    "OK": ("● OK", "green"),
-    "Complete": ("✔ Complete", "blue"),
-    "Cancelled": ("✖ Cancelled", "dim"),
-}
+STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}
+STATUS_MARKS = {key["status"]: (f"{key['icon']} {key['status']}", STATUS_STYLES[key["status"]]) for key in STATUS_KEY}
 
 # Piped output keeps a readable width instead of rich's 80-column default.
 stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 140)

@@ -27,7 +27,6 @@ class DatabaseConfig:
     eventsourcing_env: dict[str, str]
     sqlalchemy_url: str
     sqlalchemy_connect_args: dict[str, Any] = field(default_factory=dict)
-    display: str = ""
 
 
 def database_config(url: str | None = None) -> DatabaseConfig:
@@ -56,7 +55,6 @@ def _sqlite(path: Path) -> DatabaseConfig:
         },
         sqlalchemy_url=f"sqlite:///{absolute}",
         sqlalchemy_connect_args={"timeout": 30},
-        display=str(path),
     )
 
 
@@ -94,7 +92,6 @@ def _postgres(url: str) -> DatabaseConfig:
         eventsourcing_env=env,
         sqlalchemy_url=f"postgresql+psycopg://{credentials}@{host}:{port}/{dbname}",
         sqlalchemy_connect_args=connect_args,
-        display=f"postgresql://{user}@{host}:{port}/{dbname}" + (f" (schema {schema})" if schema else ""),
     )
 
 

@@ -23,7 +23,6 @@ from domain.plan_document import (
 )
 from plantrail.importers import ImportFileError
 
-FORMAT = "plantrail-plan/1"
 _validator: Draft202012Validator | None = None
 
 
