@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR := demo-output
 
-.PHONY: demo test bench check-robustness clean
+.PHONY: demo test lint bench check-robustness clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,14 @@ demo: $(INSTALLED)
 	@echo "Reminder sweep as at 2015-03-17: $$(ls $(DEMO_DIR)/outbox/*.eml | wc -l) emails in $(DEMO_DIR)/outbox/ (summary: $(DEMO_DIR)/remind-2015-03-17.json)"
 	@echo "Demo store: $(DEMO_DIR)/plantrail.db (try: $(PT) show SS_ICSAP_IMP1 --as-at 2015-03-25)"
 
-test: $(INSTALLED)
+test: $(INSTALLED) lint
 	$(BIN)/python -m pytest
+
+# Format, lint and types: part of `make test`, so CI fails on a finding.
+lint: $(INSTALLED)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Faults at scale (kills during import and rebuild, 4 × 500 concurrent updates, bad input,
 # and a PostgreSQL restart). Minutes, not seconds: not part of `make test`.

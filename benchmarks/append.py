@@ -60,8 +60,12 @@ def measure(kind: str, postgres_url: str, actions: int, per_action: int, batch_s
             app.close()
         results[label] = events / seconds
         print(f"  {label:<36} {events / seconds:>10,.0f} events/s  ({seconds:.1f} s)")
-    print(f"  ratio plantrail / raw (batched):          {results['plantrail, batched save'] / results['raw eventsourcing, batched save']:.2f}×  (target ≥ 0.8×)")
-    print(f"  ratio batched / one save per aggregate:   {results['plantrail, batched save'] / results['plantrail, one save per aggregate']:.2f}×")
+    print(
+        f"  ratio plantrail / raw (batched):          {results['plantrail, batched save'] / results['raw eventsourcing, batched save']:.2f}×  (target ≥ 0.8×)"
+    )
+    print(
+        f"  ratio batched / one save per aggregate:   {results['plantrail, batched save'] / results['plantrail, one save per aggregate']:.2f}×"
+    )
 
 
 def main() -> None:

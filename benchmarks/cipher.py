@@ -1,6 +1,6 @@
 """The cost of encryption at rest: append and replay with and without PLANTRAIL_CIPHER_KEY.
 
-    python -m benchmarks.cipher [--actions 2000] [--events-per-action 50] [--store sqlite|postgres|both]
+python -m benchmarks.cipher [--actions 2000] [--events-per-action 50] [--store sqlite|postgres|both]
 """
 
 from __future__ import annotations

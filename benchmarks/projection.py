@@ -51,16 +51,25 @@ def measure_in_this_process(url: str, page_size: int) -> dict:
     services.projector.catch_up()
     projection_seconds = time.perf_counter() - started
     services.close()
-    return {"events": read, "raw_seconds": raw_seconds, "projection_seconds": projection_seconds,
-            "rss_after_raw_mib": rss_after_raw, "peak_rss_mib": peak_rss_mib()}
+    return {
+        "events": read,
+        "raw_seconds": raw_seconds,
+        "projection_seconds": projection_seconds,
+        "rss_after_raw_mib": rss_after_raw,
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 def measure(kind: str, postgres_url: str, actions: int, per_action: int, page_size: int) -> None:
     print(f"\n== {kind}: {actions:,} actions × {per_action} events, pages of {page_size} ==")
     with fresh_database(kind, postgres_url) as url:
         build_store(url, actions, per_action)
-        child = subprocess.run([sys.executable, "-m", "benchmarks.projection", "--measure", url, "--page-size", str(page_size)],
-                               capture_output=True, text=True, check=True)
+        child = subprocess.run(
+            [sys.executable, "-m", "benchmarks.projection", "--measure", url, "--page-size", str(page_size)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     r = json.loads(child.stdout.strip().splitlines()[-1])
     raw_rate = r["events"] / r["raw_seconds"]
     projection_rate = r["events"] / r["projection_seconds"]

@@ -12,23 +12,37 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from benchmarks.common import add_store_arguments, fresh_database, stores
 from benchmarks.synthetic import action_batches, setup_aggregates
+from domain.application import raise_reminders
 from plantrail.bootstrap import bootstrap, sweep_context
 from plantrail.settings import MailSettings
-from pathlib import Path
 from scheduler.sweep import SCHEDULER_ACTOR, due_now, enqueue_pending
-from domain.application import raise_reminders
 
 AS_OF = date(2015, 3, 2)
 
 
 def settings() -> MailSettings:
-    return MailSettings(transport="file", outbox_dir=Path("unused"), mail_from="plantrail <p@example.org>", smtp_host="", smtp_port=25,
-                        smtp_security="none", smtp_user=None, smtp_password=None, admin_email=None, timezone="Europe/London",
-                        templates_dir=None, max_age_hours=72, first_retry_seconds=60, sweep_hour=7, reminder_overrides={})
+    return MailSettings(
+        transport="file",
+        outbox_dir=Path("unused"),
+        mail_from="plantrail <p@example.org>",
+        smtp_host="",
+        smtp_port=25,
+        smtp_security="none",
+        smtp_user=None,
+        smtp_password=None,
+        admin_email=None,
+        timezone="Europe/London",
+        templates_dir=None,
+        max_age_hours=72,
+        first_retry_seconds=60,
+        sweep_hour=7,
+        reminder_overrides={},
+    )
 
 
 def measure(kind: str, postgres_url: str, actions: int, raise_count: int) -> None:
@@ -49,12 +63,22 @@ def measure(kind: str, postgres_url: str, actions: int, raise_count: int) -> Non
             times.append(time.perf_counter() - started)
         print(f"  decide what is due (median of 3):  {statistics.median(times):6.2f} s for {len(due):,} due reminders   (target < 2 s)")
         specs = [
-            {"key": d.key, "rule": d.rule, "plan_code": d.plan_code, "action_code": d.action_code, "about": d.about, "period": d.period,
-             "recipients": [{"name": n, "role": r} for n, r in d.recipients], "details": d.details | {"latest_note": None},
-             "sweep_id": "bench", "actor": SCHEDULER_ACTOR, "effective_on": AS_OF}
+            {
+                "key": d.key,
+                "rule": d.rule,
+                "plan_code": d.plan_code,
+                "action_code": d.action_code,
+                "about": d.about,
+                "period": d.period,
+                "recipients": [{"name": n, "role": r} for n, r in d.recipients],
+                "details": d.details | {"latest_note": None},
+                "sweep_id": "bench",
+                "actor": SCHEDULER_ACTOR,
+                "effective_on": AS_OF,
+            }
             for d in due[:raise_count]
         ]
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         started = time.perf_counter()
         raise_reminders(services.app, specs)
         raised = time.perf_counter() - started

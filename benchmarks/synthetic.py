@@ -45,9 +45,16 @@ def synthetic_action(plan_code: str, number: int, events: int, rng: random.Rando
     """One action with ``events`` events in all (its creation included)."""
     day = START + timedelta(days=rng.randrange(60))
     action = Action.add(
-        plan_code=plan_code, code=f"A{number:06d}", title=f"Synthetic action {number}", description="Generated for benchmarks.",
-        owners=rng.sample(PEOPLE, k=rng.choice((1, 1, 2))), due_date=day + timedelta(days=rng.randrange(90, 540)),
-        priority=rng.choice(("High", "Medium", "Low")), priority_number=rng.randint(1, 5), actor="bench", effective_on=day,
+        plan_code=plan_code,
+        code=f"A{number:06d}",
+        title=f"Synthetic action {number}",
+        description="Generated for benchmarks.",
+        owners=rng.sample(PEOPLE, k=rng.choice((1, 1, 2))),
+        due_date=day + timedelta(days=rng.randrange(90, 540)),
+        priority=rng.choice(("High", "Medium", "Low")),
+        priority_number=rng.randint(1, 5),
+        actor="bench",
+        effective_on=day,
     )
     progress = 0
     for _ in range(events - 1):

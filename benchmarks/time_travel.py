@@ -116,8 +116,12 @@ def measure(kind: str, postgres_url: str, actions: int, per_action: int) -> None
         print(f"  ratio naive / summary:                        {naive_seconds / as_at_median:8.0f}×    (target ≥ 100×)")
         codes = [f"A{rng.randrange(actions):06d}" for _ in range(50)]
         ids = iter([str(action_id("BIG", c)) for c in codes])
-        print(f"  history ACTION (median of 50):                {median_seconds(lambda: history(services.engine, originator_id=next(ids)), 50) * 1000:8.1f} ms   (target < 50 ms)")
-        report_seconds = median_seconds(lambda: render_html(report_data(services.queries, services.engine, "MID", as_at=date(2015, 6, 30))), 3)
+        print(
+            f"  history ACTION (median of 50):                {median_seconds(lambda: history(services.engine, originator_id=next(ids)), 50) * 1000:8.1f} ms   (target < 50 ms)"
+        )
+        report_seconds = median_seconds(
+            lambda: render_html(report_data(services.queries, services.engine, "MID", as_at=date(2015, 6, 30))), 3
+        )
         print(f"  report, 1,000-action plan (median of 3):      {report_seconds * 1000:8.0f} ms   (target < 2 s)")
         big = backdated_cost(services, "BIG", [f"A{rng.randrange(actions):06d}" for _ in range(15)], rng)
         mid = backdated_cost(services, "MID", [f"A{rng.randrange(1000):06d}" for _ in range(15)], rng)

@@ -12,7 +12,6 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.events import RecordedEvent
 from domain.errors import (
     ActionAlreadyInStateError,
     ActionCancelledError,
@@ -20,6 +19,7 @@ from domain.errors import (
     ReasonRequiredError,
     RuleViolation,
 )
+from domain.events import RecordedEvent
 from domain.ids import action_id
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
 
@@ -295,9 +295,7 @@ class Action(Aggregate):
 
     def revise_description(self, *, title: str | None, description: str | None, reason: str | None, actor: str, effective_on: date) -> None:
         new_title = checked_text("title", title, max_length=TITLE_MAX) if title is not None else self.title
-        new_description = (
-            checked_text("description", description, max_length=TEXT_MAX) if description is not None else self.description
-        )
+        new_description = checked_text("description", description, max_length=TEXT_MAX) if description is not None else self.description
         if (new_title, new_description) == (self.title, self.description):
             raise ActionAlreadyInStateError(f"{self.code}: title and description are unchanged")
         self._description_revised(
@@ -314,9 +312,7 @@ class Action(Aggregate):
         )
 
     def add_evidence(self, text: str, *, actor: str, effective_on: date) -> None:
-        self._evidence_added(
-            text=checked_text("evidence", text, max_length=TEXT_MAX), actor=actor, effective_on=effective_on, reason=None
-        )
+        self._evidence_added(text=checked_text("evidence", text, max_length=TEXT_MAX), actor=actor, effective_on=effective_on, reason=None)
 
     def _refuse_if_cancelled(self, what: str) -> None:
         if self.lifecycle == CANCELLED:
@@ -338,9 +334,7 @@ class Action(Aggregate):
         self.sub_actions.append({"number": number, "details": details, "notes": []})
 
     @event(SubActionNoteAdded)
-    def _sub_action_note_added(
-        self, number: int, text: str, author: str, actor: str, effective_on: date, reason: str | None
-    ) -> None:
+    def _sub_action_note_added(self, number: int, text: str, author: str, actor: str, effective_on: date, reason: str | None) -> None:
         self.sub_actions[number - 1]["notes"].append({"text": text, "author": author, "effective_on": effective_on})
 
     @event(DueDateRevised)

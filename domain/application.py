@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -45,7 +45,7 @@ Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class PlanTrail(Application):
@@ -113,7 +113,9 @@ class PlanTrail(Application):
         self.save(plan)
         return plan.id
 
-    def add_priority(self, plan_code: str, number: int, name: str, description: str = "", *, actor: str, effective_on: date | None = None) -> None:
+    def add_priority(
+        self, plan_code: str, number: int, name: str, description: str = "", *, actor: str, effective_on: date | None = None
+    ) -> None:
         self._change(
             lambda: self.get_plan(plan_code),
             lambda plan: plan.add_priority(number, name, description, actor=actor, effective_on=effective_on or self.today(plan_code)),
@@ -161,7 +163,9 @@ class PlanTrail(Application):
         self.save(action)
         return action.id
 
-    def change_action(self, plan_code: str, code: str, change: Callable[[Action, date], None], effective_on: date | None = None) -> dict[str, Any]:
+    def change_action(
+        self, plan_code: str, code: str, change: Callable[[Action, date], None], effective_on: date | None = None
+    ) -> dict[str, Any]:
         """Apply ``change(action, effective_on)`` and save, retrying on a concurrent write.
 
         The retry re-reads the action and re-runs the rules: if they no longer allow the change
@@ -171,7 +175,9 @@ class PlanTrail(Application):
         action = self._change(lambda: self.get_action(plan_code, code), lambda a: change(a, on))
         return {"plan": action.plan_code, "code": action.code, "version": action.version}
 
-    def update_progress(self, plan_code: str, code: str, progress: int, *, actor: str, note: str | None = None, effective_on: date | None = None) -> dict[str, Any]:
+    def update_progress(
+        self, plan_code: str, code: str, progress: int, *, actor: str, note: str | None = None, effective_on: date | None = None
+    ) -> dict[str, Any]:
         def change(action: Action, on: date) -> None:
             action.update_progress(progress, actor=actor, effective_on=on)
             if note:
@@ -182,18 +188,24 @@ class PlanTrail(Application):
     def add_note(self, plan_code: str, code: str, text: str, *, actor: str, effective_on: date | None = None) -> dict[str, Any]:
         return self.change_action(plan_code, code, lambda a, on: a.add_note(text, author=actor, actor=actor, effective_on=on), effective_on)
 
-    def revise_due_date(self, plan_code: str, code: str, due_date: date, *, reason: str | None, actor: str, effective_on: date | None = None) -> dict[str, Any]:
+    def revise_due_date(
+        self, plan_code: str, code: str, due_date: date, *, reason: str | None, actor: str, effective_on: date | None = None
+    ) -> dict[str, Any]:
         return self.change_action(
             plan_code, code, lambda a, on: a.revise_due_date(due_date, reason=reason, actor=actor, effective_on=on), effective_on
         )
 
-    def change_owners(self, plan_code: str, code: str, owners: list[str], *, reason: str | None, actor: str, effective_on: date | None = None) -> dict[str, Any]:
+    def change_owners(
+        self, plan_code: str, code: str, owners: list[str], *, reason: str | None, actor: str, effective_on: date | None = None
+    ) -> dict[str, Any]:
         self.require_people(owners)
         return self.change_action(
             plan_code, code, lambda a, on: a.change_owners(owners, reason=reason, actor=actor, effective_on=on), effective_on
         )
 
-    def change_lifecycle(self, plan_code: str, code: str, transition: str, *, reason: str | None, actor: str, effective_on: date | None = None) -> dict[str, Any]:
+    def change_lifecycle(
+        self, plan_code: str, code: str, transition: str, *, reason: str | None, actor: str, effective_on: date | None = None
+    ) -> dict[str, Any]:
         """``transition`` is one of complete, cancel, reopen, hold."""
         methods = {"complete": Action.complete, "cancel": Action.cancel, "reopen": Action.reopen, "hold": Action.put_on_hold}
         method = methods[transition]

@@ -7,9 +7,11 @@ when the stream does not hold it yet; atomic because every aggregate touched is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from domain.action import CANCELLED, COMPLETED, ON_HOLD, Action
@@ -18,7 +20,7 @@ from domain.errors import DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id
 from domain.person import Person
 from domain.plan import Plan
-from domain.plan_document import ActionSpec, PlanDocument
+from domain.plan_document import ActionSpec, DatedText, PlanDocument
 
 IMPORT_REASON = "imported"
 
@@ -45,16 +47,19 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
     all_people = [p.name for doc in documents for p in doc.people]
 
     for doc in documents:
-        plan = _located(doc.source, lambda: _merge_plan(app, doc, actor, fallback_day, touched, summary))
+        with _located(doc.source):
+            plan = _merge_plan(app, doc, actor, fallback_day, touched, summary)
         for person_spec in doc.people:
-            _located(person_spec.source, lambda: _merge_person(app, person_spec, doc, actor, fallback_day, touched, summary))
+            with _located(person_spec.source):
+                _merge_person(app, person_spec, doc, actor, fallback_day, touched, summary)
         seen_codes: set[str] = set()
         for spec in doc.actions:
             key = spec.code.casefold()
             if key in seen_codes:
                 raise InvalidImportError(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
             seen_codes.add(key)
-            _located(spec.source, lambda: _merge_action(app, plan, spec, actor, all_people, fallback_day, touched, summary))
+            with _located(spec.source):
+                _merge_action(app, plan, spec, actor, all_people, fallback_day, touched, summary)
 
     changed = [agg for agg in touched.values() if agg.pending_events]
     summary.events_recorded = sum(len(agg.pending_events) for agg in changed)
@@ -63,9 +68,11 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
     return summary
 
 
-def _located(source: str, work: Callable[[], Any]) -> Any:
+@contextmanager
+def _located(source: str) -> Iterator[None]:
+    """Report a rule broken inside the block against the input that broke it."""
     try:
-        return work()
+        yield
     except InvalidImportError:
         raise
     except DomainError as error:
@@ -85,24 +92,31 @@ def _merge_plan(app: PlanTrail, doc: PlanDocument, actor: str, fallback_day: dat
     plan = _load_or_none(app, plan_id(doc.code), touched)
     if plan is None:
         plan = Plan.create(
-            code=doc.code, title=doc.title, description=doc.description, timezone=doc.timezone,
-            warning_days=doc.warning_days, sponsor=doc.sponsor, actor=actor, effective_on=on,
+            code=doc.code,
+            title=doc.title,
+            description=doc.description,
+            timezone=doc.timezone,
+            warning_days=doc.warning_days,
+            sponsor=doc.sponsor,
+            actor=actor,
+            effective_on=on,
         )
         summary.plans_created += 1
     for priority in doc.priorities:
         if priority.number not in plan.priorities:
-            _located(priority.source, lambda: plan.add_priority(priority.number, priority.name, priority.description, actor=actor, effective_on=on))
+            with _located(priority.source):
+                plan.add_priority(priority.number, priority.name, priority.description, actor=actor, effective_on=on)
     for committee in doc.committees:
         if not any(c["meets_on"] == committee.meets_on and c["committee"] == committee.committee for c in plan.committee_dates):
-            _located(
-                committee.source,
-                lambda: plan.schedule_committee(committee.meets_on, committee.committee, committee.report_deadline, actor=actor, effective_on=on),
-            )
+            with _located(committee.source):
+                plan.schedule_committee(committee.meets_on, committee.committee, committee.report_deadline, actor=actor, effective_on=on)
     touched[plan.id] = plan
     return plan
 
 
-def _merge_person(app: PlanTrail, spec: Any, doc: PlanDocument, actor: str, fallback_day: date, touched: dict, summary: ImportSummary) -> None:
+def _merge_person(
+    app: PlanTrail, spec: Any, doc: PlanDocument, actor: str, fallback_day: date, touched: dict, summary: ImportSummary
+) -> None:
     on = doc.created_on or fallback_day
     person = _load_or_none(app, person_id(spec.name), touched)
     if person is None:
@@ -116,7 +130,14 @@ def _merge_person(app: PlanTrail, spec: Any, doc: PlanDocument, actor: str, fall
 
 
 def _merge_action(
-    app: PlanTrail, plan: Plan, spec: ActionSpec, actor: str, people_in_batch: list[str], fallback_day: date, touched: dict, summary: ImportSummary
+    app: PlanTrail,
+    plan: Plan,
+    spec: ActionSpec,
+    actor: str,
+    people_in_batch: list[str],
+    fallback_day: date,
+    touched: dict,
+    summary: ImportSummary,
 ) -> None:
     if spec.priority_number is not None and spec.priority_number not in plan.priorities:
         raise UnknownPriorityError(f"priority_area: plan {plan.code!r} has no priority {spec.priority_number}")
@@ -128,9 +149,16 @@ def _merge_action(
     action = _load_or_none(app, action_id(plan.code, spec.code), touched)
     if action is None:
         action = Action.add(
-            plan_code=plan.code, code=spec.code, title=spec.title, description=spec.description, owners=spec.owners,
-            due_date=spec.original_due_date or spec.due_date, priority=spec.priority, priority_number=spec.priority_number,
-            actor=actor, effective_on=added_on,
+            plan_code=plan.code,
+            code=spec.code,
+            title=spec.title,
+            description=spec.description,
+            owners=spec.owners,
+            due_date=spec.original_due_date or spec.due_date,
+            priority=spec.priority,
+            priority_number=spec.priority_number,
+            actor=actor,
+            effective_on=added_on,
         )
         summary.actions_created += 1
     else:
@@ -138,33 +166,44 @@ def _merge_action(
     touched[action.id] = action
 
     # History is replayed in date order so the stream reads like the plan's real life.
-    steps: list[tuple[date, int, Callable[[], None]]] = []
+    steps: list[tuple[date, int, Callable[[], object]]] = []
     for sub in spec.sub_actions:
         number = _sub_action_number(action, sub.details)
         if number is None:
-            steps.append((added_on, 0, lambda d=sub.details: action.add_sub_action(d, actor=actor, effective_on=added_on)))
+            steps.append((added_on, 0, partial(action.add_sub_action, sub.details, actor=actor, effective_on=added_on)))
         for note in sub.notes:
             if number is None or not _has_note(action.sub_actions[number - 1]["notes"], note):
-                steps.append((note.effective_on, 1, lambda d=sub.details, n=note: action.add_sub_action_note(
-                    _sub_action_number(action, d), n.text, author=n.author, actor=actor, effective_on=n.effective_on)))
+                steps.append((note.effective_on, 1, partial(_add_sub_action_note, action, sub.details, note, actor)))
     for note in spec.notes:
         if not _has_note(action.notes, note):
-            steps.append((note.effective_on, 2, lambda n=note: action.add_note(n.text, author=n.author, actor=actor, effective_on=n.effective_on)))
+            steps.append(
+                (note.effective_on, 2, partial(action.add_note, note.text, author=note.author, actor=actor, effective_on=note.effective_on))
+            )
     for figure in spec.progress:
         if (figure.effective_on, figure.progress) not in [tuple(p) for p in action.progress_log]:
-            steps.append((figure.effective_on, 3, lambda f=figure: action.update_progress(f.progress, actor=actor, effective_on=f.effective_on)))
+            steps.append(
+                (figure.effective_on, 3, partial(action.update_progress, figure.progress, actor=actor, effective_on=figure.effective_on))
+            )
     for text in spec.success_measures:
         if text not in action.success_measures:
-            steps.append((added_on, 4, lambda t=text: action.add_success_measure(t, actor=actor, effective_on=added_on)))
+            steps.append((added_on, 4, partial(action.add_success_measure, text, actor=actor, effective_on=added_on)))
     for item in spec.evidence:
         if item.text.strip() not in action.evidence:
             on = item.effective_on or added_on
-            steps.append((on, 4, lambda t=item.text, on=on: action.add_evidence(t, actor=actor, effective_on=on)))
+            steps.append((on, 4, partial(action.add_evidence, item.text, actor=actor, effective_on=on)))
     if spec.due_date and spec.due_date != action.due_date:
-        steps.append((added_on, 5, lambda: action.revise_due_date(spec.due_date, reason="due date revised before import", actor=actor, effective_on=added_on)))
+        revise = partial(action.revise_due_date, spec.due_date, reason="due date revised before import", actor=actor, effective_on=added_on)
+        steps.append((added_on, 5, revise))
     for _, _, step in sorted(steps, key=lambda s: (s[0], s[1])):
         step()
     _sync_lifecycle(action, spec, actor, max(dates) if dates else added_on)
+
+
+def _add_sub_action_note(action: Action, details: str, note: DatedText, actor: str) -> None:
+    # Looked up when the step runs: the sub-action may be added by an earlier step of this import.
+    number = _sub_action_number(action, details)
+    assert number is not None
+    action.add_sub_action_note(number, note.text, author=note.author, actor=actor, effective_on=note.effective_on)
 
 
 def _sub_action_number(action: Action, details: str) -> int | None:
@@ -180,7 +219,9 @@ def _has_note(notes: list[dict], note: Any) -> bool:
 
 def _sync_fields(action: Action, spec: ActionSpec, actor: str, on: date) -> None:
     if (spec.title.strip(), spec.description.strip()) != (action.title, action.description):
-        action.revise_description(title=spec.title, description=spec.description or None, reason=IMPORT_REASON, actor=actor, effective_on=on)
+        action.revise_description(
+            title=spec.title, description=spec.description or None, reason=IMPORT_REASON, actor=actor, effective_on=on
+        )
     if (spec.priority.strip().capitalize() if spec.priority else None) != action.priority:
         action.change_priority(spec.priority, reason=IMPORT_REASON, actor=actor, effective_on=on)
     if spec.owners and list(spec.owners) != action.owners:

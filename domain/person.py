@@ -6,8 +6,8 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.events import RecordedEvent
 from domain.errors import ActionAlreadyInStateError, InvalidTextError
+from domain.events import RecordedEvent
 from domain.ids import person_id
 from domain.text import NAME_MAX, checked_text, optional_text
 
@@ -90,7 +90,11 @@ class Person(Aggregate):
     def change_contact(
         self, *, email: str | None, manager: str | None, role: str | None, actor: str, effective_on: date, reason: str | None = None
     ) -> None:
-        new = (checked_email(email), optional_text("manager", manager, max_length=NAME_MAX), optional_text("role", role, max_length=NAME_MAX))
+        new = (
+            checked_email(email),
+            optional_text("manager", manager, max_length=NAME_MAX),
+            optional_text("role", role, max_length=NAME_MAX),
+        )
         if new == (self.email, self.manager, self.role):
             raise ActionAlreadyInStateError(f"{self.name}: contact details are unchanged")
         self._contact_changed(email=new[0], manager=new[1], role=new[2], actor=actor, effective_on=effective_on, reason=reason)

@@ -7,8 +7,8 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.events import RecordedEvent
 from domain.errors import RuleViolation
+from domain.events import RecordedEvent
 from domain.ids import plan_id
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
 from domain.timeliness import DEFAULT_WARNING_DAYS

@@ -83,9 +83,21 @@ class Reminder(Aggregate):
             reason=None,
         )
 
-    def __init__(self, key: str, rule: str, plan_code: str, action_code: str, about: date, period: int,
-                 recipients: list[dict[str, Any]], details: dict[str, Any], sweep_id: str, actor: str, effective_on: date,
-                 reason: str | None) -> None:
+    def __init__(
+        self,
+        key: str,
+        rule: str,
+        plan_code: str,
+        action_code: str,
+        about: date,
+        period: int,
+        recipients: list[dict[str, Any]],
+        details: dict[str, Any],
+        sweep_id: str,
+        actor: str,
+        effective_on: date,
+        reason: str | None,
+    ) -> None:
         self.key = key
         self.rule = rule
         self.recipients = recipients

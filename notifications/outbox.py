@@ -10,7 +10,7 @@ Message-ID so mail systems can drop the duplicate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
@@ -23,10 +23,9 @@ from notifications import tables as t
 CLAIM_SECONDS = 300
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -73,25 +72,51 @@ class Outbox:
         found: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
-                query = select(t.items.c.reminder_key, t.items.c.recipient_name).where(t.items.c.reminder_key.in_(keys[start : start + 500]))
+                query = select(t.items.c.reminder_key, t.items.c.recipient_name).where(
+                    t.items.c.reminder_key.in_(keys[start : start + 500])
+                )
                 found.update((k, r) for k, r in conn.execute(query))
         return found
 
-    def enqueue(self, message: EmailMessage, *, kind: str, recipient_name: str, recipient_email: str | None, sweep_id: str | None,
-                reminder_keys: list[str], now: datetime) -> bool:
+    def enqueue(
+        self,
+        message: EmailMessage,
+        *,
+        kind: str,
+        recipient_name: str,
+        recipient_email: str | None,
+        sweep_id: str | None,
+        reminder_keys: list[str],
+        now: datetime,
+    ) -> bool:
         """Store a rendered message; False if another process already enqueued these reminders."""
         status, error = ("pending", None) if recipient_email else ("failed", "no email address recorded for this person")
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(t.messages).values(
-                    message_id=message["Message-ID"], kind=kind, sweep_id=sweep_id, recipient_name=recipient_name,
-                    recipient_email=recipient_email, subject=str(message["Subject"]), content=message.as_bytes(policy=SMTP),
-                    status=status, attempts=0, created_at=now, next_attempt_at=now, last_error=error,
-                ))
+                conn.execute(
+                    insert(t.messages).values(
+                        message_id=message["Message-ID"],
+                        kind=kind,
+                        sweep_id=sweep_id,
+                        recipient_name=recipient_name,
+                        recipient_email=recipient_email,
+                        subject=str(message["Subject"]),
+                        content=message.as_bytes(policy=SMTP),
+                        status=status,
+                        attempts=0,
+                        created_at=now,
+                        next_attempt_at=now,
+                        last_error=error,
+                    )
+                )
                 if reminder_keys:
-                    conn.execute(insert(t.items), [
-                        {"reminder_key": key, "recipient_name": recipient_name, "message_id": message["Message-ID"]} for key in reminder_keys
-                    ])
+                    conn.execute(
+                        insert(t.items),
+                        [
+                            {"reminder_key": key, "recipient_name": recipient_name, "message_id": message["Message-ID"]}
+                            for key in reminder_keys
+                        ],
+                    )
         except IntegrityError:
             return False
         return True
@@ -102,43 +127,79 @@ class Outbox:
         """Claim pending messages whose time has come (and sends whose claim lapsed)."""
         m = t.messages
         with self.engine.connect() as conn:
-            candidates = conn.execute(
-                select(m).where(
-                    ((m.c.status == "pending") & (m.c.next_attempt_at <= now)) | ((m.c.status == "sending") & (m.c.claimed_until < now))
-                ).order_by(m.c.next_attempt_at, m.c.id).limit(limit)
-            ).mappings().all()
+            candidates = (
+                conn.execute(
+                    select(m)
+                    .where(
+                        ((m.c.status == "pending") & (m.c.next_attempt_at <= now)) | ((m.c.status == "sending") & (m.c.claimed_until < now))
+                    )
+                    .order_by(m.c.next_attempt_at, m.c.id)
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
         claimed = []
         for row in candidates:
             with self.engine.begin() as conn:
                 # Compare-and-set on the row as read: a rival relay that claimed it first wins.
                 won = conn.execute(
-                    update(m).where(m.c.id == row["id"], m.c.status == row["status"], m.c.attempts == row["attempts"])
+                    update(m)
+                    .where(m.c.id == row["id"], m.c.status == row["status"], m.c.attempts == row["attempts"])
                     .values(status="sending", claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
                 ).rowcount
             if won == 1:
-                claimed.append(Claimed(row["id"], row["message_id"], row["recipient_name"], row["recipient_email"], row["subject"],
-                                       bytes(row["content"]), row["attempts"], _utc(row["created_at"])))
+                claimed.append(
+                    Claimed(
+                        row["id"],
+                        row["message_id"],
+                        row["recipient_name"],
+                        row["recipient_email"],
+                        row["subject"],
+                        bytes(row["content"]),
+                        row["attempts"],
+                        _utc(row["created_at"]),
+                    )
+                )
         return claimed
 
-    def record(self, claimed: Claimed, *, outcome: str, code: int | None, detail: str | None, now: datetime,
-               next_attempt_at: datetime | None = None) -> None:
+    def record(
+        self,
+        claimed: Claimed,
+        *,
+        outcome: str,
+        code: int | None,
+        detail: str | None,
+        now: datetime,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
         """Record one attempt: ``sent``, ``retry`` (with when) or ``failed`` (permanently)."""
         status = {"sent": "sent", "retry": "pending", "failed": "failed"}[outcome]
-        values: dict[str, Any] = {"status": status, "attempts": claimed.attempts + 1, "claimed_until": None, "last_code": code,
-                                  "last_error": None if outcome == "sent" else detail}
+        values: dict[str, Any] = {
+            "status": status,
+            "attempts": claimed.attempts + 1,
+            "claimed_until": None,
+            "last_code": code,
+            "last_error": None if outcome == "sent" else detail,
+        }
         if outcome == "sent":
             values["sent_at"] = now
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         with self.engine.begin() as conn:
             conn.execute(update(t.messages).where(t.messages.c.id == claimed.id).values(**values))
-            conn.execute(insert(t.attempts).values(message_id=claimed.message_id, attempted_at=now, outcome=outcome, smtp_code=code, detail=detail))
+            conn.execute(
+                insert(t.attempts).values(message_id=claimed.message_id, attempted_at=now, outcome=outcome, smtp_code=code, detail=detail)
+            )
 
     def release(self, claimed: Claimed) -> None:
         """Give a claim back untouched (shutting down before sending it)."""
         with self.engine.begin() as conn:
-            conn.execute(update(t.messages).where(t.messages.c.id == claimed.id, t.messages.c.status == "sending")
-                         .values(status="pending", claimed_until=None))
+            conn.execute(
+                update(t.messages)
+                .where(t.messages.c.id == claimed.id, t.messages.c.status == "sending")
+                .values(status="pending", claimed_until=None)
+            )
 
     # ----- reading ----------------------------------------------------------------------
 
@@ -151,14 +212,27 @@ class Outbox:
             rows = conn.execute(query).mappings().all()
             tries: dict[str, list[dict[str, Any]]] = {}
             for row in conn.execute(select(a).order_by(a.c.id)).mappings():
-                tries.setdefault(row["message_id"], []).append({
-                    "at": _utc(row["attempted_at"]).isoformat(), "outcome": row["outcome"], "smtp_code": row["smtp_code"], "detail": row["detail"],
-                })
+                tries.setdefault(row["message_id"], []).append(
+                    {
+                        "at": _utc(row["attempted_at"]).isoformat(),
+                        "outcome": row["outcome"],
+                        "smtp_code": row["smtp_code"],
+                        "detail": row["detail"],
+                    }
+                )
         return [
             {
-                "message_id": r["message_id"], "kind": r["kind"], "to": r["recipient_name"], "email": r["recipient_email"],
-                "subject": r["subject"], "status": r["status"], "attempts": r["attempts"], "created_at": _utc(r["created_at"]).isoformat(),
-                "sent_at": _utc(r["sent_at"]).isoformat() if r["sent_at"] else None, "last_code": r["last_code"], "last_error": r["last_error"],
+                "message_id": r["message_id"],
+                "kind": r["kind"],
+                "to": r["recipient_name"],
+                "email": r["recipient_email"],
+                "subject": r["subject"],
+                "status": r["status"],
+                "attempts": r["attempts"],
+                "created_at": _utc(r["created_at"]).isoformat(),
+                "sent_at": _utc(r["sent_at"]).isoformat() if r["sent_at"] is not None else None,
+                "last_code": r["last_code"],
+                "last_error": r["last_error"],
                 "attempt_log": tries.get(r["message_id"], []),
             }
             for r in rows

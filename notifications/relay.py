@@ -21,7 +21,7 @@ class DeliveryPolicy:
     longest_wait: timedelta = timedelta(hours=1)
 
     def next_attempt(self, attempts_so_far: int, now: datetime) -> datetime:
-        return now + min(self.first_retry * (2 ** attempts_so_far), self.longest_wait)
+        return now + min(self.first_retry * (2**attempts_so_far), self.longest_wait)
 
 
 @dataclass
@@ -32,8 +32,15 @@ class RelayReport:
 
 
 async def relay_once(
-    outbox: Outbox, transport: Transport, *, mail_from: str, now: datetime, policy: DeliveryPolicy = DeliveryPolicy(),
-    admin_email: str | None = None, env: Environment | None = None, stopping: Callable[[], bool] = lambda: False,
+    outbox: Outbox,
+    transport: Transport,
+    *,
+    mail_from: str,
+    now: datetime,
+    policy: DeliveryPolicy = DeliveryPolicy(),
+    admin_email: str | None = None,
+    env: Environment | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> RelayReport:
     """Send every message that is due. ``stopping``: checked before each send; when it turns
     true the remaining claims are handed back untouched, so a shutdown loses nothing."""
@@ -56,8 +63,14 @@ async def relay_once(
                 _give_up(outbox, claimed, error.code, f"gave up after {policy.max_age}: {error.detail}", now, mail_from, admin_email, env)
                 report.failed.append(claimed.message_id)
             else:
-                outbox.record(claimed, outcome="retry", code=error.code, detail=error.detail, now=now,
-                              next_attempt_at=policy.next_attempt(claimed.attempts, now))
+                outbox.record(
+                    claimed,
+                    outcome="retry",
+                    code=error.code,
+                    detail=error.detail,
+                    now=now,
+                    next_attempt_at=policy.next_attempt(claimed.attempts, now),
+                )
                 report.retrying.append(claimed.message_id)
         except PermanentDeliveryError as error:
             _give_up(outbox, claimed, error.code, error.detail, now, mail_from, admin_email, env)
@@ -74,14 +87,44 @@ async def relay_once(
     return report
 
 
-def _give_up(outbox: Outbox, claimed: Claimed, code: int | None, detail: str, now: datetime, mail_from: str,
-             admin_email: str | None, env: Environment | None) -> None:
+def _give_up(
+    outbox: Outbox,
+    claimed: Claimed,
+    code: int | None,
+    detail: str,
+    now: datetime,
+    mail_from: str,
+    admin_email: str | None,
+    env: Environment | None,
+) -> None:
     outbox.record(claimed, outcome="failed", code=code, detail=detail, now=now)
     if not admin_email or env is None or claimed.recipient_email == admin_email:
         return
-    context = {"recipient_name": claimed.recipient_name, "recipient_email": claimed.recipient_email, "subject": claimed.subject,
-               "message_id": claimed.message_id, "attempts": claimed.attempts + 1, "last_code": code, "last_error": detail}
-    message = render_message(env, "delivery_failure", context, mail_from=mail_from, to_name="plantrail administrator", to_email=admin_email,
-                             message_id=stable_message_id(["failure", claimed.message_id], message_domain(mail_from)), date=now)
-    outbox.enqueue(message, kind="delivery_failure", recipient_name="plantrail administrator", recipient_email=admin_email,
-                   sweep_id=None, reminder_keys=[], now=now)
+    context = {
+        "recipient_name": claimed.recipient_name,
+        "recipient_email": claimed.recipient_email,
+        "subject": claimed.subject,
+        "message_id": claimed.message_id,
+        "attempts": claimed.attempts + 1,
+        "last_code": code,
+        "last_error": detail,
+    }
+    message = render_message(
+        env,
+        "delivery_failure",
+        context,
+        mail_from=mail_from,
+        to_name="plantrail administrator",
+        to_email=admin_email,
+        message_id=stable_message_id(["failure", claimed.message_id], message_domain(mail_from)),
+        date=now,
+    )
+    outbox.enqueue(
+        message,
+        kind="delivery_failure",
+        recipient_name="plantrail administrator",
+        recipient_email=admin_email,
+        sweep_id=None,
+        reminder_keys=[],
+        now=now,
+    )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,5 +117,13 @@ def digest_context(digest: Digest) -> dict[str, Any]:
 
 def render_digest(env: Environment, digest: Digest, *, mail_from: str, now: datetime) -> EmailMessage:
     message_id = stable_message_id([digest.sweep_id, digest.recipient_name, *digest.keys], message_domain(mail_from))
-    return render_message(env, "digest", digest_context(digest), mail_from=mail_from, to_name=digest.recipient_name,
-                          to_email=digest.recipient_email, message_id=message_id, date=now)
+    return render_message(
+        env,
+        "digest",
+        digest_context(digest),
+        mail_from=mail_from,
+        to_name=digest.recipient_name,
+        to_email=digest.recipient_email,
+        message_id=message_id,
+        date=now,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,16 +60,22 @@ def _classify(code: int | None, detail: str) -> Exception:
 
 
 class SmtpTransport:
-    def __init__(self, *, host: str, port: int, security: str = "none", user: str | None = None, password: str | None = None,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self, *, host: str, port: int, security: str = "none", user: str | None = None, password: str | None = None, timeout: float = 30.0
+    ) -> None:
         if security not in ("none", "starttls", "tls"):
             raise ValueError(f"PLANTRAIL_SMTP_SECURITY: must be none, starttls or tls, got {security!r}")
         self.host, self.port, self.security, self.user, self.password, self.timeout = host, port, security, user, password, timeout
 
     async def send(self, sender: str, recipients: list[str], content: bytes, message_id: str) -> SendResult:
         client = aiosmtplib.SMTP(
-            hostname=self.host, port=self.port, timeout=self.timeout, use_tls=self.security == "tls",
-            start_tls=True if self.security == "starttls" else False, username=self.user or None, password=self.password or None,
+            hostname=self.host,
+            port=self.port,
+            timeout=self.timeout,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+            username=self.user or None,
+            password=self.password or None,
         )
         try:
             await client.connect()
@@ -82,8 +87,13 @@ class SmtpTransport:
             raise (_classify(max(codes), detail) if all(c >= 500 for c in codes) else TransientDeliveryError(min(codes), detail)) from None
         except aiosmtplib.SMTPResponseException as error:
             raise _classify(error.code, f"{error.code} {error.message}") from None
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPTimeoutError,
-                asyncio.TimeoutError, OSError) as error:
+        except (
+            TimeoutError,
+            aiosmtplib.SMTPServerDisconnected,
+            aiosmtplib.SMTPConnectError,
+            aiosmtplib.SMTPTimeoutError,
+            OSError,
+        ) as error:
             raise TransientDeliveryError(None, f"{type(error).__name__}: {error}") from None
         finally:
             if client.is_connected:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine, create_engine, event
 
@@ -15,11 +15,11 @@ from notifications.relay import DeliveryPolicy
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
 from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, database_config
+from projections.projector import Projector
+from projections.queries import Queries
 from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
-from projections.projector import Projector
-from projections.queries import Queries
 
 
 @dataclass
@@ -55,14 +55,26 @@ def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
 
 def transport_for(settings: MailSettings) -> Transport:
     if settings.transport == "smtp":
-        return SmtpTransport(host=settings.smtp_host, port=settings.smtp_port, security=settings.smtp_security,
-                             user=settings.smtp_user, password=settings.smtp_password)
+        return SmtpTransport(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            security=settings.smtp_security,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+        )
     return FileTransport(settings.outbox_dir)
 
 
 def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
-    return SweepContext(app=services.app, engine=services.engine, catch_up=services.projector.catch_up, outbox=services.outbox,
-                        templates=environment(settings.templates_dir), mail_from=settings.mail_from, policy_for=policy_for(settings))
+    return SweepContext(
+        app=services.app,
+        engine=services.engine,
+        catch_up=services.projector.catch_up,
+        outbox=services.outbox,
+        templates=environment(settings.templates_dir),
+        mail_from=settings.mail_from,
+        policy_for=policy_for(settings),
+    )
 
 
 def delivery_policy(settings: MailSettings) -> DeliveryPolicy:
@@ -71,7 +83,7 @@ def delivery_policy(settings: MailSettings) -> DeliveryPolicy:
 
 def _enable_sqlite_wal(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # The event store already switched the file to WAL; readers then never block writers.
         dbapi_connection.execute("PRAGMA busy_timeout = 30000")
         # Read models only (the event store keeps its own connection and settings): in WAL mode

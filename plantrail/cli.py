@@ -41,8 +41,13 @@ from projections.projector import UnreadableEventError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="PLANTRAIL_DATABASE_URL", metavar="URL", default=None,
-              help="SQLite file path or sqlite:///…, or postgresql://… [env PLANTRAIL_DATABASE_URL; default ./plantrail.db]")
+@click.option(
+    "--db",
+    envvar="PLANTRAIL_DATABASE_URL",
+    metavar="URL",
+    default=None,
+    help="SQLite file path or sqlite:///…, or postgresql://… [env PLANTRAIL_DATABASE_URL; default ./plantrail.db]",
+)
 @click.version_option(package_name="plantrail")
 def cli(db: str | None) -> None:
     """plantrail: improvement action plans as an immutable, auditable history."""
@@ -60,8 +65,16 @@ def cli(db: str | None) -> None:
 @on_option
 @format_option
 @click.pass_context
-def import_command(ctx: click.Context, path: Path, plan_code: str | None, plan_title: str | None, register_owners: bool,
-                   actor: str | None, effective_on: date | None, fmt: str) -> None:
+def import_command(
+    ctx: click.Context,
+    path: Path,
+    plan_code: str | None,
+    plan_title: str | None,
+    register_owners: bool,
+    actor: str | None,
+    effective_on: date | None,
+    fmt: str,
+) -> None:
     """Import a plan file (JSON), a CSV action list, or a folder of plan files.
 
     The import is atomic (a bad file writes nothing) and idempotent (importing the same file
@@ -76,8 +89,16 @@ def import_command(ctx: click.Context, path: Path, plan_code: str | None, plan_t
             if not plan_code:
                 raise click.UsageError("importing a CSV action list needs --plan CODE")
             known = _known_priorities(s, plan_code)
-            documents.append(read_actions_csv(file, plan_code=plan_code, plan_title=plan_title, exported_on=effective_on or s.app.today(),
-                                              register_owners=register_owners, known_priorities=known))
+            documents.append(
+                read_actions_csv(
+                    file,
+                    plan_code=plan_code,
+                    plan_title=plan_title,
+                    exported_on=effective_on or s.app.today(),
+                    register_owners=register_owners,
+                    known_priorities=known,
+                )
+            )
         else:
             documents.append(read_plan_file(file))
     summary = import_plans(s.app, documents, actor=actor or default_actor())
@@ -131,8 +152,9 @@ def plans(ctx: click.Context, fmt: str) -> None:
 @known_at_option
 @format_option
 @click.pass_context
-def actions(ctx: click.Context, plan: str, owner: str | None, priority_number: int | None, as_at: date | None,
-            known_at_text: str | None, fmt: str) -> None:
+def actions(
+    ctx: click.Context, plan: str, owner: str | None, priority_number: int | None, as_at: date | None, known_at_text: str | None, fmt: str
+) -> None:
     """List a plan's actions with their status, as at today or any date."""
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
@@ -190,9 +212,16 @@ def _write(ctx: click.Context, ref: str, fmt: str, command: Callable[[Services, 
 @on_option
 @format_option
 @click.pass_context
-def update(ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str) -> None:
+def update(
+    ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str
+) -> None:
     """Record a progress figure (and optionally a note) on an action."""
-    _write(ctx, action, fmt, lambda s, p, c: s.app.update_progress(p, c, progress, note=note, actor=actor or default_actor(), effective_on=effective_on))
+    _write(
+        ctx,
+        action,
+        fmt,
+        lambda s, p, c: s.app.update_progress(p, c, progress, note=note, actor=actor or default_actor(), effective_on=effective_on),
+    )
 
 
 @cli.command()
@@ -216,7 +245,14 @@ def _lifecycle_command(name: str, transition: str, summary: str, reason_required
     @format_option
     @click.pass_context
     def command(ctx: click.Context, action: str, reason: str | None, actor: str | None, effective_on: date | None, fmt: str) -> None:
-        _write(ctx, action, fmt, lambda s, p, c: s.app.change_lifecycle(p, c, transition, reason=reason, actor=actor or default_actor(), effective_on=effective_on))
+        _write(
+            ctx,
+            action,
+            fmt,
+            lambda s, p, c: s.app.change_lifecycle(
+                p, c, transition, reason=reason, actor=actor or default_actor(), effective_on=effective_on
+            ),
+        )
 
 
 _lifecycle_command("complete", "complete", "Mark an action complete (sets progress to 100%).", False)
@@ -235,7 +271,12 @@ _lifecycle_command("hold", "hold", "Put an action on hold.", False)
 @click.pass_context
 def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
     """Revise an action's due date (the original stays visible)."""
-    _write(ctx, action, fmt, lambda s, p, c: s.app.revise_due_date(p, c, due, reason=reason, actor=actor or default_actor(), effective_on=effective_on))
+    _write(
+        ctx,
+        action,
+        fmt,
+        lambda s, p, c: s.app.revise_due_date(p, c, due, reason=reason, actor=actor or default_actor(), effective_on=effective_on),
+    )
 
 
 @cli.command()
@@ -246,9 +287,16 @@ def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str |
 @on_option
 @format_option
 @click.pass_context
-def reassign(ctx: click.Context, action: str, owners: tuple[str, ...], reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+def reassign(
+    ctx: click.Context, action: str, owners: tuple[str, ...], reason: str, actor: str | None, effective_on: date | None, fmt: str
+) -> None:
     """Change who owns an action. Owners must be registered people."""
-    _write(ctx, action, fmt, lambda s, p, c: s.app.change_owners(p, c, list(owners), reason=reason, actor=actor or default_actor(), effective_on=effective_on))
+    _write(
+        ctx,
+        action,
+        fmt,
+        lambda s, p, c: s.app.change_owners(p, c, list(owners), reason=reason, actor=actor or default_actor(), effective_on=effective_on),
+    )
 
 
 # ----- history, summaries and reports live in their own module --------------------------------
@@ -283,7 +331,10 @@ def main(argv: list[str] | None = None) -> None:
     except SQLAlchemyOperationalError as error:
         _fail(f"database unavailable: {str(error.orig).strip().splitlines()[0]} — nothing was changed; try again when it is back", 1)
     except (StoreOperationalError, StoreInterfaceError, ConnectionPoolClosedError) as error:
-        _fail(f"database unavailable: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}"
-              " — nothing was changed; try again when it is back", 1)
+        _fail(
+            f"database unavailable: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}"
+            " — nothing was changed; try again when it is back",
+            1,
+        )
     except BrokenPipeError:
         sys.exit(0)

@@ -16,7 +16,15 @@ from plantrail.importers import ImportFileError
 from plantrail.settings import SettingsError
 
 # Errors about the shape of what was typed or supplied: exit 2, like a usage error.
-BAD_INPUT = (InvalidImportError, ImportFileError, InvalidTextError, InvalidProgressError, ReasonRequiredError, SettingsError, DateFormatError)
+BAD_INPUT = (
+    InvalidImportError,
+    ImportFileError,
+    InvalidTextError,
+    InvalidProgressError,
+    ReasonRequiredError,
+    SettingsError,
+    DateFormatError,
+)
 
 
 class DateParam(click.ParamType):
@@ -32,9 +40,15 @@ class DateParam(click.ParamType):
 
 
 DATE = DateParam()
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
-by_option = click.option("--by", "actor", metavar="PERSON", default=None, help="Who is recording this (default: $PLANTRAIL_USER or your login).")
-on_option = click.option("--on", "effective_on", type=DATE, default=None, help="Date the change is true (effective date); default today in the plan's time zone.")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
+)
+by_option = click.option(
+    "--by", "actor", metavar="PERSON", default=None, help="Who is recording this (default: $PLANTRAIL_USER or your login)."
+)
+on_option = click.option(
+    "--on", "effective_on", type=DATE, default=None, help="Date the change is true (effective date); default today in the plan's time zone."
+)
 
 
 class DateTimeParam(click.ParamType):
@@ -69,9 +83,16 @@ def known_at(text: str | None, timezone_name: str) -> datetime | None:
 
 
 DATETIME = DateTimeParam()
-as_at_option = click.option("--as-at", "as_at", type=DATE, default=None, help="Effective date: the plan as it was true on DATE (default today).")
-known_at_option = click.option("--known-at", "known_at_text", type=DATETIME, default=None,
-                               help="Recorded time: the plan as plantrail showed it then (a date alone means the end of that day).")
+as_at_option = click.option(
+    "--as-at", "as_at", type=DATE, default=None, help="Effective date: the plan as it was true on DATE (default today)."
+)
+known_at_option = click.option(
+    "--known-at",
+    "known_at_text",
+    type=DATETIME,
+    default=None,
+    help="Recorded time: the plan as plantrail showed it then (a date alone means the end of that day).",
+)
 
 
 def services(ctx: click.Context) -> Services:
@@ -80,5 +101,3 @@ def services(ctx: click.Context) -> Services:
         root.meta["services"] = bootstrap(root.params.get("db"))
         root.call_on_close(root.meta["services"].close)
     return root.meta["services"]
-
-

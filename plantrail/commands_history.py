@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,7 +19,20 @@ from projections.report import render_csv, render_html, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
 
-HISTORY_CSV_COLUMNS = ["position", "type", "plan", "action", "subject", "actor", "effective_on", "recorded_at", "reason", "changes", "text", "backdated"]
+HISTORY_CSV_COLUMNS = [
+    "position",
+    "type",
+    "plan",
+    "action",
+    "subject",
+    "actor",
+    "effective_on",
+    "recorded_at",
+    "reason",
+    "changes",
+    "text",
+    "backdated",
+]
 
 
 def register(cli: click.Group) -> None:
@@ -43,17 +57,30 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 @click.option("--until", type=DATE, help="Only events on or before this date (on the chosen axis).")
 @click.option("--actor", metavar="NAME", help="Only events recorded by this person.")
 @click.option("--type", "event_type", metavar="EVENT", help="Only this kind of event, e.g. ProgressUpdated, DueDateRevised.")
-@click.option("--axis", type=click.Choice(["effective", "recorded"]), default="effective", show_default=True,
-              help="Which date --since/--until and the ordering use: when it was true, or when it was recorded.")
+@click.option(
+    "--axis",
+    type=click.Choice(["effective", "recorded"]),
+    default="effective",
+    show_default=True,
+    help="Which date --since/--until and the ordering use: when it was true, or when it was recorded.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
-def history(ctx: click.Context, subject: str | None, since: date | None, until: date | None, actor: str | None,
-            event_type: str | None, axis: str, fmt: str) -> None:
+def history(
+    ctx: click.Context,
+    subject: str | None,
+    since: date | None,
+    until: date | None,
+    actor: str | None,
+    event_type: str | None,
+    axis: str,
+    fmt: str,
+) -> None:
     """Every recorded event, oldest first: who changed what, when it was true, when it was recorded, why.
 
     SUBJECT is an action (code or PLAN/CODE) or a plan code; without it, the whole store."""
     s = services(ctx)
-    filters = {"since": since, "until": until, "actor": actor, "event_type": event_type, "axis": axis}
+    filters: dict[str, Any] = {"since": since, "until": until, "actor": actor, "event_type": event_type, "axis": axis}
     if subject is None:
         entries = audit_history(s.engine, **filters)
     else:
@@ -86,8 +113,9 @@ def summary(ctx: click.Context, plan: str, as_at: date | None, known_at_text: st
     """The high-level summary: per strategic priority, how many actions are alert, warning, ok, complete."""
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
-    data = plan_summary(s.queries, plan_row["code"], as_at=as_at or s.app.today(plan_row["code"]),
-                        known_at=known_at(known_at_text, plan_row["timezone"]))
+    data = plan_summary(
+        s.queries, plan_row["code"], as_at=as_at or s.app.today(plan_row["code"]), known_at=known_at(known_at_text, plan_row["timezone"])
+    )
     output.emit_json(data) if fmt == "json" else output.summary_table(plan_row, data)
 
 
@@ -104,14 +132,30 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
         raise click.BadParameter("--to must not be before --from", param_hint="--to")
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
-    data = plan_changes(s.queries, s.engine, plan_row["code"], from_date=from_date, to_date=to_date,
-                        known_at=known_at(known_at_text, plan_row["timezone"]))
+    data = plan_changes(
+        s.queries, s.engine, plan_row["code"], from_date=from_date, to_date=to_date, known_at=known_at(known_at_text, plan_row["timezone"])
+    )
     if fmt == "json":
         output.emit_json(data)
     elif fmt == "csv":
         rows = [{**a, "priority_area": (a["priority_area"] or {}).get("name")} for a in data["actions"]]
-        columns = ["code", "title", "priority_area", "new_action", "status", "progress", "progress_delta", "lifecycle", "owners",
-                   "due_date_revisions", "slips_since_original", "original_due_date", "completed", "cancelled", "new_notes"]
+        columns = [
+            "code",
+            "title",
+            "priority_area",
+            "new_action",
+            "status",
+            "progress",
+            "progress_delta",
+            "lifecycle",
+            "owners",
+            "due_date_revisions",
+            "slips_since_original",
+            "original_due_date",
+            "completed",
+            "cancelled",
+            "new_notes",
+        ]
         click.echo(_csv(rows, columns), nl=False)
     else:
         output.changes_table(plan_row, data)
@@ -125,14 +169,18 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
 @click.pass_context
-def report(ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, since: date | None, out_path: Path, fmt: str) -> None:
+def report(
+    ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, since: date | None, out_path: Path, fmt: str
+) -> None:
     """Write the committee report: the plan as at a date, printable HTML (or its data as JSON/CSV)."""
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
     day = as_at or s.app.today(plan_row["code"])
     if since and since > day:
         raise click.BadParameter("--since must not be after --as-at", param_hint="--since")
-    data = report_data(s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since)
+    data = report_data(
+        s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since
+    )
     text = {"html": render_html, "csv": render_csv, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n"}[fmt](data)
     if not out_path.parent.is_dir():
         raise click.BadParameter(f"folder {str(out_path.parent)!r} does not exist", param_hint="--out")

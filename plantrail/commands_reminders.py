@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import click
@@ -15,7 +15,8 @@ from plantrail import output
 from plantrail.bootstrap import delivery_policy, sweep_context, transport_for
 from plantrail.cli_support import DATE, services
 from plantrail.settings import mail_settings
-from scheduler.service import Runtime, serve as serve_forever
+from scheduler.service import Runtime
+from scheduler.service import serve as serve_forever
 from scheduler.sweep import sweep
 
 
@@ -36,22 +37,49 @@ def remind(ctx: click.Context, as_at: date | None, dry_run: bool, fmt: str) -> N
     Safe to repeat: a reminder is raised once per rule, action, date and period, whoever runs it."""
     settings = mail_settings()
     s = services(ctx)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     context = sweep_context(s, settings)
     outcome = sweep(context, as_of=as_at or today, today=today, now=now, dry_run=dry_run)
     delivery = None
     if not dry_run:
-        report = asyncio.run(relay_once(s.outbox, transport_for(settings), mail_from=settings.mail_from, now=now,
-                                        policy=delivery_policy(settings), admin_email=settings.admin_email, env=context.templates))
+        report = asyncio.run(
+            relay_once(
+                s.outbox,
+                transport_for(settings),
+                mail_from=settings.mail_from,
+                now=now,
+                policy=delivery_policy(settings),
+                admin_email=settings.admin_email,
+                env=context.templates,
+            )
+        )
         delivery = {"sent": len(report.sent), "retrying": len(report.retrying), "failed": len(report.failed)}
     result = {
-        "as_of": outcome.as_of.isoformat(), "sweep_id": outcome.sweep_id, "dry_run": dry_run, "skipped": outcome.skipped,
-        "due": [{"key": d.key, "rule": d.rule, "plan_code": d.plan_code, "action_code": d.action_code, "about": d.about.isoformat(),
-                 "period": d.period, "recipients": [{"name": n, "role": r} for n, r in d.recipients], "details": d.details,
-                 "raised_now": d.key in outcome.raised} for d in outcome.due],
-        "raised": len(outcome.raised), "already_raised": outcome.already_raised, "messages_queued": outcome.messages, "delivery": delivery,
-        "transport": settings.transport, "outbox_dir": str(settings.outbox_dir) if settings.transport == "file" else None,
+        "as_of": outcome.as_of.isoformat(),
+        "sweep_id": outcome.sweep_id,
+        "dry_run": dry_run,
+        "skipped": outcome.skipped,
+        "due": [
+            {
+                "key": d.key,
+                "rule": d.rule,
+                "plan_code": d.plan_code,
+                "action_code": d.action_code,
+                "about": d.about.isoformat(),
+                "period": d.period,
+                "recipients": [{"name": n, "role": r} for n, r in d.recipients],
+                "details": d.details,
+                "raised_now": d.key in outcome.raised,
+            }
+            for d in outcome.due
+        ],
+        "raised": len(outcome.raised),
+        "already_raised": outcome.already_raised,
+        "messages_queued": outcome.messages,
+        "delivery": delivery,
+        "transport": settings.transport,
+        "outbox_dir": str(settings.outbox_dir) if settings.transport == "file" else None,
     }
     if fmt == "json":
         output.emit_json(result)
@@ -79,6 +107,11 @@ def serve(ctx: click.Context, relay_seconds: float) -> None:
     logging.basicConfig(level=os.environ.get("PLANTRAIL_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = mail_settings()
     s = services(ctx)
-    runtime = Runtime(context=sweep_context(s, settings), transport=transport_for(settings), delivery=delivery_policy(settings),
-                      admin_email=settings.admin_email, zone=ZoneInfo(settings.timezone))
+    runtime = Runtime(
+        context=sweep_context(s, settings),
+        transport=transport_for(settings),
+        delivery=delivery_policy(settings),
+        admin_email=settings.admin_email,
+        zone=ZoneInfo(settings.timezone),
+    )
     asyncio.run(serve_forever(runtime, sweep_hour=settings.sweep_hour, relay_seconds=relay_seconds))

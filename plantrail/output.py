@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import click
 from rich.console import Console
@@ -64,7 +64,9 @@ def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: st
             due = a["due_date"] or "—"
             if a["due_date_revisions"]:
                 due += f" (was {a['original_due_date']})"
-            table.add_row(a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status_text(a["status"]), a["priority"] or "")
+            table.add_row(
+                a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status_text(a["status"]), a["priority"] or ""
+            )
         stdout.print(table)
     stdout.print(f"{len(actions)} action(s)")
 
@@ -75,7 +77,11 @@ def action_detail(a: dict[str, Any]) -> None:
     rows = [
         ("Priority area", f"{area['number']}. {area['name']}" if area else "—"),
         ("Owners", "; ".join(a["owners"]) or "—"),
-        ("Due", (a["due_date"] or "—") + (f" (originally {a['original_due_date']}, revised {a['due_date_revisions']}×)" if a["due_date_revisions"] else "")),
+        (
+            "Due",
+            (a["due_date"] or "—")
+            + (f" (originally {a['original_due_date']}, revised {a['due_date_revisions']}×)" if a["due_date_revisions"] else ""),
+        ),
         ("Progress", f"{a['progress']}%"),
         ("Status", status_text(a["status"]) + Text(f" as at {a['status_as_at']}")),
         ("Lifecycle", a["lifecycle"]),
@@ -110,7 +116,9 @@ def history_table(entries: list[dict[str, Any]], axis: str) -> None:
     for e in entries:
         if e["type"] == "ActionAdded":
             c = e["changes"]
-            what = f"added: {c['title'][1]} (due {c.get('due_date', [None, '—'])[1] or '—'}; owners {_short(c.get('owners', [None, []])[1])})"
+            what = (
+                f"added: {c['title'][1]} (due {c.get('due_date', [None, '—'])[1] or '—'}; owners {_short(c.get('owners', [None, []])[1])})"
+            )
         else:
             what = e["text"] or "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in e["changes"].items())
         effective = e["effective_on"] + (" ⚑ backdated" if e["backdated"] else "")
@@ -156,13 +164,20 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
     for key in ("alert", "warning", "ok", "complete"):
         moves.add_column(key.capitalize(), justify="right")
     for p in data["priorities"]:
-        moves.add_row(f"{p['number']}. {p['name']}" if p["number"] else p["name"],
-                      *[f"{p[k]['from']} → {p[k]['to']}" if k in p else "" for k in ("alert", "warning", "ok", "complete")])
+        moves.add_row(
+            f"{p['number']}. {p['name']}" if p["number"] else p["name"],
+            *[f"{p[k]['from']} → {p[k]['to']}" if k in p else "" for k in ("alert", "warning", "ok", "complete")],
+        )
     stdout.print(moves)
 
 
-RULE_LABELS = {"due_soon": "due soon", "overdue": "overdue", "stale": "no update", "committee_round": "committee round",
-               "committee_escalation": "committee escalation"}
+RULE_LABELS = {
+    "due_soon": "due soon",
+    "overdue": "overdue",
+    "stale": "no update",
+    "committee_round": "committee round",
+    "committee_escalation": "committee escalation",
+}
 
 
 def remind_summary(result: dict[str, Any]) -> None:
@@ -171,14 +186,21 @@ def remind_summary(result: dict[str, Any]) -> None:
         table.add_column(column)
     for d in result["due"]:
         recipients = ", ".join(f"{r['name']} ({r['role']})" for r in d["recipients"])
-        table.add_row(RULE_LABELS.get(d["rule"], d["rule"]), f"{d['plan_code']}/{d['action_code']}", d["about"], recipients,
-                      "yes" if d["raised_now"] else ("would be" if result["dry_run"] else "already"))
+        table.add_row(
+            RULE_LABELS.get(d["rule"], d["rule"]),
+            f"{d['plan_code']}/{d['action_code']}",
+            d["about"],
+            recipients,
+            "yes" if d["raised_now"] else ("would be" if result["dry_run"] else "already"),
+        )
     stdout.print(table)
     if result["skipped"]:
         stdout.print(f"Skipped: {result['skipped']}.")
     verb = "would raise" if result["dry_run"] else "raised"
-    stdout.print(f"{len(result['due'])} due; {verb} {result['raised']}; {result['already_raised']} raised before; "
-                 f"{result['messages_queued']} message(s) queued.")
+    stdout.print(
+        f"{len(result['due'])} due; {verb} {result['raised']}; {result['already_raised']} raised before; "
+        f"{result['messages_queued']} message(s) queued."
+    )
     if result["delivery"]:
         d = result["delivery"]
         where = f" (.eml files in {result['outbox_dir']})" if result["outbox_dir"] else ""
@@ -191,8 +213,14 @@ def outbox_table(messages: list[dict[str, Any]]) -> None:
         table.add_column(column)
     for m in messages:
         answer = " ".join(str(x) for x in (m["last_code"], m["last_error"]) if x)
-        table.add_row(m["created_at"][:16].replace("T", " "), f"{m['to']} <{m['email'] or '—'}>", m["subject"], m["status"],
-                      str(m["attempts"]), answer)
+        table.add_row(
+            m["created_at"][:16].replace("T", " "),
+            f"{m['to']} <{m['email'] or '—'}>",
+            m["subject"],
+            m["status"],
+            str(m["attempts"]),
+            answer,
+        )
     stdout.print(table)
 
 
@@ -222,8 +250,13 @@ def people_table(people: list[dict[str, Any]]) -> None:
 def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (stdout stays clean for JSON); silent when stderr is not a terminal."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=stderr, transient=True, disable=not stderr.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
     ) as progress:
         task = progress.add_task(description, total=None)
 

@@ -185,10 +185,10 @@ def mail_settings() -> MailSettings:
         raise SettingsError(f"PLANTRAIL_SMTP_SECURITY: must be none, starttls or tls, got {security!r}")
     timezone_name = _setting(config, "PLANTRAIL_TIMEZONE", "Europe/London")
     try:
-        from zoneinfo import ZoneInfo
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         ZoneInfo(timezone_name)
-    except Exception:
+    except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"PLANTRAIL_TIMEZONE: {timezone_name!r} is not a time zone (e.g. Europe/London)") from None
     templates = _setting(config, "PLANTRAIL_TEMPLATES_DIR")
     if templates and not Path(templates).is_dir():

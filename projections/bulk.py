@@ -7,7 +7,7 @@ SQL once per page and hand plain tuples to the driver.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -26,7 +26,7 @@ def _datetime_text(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is not None and value.utcoffset():
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")[:26]
 
 
@@ -52,10 +52,10 @@ def _rows(conn: Connection, table: Table, rows: list[dict[str, Any]], columns: l
             convert[index] = _date_text
     if not convert or not tuples:
         return tuples
-    by_column = list(zip(*tuples))
+    by_column = list(zip(*tuples, strict=False))
     for index, function in convert.items():
         by_column[index] = tuple(map(function, by_column[index]))
-    return list(zip(*by_column))
+    return list(zip(*by_column, strict=False))
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -64,7 +64,9 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     columns = list(rows[0])
     if conn.dialect.name == "postgresql":
         # COPY is several times faster than a pipelined executemany (measured on page flushes).
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
         with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
@@ -81,8 +83,13 @@ def bulk_update(conn: Connection, table: Table, key: str, rows: list[dict[str, A
 
 
 def bulk_update_where(
-    conn: Connection, table: Table, set_columns: set[str], key_columns: tuple[str, ...], rows: list[dict[str, Any]],
-    *, extra_where: dict[str, Any] | None = None,
+    conn: Connection,
+    table: Table,
+    set_columns: set[str],
+    key_columns: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    *,
+    extra_where: dict[str, Any] | None = None,
 ) -> None:
     """UPDATE ``set_columns`` of the rows matching ``key_columns`` (and the fixed ``extra_where``)."""
     if not rows:
@@ -93,5 +100,8 @@ def bulk_update_where(
     # Parameters are named apart ("where_…") because a column may be both set and matched on.
     conditions = [*key_columns, *extra]
     sql = f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in sets)} WHERE {' AND '.join(f'{c} = {mark}' for c in conditions)}"
-    params = [{**{c: row[c] for c in sets}, **{f"where_{c}": row[c] for c in key_columns}, **{f"where_{c}": v for c, v in extra.items()}} for row in rows]
+    params = [
+        {**{c: row[c] for c in sets}, **{f"where_{c}": row[c] for c in key_columns}, **{f"where_{c}": v for c, v in extra.items()}}
+        for row in rows
+    ]
     conn.exec_driver_sql(sql, _rows(conn, table, params, [*sets, *(f"where_{c}" for c in conditions)]))

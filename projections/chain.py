@@ -11,7 +11,7 @@ from the events alone.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +50,7 @@ def head(conn: Connection) -> tuple[int, str]:
     return (row.position, row.link) if row else (0, GENESIS)
 
 
-def extend(conn: Connection, notifications: list[Notification]) -> None:
+def extend(conn: Connection, notifications: Sequence[Notification]) -> None:
     """Append links for the notifications beyond the chain's head (a rebuild re-reads old ones)."""
     position, previous = head(conn)
     rows = []
@@ -152,8 +152,16 @@ def verify(recorder: ApplicationRecorder, engine: Engine, seal: str | None = Non
 
 def _bad(engine: Engine, checked: int, chained_to: int, links: dict[int, str], position: int, problem: str) -> Verdict:
     subject, event_type = _name(engine, position)
-    return Verdict(False, checked, chained_to, links.get(chained_to, GENESIS), problem=problem, position=position,
-                   subject=subject, event_type=event_type)
+    return Verdict(
+        False,
+        checked,
+        chained_to,
+        links.get(chained_to, GENESIS),
+        problem=problem,
+        position=position,
+        subject=subject,
+        event_type=event_type,
+    )
 
 
 def _verify_seal(recorder: ApplicationRecorder, engine: Engine, position: int, sealed: str) -> Verdict:

@@ -6,11 +6,11 @@ a page of 10,000 events touching 300 actions costs a few hundred row writes, not
 
 from __future__ import annotations
 
-import orjson
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -56,8 +56,8 @@ class PageWriter:
         owners: dict[str, list[str]] = defaultdict(list)
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            for row in self.conn.execute(select(t.actions).where(t.actions.c.id.in_(chunk))).mappings():
-                self.rows[row["id"]] = dict(row)
+            for action_row in self.conn.execute(select(t.actions).where(t.actions.c.id.in_(chunk))).mappings():
+                self.rows[action_row["id"]] = dict(action_row)
             query = select(t.action_owners).where(t.action_owners.c.action_id.in_(chunk)).order_by(t.action_owners.c.position)
             for row in self.conn.execute(query):
                 owners[row.action_id].append(row.person_name)
@@ -75,8 +75,17 @@ class PageWriter:
             s["_position"] = position
             subject, plan_code, action_code, event_changes, text = handler(self, s)
             aggregate = topic.split(":", 1)[1].split(".", 1)[0].lower()  # plan, person or reminder
-            self._history(position, topic, s, aggregate=aggregate, subject=subject, plan_code=plan_code, action_code=action_code,
-                          event_changes=event_changes, text=text)
+            self._history(
+                position,
+                topic,
+                s,
+                aggregate=aggregate,
+                subject=subject,
+                plan_code=plan_code,
+                action_code=action_code,
+                event_changes=event_changes,
+                text=text,
+            )
 
     def flush(self) -> None:
         conn = self.conn
@@ -86,9 +95,15 @@ class PageWriter:
         owner_ids = sorted(self.owners_changed - self.new_ids)
         for start in range(0, len(owner_ids), _CHUNK):
             conn.execute(delete(t.action_owners).where(t.action_owners.c.action_id.in_(owner_ids[start : start + _CHUNK])))
-        bulk_insert(conn, t.action_owners, [
-            {"action_id": i, "position": n, "person_name": name} for i in self.owners_changed for n, name in enumerate(self.rows[i]["owners"])
-        ])
+        bulk_insert(
+            conn,
+            t.action_owners,
+            [
+                {"action_id": i, "position": n, "person_name": name}
+                for i in self.owners_changed
+                for n, name in enumerate(self.rows[i]["owners"])
+            ],
+        )
         for table, rows in self.inserts.items():
             bulk_insert(conn, table, rows)
 
@@ -98,8 +113,13 @@ class PageWriter:
         action_id = s["originator_id"]
         if topic == ACTION_ADDED:
             self.rows[action_id] = {
-                "id": action_id, "plan_code": s["plan_code"], "code": s["code"], "code_key": s["code"].casefold(),
-                "added_on": s["effective_on"], "owners": [], "last_update_on": None,
+                "id": action_id,
+                "plan_code": s["plan_code"],
+                "code": s["code"],
+                "code_key": s["code"].casefold(),
+                "added_on": s["effective_on"],
+                "owners": [],
+                "last_update_on": None,
             }
             self.new_ids.add(action_id)
         row = self.rows[action_id]
@@ -115,17 +135,49 @@ class PageWriter:
         side_effect = ACTION_SIDE_TABLES.get(topic)
         if side_effect:
             side_effect(self, s)
-        self._history(position, topic, s, aggregate="action", subject=f"{row['plan_code']}/{row['code']}", plan_code=row["plan_code"],
-                      action_code=row["code"], event_changes=changes(before, after), text=s.get("text") or s.get("details"))
+        self._history(
+            position,
+            topic,
+            s,
+            aggregate="action",
+            subject=f"{row['plan_code']}/{row['code']}",
+            plan_code=row["plan_code"],
+            action_code=row["code"],
+            event_changes=changes(before, after),
+            text=s.get("text") or s.get("details"),
+        )
 
-    def _history(self, position: int, topic: str, s: dict[str, Any], *, aggregate: str, subject: str, plan_code: str | None,
-                 action_code: str | None, event_changes: dict[str, list[Any]], text: str | None) -> None:
-        self.inserts[t.events].append({
-            "position": position, "originator_id": s["originator_id"], "version": s["originator_version"], "aggregate": aggregate,
-            "plan_code": plan_code, "action_code": action_code, "subject": subject, "type": event_type(topic), "actor": s["actor"],
-            "effective_on": s["effective_on"], "recorded_at": s["timestamp"], "reason": s.get("reason"),
-            "changes": orjson.dumps(event_changes).decode(), "text": text,
-        })
+    def _history(
+        self,
+        position: int,
+        topic: str,
+        s: dict[str, Any],
+        *,
+        aggregate: str,
+        subject: str,
+        plan_code: str | None,
+        action_code: str | None,
+        event_changes: dict[str, list[Any]],
+        text: str | None,
+    ) -> None:
+        self.inserts[t.events].append(
+            {
+                "position": position,
+                "originator_id": s["originator_id"],
+                "version": s["originator_version"],
+                "aggregate": aggregate,
+                "plan_code": plan_code,
+                "action_code": action_code,
+                "subject": subject,
+                "type": event_type(topic),
+                "actor": s["actor"],
+                "effective_on": s["effective_on"],
+                "recorded_at": s["timestamp"],
+                "reason": s.get("reason"),
+                "changes": orjson.dumps(event_changes).decode(),
+                "text": text,
+            }
+        )
 
 
 # ----- side tables of actions ---------------------------------------------------------------
@@ -133,17 +185,28 @@ class PageWriter:
 
 def _note_row(s: dict[str, Any], sub_number: int) -> dict[str, Any]:
     return {
-        "action_id": s["originator_id"], "sub_number": sub_number, "version": s["originator_version"], "text": s["text"],
-        "author": s["author"], "effective_on": s["effective_on"], "recorded_at": s["timestamp"],
+        "action_id": s["originator_id"],
+        "sub_number": sub_number,
+        "version": s["originator_version"],
+        "text": s["text"],
+        "author": s["author"],
+        "effective_on": s["effective_on"],
+        "recorded_at": s["timestamp"],
     }
 
 
 def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
     def add(w: PageWriter, s: dict[str, Any]) -> None:
-        w.inserts[t.action_texts].append({
-            "action_id": s["originator_id"], "kind": kind, "version": s["originator_version"], "text": s["text"],
-            "effective_on": s["effective_on"], "recorded_at": s["timestamp"],
-        })
+        w.inserts[t.action_texts].append(
+            {
+                "action_id": s["originator_id"],
+                "kind": kind,
+                "version": s["originator_version"],
+                "text": s["text"],
+                "effective_on": s["effective_on"],
+                "recorded_at": s["timestamp"],
+            }
+        )
 
     return add
 
@@ -151,10 +214,15 @@ def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
 ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], None]] = {
     "plantrail:Action.NoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, 0)),
     "plantrail:Action.SubActionNoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, s["number"])),
-    "plantrail:Action.SubActionAdded": lambda w, s: w.inserts[t.sub_actions].append({
-        "action_id": s["originator_id"], "number": s["number"], "details": s["details"],
-        "effective_on": s["effective_on"], "recorded_at": s["timestamp"],
-    }),
+    "plantrail:Action.SubActionAdded": lambda w, s: w.inserts[t.sub_actions].append(
+        {
+            "action_id": s["originator_id"],
+            "number": s["number"],
+            "details": s["details"],
+            "effective_on": s["effective_on"],
+            "recorded_at": s["timestamp"],
+        }
+    ),
     "plantrail:Action.SuccessMeasureAdded": _text_added("success_measure"),
     "plantrail:Action.EvidenceAdded": _text_added("evidence"),
 }
@@ -173,12 +241,24 @@ def _plan_code(w: PageWriter, s: dict[str, Any]) -> str:
 
 def _plan_created(w: PageWriter, s: dict[str, Any]) -> Handled:
     values = {
-        "code": s["code"], "id": s["originator_id"], "code_key": s["code"].casefold(), "title": s["title"],
-        "description": s["description"], "timezone": s["timezone"], "warning_days": s["warning_days"], "sponsor": s["sponsor"],
+        "code": s["code"],
+        "id": s["originator_id"],
+        "code_key": s["code"].casefold(),
+        "title": s["title"],
+        "description": s["description"],
+        "timezone": s["timezone"],
+        "warning_days": s["warning_days"],
+        "sponsor": s["sponsor"],
         "created_on": s["effective_on"],
     }
     _upsert(w.conn, t.plans, values)
-    return s["code"], s["code"], None, {k: [None, values[k]] for k in ("title", "timezone", "warning_days", "sponsor") if values[k] is not None}, None
+    return (
+        s["code"],
+        s["code"],
+        None,
+        {k: [None, values[k]] for k in ("title", "timezone", "warning_days", "sponsor") if values[k] is not None},
+        None,
+    )
 
 
 def _priority_added(w: PageWriter, s: dict[str, Any]) -> Handled:
@@ -202,26 +282,42 @@ def _person_registered(w: PageWriter, s: dict[str, Any]) -> Handled:
 
 def _person_contact_changed(w: PageWriter, s: dict[str, Any]) -> Handled:
     old = w.conn.execute(select(t.people).where(t.people.c.id == s["originator_id"])).mappings().one()
-    w.conn.execute(update(t.people).where(t.people.c.id == s["originator_id"]).values(email=s["email"], manager=s["manager"], role=s["role"]))
+    w.conn.execute(
+        update(t.people).where(t.people.c.id == s["originator_id"]).values(email=s["email"], manager=s["manager"], role=s["role"])
+    )
     return old["name"], None, None, {k: [old[k], s[k]] for k in ("email", "manager", "role") if old[k] != s[k]}, None
 
 
 RULE_WORDING = {
-    "due_soon": "due-date reminder", "overdue": "overdue reminder", "stale": "no-update reminder",
-    "committee_round": "committee update request", "committee_escalation": "committee escalation",
+    "due_soon": "due-date reminder",
+    "overdue": "overdue reminder",
+    "stale": "no-update reminder",
+    "committee_round": "committee update request",
+    "committee_escalation": "committee escalation",
 }
 
 
 def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
-    w.inserts[t.reminders].append({
-        "key": s["key"], "position": s["_position"], "rule": s["rule"], "plan_code": s["plan_code"], "action_code": s["action_code"],
-        "about": s["about"], "period": s["period"], "recipients": orjson.dumps(s["recipients"]).decode(),
-        "details": orjson.dumps(s["details"]).decode(), "sweep_id": s["sweep_id"], "raised_on": s["effective_on"], "recorded_at": s["timestamp"],
-    })
+    w.inserts[t.reminders].append(
+        {
+            "key": s["key"],
+            "position": s["_position"],
+            "rule": s["rule"],
+            "plan_code": s["plan_code"],
+            "action_code": s["action_code"],
+            "about": s["about"],
+            "period": s["period"],
+            "recipients": orjson.dumps(s["recipients"]).decode(),
+            "details": orjson.dumps(s["details"]).decode(),
+            "sweep_id": s["sweep_id"],
+            "raised_on": s["effective_on"],
+            "recorded_at": s["timestamp"],
+        }
+    )
     reminded = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] == "owner"]
     escalated = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] != "owner"]
     text = RULE_WORDING[s["rule"]] + (f": reminded {', '.join(reminded)}" if reminded else "")
-    text += (f"; escalated to {', '.join(escalated)}" if escalated else "")
+    text += f"; escalated to {', '.join(escalated)}" if escalated else ""
     return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"reminder": [None, s["key"]]}, text
 
 

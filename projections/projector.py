@@ -9,7 +9,7 @@ its SQLite recorder lacks, hence this loop.)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -36,11 +36,15 @@ class UnreadableEventError(Exception):
 def decode_state(mapper: Mapper, notification: StoredEvent) -> dict[str, Any]:
     try:
         return _decode_state(mapper, notification)
-    except Exception as error:
-        hint = ("the store is encrypted and PLANTRAIL_CIPHER_KEY is missing" if mapper.cipher is None
-                else "PLANTRAIL_CIPHER_KEY is not the key this store was encrypted with")
-        raise UnreadableEventError(f"cannot read stored event {notification.originator_id} v{notification.originator_version}: "
-                                   f"{hint} ({type(error).__name__})") from None
+    except Exception as error:  # noqa: BLE001 - any failure to decrypt or decode means the same thing to the user
+        hint = (
+            "the store is encrypted and PLANTRAIL_CIPHER_KEY is missing"
+            if mapper.cipher is None
+            else "PLANTRAIL_CIPHER_KEY is not the key this store was encrypted with"
+        )
+        raise UnreadableEventError(
+            f"cannot read stored event {notification.originator_id} v{notification.originator_version}: {hint} ({type(error).__name__})"
+        ) from None
 
 
 def _decode_state(mapper: Mapper, notification: StoredEvent) -> dict[str, Any]:
@@ -105,9 +109,7 @@ class Projector:
 
     def position(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(t.projector_positions.c.position).where(t.projector_positions.c.name == self.name)
-            ).scalar_one()
+            return conn.execute(select(t.projector_positions.c.position).where(t.projector_positions.c.name == self.name)).scalar_one()
 
     def catch_up(self, on_progress: ProgressCallback | None = None) -> int:
         """Apply every event stored so far; return how many pages this projector committed."""
@@ -118,9 +120,7 @@ class Projector:
         target = self.recorder.max_notification_id() or 0
         committed = 0
         while position < target:
-            notifications = self.recorder.select_notifications(
-                start=position, limit=self.page_size, stop=target, inclusive_of_start=False
-            )
+            notifications = self.recorder.select_notifications(start=position, limit=self.page_size, stop=target, inclusive_of_start=False)
             if not notifications:
                 break
             if self._apply_page(position, notifications):
@@ -135,7 +135,7 @@ class Projector:
                 on_progress(position, target)
         return committed
 
-    def _apply_page(self, position: int, notifications: list[Notification]) -> bool:
+    def _apply_page(self, position: int, notifications: Sequence[Notification]) -> bool:
         new_position = notifications[-1].id
         with self.engine.begin() as conn:
             moved = conn.execute(
@@ -149,9 +149,11 @@ class Projector:
             writer = PageWriter(conn, self._load_action_events)
             states = [decode_state(self.mapper, n) for n in notifications]
             writer.preload(
-                state["originator_id"] for n, state in zip(notifications, states) if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
+                state["originator_id"]
+                for n, state in zip(notifications, states, strict=False)
+                if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
             )
-            for notification, state in zip(notifications, states):
+            for notification, state in zip(notifications, states, strict=False):
                 writer.apply(notification.id, notification.topic, state)
             writer.flush()
             chain.extend(conn, notifications)

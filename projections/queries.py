@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, cast
 
 from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, DomainError, PlanNotFoundError
-from domain.timeliness import status
+from domain.timeliness import HasTimelinessFields, status
 from projections import tables as t
 from projections.timeline import FOREVER_TIME
 
@@ -29,7 +29,7 @@ def iso(value: date | None) -> str | None:
 
 def utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; every recorded time is stored in UTC.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def utc_iso(value: datetime) -> str:
@@ -53,10 +53,12 @@ def _known(known_at: datetime | None) -> datetime:
         return EVERYTHING_RECORDED
     if known_at.tzinfo is None:
         raise ValueError("known_at must carry a time zone")
-    return known_at.astimezone(timezone.utc)
+    return known_at.astimezone(UTC)
 
 
-def states_query(plan_code: str, as_at: date, known_at: datetime | None, code: str | None = None, *, columns: list[str] | None = None) -> Any:
+def states_query(
+    plan_code: str, as_at: date, known_at: datetime | None, code: str | None = None, *, columns: list[str] | None = None
+) -> Any:
     """Each action's state row as at ``as_at`` as known at ``known_at``: one indexed lookup per action.
     ``columns``: only these state columns (the summary needs four of them)."""
     a, s = t.actions, t.action_states
@@ -89,12 +91,19 @@ class Queries:
 
     def plans(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            counts = dict(conn.execute(select(t.actions.c.plan_code, func.count(t.actions.c.id)).group_by(t.actions.c.plan_code)).all())
+            counts: dict[str, int] = dict(
+                conn.execute(select(t.actions.c.plan_code, func.count(t.actions.c.id)).group_by(t.actions.c.plan_code)).all()
+            )
             rows = conn.execute(select(t.plans).order_by(t.plans.c.code)).mappings().all()
         return [
             {
-                "code": r["code"], "title": r["title"], "description": r["description"], "timezone": r["timezone"],
-                "warning_days": r["warning_days"], "sponsor": r["sponsor"], "actions": counts.get(r["code"], 0),
+                "code": r["code"],
+                "title": r["title"],
+                "description": r["description"],
+                "timezone": r["timezone"],
+                "warning_days": r["warning_days"],
+                "sponsor": r["sponsor"],
+                "actions": counts.get(r["code"], 0),
             }
             for r in rows
         ]
@@ -108,12 +117,14 @@ class Queries:
 
     def priorities(self, plan_code: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.priorities).where(t.priorities.c.plan_code == plan_code).order_by(t.priorities.c.number)).mappings()
+            rows = conn.execute(
+                select(t.priorities).where(t.priorities.c.plan_code == plan_code).order_by(t.priorities.c.number)
+            ).mappings()
             return [{"number": r["number"], "name": r["name"], "description": r["description"]} for r in rows]
 
     def people(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            owned = dict(
+            owned: dict[str, int] = dict(
                 conn.execute(
                     select(t.action_owners.c.person_name, func.count(t.action_owners.c.action_id)).group_by(t.action_owners.c.person_name)
                 ).all()
@@ -155,8 +166,10 @@ class Queries:
     def action(self, plan_code: str, code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
         found = self.actions(plan_code, as_at=as_at, known_at=known_at, code=code)
         if not found:
-            raise ActionNotFoundError(f"action {plan_code}/{code} did not exist as at {as_at.isoformat()}"
-                                      + (f" as known at {known_at.isoformat()}" if known_at else ""))
+            raise ActionNotFoundError(
+                f"action {plan_code}/{code} did not exist as at {as_at.isoformat()}"
+                + (f" as known at {known_at.isoformat()}" if known_at else "")
+            )
         return found[0]
 
     def actions(
@@ -212,7 +225,9 @@ class Queries:
         return {"subs": subs, "notes": notes, "texts": texts}
 
     @staticmethod
-    def _action_dict(r: dict[str, Any], plan: Any, priorities: dict[int, str], children: dict[str, Any] | None, as_at: date) -> dict[str, Any]:
+    def _action_dict(
+        r: dict[str, Any], plan: Any, priorities: dict[int, str], children: dict[str, Any] | None, as_at: date
+    ) -> dict[str, Any]:
         action_id = r["id"]
         number = r["priority_number"]
         out = {
@@ -228,7 +243,7 @@ class Queries:
             "due_date_revisions": r["due_date_revisions"],
             "progress": r["progress"],
             "lifecycle": r["lifecycle"],
-            "status": status(_Row(r), as_at, plan["warning_days"]).value,
+            "status": status(cast(HasTimelinessFields, _Row(r)), as_at, plan["warning_days"]).value,
             "status_as_at": as_at.isoformat(),
             "added_on": iso(r["added_on"]),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -61,7 +61,13 @@ _environment.filters["change_phrases"] = change_phrases
 
 
 def report_data(
-    queries: Queries, engine: Engine, plan_code: str, *, as_at: date, known_at: datetime | None = None, since: date | None = None,
+    queries: Queries,
+    engine: Engine,
+    plan_code: str,
+    *,
+    as_at: date,
+    known_at: datetime | None = None,
+    since: date | None = None,
     generated_at: datetime | None = None,
 ) -> dict[str, Any]:
     plan = queries.resolve_plan(plan_code)
@@ -71,7 +77,11 @@ def report_data(
         by_priority.setdefault((action["priority_area"] or {}).get("number"), []).append(action)
     moved = changes(queries, engine, plan["code"], from_date=since, to_date=as_at, known_at=known_at)["actions"] if since else []
     sections = [
-        {**p, "actions": by_priority.get(p["number"], []), "changed": [m for m in moved if (m["priority_area"] or {}).get("number") == p["number"]]}
+        {
+            **p,
+            "actions": by_priority.get(p["number"], []),
+            "changed": [m for m in moved if (m["priority_area"] or {}).get("number") == p["number"]],
+        }
         for p in queries.priorities(plan["code"])
     ]
     if None in by_priority:
@@ -81,7 +91,7 @@ def report_data(
         "as_at": as_at.isoformat(),
         "known_at": known_at.isoformat() if known_at else None,
         "since": since.isoformat() if since else None,
-        "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "summary": summary(queries, plan["code"], as_at=as_at, known_at=known_at),
         # The chain head when this report was made: `plantrail verify --seal` proves later that
         # no event up to here has changed since.
@@ -95,8 +105,20 @@ def render_html(data: dict[str, Any]) -> str:
 
 
 CSV_COLUMNS = [
-    "priority_number", "priority_area", "code", "title", "owners", "due_date", "original_due_date", "due_date_revisions",
-    "progress", "status", "priority", "lifecycle", "latest_note_on", "latest_note",
+    "priority_number",
+    "priority_area",
+    "code",
+    "title",
+    "owners",
+    "due_date",
+    "original_due_date",
+    "due_date_revisions",
+    "progress",
+    "status",
+    "priority",
+    "lifecycle",
+    "latest_note_on",
+    "latest_note",
 ]
 
 
@@ -107,11 +129,22 @@ def render_csv(data: dict[str, Any]) -> str:
     for section in data["sections"]:
         for a in section["actions"]:
             note = a["latest_note"] or {}
-            writer.writerow({
-                "priority_number": section["number"], "priority_area": section["name"], "code": a["code"], "title": a["title"],
-                "owners": "; ".join(a["owners"]), "due_date": a["due_date"], "original_due_date": a["original_due_date"],
-                "due_date_revisions": a["due_date_revisions"], "progress": a["progress"], "status": a["status"],
-                "priority": a["priority"] or "", "lifecycle": a["lifecycle"], "latest_note_on": note.get("effective_on", ""),
-                "latest_note": note.get("text", ""),
-            })
+            writer.writerow(
+                {
+                    "priority_number": section["number"],
+                    "priority_area": section["name"],
+                    "code": a["code"],
+                    "title": a["title"],
+                    "owners": "; ".join(a["owners"]),
+                    "due_date": a["due_date"],
+                    "original_due_date": a["original_due_date"],
+                    "due_date_revisions": a["due_date_revisions"],
+                    "progress": a["progress"],
+                    "status": a["status"],
+                    "priority": a["priority"] or "",
+                    "lifecycle": a["lifecycle"],
+                    "latest_note_on": note.get("effective_on", ""),
+                    "latest_note": note.get("text", ""),
+                }
+            )
     return out.getvalue()

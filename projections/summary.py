@@ -25,7 +25,10 @@ def _counts(found: Counter) -> dict[str, int]:
 def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
     """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled)."""
     by_priority = queries.status_counts(plan_code, as_at=as_at, known_at=known_at)
-    priorities = [{"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], Counter()))} for p in queries.priorities(plan_code)]
+    priorities = [
+        {"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], Counter()))}
+        for p in queries.priorities(plan_code)
+    ]
     if None in by_priority:
         priorities.append({"number": None, "name": "(no priority area)", **_counts(by_priority[None])})
     totals: Counter = sum(by_priority.values(), Counter())
@@ -38,7 +41,9 @@ def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime
     }
 
 
-def changes(queries: Queries, engine: Engine, plan_code: str, *, from_date: date, to_date: date, known_at: datetime | None = None) -> dict[str, Any]:
+def changes(
+    queries: Queries, engine: Engine, plan_code: str, *, from_date: date, to_date: date, known_at: datetime | None = None
+) -> dict[str, Any]:
     """Per action, what moved between two dates; per priority, how the counts moved."""
     before = {a["code"]: a for a in queries.actions(plan_code, as_at=from_date, known_at=known_at)}
     after = {a["code"]: a for a in queries.actions(plan_code, as_at=to_date, known_at=known_at)}
@@ -46,8 +51,9 @@ def changes(queries: Queries, engine: Engine, plan_code: str, *, from_date: date
     redates: dict[str, list[dict[str, Any]]] = {}
     for e in events:
         if e["action"] and e["changes"].get("due_date"):
-            redates.setdefault(e["action"], []).append({"on": e["effective_on"], "from": e["changes"]["due_date"][0],
-                                                         "to": e["changes"]["due_date"][1], "reason": e["reason"]})
+            redates.setdefault(e["action"], []).append(
+                {"on": e["effective_on"], "from": e["changes"]["due_date"][0], "to": e["changes"]["due_date"][1], "reason": e["reason"]}
+            )
     moved = []
     for code, now in after.items():
         then = before.get(code)
@@ -61,11 +67,13 @@ def changes(queries: Queries, engine: Engine, plan_code: str, *, from_date: date
         "from": from_date.isoformat(),
         "to": to_date.isoformat(),
         "actions": moved,
-        "priorities": [_priority_moves(a, b) for a, b in zip(summary_from["priorities"], summary_to["priorities"])],
+        "priorities": [_priority_moves(a, b) for a, b in zip(summary_from["priorities"], summary_to["priorities"], strict=False)],
     }
 
 
-def _action_changes(then: dict[str, Any] | None, now: dict[str, Any], redates: list[dict[str, Any]], from_date: date) -> dict[str, Any] | None:
+def _action_changes(
+    then: dict[str, Any] | None, now: dict[str, Any], redates: list[dict[str, Any]], from_date: date
+) -> dict[str, Any] | None:
     new_notes = [n for n in now["notes"] if date.fromisoformat(n["effective_on"]) > from_date]
     item: dict[str, Any] = {"code": now["code"], "title": now["title"], "priority_area": now["priority_area"]}
     if then is None:
@@ -97,5 +105,8 @@ def _action_changes(then: dict[str, Any] | None, now: dict[str, Any], redates: l
 
 def _priority_moves(then: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
     keys = [k for k in ("alert", "warning", "ok", "complete", "cancelled") if k in then or k in now]
-    return {"number": now["number"], "name": now["name"],
-            **{k: {"from": then.get(k, 0), "to": now.get(k, 0), "moved": now.get(k, 0) - then.get(k, 0)} for k in keys}}
+    return {
+        "number": now["number"],
+        "name": now["name"],
+        **{k: {"from": then.get(k, 0), "to": now.get(k, 0), "moved": now.get(k, 0) - then.get(k, 0)} for k in keys},
+    }

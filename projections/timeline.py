@@ -11,11 +11,11 @@ from its date onward. An as-at query is then one indexed lookup per action.
 
 from __future__ import annotations
 
-import orjson
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, select
 
 from projections import tables as t
@@ -23,7 +23,7 @@ from projections.action_fold import ACTION_ADDED, STATE_FIELDS, State, fold
 from projections.bulk import bulk_insert, bulk_update_where
 
 FOREVER_DATE = date(9999, 12, 31)
-FOREVER_TIME = datetime(9999, 12, 31, tzinfo=timezone.utc)
+FOREVER_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 _CHUNK = 500
 
 LoadEvents = Callable[[str, int], list[tuple[str, dict[str, Any]]]]  # (action id, up to version) -> (topic, state)
@@ -45,7 +45,9 @@ class Timelines:
         s = t.action_states
         wanted = sorted(set(action_ids) - self.heads.keys())
         for start in range(0, len(wanted), _CHUNK):
-            query = select(s).where(s.c.action_id.in_(wanted[start : start + _CHUNK]), s.c.valid_to == FOREVER_DATE, s.c.recorded_to == FOREVER_TIME)
+            query = select(s).where(
+                s.c.action_id.in_(wanted[start : start + _CHUNK]), s.c.valid_to == FOREVER_DATE, s.c.recorded_to == FOREVER_TIME
+            )
             for row in self.conn.execute(query).mappings():
                 self.heads[row["action_id"]] = _from_db(row)
 
@@ -96,8 +98,16 @@ class Timelines:
     # ----- rows ---------------------------------------------------------------------------
 
     def _insert(self, action_id: str, plan_code: str, start: date, end: date, recorded: datetime, state: State) -> dict[str, Any]:
-        row = {"action_id": action_id, "plan_code": plan_code, "valid_from": start, "valid_to": end,
-               "recorded_from": recorded, "recorded_to": FOREVER_TIME, "state": state, "persisted": False}
+        row = {
+            "action_id": action_id,
+            "plan_code": plan_code,
+            "valid_from": start,
+            "valid_to": end,
+            "recorded_from": recorded,
+            "recorded_to": FOREVER_TIME,
+            "state": state,
+            "persisted": False,
+        }
         self.pending.append(row)
         return row
 
@@ -108,8 +118,14 @@ class Timelines:
 
     def flush(self) -> None:
         # Closures first: they match rows still open, which must not include the new ones.
-        bulk_update_where(self.conn, t.action_states, {"recorded_to"}, ("action_id", "valid_from"), self.closures,
-                          extra_where={"recorded_to": FOREVER_TIME})
+        bulk_update_where(
+            self.conn,
+            t.action_states,
+            {"recorded_to"},
+            ("action_id", "valid_from"),
+            self.closures,
+            extra_where={"recorded_to": FOREVER_TIME},
+        )
         rows = [_to_db(row) for row in self.pending if row["recorded_from"] < row["recorded_to"]]
         bulk_insert(self.conn, t.action_states, rows)
         for row in self.pending:
@@ -147,9 +163,12 @@ def _refold(events: list[tuple[str, dict[str, Any]]], version: int) -> tuple[lis
 def _to_db(row: dict[str, Any]) -> dict[str, Any]:
     state = row["state"]
     return {
-        "action_id": row["action_id"], "plan_code": row["plan_code"],
-        "valid_from": row["valid_from"], "valid_to": row["valid_to"],
-        "recorded_from": row["recorded_from"], "recorded_to": row["recorded_to"],
+        "action_id": row["action_id"],
+        "plan_code": row["plan_code"],
+        "valid_from": row["valid_from"],
+        "valid_to": row["valid_to"],
+        "recorded_from": row["recorded_from"],
+        "recorded_to": row["recorded_to"],
         **{name: state[name] for name in STATE_FIELDS if name != "owners"},
         "owners": orjson.dumps(state["owners"]).decode(),
     }
@@ -160,6 +179,14 @@ def _from_db(row: Any) -> dict[str, Any]:
     state["owners"] = orjson.loads(row["owners"])
     recorded_from = row["recorded_from"]
     if recorded_from.tzinfo is None:  # SQLite returns naive UTC
-        recorded_from = recorded_from.replace(tzinfo=timezone.utc)
-    return {"action_id": row["action_id"], "plan_code": row["plan_code"], "valid_from": row["valid_from"], "valid_to": row["valid_to"],
-            "recorded_from": recorded_from, "recorded_to": FOREVER_TIME, "state": state, "persisted": True}
+        recorded_from = recorded_from.replace(tzinfo=UTC)
+    return {
+        "action_id": row["action_id"],
+        "plan_code": row["plan_code"],
+        "valid_from": row["valid_from"],
+        "valid_to": row["valid_to"],
+        "recorded_from": recorded_from,
+        "recorded_to": FOREVER_TIME,
+        "state": state,
+        "persisted": True,
+    }

@@ -21,7 +21,10 @@ def plans(engine: Engine) -> list[PlanFacts]:
         committees: dict[str, list[Committee]] = defaultdict(list)
         for row in conn.execute(select(t.committee_dates).order_by(t.committee_dates.c.meets_on)):
             committees[row.plan_code].append(Committee(row.meets_on, row.committee, row.report_deadline))
-        return [PlanFacts(r.code, r.title, r.sponsor, tuple(committees.get(r.code, []))) for r in conn.execute(select(t.plans).order_by(t.plans.c.code))]
+        return [
+            PlanFacts(r.code, r.title, r.sponsor, tuple(committees.get(r.code, [])))
+            for r in conn.execute(select(t.plans).order_by(t.plans.c.code))
+        ]
 
 
 def people(engine: Engine) -> dict[str, dict[str, Any]]:
@@ -38,24 +41,37 @@ def actions(engine: Engine, plan_code: str, as_of: date, *, current: bool) -> li
             owners: dict[str, list[str]] = defaultdict(list)
             owner_query = select(t.action_owners).join(a, a.c.id == t.action_owners.c.action_id).where(a.c.plan_code == plan_code)
             ao = t.action_owners
-            for action_id, name in conn.execute(owner_query.with_only_columns(ao.c.action_id, ao.c.person_name).order_by(ao.c.position)).all():
+            for action_id, name in conn.execute(
+                owner_query.with_only_columns(ao.c.action_id, ao.c.person_name).order_by(ao.c.position)
+            ).all():
                 owners[action_id].append(name)
             columns = (a.c.id, a.c.code, a.c.title, a.c.due_date, a.c.progress, a.c.lifecycle, a.c.added_on, a.c.last_update_on)
-            rows = conn.execute(select(*columns).where(a.c.plan_code == plan_code)).all()
+            current_rows = conn.execute(select(*columns).where(a.c.plan_code == plan_code)).all()
             return [
                 ActionFacts(plan_code, code, title, tuple(owners.get(action_id, ())), due, progress, lifecycle, added_on, last_update_on)
-                for action_id, code, title, due, progress, lifecycle, added_on, last_update_on in rows
+                for action_id, code, title, due, progress, lifecycle, added_on, last_update_on in current_rows
             ]
         e = t.events
-        last_updates = dict(conn.execute(
-            select(e.c.action_code, func.max(e.c.effective_on))
-            .where(e.c.plan_code == plan_code, e.c.type.in_(TOUCH_TYPES), e.c.effective_on <= as_of)
-            .group_by(e.c.action_code)
-        ).all())
+        last_updates = dict(
+            conn.execute(
+                select(e.c.action_code, func.max(e.c.effective_on))
+                .where(e.c.plan_code == plan_code, e.c.type.in_(TOUCH_TYPES), e.c.effective_on <= as_of)
+                .group_by(e.c.action_code)
+            ).all()
+        )
         rows = conn.execute(states_query(plan_code, as_of, None)).mappings().all()
         return [
-            ActionFacts(plan_code, r["code"], r["title"], tuple(orjson.loads(r["owners"])), r["due_date"], r["progress"], r["lifecycle"],
-                        r["added_on"], last_updates.get(r["code"]))
+            ActionFacts(
+                plan_code,
+                r["code"],
+                r["title"],
+                tuple(orjson.loads(r["owners"])),
+                r["due_date"],
+                r["progress"],
+                r["lifecycle"],
+                r["added_on"],
+                last_updates.get(r["code"]),
+            )
             for r in rows
         ]
 
@@ -78,8 +94,11 @@ def latest_notes(engine: Engine, plan_code: str, codes: set[str], as_of: date) -
         ids = dict(conn.execute(select(a.c.id, a.c.code).where(a.c.plan_code == plan_code)).all())
         wanted = [i for i, c in ids.items() if c in codes]
         for start in range(0, len(wanted), 500):
-            query = (select(n.c.action_id, n.c.text, n.c.effective_on).where(n.c.action_id.in_(wanted[start : start + 500]),
-                     n.c.sub_number == 0, n.c.effective_on <= as_of).order_by(n.c.effective_on, n.c.version))
+            query = (
+                select(n.c.action_id, n.c.text, n.c.effective_on)
+                .where(n.c.action_id.in_(wanted[start : start + 500]), n.c.sub_number == 0, n.c.effective_on <= as_of)
+                .order_by(n.c.effective_on, n.c.version)
+            )
             for row in conn.execute(query):
                 found[ids[row.action_id]] = {"text": row.text, "effective_on": row.effective_on.isoformat()}
     return found
@@ -89,5 +108,7 @@ def reminders_after(engine: Engine, position: int) -> list[dict[str, Any]]:
     """Reminders raised after a notification position, oldest first, with recipients decoded."""
     query = select(t.reminders).where(t.reminders.c.position > position).order_by(t.reminders.c.position)
     with engine.connect() as conn:
-        return [dict(r) | {"recipients": orjson.loads(r["recipients"]), "details": orjson.loads(r["details"])}
-                for r in conn.execute(query).mappings()]
+        return [
+            dict(r) | {"recipients": orjson.loads(r["recipients"]), "details": orjson.loads(r["details"])}
+            for r in conn.execute(query).mappings()
+        ]

@@ -71,7 +71,12 @@ class DueReminder:
         facts: dict[str, Any] = {}
         if self.action is not None:
             a = self.action
-            facts = {"title": a.title, "due_date": a.due_date.isoformat() if a.due_date else None, "progress": a.progress, "owners": list(a.owners)}
+            facts = {
+                "title": a.title,
+                "due_date": a.due_date.isoformat() if a.due_date else None,
+                "progress": a.progress,
+                "owners": list(a.owners),
+            }
         return facts | self.extra
 
 
@@ -106,7 +111,9 @@ class _Evaluator:
         found = [(m, "manager") for name in action.owners if (m := self.managers.get(name)) and m not in action.owners]
         return found
 
-    def make(self, rule: str, action: ActionFacts, about: date, period: int, recipients: list[tuple[str, str]], **details: Any) -> DueReminder | None:
+    def make(
+        self, rule: str, action: ActionFacts, about: date, period: int, recipients: list[tuple[str, str]], **details: Any
+    ) -> DueReminder | None:
         people = _dedupe(recipients)
         if not people:
             return None
@@ -159,7 +166,11 @@ class _Evaluator:
 
 
 def due_reminders(
-    plan: PlanFacts, actions: Iterable[ActionFacts], managers: Mapping[str, str | None], as_of: date, policy: ReminderPolicy = ReminderPolicy()
+    plan: PlanFacts,
+    actions: Iterable[ActionFacts],
+    managers: Mapping[str, str | None],
+    as_of: date,
+    policy: ReminderPolicy = ReminderPolicy(),
 ) -> list[DueReminder]:
     """Every reminder due on ``as_of`` for the plan's open actions (raised or not)."""
     evaluator = _Evaluator(plan, managers, as_of, policy)

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,22 +42,28 @@ RUNTIMES: dict[str, Runtime] = {}
 
 
 def today_in(zone: ZoneInfo) -> datetime:
-    return datetime.now(timezone.utc).astimezone(zone)
+    return datetime.now(UTC).astimezone(zone)
 
 
 def run_sweep(runtime_id: str) -> None:
     runtime = RUNTIMES[runtime_id]
     if runtime.stopping:
         return
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = now.astimezone(runtime.zone).date()
     try:
         outcome = sweep(runtime.context, as_of=today, today=today, now=now)
     except Exception:  # keep serving: the next run, or the relay, catches up
         log.exception("sweep failed")
         return
-    log.info("sweep %s: %d due, %d raised, %d messages%s", outcome.sweep_id, len(outcome.due), len(outcome.raised), outcome.messages,
-             f" (skipped: {outcome.skipped})" if outcome.skipped else "")
+    log.info(
+        "sweep %s: %d due, %d raised, %d messages%s",
+        outcome.sweep_id,
+        len(outcome.due),
+        len(outcome.raised),
+        outcome.messages,
+        f" (skipped: {outcome.skipped})" if outcome.skipped else "",
+    )
 
 
 async def run_relay(runtime_id: str) -> None:
@@ -67,8 +73,14 @@ async def run_relay(runtime_id: str) -> None:
     async with runtime.relay_lock:
         try:
             report = await relay_once(
-                runtime.context.outbox, runtime.transport, mail_from=runtime.context.mail_from, now=datetime.now(timezone.utc),
-                policy=runtime.delivery, admin_email=runtime.admin_email, env=runtime.context.templates, stopping=lambda: runtime.stopping,
+                runtime.context.outbox,
+                runtime.transport,
+                mail_from=runtime.context.mail_from,
+                now=datetime.now(UTC),
+                policy=runtime.delivery,
+                admin_email=runtime.admin_email,
+                env=runtime.context.templates,
+                stopping=lambda: runtime.stopping,
             )
         except Exception:
             log.exception("relay failed")
@@ -86,10 +98,26 @@ async def serve(runtime: Runtime, *, sweep_hour: int, relay_seconds: float) -> N
         loop.add_signal_handler(signum, stop.set)
     scheduler = AsyncIOScheduler(timezone=runtime.zone)
     # A generous grace time: a sweep missed while the machine slept still runs when it wakes.
-    scheduler.add_job(run_sweep, CronTrigger(hour=sweep_hour, minute=0, timezone=runtime.zone), args=[runtime_id], id="daily-sweep",
-                      misfire_grace_time=12 * 3600, coalesce=True, max_instances=1)
-    scheduler.add_job(run_relay, "interval", seconds=relay_seconds, args=[runtime_id], id="relay", misfire_grace_time=60,
-                      coalesce=True, max_instances=1, next_run_time=datetime.now(runtime.zone))
+    scheduler.add_job(
+        run_sweep,
+        CronTrigger(hour=sweep_hour, minute=0, timezone=runtime.zone),
+        args=[runtime_id],
+        id="daily-sweep",
+        misfire_grace_time=12 * 3600,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        run_relay,
+        "interval",
+        seconds=relay_seconds,
+        args=[runtime_id],
+        id="relay",
+        misfire_grace_time=60,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(runtime.zone),
+    )
     scheduler.start()
     local_now = today_in(runtime.zone)
     if local_now.hour >= sweep_hour and not await loop.run_in_executor(None, swept_on, runtime.context.engine, local_now.date()):

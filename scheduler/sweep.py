@@ -88,10 +88,17 @@ def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run
             notes.update({f"{plan_code}/{code}": note for code, note in found.items()})
         specs = [
             {
-                "key": d.key, "rule": d.rule, "plan_code": d.plan_code, "action_code": d.action_code, "about": d.about, "period": d.period,
+                "key": d.key,
+                "rule": d.rule,
+                "plan_code": d.plan_code,
+                "action_code": d.action_code,
+                "about": d.about,
+                "period": d.period,
                 "recipients": [{"name": name, "role": role} for name, role in d.recipients],
                 "details": d.details | {"latest_note": notes.get(f"{d.plan_code}/{d.action_code}")},
-                "sweep_id": outcome.sweep_id, "actor": SCHEDULER_ACTOR, "effective_on": as_of,
+                "sweep_id": outcome.sweep_id,
+                "actor": SCHEDULER_ACTOR,
+                "effective_on": as_of,
             }
             for d in new
         ]
@@ -99,8 +106,17 @@ def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run
         ctx.catch_up()
         outcome.messages = enqueue_pending(ctx, now)
         with ctx.engine.begin() as conn:
-            conn.execute(insert(st.sweep_runs).values(sweep_id=outcome.sweep_id, as_of=as_of, started_at=now, finished_at=datetime.now(now.tzinfo),
-                                                      due=len(outcome.due), raised=len(outcome.raised), messages=outcome.messages))
+            conn.execute(
+                insert(st.sweep_runs).values(
+                    sweep_id=outcome.sweep_id,
+                    as_of=as_of,
+                    started_at=now,
+                    finished_at=datetime.now(now.tzinfo),
+                    due=len(outcome.due),
+                    raised=len(outcome.raised),
+                    messages=outcome.messages,
+                )
+            )
     return outcome
 
 
@@ -117,11 +133,19 @@ def enqueue_pending(ctx: SweepContext, now: datetime) -> int:
     groups: dict[tuple[str, str], list[DigestItem]] = defaultdict(list)
     for r in reminders:
         for recipient in r["recipients"]:
-            groups[(r["sweep_id"], recipient["name"])].append(DigestItem(
-                reminder_key=r["key"], rule=r["rule"], role=recipient["role"], plan_code=r["plan_code"],
-                plan_title=titles.get(r["plan_code"], ""), action_code=r["action_code"], details=r["details"],
-                owners=tuple(r["details"].get("owners", [])), latest_note=r["details"].get("latest_note"),
-            ))
+            groups[(r["sweep_id"], recipient["name"])].append(
+                DigestItem(
+                    reminder_key=r["key"],
+                    rule=r["rule"],
+                    role=recipient["role"],
+                    plan_code=r["plan_code"],
+                    plan_title=titles.get(r["plan_code"], ""),
+                    action_code=r["action_code"],
+                    details=r["details"],
+                    owners=tuple(r["details"].get("owners", [])),
+                    latest_note=r["details"].get("latest_note"),
+                )
+            )
     done = ctx.outbox.enqueued_keys([(item.reminder_key, name) for (_, name), items in groups.items() for item in items])
     created = 0
     for (sweep_id, name), items in groups.items():
@@ -131,8 +155,9 @@ def enqueue_pending(ctx: SweepContext, now: datetime) -> int:
         email = (people.get(name) or {}).get("email")
         digest = Digest(recipient_name=name, recipient_email=email or "", sweep_id=sweep_id, items=tuple(items))
         message = render_digest(ctx.templates, digest, mail_from=ctx.mail_from, now=now)
-        if ctx.outbox.enqueue(message, kind="digest", recipient_name=name, recipient_email=email, sweep_id=sweep_id,
-                              reminder_keys=digest.keys, now=now):
+        if ctx.outbox.enqueue(
+            message, kind="digest", recipient_name=name, recipient_email=email, sweep_id=sweep_id, reminder_keys=digest.keys, now=now
+        ):
             created += 1
     ctx.outbox.advance_cursor(max(r["position"] for r in reminders))
     return created

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,7 +71,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def services(database_url: str):
     from plantrail.bootstrap import bootstrap
 
-    s = bootstrap(database_url, clock=fixed_clock(datetime(2015, 3, 25, 12, 0, tzinfo=timezone.utc)))
+    s = bootstrap(database_url, clock=fixed_clock(datetime(2015, 3, 25, 12, 0, tzinfo=UTC)))
     yield s
     s.close()
 

@@ -66,7 +66,7 @@ def read_actions_csv(
             continue
         where = f"{path}: row {row_number}"
 
-        def cell(name: str) -> str:
+        def cell(name: str, row: list[str] = row) -> str:
             index = fields.get(name)
             return row[index].strip() if index is not None and index < len(row) else ""
 

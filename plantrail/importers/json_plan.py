@@ -77,24 +77,25 @@ class _Reader:
     def at(self, path: str) -> str:
         return f"{self.source}: {path}"
 
-    def date(self, value: str | None, path: str) -> date | None:
-        if value is None:
-            return None
+    def day(self, value: str, path: str) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError:
             raise ImportFileError(f"{self.at(path)}: {value!r} is not a real date") from None
 
+    def optional_day(self, value: str | None, path: str) -> date | None:
+        return None if value is None else self.day(value, path)
+
     def notes(self, items: list[dict[str, Any]], path: str) -> list[DatedText]:
         return [
-            DatedText(text=n["text"], author=n["author"], effective_on=self.date(n["on"], f"{path}[{i}].on"), source=self.at(f"{path}[{i}]"))
+            DatedText(text=n["text"], author=n["author"], effective_on=self.day(n["on"], f"{path}[{i}].on"), source=self.at(f"{path}[{i}]"))
             for i, n in enumerate(items)
         ]
 
     def evidence(self, item: str | dict[str, Any], path: str) -> Evidence:
         if isinstance(item, str):
             return Evidence(text=item)
-        return Evidence(text=item["text"], effective_on=self.date(item.get("on"), f"{path}.on"))
+        return Evidence(text=item["text"], effective_on=self.optional_day(item.get("on"), f"{path}.on"))
 
     def plan(self, data: dict[str, Any]) -> PlanDocument:
         p = data["plan"]
@@ -105,23 +106,27 @@ class _Reader:
             timezone=p.get("timezone", "Europe/London"),
             warning_days=p.get("warning_days", 14),
             sponsor=p.get("sponsor"),
-            created_on=self.date(p.get("created_on"), "plan.created_on"),
+            created_on=self.optional_day(p.get("created_on"), "plan.created_on"),
             priorities=[
                 PrioritySpec(number=x["number"], name=x["name"], description=x.get("description", ""), source=self.at(f"priorities[{i}]"))
                 for i, x in enumerate(data.get("priorities", []))
             ],
             committees=[
                 CommitteeSpec(
-                    meets_on=self.date(x["meets_on"], f"committees[{i}].meets_on"),
+                    meets_on=self.day(x["meets_on"], f"committees[{i}].meets_on"),
                     committee=x["committee"],
-                    report_deadline=self.date(x.get("report_deadline"), f"committees[{i}].report_deadline"),
+                    report_deadline=self.optional_day(x.get("report_deadline"), f"committees[{i}].report_deadline"),
                     source=self.at(f"committees[{i}]"),
                 )
                 for i, x in enumerate(data.get("committees", []))
             ],
             people=[
                 PersonSpec(
-                    name=x["name"], initials=x.get("initials"), email=x.get("email"), role=x.get("role"), manager=x.get("manager"),
+                    name=x["name"],
+                    initials=x.get("initials"),
+                    email=x.get("email"),
+                    role=x.get("role"),
+                    manager=x.get("manager"),
                     source=self.at(f"people[{i}]"),
                 )
                 for i, x in enumerate(data.get("people", []))
@@ -136,19 +141,27 @@ class _Reader:
             title=x["title"],
             description=x.get("description", ""),
             owners=list(x.get("owners", [])),
-            due_date=self.date(x.get("due_date"), f"{path}.due_date"),
-            original_due_date=self.date(x.get("original_due_date"), f"{path}.original_due_date"),
+            due_date=self.optional_day(x.get("due_date"), f"{path}.due_date"),
+            original_due_date=self.optional_day(x.get("original_due_date"), f"{path}.original_due_date"),
             priority=x.get("priority"),
             priority_number=x.get("priority_area"),
             lifecycle=x.get("lifecycle", "open"),
-            added_on=self.date(x.get("added_on"), f"{path}.added_on"),
+            added_on=self.optional_day(x.get("added_on"), f"{path}.added_on"),
             progress=[
-                ProgressFigure(progress=f["value"], effective_on=self.date(f["on"], f"{path}.progress[{j}].on"), source=self.at(f"{path}.progress[{j}]"))
+                ProgressFigure(
+                    progress=f["value"],
+                    effective_on=self.day(f["on"], f"{path}.progress[{j}].on"),
+                    source=self.at(f"{path}.progress[{j}]"),
+                )
                 for j, f in enumerate(x.get("progress", []))
             ],
             notes=self.notes(x.get("notes", []), f"{path}.notes"),
             sub_actions=[
-                SubActionSpec(details=s["details"], notes=self.notes(s.get("notes", []), f"{path}.sub_actions[{j}].notes"), source=self.at(f"{path}.sub_actions[{j}]"))
+                SubActionSpec(
+                    details=s["details"],
+                    notes=self.notes(s.get("notes", []), f"{path}.sub_actions[{j}].notes"),
+                    source=self.at(f"{path}.sub_actions[{j}]"),
+                )
                 for j, s in enumerate(x.get("sub_actions", []))
             ],
             success_measures=list(x.get("success_measures", [])),

@@ -31,5 +31,3 @@ def imported(run):
 
 def as_json(result) -> object:
     return json.loads(result.stdout)
-
-

@@ -70,7 +70,9 @@ def mutations() -> st.SearchStrategy:
         st.tuples(st.just("progress"), BAD_PROGRESS),
         st.tuples(st.just("type"), st.sampled_from(field_paths), WRONG_TYPES),
         st.tuples(st.just("missing"), st.sampled_from(["code", "title"])),
-        st.tuples(st.just("owner"), st.text(min_size=1, max_size=20).filter(lambda s: s.strip() and s not in {p["name"] for p in SEED["people"]})),
+        st.tuples(
+            st.just("owner"), st.text(min_size=1, max_size=20).filter(lambda s: s.strip() and s not in {p["name"] for p in SEED["people"]})
+        ),
         st.tuples(st.just("duplicate")),
         st.tuples(st.just("huge"), st.sampled_from(["title", "note"])),
         st.tuples(st.just("control"), st.sampled_from(["title", "note", "description"]), CONTROL),
@@ -168,19 +170,28 @@ def test_a_bad_csv_row_exits_2_names_the_row_and_field_and_changes_nothing(store
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(args=st.one_of(
-    st.tuples(st.just("update"), st.just("SS_ICSAP_IMP1"), st.just("--progress"), st.sampled_from(["150", "-1", "abc", "1.5", "", "70%"])),
-    st.tuples(st.just("update"), st.just("SS_ICSAP_IMP1"), st.just("--progress"), st.just("5"), st.just("--on"), BAD_DATES),
-    st.tuples(st.just("redate"), st.just("SS_ICSAP_IMP1"), st.just("--due"), BAD_DATES, st.just("--reason"), st.just("slip")),
-    st.tuples(st.just("note"), st.just("SS_ICSAP_IMP1"), st.builds(lambda c: f"no{c}te", CONTROL)),
-    st.tuples(st.just("show"), st.just("SS_ICSAP_IMP1"), st.just("--as-at"), BAD_DATES),
-    st.tuples(st.just("show"), st.just("SS_ICSAP_IMP1"), st.just("--known-at"), st.sampled_from(["noon", "2015-13-40T10:00", "2015-03-25T25:00"])),
-    st.tuples(st.just("summary"), st.just("SOS 001"), st.just("--format"), st.sampled_from(["xml", "JSON", ""])),
-    st.tuples(st.just("cancel"), st.just("SS_ICSAP_IMP1")),
-))
+@given(
+    args=st.one_of(
+        st.tuples(
+            st.just("update"), st.just("SS_ICSAP_IMP1"), st.just("--progress"), st.sampled_from(["150", "-1", "abc", "1.5", "", "70%"])
+        ),
+        st.tuples(st.just("update"), st.just("SS_ICSAP_IMP1"), st.just("--progress"), st.just("5"), st.just("--on"), BAD_DATES),
+        st.tuples(st.just("redate"), st.just("SS_ICSAP_IMP1"), st.just("--due"), BAD_DATES, st.just("--reason"), st.just("slip")),
+        st.tuples(st.just("note"), st.just("SS_ICSAP_IMP1"), st.builds(lambda c: f"no{c}te", CONTROL)),
+        st.tuples(st.just("show"), st.just("SS_ICSAP_IMP1"), st.just("--as-at"), BAD_DATES),
+        st.tuples(
+            st.just("show"),
+            st.just("SS_ICSAP_IMP1"),
+            st.just("--known-at"),
+            st.sampled_from(["noon", "2015-13-40T10:00", "2015-03-25T25:00"]),
+        ),
+        st.tuples(st.just("summary"), st.just("SOS 001"), st.just("--format"), st.sampled_from(["xml", "JSON", ""])),
+        st.tuples(st.just("cancel"), st.just("SS_ICSAP_IMP1")),
+    )
+)
 def test_bad_command_line_arguments_exit_2_and_change_nothing(store, args):
     before = digest(store)
-    code, err = run(["--db", str(store), *[a for a in args]])
+    code, err = run(["--db", str(store), *list(args)])
     CASES["cli"] += 1
     assert code == 2, (args, err)
     assert err.strip() and "Traceback" not in err

@@ -38,9 +38,27 @@ def test_show_gives_the_action_as_printed_in_the_report(imported):
 
 
 def test_an_update_is_shown_at_once_and_kept_as_history(imported):
-    shown = as_json(imported("update", "SS_ICSAP_IMP1", "--progress", "85", "--note", "Trainers cascaded to front line", "--on", "2015-04-02", "--format", "json"))
+    shown = as_json(
+        imported(
+            "update",
+            "SS_ICSAP_IMP1",
+            "--progress",
+            "85",
+            "--note",
+            "Trainers cascaded to front line",
+            "--on",
+            "2015-04-02",
+            "--format",
+            "json",
+        )
+    )
     assert shown["progress"] == 85
-    assert shown["latest_note"] == {**shown["latest_note"], "text": "Trainers cascaded to front line", "author": "clerk", "effective_on": "2015-04-02"}
+    assert shown["latest_note"] == {
+        **shown["latest_note"],
+        "text": "Trainers cascaded to front line",
+        "author": "clerk",
+        "effective_on": "2015-04-02",
+    }
     noted = as_json(imported("note", "SOS 001/SS_ICSAP_IMP1", "Second note", "--by", "Liam Purdie", "--format", "json"))
     assert noted["latest_note"]["author"] == "Liam Purdie"
 
@@ -67,7 +85,11 @@ def test_lifecycle_commands_and_their_rules(imported):
 def test_reassign_needs_registered_people(imported):
     refused = imported("reassign", "SS_ICSAP_PAR1", "--owner", "Someone New", "--reason", "restructure", expect=1)
     assert "Someone New" in refused.stderr
-    moved = as_json(imported("reassign", "SS_ICSAP_PAR1", "--owner", "Liam Purdie", "--owner", "Pat Preece", "--reason", "restructure", "--format", "json"))
+    moved = as_json(
+        imported(
+            "reassign", "SS_ICSAP_PAR1", "--owner", "Liam Purdie", "--owner", "Pat Preece", "--reason", "restructure", "--format", "json"
+        )
+    )
     assert moved["owners"] == ["Liam Purdie", "Pat Preece"]
 
 
@@ -90,7 +112,14 @@ def test_errors_are_one_clear_line_on_stderr_with_the_right_exit_code(imported, 
 
 def test_people_and_rebuild_give_the_same_state(imported):
     people = as_json(imported("people", "--format", "json"))
-    assert {"name": "Liam Purdie", "initials": "LP", "email": "liam.purdie@example.org", "role": "Assistant Head of Social Services", "manager": "Val DeSouza", "actions": 25} in people
+    assert {
+        "name": "Liam Purdie",
+        "initials": "LP",
+        "email": "liam.purdie@example.org",
+        "role": "Assistant Head of Social Services",
+        "manager": "Val DeSouza",
+        "actions": 25,
+    } in people
     before = imported("actions", "SOS 001", "--format", "json").stdout
     imported("rebuild")
     assert imported("actions", "SOS 001", "--format", "json").stdout == before
@@ -116,4 +145,9 @@ def test_csv_action_list_import(run, tmp_path: Path):
     assert "Ann Manager" in refused.stderr and "row 2" in refused.stderr
     run("import", str(path), "--plan", "WF 1", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01")
     action = as_json(run("show", "HR1", "--format", "json"))
-    assert (action["plan"], action["owners"], action["progress"], action["priority_area"]["name"]) == ("WF 1", ["Ann Manager"], 20, "Workforce")
+    assert (action["plan"], action["owners"], action["progress"], action["priority_area"]["name"]) == (
+        "WF 1",
+        ["Ann Manager"],
+        20,
+        "Workforce",
+    )

@@ -5,7 +5,7 @@ import io
 import json
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def test_summary_as_at_the_report_date_is_the_published_summary(imported):
 
 
 def test_show_and_actions_answer_on_both_time_axes(imported):
-    meeting = datetime.now(timezone.utc).isoformat()
+    meeting = datetime.now(UTC).isoformat()
     imported("update", "SS_ICSAP_ICSP1", "--progress", "100", "--on", "2015-03-20", "--note", "Signed off (late return)")
     true_then = as_json(imported("show", "SS_ICSAP_ICSP1", "--as-at", "2015-03-25", "--format", "json"))
     as_told = as_json(imported("show", "SS_ICSAP_ICSP1", "--as-at", "2015-03-25", "--known-at", meeting, "--format", "json"))
@@ -43,20 +43,29 @@ def test_show_and_actions_answer_on_both_time_axes(imported):
 
 
 def test_history_lists_every_event_with_its_changes_and_flags_backdating(imported):
-    imported("redate", "SS_ICSAP_PAR1", "--due", "2015-06-30", "--reason", "consultation extended", "--on", "2015-03-30", "--by", "David Leng")
+    imported(
+        "redate", "SS_ICSAP_PAR1", "--due", "2015-06-30", "--reason", "consultation extended", "--on", "2015-03-30", "--by", "David Leng"
+    )
     events = as_json(imported("history", "SS_ICSAP_PAR1", "--format", "json"))
-    assert [e["type"] for e in events][0] == "ActionAdded"
+    assert next(e["type"] for e in events) == "ActionAdded"
     redate = events[-1]
     assert redate["type"] == "DueDateRevised"
     assert redate["changes"]["due_date"] == ["2015-03-31", "2015-06-30"]
-    assert (redate["actor"], redate["reason"], redate["effective_on"], redate["backdated"]) == ("David Leng", "consultation extended", "2015-03-30", True)
+    assert (redate["actor"], redate["reason"], redate["effective_on"], redate["backdated"]) == (
+        "David Leng",
+        "consultation extended",
+        "2015-03-30",
+        True,
+    )
     assert set(redate) >= {"type", "action", "actor", "effective_on", "recorded_at", "reason", "changes"}
     by_actor = as_json(imported("history", "--actor", "David Leng", "--format", "json"))
     assert [e["type"] for e in by_actor] == ["DueDateRevised"]
-    notes = as_json(imported("history", "SOS 001", "--type", "NoteAdded", "--since", "2015-03-01", "--until", "2015-03-06", "--format", "json"))
+    notes = as_json(
+        imported("history", "SOS 001", "--type", "NoteAdded", "--since", "2015-03-01", "--until", "2015-03-06", "--format", "json")
+    )
     assert notes and all(e["type"] == "NoteAdded" and "2015-03-01" <= e["effective_on"] <= "2015-03-06" for e in notes)
     assert all(e["text"] for e in notes)
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     recorded_today = as_json(imported("history", "SS_ICSAP_PAR1", "--axis", "recorded", "--since", today, "--format", "json"))
     assert len(recorded_today) == len(events)
     rows = list(csv.DictReader(io.StringIO(imported("history", "SS_ICSAP_PAR1", "--format", "csv").stdout)))
@@ -68,7 +77,9 @@ def test_changes_between_committees(imported):
     imported("note", "SS_ICSAP_VIS2", "Engagement sessions booked", "--on", "2015-03-31")
     data = as_json(imported("changes", "SOS 001", "--from", "2015-03-25", "--to", "2015-04-02", "--format", "json"))
     moved = {a["code"]: a for a in data["actions"]}
-    assert moved["SS_ICSAP_PAR1"]["due_date_revisions"] == [{"on": "2015-03-30", "from": "2015-03-31", "to": "2015-06-30", "reason": "consultation extended"}]
+    assert moved["SS_ICSAP_PAR1"]["due_date_revisions"] == [
+        {"on": "2015-03-30", "from": "2015-03-31", "to": "2015-06-30", "reason": "consultation extended"}
+    ]
     assert moved["SS_ICSAP_PAR1"]["slips_since_original"] == 1
     assert moved["SS_ICSAP_PAR1"]["status"] == ["Warning", "OK"]  # the amber that turned green by moving its date
     assert moved["SS_ICSAP_MOR1"]["status"] == ["Warning", "Alert"]
@@ -99,8 +110,15 @@ def _write(run_cli, folder: Path, fmt: str) -> str:
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
+HEADLESS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
@@ -109,14 +127,30 @@ def test_the_report_renders_in_a_browser_to_screen_and_pdf(imported, tmp_path: P
     imported("report", "SOS 001", "--as-at", "2015-03-25", "--since", "2015-03-06", "--out", str(out))
     profile = ["--user-data-dir=" + str(tmp_path / "profile")]
     url = out.as_uri()
-    subprocess.run([CHROMIUM, *HEADLESS, *profile, f"--screenshot={tmp_path / 'page.png'}", "--window-size=1280,2000", url],
-                   check=True, capture_output=True, timeout=120)
-    subprocess.run([CHROMIUM, *HEADLESS, *profile, f"--print-to-pdf={tmp_path / 'page.pdf'}", "--no-pdf-header-footer", url],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [CHROMIUM, *HEADLESS, *profile, f"--screenshot={tmp_path / 'page.png'}", "--window-size=1280,2000", url],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    subprocess.run(
+        [CHROMIUM, *HEADLESS, *profile, f"--print-to-pdf={tmp_path / 'page.pdf'}", "--no-pdf-header-footer", url],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     dom = subprocess.run([CHROMIUM, *HEADLESS, *profile, "--dump-dom", url], check=True, capture_output=True, text=True, timeout=120).stdout
     assert (tmp_path / "page.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pdf = (tmp_path / "page.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 2
-    for text in ("SOS 001 Children's Inspection Action Plan", "As at 2015-03-25", "Key to symbols", "High level summary",
-                 "Risk Assessment Processes", "SS_ICSAP_IMP1", "Changed since 2015-03-06", "▲ Alert"):
+    for text in (
+        "SOS 001 Children's Inspection Action Plan",
+        "As at 2015-03-25",
+        "Key to symbols",
+        "High level summary",
+        "Risk Assessment Processes",
+        "SS_ICSAP_IMP1",
+        "Changed since 2015-03-06",
+        "▲ Alert",
+    ):
         assert text in dom, text

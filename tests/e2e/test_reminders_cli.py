@@ -17,8 +17,15 @@ def cli_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def smtp_env(database_url: str, server, **extra: str) -> dict[str, str]:
-    return cli_env(database_url, PLANTRAIL_MAIL_TRANSPORT="smtp", PLANTRAIL_SMTP_HOST="127.0.0.1", PLANTRAIL_SMTP_PORT=str(server.port),
-                   PLANTRAIL_MAIL_FROM="plantrail <plantrail@example.org>", PLANTRAIL_MAIL_FIRST_RETRY_SECONDS="0", **extra)
+    return cli_env(
+        database_url,
+        PLANTRAIL_MAIL_TRANSPORT="smtp",
+        PLANTRAIL_SMTP_HOST="127.0.0.1",
+        PLANTRAIL_SMTP_PORT=str(server.port),
+        PLANTRAIL_MAIL_FROM="plantrail <plantrail@example.org>",
+        PLANTRAIL_MAIL_FIRST_RETRY_SECONDS="0",
+        **extra,
+    )
 
 
 def plantrail(env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess:
@@ -47,14 +54,30 @@ def test_three_processes_sweeping_and_relaying_at_once_deliver_every_reminder_ex
     # Round one: the server is down, so every message is left pending for the relays to race over.
     smtp_server.stop()
     env = smtp_env(database_url, smtp_server)
-    processes = [subprocess.Popen([sys.executable, "-m", "plantrail", "remind", "--as-at", "2015-03-17", "--format", "json"], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "plantrail", "remind", "--as-at", "2015-03-17", "--format", "json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outcomes = [json.loads(p.communicate(timeout=300)[0]) for p in processes]
     assert sum(o["raised"] for o in outcomes) == len(expected["due"])
     # Round two: the server is back and three relays run at once.
     smtp_server.start()
-    processes = [subprocess.Popen([sys.executable, "-m", "plantrail", "remind", "--as-at", "2015-03-17", "--format", "json"], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "plantrail", "remind", "--as-at", "2015-03-17", "--format", "json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outcomes = [json.loads(p.communicate(timeout=300)[0]) for p in processes]
     assert sum(o["raised"] for o in outcomes) == 0
     ids = Counter(m.message_id for m in smtp_server.received)
@@ -69,8 +92,13 @@ def test_serve_catches_up_delivers_and_stops_cleanly_on_sigterm(tmp_path: Path, 
     database_url = str(tmp_path / "serve.db")
     plantrail(cli_env(database_url), "import", str(EXAMPLES))
     env = smtp_env(database_url, smtp_server, PLANTRAIL_SWEEP_HOUR="0")
-    service = subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--relay-seconds", "0.5"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    service = subprocess.Popen(
+        [sys.executable, "-m", "plantrail", "serve", "--relay-seconds", "0.5"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(smtp_server.received) < 5:

@@ -12,7 +12,7 @@ def view_snapshot(engine) -> dict[str, list[tuple]]:
             # Surrogate keys from sequences are not part of the state (a rolled-back page uses some up).
             columns = [c for c in table.c if not (c.name == "id" and table is t.action_states)]
             rows = conn.execute(select(*columns)).all()
-            out[table.name] = sorted((tuple(str(v) for v in row) for row in rows))
+            out[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
     return out
 
 

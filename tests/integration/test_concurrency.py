@@ -26,7 +26,7 @@ def test_notes_written_at_once_by_several_processes_are_all_kept(seeded):
         done = pool.starmap(add_notes, [(_url(seeded), PLAN, CODE, w, per_writer) for w in range(writers)])
     assert sum(done) == writers * per_writer
     after = seeded.app.get_action(PLAN, CODE)
-    texts = [n["text"] for n in after.notes[len(before.notes):]]
+    texts = [n["text"] for n in after.notes[len(before.notes) :]]
     assert sorted(texts) == sorted(f"note {n} from writer {w}" for w in range(writers) for n in range(per_writer))
     assert after.version == before.version + writers * per_writer
 
@@ -55,9 +55,11 @@ def rival_writes_between_our_read_and_write(seeded, rival_does):
 
 def test_an_update_that_a_concurrent_cancel_makes_impossible_is_a_clear_conflict(seeded):
     cancel = lambda app, plan, code: app.change_lifecycle(plan, code, "cancel", reason="merged into IMP2", actor="rival")  # noqa: E731
-    with rival_writes_between_our_read_and_write(seeded, cancel) as loads:
-        with pytest.raises(ConcurrentChangeError, match="no longer applies.*cancelled"):
-            seeded.app.update_progress(PLAN, CODE, 80, actor="owner", effective_on=date(2015, 3, 25))
+    with (
+        rival_writes_between_our_read_and_write(seeded, cancel) as loads,
+        pytest.raises(ConcurrentChangeError, match=r"no longer applies.*cancelled"),
+    ):
+        seeded.app.update_progress(PLAN, CODE, 80, actor="owner", effective_on=date(2015, 3, 25))
     assert loads["n"] == 2  # read, conflict on save, re-read, rule refuses
     assert seeded.app.get_action(PLAN, CODE).progress == 70
 

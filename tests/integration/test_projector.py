@@ -57,7 +57,9 @@ def test_two_projectors_racing_apply_every_event_exactly_once(seeded):
     with seeded.engine.begin() as conn:
         conn.execute(t.projector_positions.update().values(position=0))
 
-    rival_services = bootstrap(seeded.database.sqlalchemy_url.replace("sqlite:///", "") if seeded.database.kind == "sqlite" else _pg_url(seeded))
+    rival_services = bootstrap(
+        seeded.database.sqlalchemy_url.replace("sqlite:///", "") if seeded.database.kind == "sqlite" else _pg_url(seeded)
+    )
     projectors = [Projector(s.app.recorder, s.app.mapper, s.engine, page_size=15) for s in (seeded, rival_services)]
     committed = [0, 0]
     errors = []

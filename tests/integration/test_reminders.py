@@ -4,7 +4,7 @@ import asyncio
 import email
 import email.policy
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,15 +16,27 @@ from plantrail.bootstrap import sweep_context, transport_for
 from plantrail.settings import MailSettings
 from scheduler.sweep import sweep
 
-NOW = datetime(2015, 3, 17, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2015, 3, 17, 7, 0, tzinfo=UTC)
 
 
 def settings_for(server, **overrides) -> MailSettings:
-    values = dict(
-        transport="smtp", outbox_dir=Path("unused"), mail_from="plantrail <plantrail@example.org>", smtp_host="127.0.0.1",
-        smtp_port=server.port, smtp_security="none", smtp_user=None, smtp_password=None, admin_email="admin@example.org",
-        timezone="Europe/London", templates_dir=None, max_age_hours=72, first_retry_seconds=0, sweep_hour=7, reminder_overrides={},
-    )
+    values = {
+        "transport": "smtp",
+        "outbox_dir": Path("unused"),
+        "mail_from": "plantrail <plantrail@example.org>",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": server.port,
+        "smtp_security": "none",
+        "smtp_user": None,
+        "smtp_password": None,
+        "admin_email": "admin@example.org",
+        "timezone": "Europe/London",
+        "templates_dir": None,
+        "max_age_hours": 72,
+        "first_retry_seconds": 0,
+        "sweep_hour": 7,
+        "reminder_overrides": {},
+    }
     return MailSettings(**(values | overrides))
 
 
@@ -37,14 +49,24 @@ def run(services, settings, as_of: date, now: datetime = NOW, dry_run: bool = Fa
 
 def deliver(services, settings, now: datetime):
     policy = DeliveryPolicy(max_age=timedelta(hours=settings.max_age_hours), first_retry=timedelta(seconds=settings.first_retry_seconds))
-    return asyncio.run(relay_once(services.outbox, transport_for(settings), mail_from=settings.mail_from, now=now, policy=policy,
-                                  admin_email=settings.admin_email, env=environment()))
+    return asyncio.run(
+        relay_once(
+            services.outbox,
+            transport_for(settings),
+            mail_from=settings.mail_from,
+            now=now,
+            policy=policy,
+            admin_email=settings.admin_email,
+            env=environment(),
+        )
+    )
 
 
 def attempts(services, message_id: str) -> list[tuple[str, int | None]]:
     with services.engine.connect() as conn:
-        rows = conn.execute(select(nt.attempts.c.outcome, nt.attempts.c.smtp_code).where(nt.attempts.c.message_id == message_id)
-                            .order_by(nt.attempts.c.id)).all()
+        rows = conn.execute(
+            select(nt.attempts.c.outcome, nt.attempts.c.smtp_code).where(nt.attempts.c.message_id == message_id).order_by(nt.attempts.c.id)
+        ).all()
     return [tuple(r) for r in rows]
 
 
@@ -56,7 +78,7 @@ def test_each_owner_with_actions_due_31_march_gets_one_digest_naming_all_of_them
             for owner in a["owners"]:
                 due_31_march.setdefault(owner, set()).add(a["code"])
     assert due_31_march  # the seed has several
-    outcome, report = run(seeded, settings, date(2015, 3, 17))
+    _outcome, report = run(seeded, settings, date(2015, 3, 17))
     assert report.failed == [] and report.retrying == []
     emails = {p["name"]: p["email"] for p in seeded.queries.people()}
     by_recipient = Counter(r for m in smtp_server.received for r in m.rcpt_tos)
@@ -77,8 +99,15 @@ def small_plan(services, owners=("Ann Owner",), note: str = "Work under way") ->
         first = owner.split()[0].lower()
         app.register_person(name=owner, email=f"{first}@example.org", manager="Mo Manager", actor="t", effective_on=date(2015, 1, 1))
     app.create_plan(code="T 1", title="Test plan", actor="t", effective_on=date(2015, 1, 1))
-    app.add_action(plan_code="T 1", code="T1", title="Train <the> trainers & managers", owners=list(owners), due_date=date(2015, 3, 31),
-                   actor="t", effective_on=date(2015, 1, 1))
+    app.add_action(
+        plan_code="T 1",
+        code="T1",
+        title="Train <the> trainers & managers",
+        owners=list(owners),
+        due_date=date(2015, 3, 31),
+        actor="t",
+        effective_on=date(2015, 1, 1),
+    )
     app.add_note("T 1", "T1", note, actor="t", effective_on=date(2015, 3, 20))
     services.projector.catch_up()
 
@@ -87,7 +116,7 @@ def test_451_three_times_then_accepted_arrives_once_with_three_failed_attempts(s
     small_plan(services)
     smtp_server.handler.temporary_failures = 3
     settings = settings_for(smtp_server)
-    now = datetime(2015, 3, 24, 7, tzinfo=timezone.utc)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
     outcome, report = run(services, settings, date(2015, 3, 24), now)
     assert outcome.messages == 1 and len(report.retrying) == 1
     for minutes in (1, 2, 3):
@@ -103,7 +132,7 @@ def test_a_server_down_for_the_whole_first_relay_loses_nothing(services, smtp_se
     small_plan(services)
     settings = settings_for(smtp_server)
     smtp_server.stop()
-    now = datetime(2015, 3, 24, 7, tzinfo=timezone.utc)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
     _, report = run(services, settings, date(2015, 3, 24), now)
     assert len(report.retrying) == 1 and report.sent == []
     smtp_server.start()
@@ -116,7 +145,7 @@ def test_a_550_for_one_recipient_of_two_fails_that_one_and_the_other_still_gets_
     small_plan(services, owners=("Ann Owner", "Bob Owner"))
     smtp_server.handler.refuse = {"ann@example.org"}
     settings = settings_for(smtp_server)
-    now = datetime(2015, 3, 24, 7, tzinfo=timezone.utc)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
     _, report = run(services, settings, date(2015, 3, 24), now)
     assert len(report.sent) == 1 and len(report.failed) == 1
     assert [m.rcpt_tos for m in smtp_server.received] == [["bob@example.org"]]
@@ -133,7 +162,7 @@ def test_give_up_after_the_age_limit_and_tell_the_administrator(services, smtp_s
     small_plan(services)
     smtp_server.handler.temporary_failures = 1000
     settings = settings_for(smtp_server, max_age_hours=1)
-    now = datetime(2015, 3, 24, 7, tzinfo=timezone.utc)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
     run(services, settings, date(2015, 3, 24), now)
     report = deliver(services, settings, now + timedelta(hours=2))
     assert len(report.failed) == 1
@@ -144,23 +173,37 @@ def test_give_up_after_the_age_limit_and_tell_the_administrator(services, smtp_s
 def test_html_in_a_note_prints_as_text_and_names_cannot_inject_headers(services, smtp_server):
     small_plan(services, note="<script>alert('x')</script> & <b>done</b>")
     settings = settings_for(smtp_server)
-    run(services, settings, date(2015, 3, 24), datetime(2015, 3, 24, 7, tzinfo=timezone.utc))
+    run(services, settings, date(2015, 3, 24), datetime(2015, 3, 24, 7, tzinfo=UTC))
     [message] = smtp_server.received
     html = message.html()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;done&lt;/b&gt;" in html and "<script>" not in html
     assert "Train &lt;the&gt; trainers &amp; managers" in html
     assert "<script>alert('x')</script>" in message.text()  # the plain part is plain
-    crafted = render_message(environment(), "delivery_failure",
-                             {"recipient_name": "x", "recipient_email": "x", "subject": "s", "message_id": "m", "attempts": 1, "last_code": 1,
-                              "last_error": "e"}, mail_from="plantrail <p@example.org>", to_name="Eve\r\nBcc: evil@example.org",
-                             to_email="eve@example.org", message_id="<id@example.org>", date=datetime.now(timezone.utc))
+    crafted = render_message(
+        environment(),
+        "delivery_failure",
+        {
+            "recipient_name": "x",
+            "recipient_email": "x",
+            "subject": "s",
+            "message_id": "m",
+            "attempts": 1,
+            "last_code": 1,
+            "last_error": "e",
+        },
+        mail_from="plantrail <p@example.org>",
+        to_name="Eve\r\nBcc: evil@example.org",
+        to_email="eve@example.org",
+        message_id="<id@example.org>",
+        date=datetime.now(UTC),
+    )
     reparsed = email.message_from_bytes(crafted.as_bytes(), policy=email.policy.default)
     assert reparsed["Bcc"] is None and reparsed["To"].addresses[0].addr_spec == "eve@example.org"
 
 
 def test_the_reminder_is_in_the_action_history(services, smtp_server):
     small_plan(services)
-    run(services, settings_for(smtp_server), date(2015, 3, 24), datetime(2015, 3, 24, 7, tzinfo=timezone.utc))
+    run(services, settings_for(smtp_server), date(2015, 3, 24), datetime(2015, 3, 24, 7, tzinfo=UTC))
     from projections.audit import history
 
     entries = history(services.engine, plan_code="T 1", action_code="T1")

@@ -12,8 +12,9 @@ import pytest
 
 from tests.conftest import EXAMPLES
 
-pytestmark = pytest.mark.skipif(os.environ.get("PLANTRAIL_ROBUSTNESS_OUTAGE") != "1",
-                                reason="restarts the PostgreSQL server: run with `make check-robustness`")
+pytestmark = pytest.mark.skipif(
+    os.environ.get("PLANTRAIL_ROBUSTNESS_OUTAGE") != "1", reason="restarts the PostgreSQL server: run with `make check-robustness`"
+)
 
 
 def cluster(action: str) -> None:
@@ -26,11 +27,21 @@ def plantrail(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_commands_fail_clearly_while_the_database_is_down_and_work_when_it_returns(postgres_url):
-    env = {**os.environ, "PLANTRAIL_DATABASE_URL": postgres_url, "PLANTRAIL_USER": "clerk",
-           "PLANTRAIL_MAIL_TRANSPORT": "file", "PLANTRAIL_OUTBOX_DIR": "/tmp/plantrail-outage-outbox"}
+    env = {
+        **os.environ,
+        "PLANTRAIL_DATABASE_URL": postgres_url,
+        "PLANTRAIL_USER": "clerk",
+        "PLANTRAIL_MAIL_TRANSPORT": "file",
+        "PLANTRAIL_OUTBOX_DIR": "/tmp/plantrail-outage-outbox",
+    }
     assert plantrail(env, "import", str(EXAMPLES)).returncode == 0
-    service = subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--relay-seconds", "1"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    service = subprocess.Popen(
+        [sys.executable, "-m", "plantrail", "serve", "--relay-seconds", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(3)
         cluster("stop")

@@ -15,10 +15,18 @@ ON = date(2015, 2, 1)
 
 
 def new_action(**overrides) -> Action:
-    fields = dict(
-        plan_code="SOS 001", code="SS_ICSAP_IMP1", title="Training", description="", owners=["Christine Sutton"],
-        due_date=date(2015, 4, 30), priority="High", priority_number=1, actor="clerk", effective_on=date(2014, 9, 5),
-    )
+    fields = {
+        "plan_code": "SOS 001",
+        "code": "SS_ICSAP_IMP1",
+        "title": "Training",
+        "description": "",
+        "owners": ["Christine Sutton"],
+        "due_date": date(2015, 4, 30),
+        "priority": "High",
+        "priority_number": 1,
+        "actor": "clerk",
+        "effective_on": date(2014, 9, 5),
+    }
     return Action.add(**(fields | overrides))
 
 

@@ -37,5 +37,9 @@ def test_outer_packages_never_import_the_composition_root(package):
 
 
 def test_projections_do_not_import_scheduler_or_notifications():
-    offenders = {f: names & {"scheduler", "notifications"} for f, names in imported_top_levels("projections").items() if names & {"scheduler", "notifications"}}
+    offenders = {
+        f: names & {"scheduler", "notifications"}
+        for f, names in imported_top_levels("projections").items()
+        if names & {"scheduler", "notifications"}
+    }
     assert offenders == {}

@@ -12,7 +12,9 @@ MINIMAL = {
     "format": "plantrail-plan/1",
     "plan": {"code": "T 1", "title": "Test plan"},
     "people": [{"name": "Ann Owner"}],
-    "actions": [{"code": "A1", "title": "First", "owners": ["Ann Owner"], "due_date": "2015-04-30", "progress": [{"value": 10, "on": "2015-01-01"}]}],
+    "actions": [
+        {"code": "A1", "title": "First", "owners": ["Ann Owner"], "due_date": "2015-04-30", "progress": [{"value": 10, "on": "2015-01-01"}]}
+    ],
 }
 
 
@@ -69,7 +71,13 @@ SS_ICSAP_ARR1 Systematic approach,Review plans,Pat Preece,31-Mar-2015,75,Childre
 def read_csv(tmp_path: Path, text: str, **kw):
     path = tmp_path / "actions.csv"
     path.write_text(text, encoding="utf-8")
-    options = dict(plan_code="SOS 001", plan_title=None, exported_on=date(2015, 3, 25), register_owners=True, known_priorities={})
+    options = {
+        "plan_code": "SOS 001",
+        "plan_title": None,
+        "exported_on": date(2015, 3, 25),
+        "register_owners": True,
+        "known_priorities": {},
+    }
     return read_actions_csv(path, **(options | kw))
 
 

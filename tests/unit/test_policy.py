@@ -7,8 +7,17 @@ MANAGERS = {"Ann Owner": "Mo Manager", "Bob Owner": None}
 
 
 def action(**fields) -> ActionFacts:
-    base = dict(plan_code="P", code="A1", title="Training", owners=("Ann Owner",), due_date=date(2015, 3, 31), progress=40,
-                lifecycle="open", added_on=date(2014, 9, 5), last_update_on=date(2015, 3, 1))
+    base = {
+        "plan_code": "P",
+        "code": "A1",
+        "title": "Training",
+        "owners": ("Ann Owner",),
+        "due_date": date(2015, 3, 31),
+        "progress": 40,
+        "lifecycle": "open",
+        "added_on": date(2014, 9, 5),
+        "last_update_on": date(2015, 3, 1),
+    }
     return ActionFacts(**(base | fields))
 
 
