@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import (
     ActionAlreadyInStateError,
     ActionCancelledError,
+    BadInputError,
     InvalidProgressError,
     ReasonRequiredError,
     RuleViolation,
@@ -44,7 +45,7 @@ def checked_priority(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or value.strip().capitalize() not in PRIORITIES:
-        raise RuleViolation(f"priority: must be one of {', '.join(PRIORITIES)}, got {value!r}")
+        raise BadInputError(f"priority: must be one of {', '.join(PRIORITIES)}, got {value!r}")
     return value.strip().capitalize()
 
 

@@ -20,8 +20,19 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.action import Action
+from domain.commands import (
+    LIFECYCLE_TRANSITIONS,
+    ActionCommand,
+    AddNote,
+    AddSubActionNote,
+    ChangeLifecycle,
+    ChangeOwners,
+    ReviseDueDate,
+    UpdateProgress,
+)
 from domain.errors import (
     ActionNotFoundError,
+    BadInputError,
     ConcurrentChangeError,
     DuplicateCodeError,
     PersonNotFoundError,
@@ -210,6 +221,32 @@ class PlanTrail(Application):
         methods = {"complete": Action.complete, "cancel": Action.cancel, "reopen": Action.reopen, "hold": Action.put_on_hold}
         method = methods[transition]
         return self.change_action(plan_code, code, lambda a, on: method(a, reason=reason, actor=actor, effective_on=on), effective_on)
+
+    def add_sub_action_note(
+        self, plan_code: str, code: str, number: int, text: str, *, actor: str, effective_on: date | None = None
+    ) -> dict[str, Any]:
+        return self.change_action(
+            plan_code, code, lambda a, on: a.add_sub_action_note(number, text, author=actor, actor=actor, effective_on=on), effective_on
+        )
+
+    def handle(self, plan_code: str, code: str, command: ActionCommand, *, actor: str) -> dict[str, Any]:
+        """Carry out one command on an action: the single door every entry point goes through."""
+        match command:
+            case UpdateProgress(progress, note, on):
+                return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on)
+            case AddNote(text, on):
+                return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
+            case AddSubActionNote(number, text, on):
+                return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
+            case ChangeLifecycle(transition, reason, on):
+                if transition not in LIFECYCLE_TRANSITIONS:
+                    raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
+                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on)
+            case ReviseDueDate(due_date, reason, on):
+                return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)
+            case ChangeOwners(owners, reason, on):
+                return self.change_owners(plan_code, code, list(owners), reason=reason, actor=actor, effective_on=on)
+        raise BadInputError(f"command: {type(command).__name__} is not a command on an action")
 
     # ----- saving -------------------------------------------------------------------------
 

@@ -1,12 +1,55 @@
-"""Named domain errors. The CLI maps every ``DomainError`` to exit code 1."""
+"""Named domain errors, each carrying its outcome.
+
+Every entry point maps an error by its class and nothing else: the CLI exits with
+``exit_code``, the web app answers with ``http_status``. A new error picks its outcome by
+choosing its base class, so the two entry points can never disagree about it.
+
+``field`` names the input the error is about (``progress``, ``due_date``), so a web form can
+show the message next to that field; the message itself still starts with the field's name
+for the CLI's one-line errors.
+"""
 
 
 class DomainError(Exception):
     """A rule of the domain was broken, or something asked for does not exist."""
 
+    exit_code = 1
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BadInputError(DomainError):
+    """What was typed or supplied has the wrong shape: exit 2, HTTP 400."""
+
+    exit_code = 2
+    http_status = 400
+
 
 class NotFoundError(DomainError):
-    """Base for 'no such thing'."""
+    """Base for 'no such thing': exit 1, HTTP 404."""
+
+    http_status = 404
+
+
+class ConflictError(DomainError):
+    """The state moved under the request, or the thing already exists: exit 1, HTTP 409."""
+
+    http_status = 409
+
+
+class ForbiddenError(DomainError):
+    """The person may not do this: exit 1, HTTP 403."""
+
+    http_status = 403
+
+
+class UnavailableError(DomainError):
+    """A service the request needs (the database, the mail server) is down: exit 1, HTTP 503."""
+
+    http_status = 503
 
 
 class PlanNotFoundError(NotFoundError):
@@ -22,10 +65,10 @@ class PersonNotFoundError(NotFoundError):
 
 
 class RuleViolation(DomainError):
-    """Base for a command that the current state does not allow."""
+    """Base for a command that the current state does not allow: exit 1, HTTP 422."""
 
 
-class InvalidProgressError(RuleViolation):
+class InvalidProgressError(BadInputError):
     pass
 
 
@@ -37,11 +80,11 @@ class ActionAlreadyInStateError(RuleViolation):
     pass
 
 
-class ReasonRequiredError(RuleViolation):
+class ReasonRequiredError(BadInputError):
     pass
 
 
-class DuplicateCodeError(RuleViolation):
+class DuplicateCodeError(ConflictError):
     pass
 
 
@@ -49,9 +92,9 @@ class UnknownPriorityError(RuleViolation):
     pass
 
 
-class InvalidTextError(RuleViolation):
+class InvalidTextError(BadInputError):
     pass
 
 
-class ConcurrentChangeError(DomainError):
+class ConcurrentChangeError(ConflictError):
     """Someone else changed the same aggregate, and the command no longer applies."""

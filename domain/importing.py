@@ -16,7 +16,7 @@ from typing import Any
 
 from domain.action import CANCELLED, COMPLETED, ON_HOLD, Action
 from domain.application import PlanTrail
-from domain.errors import DomainError, UnknownPriorityError
+from domain.errors import BadInputError, DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id
 from domain.person import Person
 from domain.plan import Plan
@@ -25,7 +25,7 @@ from domain.plan_document import ActionSpec, DatedText, PlanDocument
 IMPORT_REASON = "imported"
 
 
-class InvalidImportError(DomainError):
+class InvalidImportError(BadInputError):
     """The input breaks a domain rule; the message names where in the input."""
 
 

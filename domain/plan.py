@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import RuleViolation
+from domain.errors import BadInputError, RuleViolation
 from domain.events import RecordedEvent
 from domain.ids import plan_id
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
@@ -59,7 +59,7 @@ class Plan(Aggregate):
         effective_on: date,
     ) -> Plan:
         if isinstance(warning_days, bool) or not isinstance(warning_days, int) or not 0 <= warning_days <= 365:
-            raise RuleViolation(f"warning_days: must be a whole number of days from 0 to 365, got {warning_days!r}")
+            raise BadInputError(f"warning_days: must be a whole number of days from 0 to 365, got {warning_days!r}")
         return cls._create(
             cls.PlanCreated,
             id=plan_id(code),
@@ -97,7 +97,7 @@ class Plan(Aggregate):
 
     def add_priority(self, number: int, name: str, description: str = "", *, actor: str, effective_on: date) -> None:
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise RuleViolation(f"priority number: must be a whole number from 1, got {number!r}")
+            raise BadInputError(f"priority number: must be a whole number from 1, got {number!r}")
         if number in self.priorities:
             raise RuleViolation(f"priority number: {self.code} already has priority {number}")
         self._priority_added(

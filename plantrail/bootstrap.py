@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Engine, create_engine, event
@@ -14,26 +13,13 @@ from notifications.outbox import Outbox
 from notifications.relay import DeliveryPolicy
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
-from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, database_config
+from plantrail.services import Services
+from plantrail.settings import MailSettings, SettingsError, cipher_env, database_config
 from projections.projector import Projector
 from projections.queries import Queries
 from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
-
-
-@dataclass
-class Services:
-    app: PlanTrail
-    projector: Projector
-    queries: Queries
-    engine: Engine
-    database: DatabaseConfig
-    outbox: Outbox
-
-    def close(self) -> None:
-        self.app.close()
-        self.engine.dispose()
 
 
 def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:

@@ -7,24 +7,18 @@ Errors go to stderr as one line; ``--format json`` puts JSON alone on stdout.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
-from eventsourcing.persistence import ConnectionPoolClosedError, MapperDeserialisationError
-from eventsourcing.persistence import InterfaceError as StoreInterfaceError
-from eventsourcing.persistence import OperationalError as StoreOperationalError
-from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
+from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import DomainError
 from domain.importing import import_plans
 from plantrail import commands_history, commands_integrity, commands_reminders, output
-from plantrail.bootstrap import Services
 from plantrail.cli_support import (
-    BAD_INPUT,
     DATE,
+    PlantrailGroup,
     as_at_option,
     by_option,
     format_option,
@@ -36,11 +30,11 @@ from plantrail.cli_support import (
 from plantrail.importers import ImportFileError
 from plantrail.importers.csv_actions import read_actions_csv
 from plantrail.importers.json_plan import read_plan_file
+from plantrail.services import Services
 from plantrail.settings import default_actor
-from projections.projector import UnreadableEventError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PlantrailGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     envvar="PLANTRAIL_DATABASE_URL",
@@ -177,9 +171,8 @@ def show(ctx: click.Context, action: str, as_at: date | None, known_at_text: str
 
 def _print_action(ctx: click.Context, ref: str, fmt: str, as_at: date | None = None, known_at_text: str | None = None) -> None:
     s = services(ctx)
-    plan_code, code = s.queries.resolve_action(ref)
-    timezone_name = s.queries.resolve_plan(plan_code)["timezone"]
-    found = s.queries.action(plan_code, code, as_at=as_at or s.app.today(plan_code), known_at=known_at(known_at_text, timezone_name))
+    target = s.resolve(ref)
+    found = s.show(target, as_at=as_at, known_at=known_at(known_at_text, s.plan_timezone(target.plan_code)))
     output.emit_json(found) if fmt == "json" else output.action_detail(found)
 
 
@@ -195,13 +188,10 @@ def people(ctx: click.Context, fmt: str) -> None:
 # ----- writing ------------------------------------------------------------------------------
 
 
-def _write(ctx: click.Context, ref: str, fmt: str, command: Callable[[Services, str, str], Any]) -> None:
-    """Resolve the action, run the command, bring the read models up to date, show the result."""
-    s = services(ctx)
-    plan_code, code = s.queries.resolve_action(ref)
-    command(s, plan_code, code)
-    s.projector.catch_up()
-    _print_action(ctx, f"{plan_code}/{code}", fmt)
+def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | None, fmt: str) -> None:
+    """Every write: the services seam changes the action and reads it back; we only print."""
+    shown = services(ctx).record(ref, command, actor=actor or default_actor())
+    output.emit_json(shown) if fmt == "json" else output.action_detail(shown)
 
 
 @cli.command()
@@ -216,12 +206,7 @@ def update(
     ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str
 ) -> None:
     """Record a progress figure (and optionally a note) on an action."""
-    _write(
-        ctx,
-        action,
-        fmt,
-        lambda s, p, c: s.app.update_progress(p, c, progress, note=note, actor=actor or default_actor(), effective_on=effective_on),
-    )
+    _record(ctx, action, UpdateProgress(progress, note, effective_on), actor, fmt)
 
 
 @cli.command()
@@ -233,11 +218,11 @@ def update(
 @click.pass_context
 def note(ctx: click.Context, action: str, text: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
     """Add a dated note to an action."""
-    _write(ctx, action, fmt, lambda s, p, c: s.app.add_note(p, c, text, actor=actor or default_actor(), effective_on=effective_on))
+    _record(ctx, action, AddNote(text, effective_on), actor, fmt)
 
 
-def _lifecycle_command(name: str, transition: str, summary: str, reason_required: bool) -> None:
-    @cli.command(name, help=summary)
+def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> None:
+    @cli.command(transition, help=summary)
     @click.argument("action")
     @click.option("--reason", metavar="TEXT", required=reason_required, help="Why." + (" Required." if reason_required else ""))
     @by_option
@@ -245,20 +230,13 @@ def _lifecycle_command(name: str, transition: str, summary: str, reason_required
     @format_option
     @click.pass_context
     def command(ctx: click.Context, action: str, reason: str | None, actor: str | None, effective_on: date | None, fmt: str) -> None:
-        _write(
-            ctx,
-            action,
-            fmt,
-            lambda s, p, c: s.app.change_lifecycle(
-                p, c, transition, reason=reason, actor=actor or default_actor(), effective_on=effective_on
-            ),
-        )
+        _record(ctx, action, ChangeLifecycle(transition, reason, effective_on), actor, fmt)
 
 
-_lifecycle_command("complete", "complete", "Mark an action complete (sets progress to 100%).", False)
-_lifecycle_command("cancel", "cancel", "Cancel an action (a reason is required).", True)
-_lifecycle_command("reopen", "reopen", "Reopen a completed, cancelled or held action.", False)
-_lifecycle_command("hold", "hold", "Put an action on hold.", False)
+_lifecycle_command("complete", "Mark an action complete (sets progress to 100%).", False)
+_lifecycle_command("cancel", "Cancel an action (a reason is required).", True)
+_lifecycle_command("reopen", "Reopen a completed, cancelled or held action.", False)
+_lifecycle_command("hold", "Put an action on hold.", False)
 
 
 @cli.command()
@@ -271,12 +249,7 @@ _lifecycle_command("hold", "hold", "Put an action on hold.", False)
 @click.pass_context
 def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
     """Revise an action's due date (the original stays visible)."""
-    _write(
-        ctx,
-        action,
-        fmt,
-        lambda s, p, c: s.app.revise_due_date(p, c, due, reason=reason, actor=actor or default_actor(), effective_on=effective_on),
-    )
+    _record(ctx, action, ReviseDueDate(due, reason, effective_on), actor, fmt)
 
 
 @cli.command()
@@ -291,12 +264,7 @@ def reassign(
     ctx: click.Context, action: str, owners: tuple[str, ...], reason: str, actor: str | None, effective_on: date | None, fmt: str
 ) -> None:
     """Change who owns an action. Owners must be registered people."""
-    _write(
-        ctx,
-        action,
-        fmt,
-        lambda s, p, c: s.app.change_owners(p, c, list(owners), reason=reason, actor=actor or default_actor(), effective_on=effective_on),
-    )
+    _record(ctx, action, ChangeOwners(owners, reason, effective_on), actor, fmt)
 
 
 # ----- history, summaries and reports live in their own module --------------------------------
@@ -309,32 +277,23 @@ commands_integrity.register(cli)
 # ----- entry point --------------------------------------------------------------------------
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"plantrail: error: {message}", err=True)
-    sys.exit(code)
-
-
 def main(argv: list[str] | None = None) -> None:
+    """The console script. Errors are mapped to exit codes inside the group (``PlantrailGroup``),
+    so tests running the group in-process see the same codes; only what happens outside any
+    command (a broken pipe, arguments the OS passed as undecodable bytes) is handled here."""
+    args = sys.argv[1:] if argv is None else argv
+    for position, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            click.echo(f"plantrail: error: argument {position} is not valid UTF-8 text; check the terminal's encoding", err=True)
+            sys.exit(2)
     try:
-        cli.main(args=argv, prog_name="plantrail", standalone_mode=False)
-    except click.exceptions.Abort:
-        _fail("aborted", 130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except BAD_INPUT as error:
-        _fail(str(error), 2)
-    except DomainError as error:
-        _fail(str(error), 1)
-    except (UnreadableEventError, MapperDeserialisationError) as error:
-        _fail(f"{error} — check PLANTRAIL_CIPHER_KEY", 2)
-    except SQLAlchemyOperationalError as error:
-        _fail(f"database unavailable: {str(error.orig).strip().splitlines()[0]} — nothing was changed; try again when it is back", 1)
-    except (StoreOperationalError, StoreInterfaceError, ConnectionPoolClosedError) as error:
-        _fail(
-            f"database unavailable: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}"
-            " — nothing was changed; try again when it is back",
-            1,
-        )
+        cli.main(args=args, prog_name="plantrail")
     except BrokenPipeError:
+        # Output piped into `head` and cut short: not an error. Point stdout at nothing so the
+        # interpreter's final flush does not complain a second time.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
-from domain.errors import InvalidProgressError, InvalidTextError, ReasonRequiredError
-from domain.importing import InvalidImportError
-from plantrail.bootstrap import Services, bootstrap
-from plantrail.dates import DateFormatError, parse_date, parse_datetime
-from plantrail.importers import ImportFileError
-from plantrail.settings import SettingsError
+from plantrail.bootstrap import bootstrap
+from plantrail.dates import DateFormatError, parse_date, resolve_known_at
+from plantrail.errors import as_domain_error
+from plantrail.services import Services
 
-# Errors about the shape of what was typed or supplied: exit 2, like a usage error.
-BAD_INPUT = (
-    InvalidImportError,
-    ImportFileError,
-    InvalidTextError,
-    InvalidProgressError,
-    ReasonRequiredError,
-    SettingsError,
-    DateFormatError,
-)
+
+class PlantrailGroup(click.Group):
+    """The command group, mapping every error to its exit code by class (``domain.errors``).
+
+    The mapping lives here rather than in ``main`` so that click's ``CliRunner`` runs exactly
+    the production path: 0 success, 1 a domain error (not found, conflict, a rule broken, a
+    service unavailable), 2 bad input; the message is one line on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            mapped = as_domain_error(error)
+            if mapped is None:
+                raise
+            click.echo(f"plantrail: error: {mapped}", err=True)
+            ctx.exit(mapped.exit_code)
 
 
 class DateParam(click.ParamType):
@@ -61,25 +67,14 @@ class DateTimeParam(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            parse_date(value) if _date_only(value) else parse_datetime(value)
+            resolve_known_at(value, "UTC")  # checks the form; the plan's zone is applied later
         except DateFormatError as error:
             self.fail(str(error), param, ctx)
         return value  # resolved against the plan's time zone by known_at()
 
 
-def _date_only(text: str) -> bool:
-    # "2015-04-02" and "02-Apr-2015" are at most 11 characters; any time makes it longer.
-    return len(text.strip()) <= 11
-
-
 def known_at(text: str | None, timezone_name: str) -> datetime | None:
-    if text is None:
-        return None
-    zone = ZoneInfo(timezone_name)
-    if _date_only(text):
-        return datetime.combine(parse_date(text), time.max, tzinfo=zone)
-    moment = parse_datetime(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    return resolve_known_at(text, timezone_name)
 
 
 DATETIME = DateTimeParam()

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from domain.errors import BadInputError
+
 DEFAULT_DATABASE = "./plantrail.db"
 
 
-class SettingsError(ValueError):
+class SettingsError(BadInputError, ValueError):
     """A setting's value cannot be used; the message names the setting."""
 
 

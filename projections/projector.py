@@ -17,6 +17,7 @@ import orjson
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, StoredEvent
 from sqlalchemy import Engine, insert, select, update
 
+from domain.errors import BadInputError
 from projections import chain
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
@@ -29,7 +30,7 @@ REBUILD_NEEDED = -1
 ANALYZE_EVERY_PAGES = 10
 
 
-class UnreadableEventError(Exception):
+class UnreadableEventError(BadInputError):
     """A stored event cannot be decrypted or decoded: usually the wrong (or no) cipher key."""
 
 

@@ -13,13 +13,13 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, and_, func, select
 
-from domain.errors import ActionNotFoundError, DomainError, PlanNotFoundError
+from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
 from domain.timeliness import HasTimelinessFields, status
 from projections import tables as t
 from projections.timeline import FOREVER_TIME
 
 
-class AmbiguousActionError(DomainError):
+class AmbiguousActionError(BadInputError):
     """An action code used in more than one plan, given without its plan."""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.errors import BadInputError
 
-class ImportFileError(ValueError):
+
+class ImportFileError(BadInputError, ValueError):
     """The file cannot be read as a plan; the message names the file, the row or path, and the field."""

@@ -1,4 +1,4 @@
-"""The real ``plantrail`` entry point, run as a subprocess against a real SQLite file."""
+"""The real ``plantrail`` command group, run in-process against a real SQLite file."""
 
 import json
 from pathlib import Path

@@ -2,17 +2,14 @@
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_runner import CliResult, invoke
 from tests.conftest import EXAMPLES
 
 
-def plantrail(env: dict, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "plantrail", *args], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == expect, result.stderr
-    return result
+def plantrail(env: dict, *args: str, expect: int = 0) -> CliResult:
+    return invoke(env, *args, expect=expect)
 
 
 def test_an_encrypted_store_keeps_plaintext_out_of_the_events_and_refuses_the_wrong_key(tmp_path: Path):

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from tests.cli_runner import CliResult, invoke
 from tests.conftest import EXAMPLES
 
 
@@ -28,10 +29,8 @@ def smtp_env(database_url: str, server, **extra: str) -> dict[str, str]:
     )
 
 
-def plantrail(env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "plantrail", *args], env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == expect, result.stderr
-    return result
+def plantrail(env: dict[str, str], *args: str, expect: int = 0) -> CliResult:
+    return invoke(env, *args, expect=expect)
 
 
 def test_remind_writes_eml_files_once(tmp_path: Path):
