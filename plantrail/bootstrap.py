@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, event
 
-from domain.application import Clock, PlanTrail, utc_now
+from domain.application import Clock, PlanTrail, record_undeliverable, utc_now
+from notifications.links import LinkMaker
 from notifications.outbox import Outbox
-from notifications.relay import DeliveryPolicy
+from notifications.relay import DeliveryPolicy, RelayContext, UndeliverableHook
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
 from plantrail.services import Services
@@ -19,7 +21,8 @@ from projections.projector import Projector
 from projections.queries import Queries
 from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
-from scheduler.sweep import SweepContext
+from scheduler.service import Runtime
+from scheduler.sweep import SCHEDULER_ACTOR, SweepContext
 
 
 def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
@@ -51,7 +54,8 @@ def transport_for(settings: MailSettings) -> Transport:
     return FileTransport(settings.outbox_dir)
 
 
-def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
+def sweep_context(services: Services, settings: MailSettings, *, links: LinkMaker | None = None) -> SweepContext:
+    """``links``: where digests link to (the web app's link maker); None: no links."""
     return SweepContext(
         app=services.app,
         engine=services.engine,
@@ -60,11 +64,49 @@ def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
         templates=environment(settings.templates_dir),
         mail_from=settings.mail_from,
         policy_for=policy_for(settings),
+        admin_email=settings.admin_email,
+        links=links,
     )
 
 
 def delivery_policy(settings: MailSettings) -> DeliveryPolicy:
     return DeliveryPolicy(max_age=timedelta(hours=settings.max_age_hours), first_retry=timedelta(seconds=settings.first_retry_seconds))
+
+
+def undeliverable_hook(services: Services, zone: ZoneInfo) -> UndeliverableHook:
+    """When the relay gives up on a message, each reminder it carried records why in its history."""
+
+    def record(entries: list[tuple[str, str, str]], when: datetime) -> None:
+        if record_undeliverable(services.app, entries, actor=SCHEDULER_ACTOR, effective_on=when.astimezone(zone).date()):
+            services.projector.catch_up()  # so `history` shows it straight away
+
+    return record
+
+
+def relay_context(services: Services, settings: MailSettings, *, clock: Clock = utc_now) -> RelayContext:
+    return RelayContext(
+        outbox=services.outbox,
+        transport=transport_for(settings),
+        mail_from=settings.mail_from,
+        policy=delivery_policy(settings),
+        admin_email=settings.admin_email,
+        templates=environment(settings.templates_dir),
+        clock=clock,
+        on_undeliverable=undeliverable_hook(services, ZoneInfo(settings.timezone)),
+    )
+
+
+def scheduler_runtime(
+    services: Services, settings: MailSettings, *, relay_seconds: float = 30.0, links: LinkMaker | None = None
+) -> Runtime:
+    """Everything ``scheduler.service.start`` needs: the sweep, the relay, the zone and the hour."""
+    return Runtime(
+        context=sweep_context(services, settings, links=links),
+        relay=relay_context(services, settings),
+        zone=ZoneInfo(settings.timezone),
+        sweep_hour=settings.sweep_hour,
+        relay_seconds=relay_seconds,
+    )
 
 
 def _enable_sqlite_wal(engine: Engine) -> None:

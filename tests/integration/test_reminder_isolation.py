@@ -1,0 +1,102 @@
+"""One recipient without a usable address never stops a sweep: everybody else still gets mail,
+and the unaddressable reminders are recorded as undeliverable, with their reason, in the outbox,
+in the action's history and in the administrator's digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from domain.person import Person
+from plantrail.bootstrap import sweep_context
+from projections.audit import history
+from scheduler.sweep import sweep
+from tests.integration.test_reminders import deliver, settings_for
+
+AS_OF = date(2015, 3, 24)
+NOW = datetime(2015, 3, 24, 7, tzinfo=UTC)
+
+
+def register_as_older_versions_did(services, name: str, email: str | None, manager: str | None = None) -> None:
+    """Store a person the way an older plantrail could (its email check let ``a@b.org;c@d.org`` through)."""
+    person = Person._create(
+        Person.PersonRegistered,
+        id=__import__("domain.ids", fromlist=["person_id"]).person_id(name),
+        name=name,
+        initials=None,
+        email=email,
+        role=None,
+        manager=manager,
+        actor="old import",
+        effective_on=date(2015, 1, 1),
+        reason=None,
+    )
+    services.app.save(person)
+
+
+def plan_with_unaddressable_people(services) -> None:
+    app = services.app
+    on = date(2015, 1, 1)
+    app.register_person(name="Ann Owner", email="ann@example.org", manager="Mo Manager", actor="t", effective_on=on)
+    app.register_person(name="Mo Manager", email="mo@example.org", actor="t", effective_on=on)
+    app.register_person(name="Nora Noemail", actor="t", effective_on=on)  # as `import --register-owners` leaves her
+    app.register_person(name="Bob Owner", email="bob@example.org", manager="Ghost Manager", actor="t", effective_on=on)
+    register_as_older_versions_did(services, "Lee Legacy", "lee@example.org;boss@example.org")
+    app.create_plan(code="T 1", title="Test plan", sponsor="Sam Unregistered", actor="t", effective_on=on)
+    actions = [
+        ("DUE", ["Ann Owner"], date(2015, 3, 31)),  # due soon: Ann
+        ("CASE", ["ann owner"], date(2015, 3, 30)),  # typed in another case: still Ann
+        ("NORA", ["Nora Noemail"], date(2015, 3, 31)),  # no address at all
+        ("LEE", ["Lee Legacy"], date(2015, 3, 31)),  # two addresses in one
+        ("BOB", ["Bob Owner"], date(2015, 2, 20)),  # overdue 32 days: Bob, his unregistered manager, the unregistered sponsor
+    ]
+    for code, owners, due in actions:
+        app.add_action(plan_code="T 1", code=code, title=f"Action {code}", owners=owners, due_date=due, actor="t", effective_on=on)
+        app.add_note("T 1", code, "started", actor="t", effective_on=date(2015, 3, 20))
+    services.projector.catch_up()
+
+
+def test_a_sweep_with_unaddressable_recipients_finishes_and_everyone_else_gets_mail(services, smtp_server):
+    plan_with_unaddressable_people(services)
+    settings = settings_for(smtp_server)
+    outcome = sweep(sweep_context(services, settings), as_of=AS_OF, today=date(2026, 1, 1), now=NOW)
+    assert len(outcome.raised) == 5
+    deliver(services, settings, NOW)
+    received = {m.rcpt_tos[0]: m for m in smtp_server.received}
+    assert set(received) == {"ann@example.org", "bob@example.org", "admin@example.org"}
+    ann = received["ann@example.org"]
+    assert "DUE" in ann.text() and "CASE" in ann.text()  # one digest for Ann, whatever case her name was typed in
+    assert ann.message["To"].addresses[0].display_name == "Ann Owner"
+    listing = services.outbox.listing()
+    undeliverable = {m["to"]: m["last_error"] for m in listing if m["status"] == "undeliverable"}
+    assert set(undeliverable) == {"Nora Noemail", "Lee Legacy", "Ghost Manager", "Sam Unregistered"}
+    assert "no email address" in undeliverable["Nora Noemail"]
+    assert "lee@example.org;boss@example.org" in undeliverable["Lee Legacy"]
+    assert "not a registered person" in undeliverable["Ghost Manager"]
+    assert "not a registered person" in undeliverable["Sam Unregistered"]
+    admin_text = received["admin@example.org"].text()
+    for name, reason in undeliverable.items():
+        assert name in admin_text and reason in admin_text
+
+
+def test_an_undeliverable_reminder_is_in_the_action_history_with_its_reason(services, smtp_server):
+    plan_with_unaddressable_people(services)
+    settings = settings_for(smtp_server)
+    sweep(sweep_context(services, settings), as_of=AS_OF, today=date(2026, 1, 1), now=NOW)
+    services.projector.catch_up()
+    entries = [e for e in history(services.engine, plan_code="T 1", action_code="BOB") if e["type"] == "ReminderUndeliverable"]
+    assert sorted(e["changes"]["undeliverable"][1] for e in entries) == ["Ghost Manager", "Sam Unregistered"]
+    assert all("not a registered person" in e["reason"] and e["actor"] == "plantrail scheduler" for e in entries)
+    [nora] = [e for e in history(services.engine, plan_code="T 1", action_code="NORA") if e["type"] == "ReminderUndeliverable"]
+    assert "no email address" in nora["reason"] and nora["effective_on"] == AS_OF.isoformat()
+
+
+def test_a_second_sweep_records_nothing_twice(services, smtp_server):
+    plan_with_unaddressable_people(services)
+    settings = settings_for(smtp_server)
+    for _ in range(2):
+        sweep(sweep_context(services, settings), as_of=AS_OF, today=date(2026, 1, 1), now=NOW)
+        deliver(services, settings, NOW)
+    services.projector.catch_up()
+    events = [e for e in history(services.engine, plan_code="T 1") if e["type"] == "ReminderUndeliverable"]
+    assert len(events) == 4
+    assert len(smtp_server.received) == 3
