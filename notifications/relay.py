@@ -170,8 +170,7 @@ def _record(
 
 def _give_up(ctx: RelayContext, claimed: Claimed, code: int | None, detail: str, started: datetime, finished: datetime) -> None:
     _record(ctx, claimed, "failed", code, detail, started, finished)
-    reason = f"{code} {detail}" if code is not None and not detail.startswith(str(code)) else detail
-    _tell(ctx, claimed, reason, finished, attempts=claimed.attempts + 1)
+    _tell(ctx, claimed, detail, finished, attempts=claimed.attempts + 1)
 
 
 def _tell(ctx: RelayContext, claimed: Claimed, reason: str, when: datetime, attempts: int = 0) -> None:

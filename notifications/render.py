@@ -12,8 +12,11 @@ start a header of its own.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from datetime import datetime
+from email import message_from_bytes
+from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -27,6 +30,37 @@ def one_line(text: object) -> str:
     """Header text may never carry CR, LF or any other control character: that is how headers get injected."""
     cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(text))
     return " ".join(cleaned.split())
+
+
+# RFC 5322 "specials": a display name holding them must be quoted, which the standard library
+# gets wrong when it folds a long one (``"<b> <b> <b>…" <a@x.org>`` came back as a second address).
+_SPECIALS = re.compile(r'["()<>\[\]:;@\\,.]')
+
+
+def display_names(name: str) -> list[str]:
+    """The To header's name as given (on one line), then without its specials, then none."""
+    given = one_line(name)
+    return [given, " ".join(_SPECIALS.sub(" ", given).split()), ""]
+
+
+def _reads_back(mailbox: Address) -> bool:
+    probe = EmailMessage()
+    probe["To"] = mailbox
+    try:
+        reread = message_from_bytes(probe.as_bytes(policy=email_policy.SMTP), policy=email_policy.default)["To"].addresses
+    except (AttributeError, IndexError, ValueError):  # the library trips over its own output
+        return False
+    return len(reread) == 1 and (reread[0].display_name, reread[0].addr_spec) == (mailbox.display_name, mailbox.addr_spec)
+
+
+def recipient(name: str, address: str) -> Address:
+    """The To header's mailbox: the first of ``display_names`` that reads back as exactly this one
+    mailbox (the library folds long names badly: specials unquoted, spaces added to encoded words)."""
+    for display_name in display_names(name):
+        mailbox = Address(display_name=display_name, addr_spec=address)
+        if _reads_back(mailbox):
+            return mailbox
+    return Address(addr_spec=address)
 
 
 def environment(override_folder: Path | None = None) -> Environment:
@@ -63,7 +97,7 @@ def render_message(
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = mail_from
-    message["To"] = Address(display_name=one_line(to_name), addr_spec=one_line(to_email))
+    message["To"] = recipient(to_name, one_line(to_email))
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # tells mail systems not to auto-reply

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from domain.email_address import canonical_addr_spec
 from domain.errors import BadInputError
 
 DEFAULT_DATABASE = "./plantrail.db"
@@ -192,6 +193,12 @@ def mail_settings() -> MailSettings:
         ZoneInfo(timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"PLANTRAIL_TIMEZONE: {timezone_name!r} is not a time zone (e.g. Europe/London)") from None
+    admin_email = _setting(config, "PLANTRAIL_ADMIN_EMAIL")
+    if admin_email:
+        try:
+            admin_email = canonical_addr_spec(str(admin_email).strip())
+        except ValueError as problem:
+            raise SettingsError(f"PLANTRAIL_ADMIN_EMAIL: {admin_email!r} {problem}") from None
     templates = _setting(config, "PLANTRAIL_TEMPLATES_DIR")
     if templates and not Path(templates).is_dir():
         raise SettingsError(f"PLANTRAIL_TEMPLATES_DIR: folder {templates!r} does not exist")
@@ -204,7 +211,7 @@ def mail_settings() -> MailSettings:
         smtp_security=security,
         smtp_user=_setting(config, "PLANTRAIL_SMTP_USER"),
         smtp_password=_setting(config, "PLANTRAIL_SMTP_PASSWORD"),
-        admin_email=_setting(config, "PLANTRAIL_ADMIN_EMAIL"),
+        admin_email=admin_email or None,
         timezone=timezone_name,
         templates_dir=Path(templates) if templates else None,
         max_age_hours=_int_setting(config, "PLANTRAIL_MAIL_MAX_AGE_HOURS", 72),

@@ -32,11 +32,12 @@ def same_name(name: str) -> str:
 
 class Directory:
     """Registered people, found by name whatever its case or spacing ("ann owner" is Ann Owner),
-    the way person ids are derived. A name nobody registered stays as it was given."""
+    the way person ids are derived. A name nobody registered keeps the first spelling seen."""
 
     def __init__(self, people: Iterable[Person]) -> None:
         self._by_key = {normalise_key(p.name): p for p in people}
         self._canonical: dict[str, str] = {}
+        self._unregistered: dict[str, str] = {}
 
     def find(self, name: str) -> Person | None:
         return self._by_key.get(normalise_key(name))
@@ -46,7 +47,11 @@ class Directory:
         found = self._canonical.get(name)
         if found is None:
             person = self.find(name)
-            found = self._canonical[name] = person.name if person else " ".join(name.split())
+            if person is not None:
+                found = person.name
+            else:
+                found = self._unregistered.setdefault(normalise_key(name), " ".join(name.split()))
+            self._canonical[name] = found
         return found
 
     def managers(self) -> dict[str, str | None]:

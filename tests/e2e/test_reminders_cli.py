@@ -147,3 +147,10 @@ def test_an_owner_registered_without_an_email_does_not_stop_remind(tmp_path: Pat
     trail = json.loads(plantrail(cli_env(database_url), "history", "WF 1/HR1", "--format", "json").stdout)
     [event] = [e for e in trail if e["type"] == "ReminderUndeliverable"]
     assert "no email address" in event["reason"] and event["text"] == "reminder could not reach Ann Newcomer"
+
+
+def test_an_administrator_address_that_is_not_one_address_is_refused_before_anything_runs(tmp_path: Path):
+    env = cli_env(str(tmp_path / "p.db"), PLANTRAIL_ADMIN_EMAIL="admin@example.org; boss@example.org")
+    refused = plantrail(env, "remind", "--as-at", "2015-03-17", expect=2)
+    assert "PLANTRAIL_ADMIN_EMAIL" in refused.stderr and "more than one address" in refused.stderr
+    assert not (tmp_path / "outbox").exists()

@@ -100,3 +100,36 @@ def test_a_second_sweep_records_nothing_twice(services, smtp_server):
     events = [e for e in history(services.engine, plan_code="T 1") if e["type"] == "ReminderUndeliverable"]
     assert len(events) == 4
     assert len(smtp_server.received) == 3
+
+
+def test_recording_undeliverable_is_once_per_reminder_and_recipient_even_when_a_rival_got_there_first(services, smtp_server):
+    from domain.application import record_undeliverable
+    from plantrail.bootstrap import bootstrap
+    from tests.integration.test_concurrency import _url
+
+    plan_with_unaddressable_people(services)
+    sweep(sweep_context(services, settings_for(smtp_server)), as_of=AS_OF, today=date(2026, 1, 1), now=NOW)
+    key = "due_soon|T 1|NORA|2015-03-31|7"
+    entries = [(key, "Someone Else", "no email address recorded for Someone Else"), (key, "A Third", "not registered")]
+    rival = bootstrap(_url(services))
+    original_get = services.app.repository.get
+    loads = {"n": 0}
+
+    def get_then_let_the_rival_record(aggregate_id, *args, **kwargs):
+        found = original_get(aggregate_id, *args, **kwargs)
+        loads["n"] += 1
+        if loads["n"] == 1:  # between our read and our save
+            assert record_undeliverable(rival.app, entries[:1], actor="rival", effective_on=AS_OF) == 1
+        return found
+
+    services.app.repository.get = get_then_let_the_rival_record
+    try:
+        # Our batch was read before the rival's event: its save fails, and each is retried on fresh state.
+        assert record_undeliverable(services.app, entries, actor="plantrail scheduler", effective_on=AS_OF) == 1
+    finally:
+        del services.app.repository.get
+        rival.close()
+    assert loads["n"] > 2  # read, conflict, re-read each
+    assert record_undeliverable(services.app, entries, actor="plantrail scheduler", effective_on=AS_OF) == 0
+    reminder = services.app.repository.get(__import__("domain.reminder", fromlist=["reminder_id"]).reminder_id(key))
+    assert set(reminder.undeliverable) == {"Nora Noemail", "Someone Else", "A Third"}
