@@ -128,7 +128,7 @@ def what_to_do(item: DigestItem) -> str:
 def _link(make: Callable[[], str | None]) -> str | None:
     try:
         return web_link(make())
-    except Exception:
+    except Exception:  # a broken link maker must not stop the reminder itself
         log.warning("no link in a digest: the link maker failed", exc_info=True)
         return None
 

@@ -77,7 +77,7 @@ def enqueue_pending(ctx: SweepContext, now: datetime) -> EnqueueOutcome:
     for group in _groups(ctx, reminders, people):
         try:
             _enqueue_group(ctx, group, people, now, outcome)
-        except Exception as error:
+        except Exception as error:  # whatever went wrong for one person must not stop everyone else's mail
             log.exception("could not prepare the digest for %s", group.name)
             outcome.undeliverable.append(group.undeliverable(f"the digest could not be prepared: {describe(error)}"))
     _record_undeliverable(ctx, outcome.undeliverable, reminders, now)
@@ -229,7 +229,7 @@ def _tell_administrator(ctx: SweepContext, entries: list[Undeliverable], now: da
         return
     try:
         notice = render_undeliverable_notice(ctx.templates, entries, mail_from=ctx.mail_from, admin_email=ctx.admin_email, now=now)
-    except Exception:
+    except Exception:  # the outbox and the action histories still hold every reason
         log.exception("could not render the administrator's digest of undeliverable reminders")
         return
     ctx.outbox.enqueue(

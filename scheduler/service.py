@@ -79,7 +79,7 @@ async def guarded(runtime_id: str, lock_name: str, work: Callable[[Runtime], Awa
             return
         try:
             await work(runtime)
-        except Exception:
+        except Exception:  # keep serving: the next run catches up
             log.exception("%s failed", lock_name)
 
 
@@ -128,7 +128,9 @@ async def run_relay(runtime_id: str) -> None:
 
 
 def scheduled_jobs(runtime: Runtime) -> list[ScheduledJob]:
-    now = runtime.clock().astimezone(runtime.zone)
+    # The scheduler runs on the real clock (``runtime.clock`` only says what day a sweep is for):
+    # a first run time far in the past would make APScheduler list every interval missed since.
+    now = datetime.now(runtime.zone)
     return [
         # A generous grace time: a sweep missed while the machine slept still runs when it wakes.
         ScheduledJob(
@@ -172,6 +174,7 @@ async def stop(runtime: Runtime, scheduler: AsyncIOScheduler) -> None:
             pass
     if scheduler.running:
         scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a callback on the loop: let it run
     RUNTIMES.pop(runtime.id, None)
     log.info("stopped")
 

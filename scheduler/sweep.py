@@ -77,7 +77,7 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
         try:
             actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today, canonical=people.canonical)
             due.extend(due_reminders(plan, actions, managers, as_of, ctx.policy_for(plan.code)))
-        except Exception as error:
+        except Exception as error:  # one plan's trouble must not stop every other plan's reminders
             log.exception("could not sweep plan %s", plan.code)
             if failed_plans is not None:
                 failed_plans[plan.code] = f"{type(error).__name__}: {error}"

@@ -202,3 +202,17 @@ def test_a_dry_run_raises_and_sends_nothing(services, smtp_server):
     outcome, _ = run(services, settings_for(smtp_server), date(2015, 3, 24), dry_run=True)
     assert [d.rule for d in outcome.due] == ["due_soon"] and smtp_server.received == []
     assert services.app.recorder.max_notification_id() == services.projector.position()
+
+
+def test_a_connection_dropped_after_the_server_accepted_is_retried_and_the_copy_has_the_same_message_id(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.drop_after_accepting = 1
+    settings = settings_for(smtp_server)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    _, report = run(services, settings, date(2015, 3, 24), now)
+    assert len(report.retrying) == 1  # the relay never heard the answer
+    report = deliver(services, settings, now + timedelta(minutes=1))
+    assert len(report.sent) == 1
+    # At least once: the server has it twice, under one Message-ID, so mail systems can drop the copy.
+    assert len(smtp_server.received) == 2 and len({m.message_id for m in smtp_server.received}) == 1
+    assert [o for o, _ in attempts(services, smtp_server.received[0].message_id)] == ["retry", "sent"]
