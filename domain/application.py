@@ -41,6 +41,7 @@ from domain.errors import (
     UnknownPriorityError,
 )
 from domain.ids import action_id, person_id, plan_id
+from domain.names import NameIndex, UnknownPersonError
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
 from domain.reminder import Reminder
@@ -68,6 +69,9 @@ class PlanTrail(Application):
         super().__init__(env)
         self.clock = clock
         self._plan_timezones: dict[str, str] = {}
+        # Every registered name, for "did you mean" suggestions; bootstrap points it at the read
+        # model (the domain holds no list of its people without replaying every stream).
+        self.people_directory: Callable[[], Iterable[str]] = tuple
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -108,12 +112,21 @@ class PlanTrail(Application):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def require_people(self, names: Iterable[str], *, known: Iterable[str] = ()) -> None:
-        """Owners must be registered people (or be registered in the same batch: ``known``)."""
-        known_ids = {person_id(n) for n in known}
-        for name in names:
-            if person_id(name) not in known_ids and not self.exists(person_id(name)):
-                raise PersonNotFoundError(f"owner: {name!r} is not a registered person (see `plantrail people`)")
+    def person_name(self, name: str, *, field: str = "owner", known: NameIndex | None = None) -> str:
+        """The registered spelling of ``name`` (``domain.names``): registered people first, then
+        people registered in the same batch (``known``); else an error offering the closest."""
+        if self.exists(person_id(name)):
+            return self.get_person(name).name
+        found = known.get(name) if known is not None else None
+        if found is not None:
+            return found
+        raise UnknownPersonError(field, name, [*self.people_directory(), *(known.names() if known else [])])
+
+    def require_people(self, names: Iterable[str], *, known: NameIndex | None = None, field: str = "owner") -> list[str]:
+        """Owners must be registered people (or be registered in the same batch: ``known``);
+        returns their registered spellings, each once, in the order given."""
+        canonical = [self.person_name(name, field=field, known=known) for name in names]
+        return list(dict.fromkeys(canonical))
 
     # ----- plans and people ---------------------------------------------------------------
 
@@ -134,7 +147,9 @@ class PlanTrail(Application):
 
     def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(person_id(name)):
-            raise DuplicateCodeError(f"person: {name!r} is already registered")
+            raise DuplicateCodeError(f"person: {name!r} is already registered as {self.get_person(name).name!r}")
+        if details.get("manager"):
+            details["manager"] = self.person_name(details["manager"], field="manager")
         person = Person.register(name=name, actor=actor, effective_on=effective_on or self.today(), **details)
         self.save(person)
         return person.id
@@ -158,13 +173,12 @@ class PlanTrail(Application):
             raise UnknownPriorityError(f"priority area: plan {plan_code!r} has no priority {priority_number}")
         if self.exists(action_id(plan_code, code)):
             raise DuplicateCodeError(f"code: {code!r} is already used in plan {plan_code!r}")
-        self.require_people(owners)
         action = Action.add(
             plan_code=plan.code,
             code=code,
             title=title,
             description=description,
-            owners=owners,
+            owners=self.require_people(owners),
             due_date=due_date,
             priority=priority,
             priority_number=priority_number,
@@ -209,9 +223,9 @@ class PlanTrail(Application):
     def change_owners(
         self, plan_code: str, code: str, owners: list[str], *, reason: str | None, actor: str, effective_on: date | None = None
     ) -> dict[str, Any]:
-        self.require_people(owners)
+        canonical = self.require_people(owners)
         return self.change_action(
-            plan_code, code, lambda a, on: a.change_owners(owners, reason=reason, actor=actor, effective_on=on), effective_on
+            plan_code, code, lambda a, on: a.change_owners(canonical, reason=reason, actor=actor, effective_on=on), effective_on
         )
 
     def change_lifecycle(

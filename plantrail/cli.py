@@ -95,7 +95,7 @@ def import_command(
             )
         else:
             documents.append(read_plan_file(file))
-    summary = import_plans(s.app, documents, actor=actor or default_actor())
+    summary = import_plans(s.app, documents, actor=s.actor_name(actor or default_actor()))
     with output.progress_bar("Updating read models") as update:
         s.projector.catch_up(update)
     result = {"files": [str(f) for f in files], **summary.as_dict()}
@@ -154,6 +154,7 @@ def actions(
     plan_row = s.queries.resolve_plan(plan)
     day = as_at or s.app.today(plan_row["code"])
     moment = known_at(known_at_text, plan_row["timezone"])
+    owner = s.person_name(owner) if owner else None
     found = s.queries.actions(plan_row["code"], as_at=day, known_at=moment, owner=owner, priority_number=priority_number)
     output.emit_json(found) if fmt == "json" else output.actions_table(plan_row, found, day.isoformat(), moment)
 

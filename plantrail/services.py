@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from domain.application import PlanTrail
 from domain.commands import ActionCommand
+from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
 from notifications.outbox import Outbox
 from plantrail.settings import DatabaseConfig
 from projections.projector import Projector
@@ -54,10 +55,26 @@ class Services:
         plan_code, code = self.queries.resolve_action(ref)
         return ActionRef(plan_code, code)
 
+    def person_name(self, name: str, *, field: str = "owner") -> str:
+        """A registered person's registered spelling (``domain.names``), or an error naming the closest."""
+        return NameIndex(self.queries.person_names()).canonical(name, field=field)
+
+    def actor_name(self, name: str) -> str:
+        """Who is recording, as the event will carry it. A registered person is stored under the
+        registered spelling; another name (a clerk's login, "Covalent import") is kept as typed,
+        unless it is so like a registered name that it is surely that person misspelt."""
+        registered = self.queries.person_names()
+        found = NameIndex(registered).get(name)
+        if found is not None:
+            return found
+        if looks_misspelt(name, registered):
+            raise UnknownPersonError("by", name, registered)
+        return tidy(name)
+
     def record(self, ref: str | ActionRef, command: ActionCommand, *, actor: str) -> dict[str, Any]:
         """Carry out ``command`` on the action as ``actor``; return the action as it now stands."""
         target = self.resolve(ref)
-        self.app.handle(target.plan_code, target.code, command, actor=actor)
+        self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
         self.projector.catch_up()
         return self.show(target)
 

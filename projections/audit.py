@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from domain.errors import NotFoundError
+from domain.names import name_key, suggestion, tidy
 from projections import tables as t
 from projections.queries import iso, utc, utc_iso
 
@@ -17,6 +19,21 @@ BACKDATED_AFTER_DAYS = 7
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class UnknownActorError(NotFoundError):
+    """``--actor`` names nobody who has recorded anything."""
+
+
+def actor_spellings(engine: Engine, name: str) -> list[str]:
+    """Every stored spelling of the actor ``name`` (``domain.names``: case and spaces aside).
+    Older events may carry a name as it was typed; newer ones the registered spelling."""
+    with engine.connect() as conn:
+        actors = list(conn.execute(select(t.events.c.actor).distinct()).scalars())
+    found = [a for a in actors if name_key(a) == name_key(name)]
+    if not found:
+        raise UnknownActorError(f"actor: nobody called {tidy(name)!r} has recorded anything{suggestion(name, actors)}", field="actor")
+    return found
 
 
 def history(
@@ -41,7 +58,7 @@ def history(
     if action_code is not None:
         query = query.where(e.c.action_code == action_code)
     if actor is not None:
-        query = query.where(e.c.actor == actor)
+        query = query.where(e.c.actor.in_(actor_spellings(engine, actor)))
     if event_type is not None:
         query = query.where(e.c.type == event_type)
     if axis == "effective":

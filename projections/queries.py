@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
+from domain.names import name_key
 from domain.timeliness import HasTimelinessFields, status
 from projections import tables as t
 from projections.timeline import FOREVER_TIME
@@ -122,6 +123,11 @@ class Queries:
             ).mappings()
             return [{"number": r["number"], "name": r["name"], "description": r["description"]} for r in rows]
 
+    def person_names(self) -> list[str]:
+        """Every registered person's name, as registered."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.people.c.name).order_by(t.people.c.name)).scalars())
+
     def people(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             owned: dict[str, int] = dict(
@@ -192,7 +198,7 @@ class Queries:
             for r in rows:
                 r["owners"] = json.loads(r["owners"])
             if owner is not None:
-                rows = [r for r in rows if owner in r["owners"]]
+                rows = [r for r in rows if name_key(owner) in {name_key(o) for o in r["owners"]}]
             if priority_number is not None:
                 rows = [r for r in rows if r["priority_number"] == priority_number]
             children = self._children(conn, plan_code, {r["id"] for r in rows}, as_at, known_at) if with_children else None
