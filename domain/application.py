@@ -229,10 +229,24 @@ class PlanTrail(Application):
         )
 
     def change_lifecycle(
-        self, plan_code: str, code: str, transition: str, *, reason: str | None, actor: str, effective_on: date | None = None
+        self,
+        plan_code: str,
+        code: str,
+        transition: str,
+        *,
+        reason: str | None,
+        actor: str,
+        effective_on: date | None = None,
+        progress: int | None = None,
     ) -> dict[str, Any]:
-        """``transition`` is one of complete, cancel, reopen, hold."""
-        methods = {"complete": Action.complete, "cancel": Action.cancel, "reopen": Action.reopen, "hold": Action.put_on_hold}
+        """``transition`` is one of complete, cancel, reopen, hold; ``progress`` goes with reopen."""
+        if progress is not None and transition != "reopen":
+            raise BadInputError(f"progress: only reopening takes a progress figure, not {transition}", field="progress")
+        if transition == "reopen":
+            return self.change_action(
+                plan_code, code, lambda a, on: a.reopen(reason=reason, actor=actor, effective_on=on, progress=progress), effective_on
+            )
+        methods = {"complete": Action.complete, "cancel": Action.cancel, "hold": Action.put_on_hold}
         method = methods[transition]
         return self.change_action(plan_code, code, lambda a, on: method(a, reason=reason, actor=actor, effective_on=on), effective_on)
 
@@ -252,10 +266,10 @@ class PlanTrail(Application):
                 return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
             case AddSubActionNote(number, text, on):
                 return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
-            case ChangeLifecycle(transition, reason, on):
+            case ChangeLifecycle(transition, reason, on, progress):
                 if transition not in LIFECYCLE_TRANSITIONS:
                     raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
-                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on)
+                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on, progress=progress)
             case ReviseDueDate(due_date, reason, on):
                 return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)
             case ChangeOwners(owners, reason, on):

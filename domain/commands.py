@@ -38,6 +38,7 @@ class ChangeLifecycle:
     transition: str  # one of LIFECYCLE_TRANSITIONS
     reason: str | None = None
     effective_on: date | None = None
+    progress: int | None = None  # reopen only: how far the action really is (below 100)
 
 
 @dataclass(frozen=True)

@@ -236,8 +236,22 @@ def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> 
 
 _lifecycle_command("complete", "Mark an action complete (sets progress to 100%).", False)
 _lifecycle_command("cancel", "Cancel an action (a reason is required).", True)
-_lifecycle_command("reopen", "Reopen a completed, cancelled or held action.", False)
 _lifecycle_command("hold", "Put an action on hold.", False)
+
+
+@cli.command()
+@click.argument("action")
+@click.option("--progress", type=click.IntRange(0, 99), help="How far it really is (below 100); needed when it stands at 100%.")
+@click.option("--reason", metavar="TEXT", help="Why.")
+@by_option
+@on_option
+@format_option
+@click.pass_context
+def reopen(
+    ctx: click.Context, action: str, progress: int | None, reason: str | None, actor: str | None, effective_on: date | None, fmt: str
+) -> None:
+    """Reopen a completed, cancelled or held action, with its real progress."""
+    _record(ctx, action, ChangeLifecycle("reopen", reason, effective_on, progress), actor, fmt)
 
 
 @cli.command()
