@@ -299,12 +299,13 @@ class Action(Aggregate):
                 f"progress: {self.code} stands at {self.progress} %; say how far it really is to reopen it (--progress N, below 100)",
                 field="progress",
             )
-        if progress is not None and checked_progress(progress) >= 100:
-            raise InvalidProgressError(f"progress: a reopened action must be below 100 %, got {progress}", field="progress")
+        figure = None if progress is None else checked_progress(progress)
+        if figure is not None and figure >= 100:
+            raise InvalidProgressError(f"progress: a reopened action must be below 100 %, got {figure}", field="progress")
         checked_reason = optional_text("reason", reason, max_length=TEXT_MAX)
         self._reopened(reason=checked_reason, actor=actor, effective_on=effective_on)
-        if progress is not None and progress != self.progress:
-            self._progress_updated(progress=progress, actor=actor, effective_on=effective_on, reason=checked_reason)
+        if figure is not None and figure != self.progress:
+            self._progress_updated(progress=figure, actor=actor, effective_on=effective_on, reason=checked_reason)
 
     def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
         self._refuse_if_cancelled("put on hold")

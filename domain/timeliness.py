@@ -29,9 +29,12 @@ class Timeliness(Enum):
 
 
 class HasTimelinessFields(Protocol):
-    progress: int
-    lifecycle: str
-    due_date: date | None
+    @property
+    def progress(self) -> int: ...
+    @property
+    def lifecycle(self) -> str: ...
+    @property
+    def due_date(self) -> date | None: ...
 
 
 def status(
