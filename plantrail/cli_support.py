@@ -8,9 +8,10 @@ from typing import Any
 import click
 
 from plantrail.bootstrap import bootstrap
-from plantrail.dates import DateFormatError, parse_date, resolve_known_at
+from plantrail.dates import DateFormatError, local_today, parse_date, resolve_known_at
 from plantrail.errors import as_domain_error
 from plantrail.services import Services
+from plantrail.settings import local_timezone
 
 
 class PlantrailGroup(click.Group):
@@ -40,9 +41,14 @@ class DateParam(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return parse_date(value)
+            return parse_date(value, today=today())
         except DateFormatError as error:
             self.fail(str(error), param, ctx)
+
+
+def today() -> date:
+    """Today where the user is: what "today", "yesterday" and "-7d" count from."""
+    return local_today(local_timezone())
 
 
 DATE = DateParam()

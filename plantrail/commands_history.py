@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -15,6 +13,7 @@ from domain.errors import DomainError
 from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from projections.audit import history as audit_history
+from projections.csv_out import csv_text, plain
 from projections.report import render_csv, render_html, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
@@ -42,13 +41,25 @@ def register(cli: click.Group) -> None:
     cli.add_command(report)
 
 
-def _csv(rows: list[dict], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
-    return out.getvalue()
+def _history_rows(entries: list[dict]) -> list[dict]:
+    """``changes`` as plain words ("due_date: 2015-03-31 → 2015-06-30"), not JSON."""
+    return [{**e, "changes": "; ".join(f"{k}: {plain(v[0])} → {plain(v[1])}" for k, v in e["changes"].items())} for e in entries]
+
+
+def _changes_rows(actions: list[dict]) -> list[dict]:
+    """Each move as "from → to" in plain words."""
+    rows = []
+    for a in actions:
+        row = {**a, "priority_area": (a["priority_area"] or {}).get("name")}
+        for key in ("status", "progress", "lifecycle", "owners"):
+            if key in a:
+                row[key] = f"{plain(a[key][0]) or 'new'} → {plain(a[key][1])}"
+        row["due_date_revisions"] = "; ".join(
+            f"{r['on']}: {r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", [])
+        )
+        row["new_notes"] = "; ".join(f"{n['effective_on']}: {n['text']}" for n in a.get("new_notes", []))
+        rows.append(row)
+    return rows
 
 
 @click.command()
@@ -88,7 +99,7 @@ def history(
     if fmt == "json":
         output.emit_json(entries)
     elif fmt == "csv":
-        click.echo(_csv(entries, HISTORY_CSV_COLUMNS), nl=False)
+        click.echo(csv_text(_history_rows(entries), HISTORY_CSV_COLUMNS), nl=False)
     else:
         output.history_table(entries, axis)
 
@@ -138,7 +149,6 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
     if fmt == "json":
         output.emit_json(data)
     elif fmt == "csv":
-        rows = [{**a, "priority_area": (a["priority_area"] or {}).get("name")} for a in data["actions"]]
         columns = [
             "code",
             "title",
@@ -156,7 +166,7 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "cancelled",
             "new_notes",
         ]
-        click.echo(_csv(rows, columns), nl=False)
+        click.echo(csv_text(_changes_rows(data["actions"]), columns), nl=False)
     else:
         output.changes_table(plan_row, data)
 

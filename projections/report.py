@@ -3,8 +3,6 @@ as self-contained printable HTML, or the same data as JSON or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy import Engine
 
 from projections.chain import current_seal
+from projections.csv_out import csv_text
 from projections.queries import Queries
 from projections.summary import changes, summary
 
@@ -122,20 +121,19 @@ CSV_COLUMNS = [
 ]
 
 
-def render_csv(data: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+def report_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per action, in report order: what the CSV and the spreadsheet show."""
+    rows = []
     for section in data["sections"]:
         for a in section["actions"]:
             note = a["latest_note"] or {}
-            writer.writerow(
+            rows.append(
                 {
                     "priority_number": section["number"],
                     "priority_area": section["name"],
                     "code": a["code"],
                     "title": a["title"],
-                    "owners": "; ".join(a["owners"]),
+                    "owners": a["owners"],
                     "due_date": a["due_date"],
                     "original_due_date": a["original_due_date"],
                     "due_date_revisions": a["due_date_revisions"],
@@ -147,4 +145,8 @@ def render_csv(data: dict[str, Any]) -> str:
                     "latest_note": note.get("text", ""),
                 }
             )
-    return out.getvalue()
+    return rows
+
+
+def render_csv(data: dict[str, Any]) -> str:
+    return csv_text(report_rows(data), CSV_COLUMNS)
