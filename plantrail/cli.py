@@ -15,7 +15,7 @@ import click
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import DomainError
 from domain.importing import import_plans
-from plantrail import commands_history, commands_integrity, commands_reminders, output
+from plantrail import commands_history, commands_integrity, commands_reminders, commands_views, output
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -136,27 +136,6 @@ def plans(ctx: click.Context, fmt: str) -> None:
     """List the plans."""
     found = services(ctx).queries.plans()
     output.emit_json(found) if fmt == "json" else output.plans_table(found)
-
-
-@cli.command()
-@click.argument("plan")
-@click.option("--owner", metavar="NAME", help="Only actions this person owns.")
-@click.option("--priority", "priority_number", type=int, metavar="N", help="Only actions under strategic priority N.")
-@as_at_option
-@known_at_option
-@format_option
-@click.pass_context
-def actions(
-    ctx: click.Context, plan: str, owner: str | None, priority_number: int | None, as_at: date | None, known_at_text: str | None, fmt: str
-) -> None:
-    """List a plan's actions with their status, as at today or any date."""
-    s = services(ctx)
-    plan_row = s.queries.resolve_plan(plan)
-    day = as_at or s.app.today(plan_row["code"])
-    moment = known_at(known_at_text, plan_row["timezone"])
-    owner = s.person_name(owner) if owner else None
-    found = s.queries.actions(plan_row["code"], as_at=day, known_at=moment, owner=owner, priority_number=priority_number)
-    output.emit_json(found) if fmt == "json" else output.actions_table(plan_row, found, day.isoformat(), moment)
 
 
 @cli.command()
@@ -285,6 +264,7 @@ def reassign(
 # ----- history, summaries and reports live in their own module --------------------------------
 
 commands_history.register(cli)
+commands_views.register(cli)
 commands_reminders.register(cli)
 commands_integrity.register(cli)
 

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,8 +26,22 @@ stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 stderr = Console(stderr=True, highlight=False)
 
 
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json_text(data), nl=False)
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write beside the target, then rename: a half-written file never replaces a good one."""
+    partial = path.with_name(path.name + ".partial")
+    if isinstance(content, bytes):
+        partial.write_bytes(content)
+    else:
+        partial.write_text(content, encoding="utf-8", newline="")
+    partial.replace(path)
 
 
 def status_text(status: str) -> Text:
@@ -41,6 +56,14 @@ def plans_table(plans: list[dict[str, Any]]) -> None:
     for p in plans:
         table.add_row(p["code"], p["title"], str(p["actions"]), p["sponsor"] or "", p["timezone"])
     stdout.print(table)
+
+
+def actions_tables(plans: list[dict[str, Any]], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
+    """Each plan's actions, one table per strategic priority, as in Covalent's report."""
+    for plan in plans:
+        actions_table(plan, [a for a in actions if a["plan"] == plan["code"]], as_at, known_at)
+    if len(plans) != 1:
+        stdout.print(f"{len(actions)} action(s) in {len(plans)} plan(s)")
 
 
 def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
 from domain.names import name_key
-from domain.timeliness import HasTimelinessFields, status
+from domain.timeliness import HasTimelinessFields, Timeliness, status
 from projections import tables as t
 from projections.timeline import FOREVER_TIME
 
@@ -39,6 +40,9 @@ def utc_iso(value: datetime) -> str:
 
 # "Known at" with no time given: later than any real recording, earlier than the open end.
 EVERYTHING_RECORDED = FOREVER_TIME.replace(year=9998)
+
+
+STATUS_NAMES = {t.value.lower(): t.value for t in Timeliness}  # "alert" -> "Alert", as typed in filters
 
 
 class _Row:
@@ -265,3 +269,29 @@ class Queries:
             "success_measures": children["texts"].get((action_id, "success_measure"), []),
             "evidence": children["texts"].get((action_id, "evidence"), []),
         }
+
+    def find_actions(
+        self,
+        *,
+        as_at: date,
+        known_at: datetime | None = None,
+        plan_code: str | None = None,
+        owner: str | None = None,
+        statuses: Iterable[str] = (),
+        due_before: date | None = None,
+        priority_number: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Actions across every plan (or one), as at a date: what ``plantrail actions`` and the
+        web's "My actions" page ask. ``statuses`` are timeliness names in any case (``alert``);
+        ``due_before`` keeps actions due strictly before that day. Ordered by plan, priority, code."""
+        wanted = {STATUS_NAMES[s.casefold()] for s in statuses}
+        plan_codes = [plan_code] if plan_code else [p["code"] for p in self.plans()]
+        found = []
+        for code in plan_codes:
+            for a in self.actions(code, as_at=as_at, known_at=known_at, owner=owner, priority_number=priority_number):
+                if wanted and a["status"] not in wanted:
+                    continue
+                if due_before is not None and (a["due_date"] is None or a["due_date"] >= due_before.isoformat()):
+                    continue
+                found.append(a)
+        return found

@@ -103,7 +103,8 @@ def render_html(data: dict[str, Any]) -> str:
     return _environment.get_template("report.html.j2").render(data=data, status_key=STATUS_KEY)
 
 
-CSV_COLUMNS = [
+ACTION_COLUMNS = [
+    "plan",
     "priority_number",
     "priority_area",
     "code",
@@ -119,33 +120,35 @@ CSV_COLUMNS = [
     "latest_note_on",
     "latest_note",
 ]
+CSV_COLUMNS = ACTION_COLUMNS[1:]  # the report is one plan's
+
+
+def flat_action(a: dict[str, Any]) -> dict[str, Any]:
+    """One action as one flat row: what the CSV and spreadsheet outputs show."""
+    area = a["priority_area"] or {}
+    note = a.get("latest_note") or {}
+    return {
+        "plan": a["plan"],
+        "priority_number": area.get("number"),
+        "priority_area": area.get("name") or "(no priority area)",
+        "code": a["code"],
+        "title": a["title"],
+        "owners": a["owners"],
+        "due_date": a["due_date"],
+        "original_due_date": a["original_due_date"],
+        "due_date_revisions": a["due_date_revisions"],
+        "progress": a["progress"],
+        "status": a["status"],
+        "priority": a["priority"] or "",
+        "lifecycle": a["lifecycle"],
+        "latest_note_on": note.get("effective_on", ""),
+        "latest_note": note.get("text", ""),
+    }
 
 
 def report_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """One flat row per action, in report order: what the CSV and the spreadsheet show."""
-    rows = []
-    for section in data["sections"]:
-        for a in section["actions"]:
-            note = a["latest_note"] or {}
-            rows.append(
-                {
-                    "priority_number": section["number"],
-                    "priority_area": section["name"],
-                    "code": a["code"],
-                    "title": a["title"],
-                    "owners": a["owners"],
-                    "due_date": a["due_date"],
-                    "original_due_date": a["original_due_date"],
-                    "due_date_revisions": a["due_date_revisions"],
-                    "progress": a["progress"],
-                    "status": a["status"],
-                    "priority": a["priority"] or "",
-                    "lifecycle": a["lifecycle"],
-                    "latest_note_on": note.get("effective_on", ""),
-                    "latest_note": note.get("text", ""),
-                }
-            )
-    return rows
+    """One flat row per action, in report order."""
+    return [flat_action(a) for section in data["sections"] for a in section["actions"]]
 
 
 def render_csv(data: dict[str, Any]) -> str:
