@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from domain.action import Action
+from domain.action import Action, required_reason
 from domain.commands import (
     LIFECYCLE_TRANSITIONS,
     ActionCommand,
@@ -41,7 +41,7 @@ from domain.errors import (
     UnknownPriorityError,
 )
 from domain.ids import action_id, person_id, plan_id
-from domain.names import NameIndex, UnknownPersonError
+from domain.names import NameIndex, UnknownPersonError, tidy
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
 from domain.reminder import Reminder
@@ -132,7 +132,16 @@ class PlanTrail(Application):
 
     def create_plan(self, *, code: str, title: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(plan_id(code)):
-            raise DuplicateCodeError(f"plan code: {code!r} already exists")
+            raise DuplicateCodeError(f"plan code: {code!r} already exists as {self.get_plan(code).code!r}")
+        if "timezone" in details:
+            try:
+                ZoneInfo(details["timezone"])
+            except (ValueError, KeyError):
+                raise BadInputError(
+                    f"timezone: {details['timezone']!r} is not a time zone (e.g. Europe/London)", field="timezone"
+                ) from None
+        if details.get("sponsor"):
+            details["sponsor"] = self.person_name(details["sponsor"], field="sponsor")
         plan = Plan.create(code=code, title=title, actor=actor, effective_on=effective_on or self.today(), **details)
         self.save(plan)
         return plan.id
@@ -145,12 +154,55 @@ class PlanTrail(Application):
             lambda plan: plan.add_priority(number, name, description, actor=actor, effective_on=effective_on or self.today(plan_code)),
         )
 
+    def schedule_committee(
+        self,
+        plan_code: str,
+        *,
+        meets_on: date,
+        committee: str,
+        report_deadline: date | None,
+        actor: str,
+        effective_on: date | None = None,
+    ) -> None:
+        self._change(
+            lambda: self.get_plan(plan_code),
+            lambda plan: plan.schedule_committee(
+                meets_on, committee, report_deadline, actor=actor, effective_on=effective_on or self.today(plan_code)
+            ),
+        )
+
+    def edit_person(
+        self, name: str, *, changes: dict[str, str | None], reason: str | None, actor: str, effective_on: date | None = None
+    ) -> str:
+        """Change a person's ``email``, ``manager`` or ``role`` (the keys given in ``changes``;
+        None clears one) as an event with its reason. Returns the person's registered name."""
+        unknown = set(changes) - {"email", "manager", "role"}
+        if unknown:
+            raise BadInputError(f"person: cannot edit {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        reason = required_reason(reason, "change a person's details")
+        if changes.get("manager"):
+            changes = {**changes, "manager": self.person_name(str(changes["manager"]), field="manager")}
+        person = self._change(
+            lambda: self.get_person(self.person_name(name, field="person")),
+            lambda p: p.change_contact(
+                email=changes.get("email", p.email),
+                manager=changes.get("manager", p.manager),
+                role=changes.get("role", p.role),
+                reason=reason,
+                actor=actor,
+                effective_on=effective_on or self.today(),
+            ),
+        )
+        return person.name
+
     def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(person_id(name)):
             raise DuplicateCodeError(f"person: {name!r} is already registered as {self.get_person(name).name!r}")
         if details.get("manager"):
             details["manager"] = self.person_name(details["manager"], field="manager")
-        person = Person.register(name=name, actor=actor, effective_on=effective_on or self.today(), **details)
+        person = Person.register(
+            name=tidy(name) if isinstance(name, str) else name, actor=actor, effective_on=effective_on or self.today(), **details
+        )
         self.save(person)
         return person.id
 

@@ -18,7 +18,7 @@ from domain.action import CANCELLED, COMPLETED, ON_HOLD, Action
 from domain.application import PlanTrail
 from domain.errors import BadInputError, DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id
-from domain.names import NameIndex
+from domain.names import NameIndex, tidy
 from domain.person import Person
 from domain.plan import Plan
 from domain.plan_document import ActionSpec, DatedText, PlanDocument
@@ -131,7 +131,13 @@ def _merge_person(
     person = _load_or_none(app, person_id(spec.name), touched)
     if person is None:
         person = Person.register(
-            name=spec.name, initials=spec.initials, email=spec.email, role=spec.role, manager=spec.manager, actor=actor, effective_on=on
+            name=tidy(spec.name) if isinstance(spec.name, str) else spec.name,
+            initials=spec.initials,
+            email=spec.email,
+            role=spec.role,
+            manager=spec.manager,
+            actor=actor,
+            effective_on=on,
         )
         summary.people_registered += 1
     elif (spec.email, spec.manager, spec.role) == (None, None, None):

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
-from domain.errors import DomainError
+from domain.errors import ActionNotFoundError, DomainError
 from domain.importing import import_plans
-from plantrail import commands_history, commands_integrity, commands_reminders, commands_views, output
+from plantrail import commands_history, commands_integrity, commands_objects, commands_reminders, commands_views, output
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -26,12 +26,14 @@ from plantrail.cli_support import (
     known_at_option,
     on_option,
     services,
+    verbose_option,
 )
 from plantrail.importers import ImportFileError
 from plantrail.importers.csv_actions import read_actions_csv
 from plantrail.importers.json_plan import read_plan_file
 from plantrail.services import Services
 from plantrail.settings import default_actor
+from projections.report import confirmation
 
 
 @click.group(cls=PlantrailGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,9 +171,21 @@ def people(ctx: click.Context, fmt: str) -> None:
 
 
 def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | None, fmt: str) -> None:
-    """Every write: the services seam changes the action and reads it back; we only print."""
-    shown = services(ctx).record(ref, command, actor=actor or default_actor())
-    output.emit_json(shown) if fmt == "json" else output.action_detail(shown)
+    """Every write: the services seam changes the action and reads it back; we only print
+    what changed (``--verbose`` or ``--format json``: the whole action)."""
+    s = services(ctx)
+    if fmt == "json" or ctx.params.get("verbose"):
+        shown = s.record(ref, command, actor=actor or default_actor())
+        output.emit_json(shown) if fmt == "json" else output.action_detail(shown)
+        return
+    # Before and after as at the day the change is true, so a backdated figure shows its effect.
+    day = command.effective_on
+    try:
+        before = s.show(ref, as_at=day)
+    except ActionNotFoundError:  # dated before the action existed: the rule will say so
+        day, before = None, s.show(ref)
+    s.record(ref, command, actor=actor or default_actor())
+    output.stdout.print(confirmation(before, s.show(ref, as_at=day)))
 
 
 @cli.command()
@@ -181,9 +195,10 @@ def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | N
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
 def update(
-    ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str
+    ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str, verbose: bool
 ) -> None:
     """Record a progress figure (and optionally a note) on an action."""
     _record(ctx, action, UpdateProgress(progress, note, effective_on), actor, fmt)
@@ -195,8 +210,9 @@ def update(
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
-def note(ctx: click.Context, action: str, text: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+def note(ctx: click.Context, action: str, text: str, actor: str | None, effective_on: date | None, fmt: str, verbose: bool) -> None:
     """Add a dated note to an action."""
     _record(ctx, action, AddNote(text, effective_on), actor, fmt)
 
@@ -208,8 +224,11 @@ def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> 
     @by_option
     @on_option
     @format_option
+    @verbose_option
     @click.pass_context
-    def command(ctx: click.Context, action: str, reason: str | None, actor: str | None, effective_on: date | None, fmt: str) -> None:
+    def command(
+        ctx: click.Context, action: str, reason: str | None, actor: str | None, effective_on: date | None, fmt: str, verbose: bool
+    ) -> None:
         _record(ctx, action, ChangeLifecycle(transition, reason, effective_on), actor, fmt)
 
 
@@ -225,9 +244,17 @@ _lifecycle_command("hold", "Put an action on hold.", False)
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
 def reopen(
-    ctx: click.Context, action: str, progress: int | None, reason: str | None, actor: str | None, effective_on: date | None, fmt: str
+    ctx: click.Context,
+    action: str,
+    progress: int | None,
+    reason: str | None,
+    actor: str | None,
+    effective_on: date | None,
+    fmt: str,
+    verbose: bool,
 ) -> None:
     """Reopen a completed, cancelled or held action, with its real progress."""
     _record(ctx, action, ChangeLifecycle("reopen", reason, effective_on, progress), actor, fmt)
@@ -240,8 +267,11 @@ def reopen(
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
-def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+def redate(
+    ctx: click.Context, action: str, due: date, reason: str, actor: str | None, effective_on: date | None, fmt: str, verbose: bool
+) -> None:
     """Revise an action's due date (the original stays visible)."""
     _record(ctx, action, ReviseDueDate(due, reason, effective_on), actor, fmt)
 
@@ -253,9 +283,17 @@ def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str |
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
 def reassign(
-    ctx: click.Context, action: str, owners: tuple[str, ...], reason: str, actor: str | None, effective_on: date | None, fmt: str
+    ctx: click.Context,
+    action: str,
+    owners: tuple[str, ...],
+    reason: str,
+    actor: str | None,
+    effective_on: date | None,
+    fmt: str,
+    verbose: bool,
 ) -> None:
     """Change who owns an action. Owners must be registered people."""
     _record(ctx, action, ChangeOwners(owners, reason, effective_on), actor, fmt)
@@ -265,6 +303,7 @@ def reassign(
 
 commands_history.register(cli)
 commands_views.register(cli)
+commands_objects.register(cli)
 commands_reminders.register(cli)
 commands_integrity.register(cli)
 

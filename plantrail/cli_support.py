@@ -55,6 +55,7 @@ DATE = DateParam()
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
 )
+verbose_option = click.option("--verbose", "-v", is_flag=True, help="Print the whole action after the change, not just what changed.")
 by_option = click.option(
     "--by", "actor", metavar="PERSON", default=None, help="Who is recording this (default: $PLANTRAIL_USER or your login)."
 )

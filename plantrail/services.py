@@ -85,3 +85,54 @@ class Services:
 
     def plan_timezone(self, plan_ref: str) -> str:
         return str(self.queries.resolve_plan(plan_ref)["timezone"])
+
+    # ----- plans, people and actions without hand-written files ------------------------------
+    # Each returns what it made, as the read models now show it (the CLI's --format json and the
+    # web's confirmation page); bad input raises before anything is saved.
+
+    def create_plan(self, *, actor: str, **details: Any) -> dict[str, Any]:
+        """``code``, ``title`` and optionally ``description``, ``sponsor``, ``warning_days``, ``timezone``."""
+        self.app.create_plan(actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
+        self.projector.catch_up()
+        return self.queries.plan(details["code"])
+
+    def add_priority(self, plan: str, *, name: str, number: int | None, description: str, actor: str) -> dict[str, Any]:
+        """A strategic priority; ``number`` None takes the next free one."""
+        code = self.queries.resolve_plan(plan)["code"]
+        if number is None:
+            number = max((p["number"] for p in self.queries.priorities(code)), default=0) + 1
+        self.app.add_priority(code, number, name, description, actor=self.actor_name(actor))
+        self.projector.catch_up()
+        return self.queries.plan(code)
+
+    def schedule_committee(
+        self, plan: str, *, meets_on: date, report_deadline: date | None, committee: str | None, actor: str
+    ) -> dict[str, Any]:
+        """A committee date; ``committee`` None names it as the plan's latest committee was named."""
+        code = self.queries.resolve_plan(plan)["code"]
+        earlier = self.queries.committees(code)
+        name = committee or (earlier[-1]["committee"] if earlier else "Committee")
+        self.app.schedule_committee(code, meets_on=meets_on, committee=name, report_deadline=report_deadline, actor=self.actor_name(actor))
+        self.projector.catch_up()
+        return self.queries.plan(code)
+
+    def add_action(self, plan: str, *, actor: str, **details: Any) -> dict[str, Any]:
+        """``code``, ``title``, ``owners``, ``due_date`` and optionally ``priority``,
+        ``priority_number``, ``description``, ``effective_on``."""
+        code = self.queries.resolve_plan(plan)["code"]
+        self.app.add_action(plan_code=code, actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
+        self.projector.catch_up()
+        return self.show(ActionRef(code, self.queries.resolve_action(f"{code}/{details['code']}")[1]))
+
+    def register_person(self, *, name: str, actor: str, **details: Any) -> dict[str, Any]:
+        """``name`` and optionally ``email``, ``manager``, ``initials``, ``role``."""
+        self.app.register_person(name=name, actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
+        self.projector.catch_up()
+        return self.queries.person(self.app.get_person(name).name)
+
+    def edit_person(self, name: str, *, changes: dict[str, str | None], reason: str | None, actor: str) -> dict[str, Any]:
+        """Change ``email``, ``manager`` or ``role`` (an empty value clears it), with a reason."""
+        cleared = {k: (v if v and v.strip() else None) for k, v in changes.items()}
+        registered = self.app.edit_person(name, changes=cleared, reason=reason, actor=self.actor_name(actor))
+        self.projector.catch_up()
+        return self.queries.person(registered)

@@ -127,6 +127,25 @@ class Queries:
             ).mappings()
             return [{"number": r["number"], "name": r["name"], "description": r["description"]} for r in rows]
 
+    def committees(self, plan_code: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.committee_dates).where(t.committee_dates.c.plan_code == plan_code).order_by(t.committee_dates.c.meets_on)
+            ).mappings()
+            return [
+                {"committee": r["committee"], "meets_on": iso(r["meets_on"]), "report_deadline": iso(r["report_deadline"])} for r in rows
+            ]
+
+    def plan(self, ref: str) -> dict[str, Any]:
+        """One plan with its priorities and committee dates."""
+        row = self.resolve_plan(ref)
+        found = next(p for p in self.plans() if p["code"] == row["code"])
+        return found | {"priorities": self.priorities(row["code"]), "committees": self.committees(row["code"])}
+
+    def person(self, name: str) -> dict[str, Any]:
+        """One registered person (by registered name), as ``people`` lists them."""
+        return next(p for p in self.people() if p["name"] == name)
+
     def person_names(self) -> list[str]:
         """Every registered person's name, as registered."""
         with self.engine.connect() as conn:
