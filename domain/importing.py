@@ -16,18 +16,19 @@ from typing import Any
 
 from domain.action import CANCELLED, COMPLETED, ON_HOLD, Action
 from domain.application import PlanTrail
-from domain.errors import BadInputError, DomainError, UnknownPriorityError
+from domain.errors import DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id
 from domain.names import NameIndex, tidy
 from domain.person import Person
 from domain.plan import Plan
 from domain.plan_document import ActionSpec, DatedText, PlanDocument
+from domain.problems import InputProblemsError, Problems
 
 IMPORT_REASON = "imported"
 
 
-class InvalidImportError(BadInputError):
-    """The input breaks a domain rule; the message names where in the input."""
+class InvalidImportError(InputProblemsError):
+    """The input breaks domain rules; each problem names where in the input."""
 
 
 @dataclass
@@ -47,20 +48,27 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
     fallback_day = app.today()
     batch_people = NameIndex(p.name for doc in documents for p in doc.people)
 
+    # Every problem in the batch is collected and reported at once; nothing is saved if any.
+    problems = Problems()
     for doc in documents:
-        with _located(doc.source):
+        plan = None
+        with problems.noted(), _located(doc.source):
             plan = _merge_plan(app, doc, actor, fallback_day, touched, summary)
         for person_spec in doc.people:
-            with _located(person_spec.source):
+            with problems.noted(), _located(person_spec.source):
                 _merge_person(app, person_spec, doc, actor, batch_people, fallback_day, touched, summary)
+        if plan is None:
+            continue
         seen_codes: set[str] = set()
         for spec in doc.actions:
             key = spec.code.casefold()
             if key in seen_codes:
-                raise InvalidImportError(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
+                problems.add(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
+                continue
             seen_codes.add(key)
-            with _located(spec.source):
+            with problems.noted(), _located(spec.source):
                 _merge_action(app, plan, spec, actor, batch_people, fallback_day, touched, summary)
+    problems.raise_if_any(InvalidImportError)
 
     changed = [agg for agg in touched.values() if agg.pending_events]
     summary.events_recorded = sum(len(agg.pending_events) for agg in changed)

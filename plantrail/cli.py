@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
 
 import click
 
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
-from domain.errors import ActionNotFoundError, DomainError
-from domain.importing import import_plans
-from plantrail import commands_history, commands_integrity, commands_objects, commands_reminders, commands_views, output
+from domain.errors import ActionNotFoundError
+from plantrail import commands_history, commands_import, commands_integrity, commands_objects, commands_reminders, commands_views, output
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -28,10 +26,6 @@ from plantrail.cli_support import (
     services,
     verbose_option,
 )
-from plantrail.importers import ImportFileError
-from plantrail.importers.csv_actions import read_actions_csv
-from plantrail.importers.json_plan import read_plan_file
-from plantrail.services import Services
 from plantrail.settings import default_actor
 from projections.report import confirmation
 
@@ -50,72 +44,6 @@ def cli(db: str | None) -> None:
 
 
 # ----- import and rebuild -----------------------------------------------------------------
-
-
-@cli.command("import")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--plan", "plan_code", metavar="CODE", help="For a CSV action list: the plan it belongs to.")
-@click.option("--plan-title", metavar="TITLE", help="For a CSV action list: the plan's title if the plan is new.")
-@click.option("--register-owners", is_flag=True, help="For a CSV action list: register owners not yet known as people.")
-@by_option
-@on_option
-@format_option
-@click.pass_context
-def import_command(
-    ctx: click.Context,
-    path: Path,
-    plan_code: str | None,
-    plan_title: str | None,
-    register_owners: bool,
-    actor: str | None,
-    effective_on: date | None,
-    fmt: str,
-) -> None:
-    """Import a plan file (JSON), a CSV action list, or a folder of plan files.
-
-    The import is atomic (a bad file writes nothing) and idempotent (importing the same file
-    again adds nothing; a changed file adds only what is new, as events)."""
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json") if path.is_dir() else [path]
-    if not files:
-        raise ImportFileError(f"{path}: no plan files (*.json) in this folder")
-    s = services(ctx)
-    documents = []
-    for file in files:
-        if file.suffix.lower() == ".csv":
-            if not plan_code:
-                raise click.UsageError("importing a CSV action list needs --plan CODE")
-            known = _known_priorities(s, plan_code)
-            documents.append(
-                read_actions_csv(
-                    file,
-                    plan_code=plan_code,
-                    plan_title=plan_title,
-                    exported_on=effective_on or s.app.today(),
-                    register_owners=register_owners,
-                    known_priorities=known,
-                )
-            )
-        else:
-            documents.append(read_plan_file(file))
-    summary = import_plans(s.app, documents, actor=s.actor_name(actor or default_actor()))
-    with output.progress_bar("Updating read models") as update:
-        s.projector.catch_up(update)
-    result = {"files": [str(f) for f in files], **summary.as_dict()}
-    if fmt == "json":
-        output.emit_json(result)
-    else:
-        output.stdout.print(
-            f"Imported {len(files)} file(s): {summary.plans_created} plan(s), {summary.actions_created} action(s), "
-            f"{summary.people_registered} person(s) new; {summary.events_recorded} event(s) recorded."
-        )
-
-
-def _known_priorities(s: Services, plan_code: str) -> dict[str, int]:
-    try:
-        plan = s.app.get_plan(plan_code)
-    except DomainError:
-        return {}
-    return {" ".join(p["name"].split()).casefold(): n for n, p in plan.priorities.items()}
 
 
 @cli.command()
@@ -301,6 +229,7 @@ def reassign(
 
 # ----- history, summaries and reports live in their own module --------------------------------
 
+commands_import.register(cli)
 commands_history.register(cli)
 commands_views.register(cli)
 commands_objects.register(cli)

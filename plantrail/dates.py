@@ -48,6 +48,8 @@ def parse_date(text: str, *, today: date | None = None, day_first: bool = True) 
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
+        raise DateFormatError(f"{text!r} is not a real date ({WRITE_INSTEAD})")
     numeric = _NUMERIC.fullmatch(value)
     if numeric:
         first, _, second, year = numeric.groups()

@@ -142,8 +142,10 @@ def test_csv_action_list_import(run, tmp_path: Path):
         "HR1 Recruit,Recruit two social workers,Ann Manager,30-Apr-2015,20%,Workforce,High\n"
     )
     refused = run("import", str(path), "--plan", "WF 1", expect=2)
+    assert "plan: 'WF 1' does not exist; to start a new plan from this sheet add --create-plan" in refused.stderr
+    refused = run("import", str(path), "--plan", "WF 1", "--create-plan", expect=2)
     assert "Ann Manager" in refused.stderr and "row 2" in refused.stderr
-    run("import", str(path), "--plan", "WF 1", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01")
+    run("import", str(path), "--plan", "WF 1", "--create-plan", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01")
     action = as_json(run("show", "HR1", "--format", "json"))
     assert (action["plan"], action["owners"], action["progress"], action["priority_area"]["name"]) == (
         "WF 1",
