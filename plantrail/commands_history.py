@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from projections.audit import history as audit_history
 from projections.csv_out import csv_text, plain
-from projections.report import render_csv, render_html, report_data
+from projections.report import render_csv, render_html, render_xlsx, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
 
@@ -177,12 +178,12 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
 @known_at_option
 @click.option("--since", type=DATE, help="Add a 'changed since' section per priority (e.g. the last committee date).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
-@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv", "xlsx"]), default="html", show_default=True)
 @click.pass_context
 def report(
     ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, since: date | None, out_path: Path, fmt: str
 ) -> None:
-    """Write the committee report: the plan as at a date, printable HTML (or its data as JSON/CSV)."""
+    """Write the committee report: the plan as at a date, printable HTML, a workbook (xlsx), or its data as JSON/CSV."""
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
     day = as_at or s.app.today(plan_row["code"])
@@ -191,11 +192,14 @@ def report(
     data = report_data(
         s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since
     )
-    text = {"html": render_html, "csv": render_csv, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n"}[fmt](data)
+    renderers: dict[str, Callable[[dict[str, Any]], str | bytes]] = {
+        "html": render_html,
+        "csv": render_csv,
+        "xlsx": render_xlsx,
+        "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n",
+    }
+    content = renderers[fmt](data)
     if not out_path.parent.is_dir():
         raise click.BadParameter(f"folder {str(out_path.parent)!r} does not exist", param_hint="--out")
-    # Write beside the target, then rename: a half-written report never replaces a good one.
-    partial = out_path.with_name(out_path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(out_path)
+    output.write_file(out_path, content)
     output.stderr.print(f"Wrote {out_path} ({plan_row['code']} as at {day.isoformat()}).")

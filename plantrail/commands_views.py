@@ -13,7 +13,7 @@ from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option,
 from plantrail.settings import default_actor
 from projections.csv_out import csv_text
 from projections.queries import STATUS_NAMES
-from projections.report import ACTION_COLUMNS, flat_action
+from projections.report import ACTION_COLUMNS, flat_action, render_actions_xlsx
 
 
 def register(cli: click.Group) -> None:
@@ -75,9 +75,10 @@ def actions(
         priority_number=priority_number,
     )
     if fmt == "xlsx":
-        from plantrail.spreadsheets import write_actions_xlsx
-
-        write_actions_xlsx(s, found, as_at=day, out_path=_checked_out(out_path))
+        heading = (
+            f"{plan_row['code'] + ' ' + plan_row['title'] if plan_row else 'All plans'}: {len(found)} action(s) as at {day.isoformat()}"
+        )
+        output.write_file(_checked_out(out_path), render_actions_xlsx(found, heading=heading))
         output.stderr.print(f"Wrote {out_path} ({len(found)} action(s) as at {day.isoformat()}).")
         return
     if fmt == "json":

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from projections.report import STATUS_KEY
+from projections.statuses import STATUS_KEY
 
 # Icon + word, so status reads without colour and in black-and-white print.
 STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}

@@ -12,15 +12,9 @@ from sqlalchemy import Engine
 from projections.chain import current_seal
 from projections.csv_out import csv_text
 from projections.queries import Queries
+from projections.statuses import STATUS_KEY
 from projections.summary import changes, summary
-
-STATUS_KEY = [
-    {"status": "Alert", "icon": "▲", "meaning": "Alert: past its due date and not complete"},
-    {"status": "Warning", "icon": "◆", "meaning": "Warning: due within the plan's warning window"},
-    {"status": "OK", "icon": "●", "meaning": "OK: within timescale"},
-    {"status": "Complete", "icon": "✔", "meaning": "Complete"},
-    {"status": "Cancelled", "icon": "✖", "meaning": "Cancelled"},
-]
+from projections.workbook import action_workbook
 
 _environment = Environment(
     loader=PackageLoader("projections", "templates"),
@@ -179,3 +173,27 @@ def report_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def render_csv(data: dict[str, Any]) -> str:
     return csv_text(report_rows(data), CSV_COLUMNS)
+
+
+def render_xlsx(data: dict[str, Any]) -> bytes:
+    """The report as a workbook: the summary, then one sheet per strategic priority."""
+    known = f", as known at {data['known_at']}" if data["known_at"] else ""
+    heading = f"{data['plan']['code']} {data['plan']['title']} — as at {data['as_at']}{known}"
+    sections = [
+        (f"{s['number']}. {s['name']}" if s["number"] else s["name"], [flat_action(a) for a in s["actions"]]) for s in data["sections"]
+    ]
+    return action_workbook(heading, sections)
+
+
+def render_actions_xlsx(actions: list[dict[str, Any]], *, heading: str) -> bytes:
+    """Any list of actions (one plan's or several) as a workbook: one sheet per plan's priority."""
+    several_plans = len({a["plan"] for a in actions}) > 1
+    sections: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+    labels: dict[tuple[str, Any], str] = {}
+    for a in actions:
+        area = a["priority_area"] or {}
+        key = (a["plan"], area.get("number"))
+        label = f"{area['number']}. {area['name']}" if area else "(no priority area)"
+        labels[key] = f"{a['plan']} {label}" if several_plans else label
+        sections.setdefault(key, []).append(flat_action(a))
+    return action_workbook(heading, [(labels[key], rows) for key, rows in sections.items()])
