@@ -314,3 +314,23 @@ class Queries:
                     continue
                 found.append(a)
         return found
+
+    def action_versions(self, plan_code: str) -> dict[str, int]:
+        """Each action's stream version now: what a sheet exported for updating remembers."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.actions.c.code, t.actions.c.version).where(t.actions.c.plan_code == plan_code))
+            return {row.code: row.version for row in rows}
+
+    def changes_since(self, plan_code: str, code: str, version: int) -> list[dict[str, Any]]:
+        """The action's own events after ``version``: who changed it since a sheet was exported."""
+        e = t.events
+        query = (
+            select(e.c.type, e.c.actor, e.c.effective_on, e.c.recorded_at)
+            .where(e.c.aggregate == "action", e.c.plan_code == plan_code, e.c.action_code == code, e.c.version > version)
+            .order_by(e.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [
+                {"type": r.type, "actor": r.actor, "effective_on": iso(r.effective_on), "recorded_at": utc_iso(r.recorded_at)}
+                for r in conn.execute(query)
+            ]
