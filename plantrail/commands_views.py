@@ -18,6 +18,18 @@ from projections.report import ACTION_COLUMNS, flat_action, render_actions_xlsx
 
 def register(cli: click.Group) -> None:
     cli.add_command(actions)
+    cli.add_command(calendar)
+
+
+@click.command()
+@click.argument("person")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .ics file to write.")
+@click.pass_context
+def calendar(ctx: click.Context, person: str, out_path: Path) -> None:
+    """Write PERSON's open actions as a calendar (.ics): each on its due date, with a reminder a week before."""
+    name, ics = services(ctx).calendar(person)
+    output.write_file(_checked_out(out_path), ics)
+    output.stderr.print(f"Wrote {out_path}: {ics.count(b'BEGIN:VEVENT')} open action(s) owned by {name}.")
 
 
 @click.command()

@@ -136,3 +136,13 @@ class Services:
         registered = self.app.edit_person(name, changes=cleared, reason=reason, actor=self.actor_name(actor))
         self.projector.catch_up()
         return self.queries.person(registered)
+
+    def calendar(self, person: str) -> tuple[str, bytes]:
+        """The person's registered name and their open actions as an .ics file."""
+        from datetime import UTC
+
+        from projections.calendar import calendar_ics
+
+        name = self.person_name(person, field="person")
+        found = self.queries.find_actions(as_at=self.today(), owner=name, statuses=("alert", "warning", "ok"))
+        return name, calendar_ics(name, found, now=self.app.clock().astimezone(UTC))
