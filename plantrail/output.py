@@ -205,7 +205,8 @@ RULE_LABELS = {
 
 def remind_summary(result: dict[str, Any]) -> None:
     table = Table(title=f"Reminders due as of {result['as_of']}", title_justify="left")
-    for column in ("Rule", "Action", "About", "Recipients", "Raised now"):
+    dry = result["dry_run"]
+    for column in ("Rule", "Action", "About", "Recipients", "Would raise" if dry else "Raised now"):
         table.add_column(column)
     for d in result["due"]:
         recipients = ", ".join(f"{r['name']} ({r['role']})" for r in d["recipients"])
@@ -214,7 +215,7 @@ def remind_summary(result: dict[str, Any]) -> None:
             f"{d['plan_code']}/{d['action_code']}",
             d["about"],
             recipients,
-            "yes" if d["raised_now"] else ("would be" if result["dry_run"] else "already"),
+            ("would raise" if dry else "raised") if d["raised_now"] else "already raised",
         )
     stdout.print(table)
     if result["skipped"]:

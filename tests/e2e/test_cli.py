@@ -153,3 +153,18 @@ def test_csv_action_list_import(run, tmp_path: Path):
         20,
         "Workforce",
     )
+
+
+def test_a_write_prints_what_changed_and_the_new_status_and_verbose_prints_the_action(imported):
+    line = imported("update", "SS_ICSAP_IMP1", "--progress", "85", "--note", "Cascade done", "--on", "2015-03-24").stdout
+    assert line.strip() == "SOS 001/SS_ICSAP_IMP1: progress 70% → 85%, note added; status OK as at 2015-03-24."
+    redated = imported("redate", "SS_ICSAP_PAR1", "--due", "2015-06-30", "--reason", "slip", "--on", "2015-03-25").stdout
+    assert redated.strip() == "SOS 001/SS_ICSAP_PAR1: due 2015-03-31 → 2015-06-30; status OK as at 2015-03-25."
+    full = imported("note", "SS_ICSAP_IMP1", "Another", "--verbose").stdout
+    assert "Priority area" in full and "Another" in full
+
+
+def test_remind_dry_run_says_would_raise_and_raises_nothing(imported):
+    dry = imported("remind", "--as-at", "2015-03-17", "--dry-run").stdout
+    assert "Would raise" in dry and "would raise" in dry and "Raised now" not in dry
+    assert imported("history", "--type", "ReminderRaised", "--format", "json").stdout.strip() == "[]"
