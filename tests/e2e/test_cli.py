@@ -64,7 +64,9 @@ def test_an_update_is_shown_at_once_and_kept_as_history(imported):
 
 
 def test_redate_keeps_the_original_and_counts_the_slip(recording_directly):
-    shown = as_json(recording_directly("redate", "SS_ICSAP_PAR1", "--due", "30-Jun-2015", "--reason", "consultation extended", "--format", "json"))
+    shown = as_json(
+        recording_directly("redate", "SS_ICSAP_PAR1", "--due", "30-Jun-2015", "--reason", "consultation extended", "--format", "json")
+    )
     assert (shown["due_date"], shown["original_due_date"], shown["due_date_revisions"]) == ("2015-06-30", "2015-03-31", 1)
 
 
