@@ -15,7 +15,7 @@ from domain.errors import DomainError
 from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from projections.audit import history as audit_history
-from projections.report import render_csv, render_html, report_data
+from projections.report import awaiting_phrase, render_csv, render_html, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
 
@@ -138,7 +138,14 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
     if fmt == "json":
         output.emit_json(data)
     elif fmt == "csv":
-        rows = [{**a, "priority_area": (a["priority_area"] or {}).get("name")} for a in data["actions"]]
+        rows = [
+            {
+                **a,
+                "priority_area": (a["priority_area"] or {}).get("name"),
+                "awaiting_sign_off": "; ".join(awaiting_phrase(c) for c in a.get("awaiting_sign_off", [])),
+            }
+            for a in data["actions"]
+        ]
         columns = [
             "code",
             "title",
@@ -155,6 +162,7 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "completed",
             "cancelled",
             "new_notes",
+            "awaiting_sign_off",
         ]
         click.echo(_csv(rows, columns), nl=False)
     else:

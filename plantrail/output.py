@@ -209,6 +209,8 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         table.add_column(column)
     for a in data["actions"]:
         status = f"{a['status'][0] or 'new'} → {a['status'][1]}" if "status" in a else ""
+        if a.get("awaiting_sign_off"):
+            status += f" {AWAITING_MARK} " + "; ".join(f"claims {c['proposed']}" for c in a["awaiting_sign_off"])
         progress = f"{a['progress'][0] if a['progress'][0] is not None else '—'}% → {a['progress'][1]}%" if "progress" in a else ""
         slips = "; ".join(f"{r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", []))
         if slips:
@@ -217,6 +219,8 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         notes = len(a.get("new_notes", []))
         table.add_row(a["code"], status, progress, slips, owners, str(notes) if notes else "")
     stdout.print(table)
+    if any(a.get("awaiting_sign_off") for a in data["actions"]):
+        stdout.print(f"{AWAITING_MARK} awaiting sign-off: shown as last approved (see `plantrail pending`).")
     moves = Table(title="Counts by strategic priority (from → to)", title_justify="left")
     moves.add_column("Strategic priority")
     for key in ("alert", "warning", "ok", "complete"):
