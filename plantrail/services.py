@@ -100,6 +100,12 @@ class Services:
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]
 
+    def claims(self, ref: str | ActionRef) -> list[dict[str, Any]]:
+        """Every claim on the action with what became of it (pending, approved, rejected,
+        replaced), who decided and why: what an owner reads after a rejection."""
+        target = self.resolve(ref)
+        return self.queries.claims(target.plan_code, target.code)
+
     def sign_off_settings(self, plan_ref: str) -> dict[str, Any]:
         plan_code = self.queries.resolve_plan(plan_ref)["code"]
         return {"plan": plan_code, **self.queries.sign_off_settings(plan_code)}

@@ -157,6 +157,11 @@ class Queries:
         with self.engine.connect() as conn:
             return sign_off.open_claims(conn, plan_code)
 
+    def claims(self, plan_code: str, code: str) -> list[dict[str, Any]]:
+        """Every claim made on the action, oldest first, with its outcome and the decider's reason."""
+        with self.engine.connect() as conn:
+            return sign_off.claims_of_action(conn, plan_code, code)
+
     def sign_off_settings(self, plan_code: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             return sign_off.settings(conn, plan_code)

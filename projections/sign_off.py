@@ -152,6 +152,23 @@ def open_claims(conn: Connection, plan_code: str | None = None) -> list[dict[str
     return [claim_dict(row) | {"title": row["title"]} for row in conn.execute(query.order_by(c.claimed_at, c.action_code)).mappings()]
 
 
+def claims_of_action(conn: Connection, plan_code: str, action_code: str) -> list[dict[str, Any]]:
+    """Every claim made on one action, oldest first, with what became of it: for the owner's
+    view of their claims (a rejection's reason) and the approver's view of the action's past."""
+    c = t.claims.c
+    query = _claims_with_managers().where(c.plan_code == plan_code, c.action_code == action_code).order_by(c.version)
+    return [
+        claim_dict(row)
+        | {
+            "outcome": row["outcome"] or "pending",
+            "decided_by": row["decided_by"],
+            "decision_reason": row["decision_reason"],
+            "decided_at": None if row["outcome"] is None else _utc(row["closed_at"]).isoformat(),
+        }
+        for row in conn.execute(query).mappings()
+    ]
+
+
 def claim_dict(row: Any) -> dict[str, Any]:
     parties = ClaimParties(row["plan_code"], row["claimant"], row["claimant_manager"])
     return {

@@ -29,7 +29,9 @@ def test_complete_is_submitted_and_says_whom_it_awaits(imported):
         "Signed ICSP on file",
         "2015-03-25",
     )
-    moved = csv.DictReader(io.StringIO(imported("changes", "SOS 001", "--from", "2015-03-06", "--to", "2015-03-31", "--format", "csv").stdout))
+    moved = csv.DictReader(
+        io.StringIO(imported("changes", "SOS 001", "--from", "2015-03-06", "--to", "2015-03-31", "--format", "csv").stdout)
+    )
     [row] = [r for r in moved if r["code"] == ICSP1]
     assert row["awaiting_sign_off"].startswith("claims complete (Liam Purdie, effective 2015-03-25): awaiting sign-off by Val DeSouza")
     approved_figure = as_json(imported("show", "SS_ICSAP_PAR1", "--format", "json"))["progress"]

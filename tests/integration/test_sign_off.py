@@ -17,7 +17,7 @@ import pytest
 from domain.commands import ChangeLifecycle, ReviseDueDate, UpdateProgress
 from domain.errors import ReasonRequiredError
 from domain.importing import import_plans
-from domain.sign_off import NoPendingClaimError, SelfSignOffError
+from domain.sign_off import ClaimReplacedError, NoPendingClaimError, SelfSignOffError
 from plantrail.bootstrap import bootstrap
 from plantrail.importers.json_plan import read_plan_file
 from projections.audit import history
@@ -129,6 +129,11 @@ def test_a_rejection_keeps_the_approved_state_and_a_new_claim_can_then_be_approv
     clock.set(datetime(2015, 3, 27, 9, 0, tzinfo=UTC))
     approved = plan.approve(ARR1, actor="Liam Purdie")
     assert (approved["due_date"], approved["original_due_date"], approved["due_date_revisions"]) == ("2015-05-31", "2015-03-31", 1)
+    told = [(c["proposed"], c["outcome"], c["decided_by"], c["decision_reason"], c["decided_at"][:10]) for c in plan.claims(ARR1)]
+    assert told == [
+        ("due date 2015-06-30", "rejected", "Liam Purdie", "Agree a date with the PAQ sub-group first", "2015-03-26"),
+        ("due date 2015-05-31", "approved", "Liam Purdie", None, "2015-03-27"),
+    ]
     moved = changes(plan.queries, plan.engine, PLAN, from_date=date(2015, 3, 6), to_date=date(2015, 3, 31))
     [item] = [a for a in moved["actions"] if a["code"] == ARR1]
     assert item["due_date_revisions"] == [
@@ -162,7 +167,8 @@ def test_a_newer_claim_replaces_the_pending_one_and_pending_lists_who_waits_on_w
         replacing["text"]
         == f"claims progress 90% (approved: 75%); replaces the pending claim (version {first['claim']['version']}); awaits sign-off"
     )
-    with pytest.raises(Exception, match="replaced by a newer one"):
+    assert [c["outcome"] for c in plan.claims(ARR1)] == ["replaced", "pending"]
+    with pytest.raises(ClaimReplacedError, match="replaced by a newer one"):
         plan.approve(ARR1, actor="Liam Purdie", claim=first["claim"]["version"])
     assert plan.approve(ARR1, actor="Liam Purdie", claim=second["claim"]["version"])["progress"] == 90
 
