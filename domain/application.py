@@ -25,8 +25,10 @@ from domain.commands import (
     ActionCommand,
     AddNote,
     AddSubActionNote,
+    ApproveChange,
     ChangeLifecycle,
     ChangeOwners,
+    RejectChange,
     ReviseDueDate,
     UpdateProgress,
 )
@@ -45,6 +47,8 @@ from domain.names import NameIndex, UnknownPersonError, tidy
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
 from domain.reminder import Reminder
+from domain.sign_off import claim_kind
+from domain.sign_off_use_cases import SignOffUseCases
 from domain.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
@@ -60,7 +64,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class PlanTrail(Application):
+class PlanTrail(SignOffUseCases, Application):
     """Plans, actions and people as event streams, with the rules of the domain."""
 
     name = "plantrail"
@@ -310,7 +314,15 @@ class PlanTrail(Application):
         )
 
     def handle(self, plan_code: str, code: str, command: ActionCommand, *, actor: str) -> dict[str, Any]:
-        """Carry out one command on an action: the single door every entry point goes through."""
+        """Carry out one command on an action: the single door every entry point goes through.
+
+        Where the plan requires sign-off, a completion, a new due date or a progress figure
+        becomes a claim (``outcome`` "submitted") instead of a change."""
+        if isinstance(command, ApproveChange | RejectChange):
+            return self.decide_change(plan_code, code, command, actor=actor)
+        kind = claim_kind(self.get_plan(plan_code).sign_off, command)
+        if kind is not None:
+            return self.submit_change(plan_code, code, command, kind, actor=actor)
         match command:
             case UpdateProgress(progress, note, on):
                 return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on)
@@ -318,9 +330,11 @@ class PlanTrail(Application):
                 return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
             case AddSubActionNote(number, text, on):
                 return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
-            case ChangeLifecycle(transition, reason, on, progress):
+            case ChangeLifecycle(transition, reason, on, evidence, progress):
                 if transition not in LIFECYCLE_TRANSITIONS:
                     raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
+                if evidence is not None:
+                    return self._complete_with_evidence(plan_code, code, command, actor=actor)
                 return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on, progress=progress)
             case ReviseDueDate(due_date, reason, on):
                 return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from typing import Any
 
 import click
 
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import ActionNotFoundError
-from plantrail import commands_history, commands_import, commands_integrity, commands_objects, commands_reminders, commands_views, output
+from plantrail import (
+    commands_history,
+    commands_import,
+    commands_integrity,
+    commands_objects,
+    commands_reminders,
+    commands_sign_off,
+    commands_views,
+    output,
+)
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -43,7 +53,7 @@ def cli(db: str | None) -> None:
     """plantrail: improvement action plans as an immutable, auditable history."""
 
 
-# ----- import and rebuild -----------------------------------------------------------------
+# ----- rebuild -----------------------------------------------------------------
 
 
 @cli.command()
@@ -99,21 +109,29 @@ def people(ctx: click.Context, fmt: str) -> None:
 
 
 def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | None, fmt: str) -> None:
-    """Every write: the services seam changes the action and reads it back; we only print
-    what changed (``--verbose`` or ``--format json``: the whole action)."""
+    """Every write: the services seam changes the action and reads it back; we only print a
+    line saying what changed and the new status (``--verbose``: the whole action; ``--format
+    json``: the action as JSON), after what became of a claim where the plan has sign-off."""
     s = services(ctx)
+    who = actor or default_actor()
     if fmt == "json" or ctx.params.get("verbose"):
-        shown = s.record(ref, command, actor=actor or default_actor())
-        output.emit_json(shown) if fmt == "json" else output.action_detail(shown)
+        shown = s.record(ref, command, actor=who)
+        output.emit_json(shown) if fmt == "json" else output.recorded(shown)
         return
     # Before and after as at the day the change is true, so a backdated figure shows its effect.
-    day = command.effective_on
+    day: date | None = getattr(command, "effective_on", None)
     try:
         before = s.show(ref, as_at=day)
     except ActionNotFoundError:  # dated before the action existed: the rule will say so
         day, before = None, s.show(ref)
-    s.record(ref, command, actor=actor or default_actor())
-    output.stdout.print(confirmation(before, s.show(ref, as_at=day)))
+    shown = s.record(ref, command, actor=who)
+    if shown["recorded_as"] != "recorded":
+        output.claim_outcome(shown)
+    else:
+        output.stdout.print(confirmation(before, s.show(ref, as_at=day)))
+
+
+WAITS = " Where the plan requires sign-off, this is submitted and waits for approval (see `pending`)."
 
 
 @cli.command()
@@ -128,7 +146,10 @@ def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | N
 def update(
     ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str, verbose: bool
 ) -> None:
-    """Record a progress figure (and optionally a note) on an action."""
+    """Record a progress figure (and optionally a note) on an action.
+
+    Under sign-off `changes` every figure is submitted (and under `completion` a figure of 100);
+    the note is recorded at once."""
     _record(ctx, action, UpdateProgress(progress, note, effective_on), actor, fmt)
 
 
@@ -146,21 +167,34 @@ def note(ctx: click.Context, action: str, text: str, actor: str | None, effectiv
 
 
 def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> None:
-    @cli.command(transition, help=summary)
-    @click.argument("action")
-    @click.option("--reason", metavar="TEXT", required=reason_required, help="Why." + (" Required." if reason_required else ""))
-    @by_option
-    @on_option
-    @format_option
-    @verbose_option
-    @click.pass_context
     def command(
-        ctx: click.Context, action: str, reason: str | None, actor: str | None, effective_on: date | None, fmt: str, verbose: bool
+        ctx: click.Context,
+        action: str,
+        reason: str | None,
+        actor: str | None,
+        effective_on: date | None,
+        fmt: str,
+        verbose: bool,
+        evidence: str | None = None,
     ) -> None:
-        _record(ctx, action, ChangeLifecycle(transition, reason, effective_on), actor, fmt)
+        _record(ctx, action, ChangeLifecycle(transition, reason, effective_on, evidence), actor, fmt)
+
+    decorated: Any = click.pass_context(command)
+    if transition == "complete":  # only a completion carries evidence
+        decorated = click.option("--evidence", metavar="TEXT", help="What shows it is done (kept as the action's evidence).")(decorated)
+    for decorator in (
+        verbose_option,
+        format_option,
+        on_option,
+        by_option,
+        click.option("--reason", metavar="TEXT", required=reason_required, help="Why." + (" Required." if reason_required else "")),
+        click.argument("action"),
+        cli.command(transition, help=summary),
+    ):
+        decorated = decorator(decorated)
 
 
-_lifecycle_command("complete", "Mark an action complete (sets progress to 100%).", False)
+_lifecycle_command("complete", "Mark an action complete (sets progress to 100%)." + WAITS, False)
 _lifecycle_command("cancel", "Cancel an action (a reason is required).", True)
 _lifecycle_command("hold", "Put an action on hold.", False)
 
@@ -185,10 +219,10 @@ def reopen(
     verbose: bool,
 ) -> None:
     """Reopen a completed, cancelled or held action, with its real progress."""
-    _record(ctx, action, ChangeLifecycle("reopen", reason, effective_on, progress), actor, fmt)
+    _record(ctx, action, ChangeLifecycle("reopen", reason, effective_on, progress=progress), actor, fmt)
 
 
-@cli.command()
+@cli.command(help="Revise an action's due date (the original stays visible)." + WAITS)
 @click.argument("action")
 @click.option("--due", type=DATE, required=True, help="The new due date.")
 @click.option("--reason", metavar="TEXT", required=True, help="Why the date moves. Required: slips are reported.")
@@ -235,6 +269,7 @@ commands_views.register(cli)
 commands_objects.register(cli)
 commands_reminders.register(cli)
 commands_integrity.register(cli)
+commands_sign_off.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------

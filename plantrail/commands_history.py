@@ -15,7 +15,7 @@ from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from projections.audit import history as audit_history
 from projections.csv_out import csv_text, plain
-from projections.report import render_csv, render_html, render_xlsx, report_data
+from projections.report import awaiting_phrase, render_csv, render_html, render_xlsx, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
 
@@ -59,6 +59,7 @@ def _changes_rows(actions: list[dict]) -> list[dict]:
             f"{r['on']}: {r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", [])
         )
         row["new_notes"] = "; ".join(f"{n['effective_on']}: {n['text']}" for n in a.get("new_notes", []))
+        row["awaiting_sign_off"] = "; ".join(awaiting_phrase(c) for c in a.get("awaiting_sign_off", []))
         rows.append(row)
     return rows
 
@@ -166,6 +167,7 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "completed",
             "cancelled",
             "new_notes",
+            "awaiting_sign_off",
         ]
         click.echo(csv_text(_changes_rows(data["actions"]), columns), nl=False)
     else:

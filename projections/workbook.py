@@ -35,6 +35,7 @@ ACTION_SHEET_COLUMNS = [
     ("Lifecycle", "lifecycle", 11),
     ("Latest note on", "latest_note_on", 12),
     ("Latest note", "latest_note", 60),
+    ("Awaiting sign-off", "awaiting_sign_off", 30),
 ]
 COUNTED = [t.value for t in (Timeliness.ALERT, Timeliness.WARNING, Timeliness.OK, Timeliness.COMPLETE, Timeliness.CANCELLED)]
 _HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -13,7 +13,8 @@ def events_of(path: Path) -> dict[str, object]:
     return {str(e["summary"]).split(" ")[1]: e for e in calendar.walk("VEVENT")}
 
 
-def test_a_calendar_has_one_all_day_event_per_open_action_with_a_stable_uid_and_a_week_alarm(imported, tmp_path: Path):
+def test_a_calendar_has_one_all_day_event_per_open_action_with_a_stable_uid_and_a_week_alarm(recording_directly, tmp_path: Path):
+    imported = recording_directly
     out = tmp_path / "liam.ics"
     imported("calendar", "liam purdie", "--out", str(out))
     owned = as_json(imported("actions", "--owner", "Liam Purdie", "--format", "json"))

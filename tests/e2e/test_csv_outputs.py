@@ -10,7 +10,8 @@ FORMULA_NOTE = '=HYPERLINK("http://evil.example","Open")'
 
 
 @pytest.fixture
-def noted(imported):
+def noted(recording_directly):
+    imported = recording_directly
     imported("note", "SS_ICSAP_IMP1", FORMULA_NOTE, "--on", "2015-03-24")
     imported("note", "SS_ICSAP_IMP2", "--on", "2015-03-24", "--", "-2+3 staff trained")
     imported("redate", "SS_ICSAP_PAR1", "--due", "2015-06-30", "--reason", "@consultation extended", "--on", "2015-03-24")

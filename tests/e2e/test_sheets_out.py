@@ -27,7 +27,7 @@ def test_the_report_workbook_has_the_summary_and_a_sheet_per_priority_with_inert
     actions = {a["code"]: a for a in as_json(imported("actions", "SOS 001", "--as-at", "2015-03-25", "--format", "json"))}
     for p in PUBLISHED:
         sheet = book[f"{p['number']}. {p['name']}"]
-        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:L{sheet.max_row}"
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert len(rows) == sum(p[k] for k in ("alert", "warning", "ok", "complete"))
         for code, title, owners, due, _, _, progress, status, *_ in rows:
