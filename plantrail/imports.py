@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import DomainError, PlanNotFoundError
+from domain.ids import person_id
 from domain.importing import import_plans
 from domain.names import name_key, suggestion
 from domain.plan_document import PlanDocument
@@ -87,7 +88,13 @@ def import_files(
             documents.append(result.document)
             notices.extend(result.notices)
     problems.raise_if_any()
+    unreachable = [p.name for d in documents for p in d.people if not p.email and not s.app.exists(person_id(p.name))]
     summary = import_plans(s.app, documents, actor=actor)
+    if unreachable:
+        notices.append(
+            f"registered without an email, so reminders cannot reach them yet: {', '.join(dict.fromkeys(unreachable))} "
+            "(add one with `plantrail person edit NAME --email ADDRESS --reason …`)"
+        )
     s.projector.catch_up(on_progress)
     return ImportOutcome(files=[str(p) for p in paths], summary=summary.as_dict(), notices=notices)
 

@@ -148,7 +148,10 @@ def test_csv_action_list_import(run, tmp_path: Path):
     assert "plan: 'WF 1' does not exist; to start a new plan from this sheet add --create-plan" in refused.stderr
     refused = run("import", str(path), "--plan", "WF 1", "--create-plan", expect=2)
     assert "Ann Manager" in refused.stderr and "row 2" in refused.stderr
-    run("import", str(path), "--plan", "WF 1", "--create-plan", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01")
+    done = run(
+        "import", str(path), "--plan", "WF 1", "--create-plan", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01"
+    )
+    assert "registered without an email, so reminders cannot reach them yet: Ann Manager" in done.stderr
     action = as_json(run("show", "HR1", "--format", "json"))
     assert (action["plan"], action["owners"], action["progress"], action["priority_area"]["name"]) == (
         "WF 1",
