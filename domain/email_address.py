@@ -2,7 +2,8 @@
 
 Accepted: ``local-part@domain`` where the local part is a dot-atom (``ann.owner``) or a quoted
 string (``"ann owner"``) and the domain a dot-atom (``example.org``) or a domain literal
-(``[192.0.2.1]``). Refused: anything else, in particular two addresses in one
+(``[192.0.2.1]``), and a dot-atom domain needs a dot (``ann@council`` is a typo, not an
+address anyone can deliver to). Refused: anything else, in particular two addresses in one
 (``a@b.org;c@d.org``, ``a@b.org, c@d.org``), a display name (``Ann <a@b.org>``), comments,
 the obsolete syntax RFC 5322 only allows for reading old mail, and non-ASCII text (sending
 that needs SMTPUTF8, which plantrail does not negotiate). RFC 5321's limits apply: 64
@@ -36,7 +37,9 @@ def addr_spec_problem(address: str) -> str | None:
         return "holds more than one address (give one)"
     if not ADDR_SPEC.fullmatch(address):
         return "is not one email address of the form name@example.org"
-    local = address.rpartition("@")[0]
+    local, _, domain = address.rpartition("@")
+    if "." not in domain and not domain.startswith("["):
+        return "has no dot in its domain, so no mail server on the internet would take it (e.g. name@council.gov.uk)"
     if len(local) > LOCAL_PART_MAX:
         return f"has {len(local)} characters before the @, at most {LOCAL_PART_MAX} allowed"
     if len(address) > ADDRESS_MAX:

@@ -122,7 +122,11 @@ def what_to_do(item: DigestItem) -> str:
             return f"{d['committee']} meets {d['meets_on']}: update by the report deadline, {d['report_deadline']}."
         case "committee_escalation":
             return f"not updated for {d['committee']} (deadline {d['report_deadline']}): please follow up with the owner(s)."
-    raise ValueError(f"no wording for reminder rule {item.rule!r}")
+    return "please have a look at it."  # a rule without wording of its own yet
+
+
+def rule_title(rule: str) -> str:
+    return RULE_TITLES.get(rule) or rule.replace("_", " ").capitalize()
 
 
 def _link(make: Callable[[], str | None]) -> str | None:
@@ -138,7 +142,7 @@ def action_entry(items: list[DigestItem], as_of: date, person: str, links: LinkM
     details = first.details
     due = details.get("due_date")
     ordered = sorted(items, key=lambda i: URGENCY.index(i.rule) if i.rule in URGENCY else len(URGENCY))
-    reasons = tuple(Reason(i.rule, RULE_TITLES[i.rule], what_to_do(i)) for i in ordered)
+    reasons = tuple(Reason(i.rule, rule_title(i.rule), what_to_do(i)) for i in ordered)
     return ActionEntry(
         plan_code=first.plan_code,
         plan_title=first.plan_title,

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 
 from jinja2 import Environment
 
-from notifications.digest import RULE_TITLES, DigestItem
+from notifications.digest import DigestItem, rule_title
 from notifications.render import message_domain, render_message, stable_message_id
 
 ADMINISTRATOR = "plantrail administrator"
@@ -44,7 +44,7 @@ class Undeliverable:
 
 def about_items(items: Iterable[DigestItem]) -> tuple[AboutAction, ...]:
     return tuple(
-        AboutAction(i.plan_code, i.action_code, str(i.details.get("title") or ""), RULE_TITLES.get(i.rule, i.rule))
+        AboutAction(i.plan_code, i.action_code, str(i.details.get("title") or ""), rule_title(i.rule))
         for i in sorted(items, key=lambda i: (i.plan_code, i.action_code, i.rule))
     )
 
@@ -54,7 +54,7 @@ def about_keys(recipient_keys: Iterable[tuple[str, str]]) -> tuple[AboutAction, 
     found = []
     for key, _ in sorted(recipient_keys):
         rule, plan_code, action_code, *_rest = [*key.split("|"), "", ""]
-        found.append(AboutAction(plan_code, action_code, "", RULE_TITLES.get(rule, rule)))
+        found.append(AboutAction(plan_code, action_code, "", rule_title(rule)))
     return tuple(dict.fromkeys(found))
 
 

@@ -120,8 +120,9 @@ def _enable_sqlite_wal(engine: Engine) -> None:
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
-# Arbitrary constant naming plantrail's schema-creation lock among other advisory locks.
-SCHEMA_LOCK_KEY = 0x706C616E  # "plan"
+# Advisory locks are per database: the key names the schema, so stores in other schemas of the
+# same database do not queue behind this one.
+SCHEMA_LOCK = "hashtextextended('plantrail-schema:' || coalesce(current_schema(), ''), 0)"
 
 
 @contextmanager
@@ -132,11 +133,11 @@ def _schema_creation_lock(engine: Engine, kind: str) -> Iterator[None]:
         yield
         return
     with engine.connect() as conn:
-        conn.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK_KEY})")
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
         try:
             yield
         finally:
-            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK_KEY})")
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
             conn.commit()
 
 
@@ -154,4 +155,6 @@ def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_s
         scheduler_tables.metadata.create_all(engine)
     if page_size:
         projector.page_size = page_size
-    return Services(app=app, projector=projector, queries=Queries(engine), engine=engine, database=config, outbox=outbox)
+    queries = Queries(engine)
+    app.people_directory = queries.person_names
+    return Services(app=app, projector=projector, queries=queries, engine=engine, database=config, outbox=outbox)

@@ -14,6 +14,7 @@ from jinja2 import Environment
 from sqlalchemy import Engine, insert, select, text
 
 from domain.application import PlanTrail, raise_reminders
+from domain.errors import BadInputError
 from notifications.links import LinkMaker
 from notifications.outbox import Outbox
 from scheduler import facts
@@ -25,7 +26,9 @@ __all__ = ["SCHEDULER_ACTOR", "SweepContext", "SweepOutcome", "due_now", "enqueu
 
 log = logging.getLogger("plantrail.sweep")
 
-SWEEP_LOCK_KEY = 0x7377656570  # "sweep"
+# Advisory locks are per database, not per schema: the key includes the schema, so two plantrail
+# stores in one database (or two test runs) never skip each other's sweeps.
+SWEEP_LOCK = "hashtextextended('plantrail-sweep:' || coalesce(current_schema(), ''), 0)"
 
 
 @dataclass
@@ -64,7 +67,7 @@ def sweep_lock(engine: Engine) -> Iterator[bool]:
         yield True
         return
     with engine.begin() as conn:
-        yield bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({SWEEP_LOCK_KEY})")).scalar())
+        yield bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({SWEEP_LOCK})")).scalar())
 
 
 def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str, str] | None = None) -> list[DueReminder]:
@@ -77,6 +80,8 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
         try:
             actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today, canonical=people.canonical)
             due.extend(due_reminders(plan, actions, managers, as_of, ctx.policy_for(plan.code)))
+        except BadInputError:
+            raise  # a setting that cannot be used (plantrail.toml) is the operator's to fix: say so loudly
         except Exception as error:  # one plan's trouble must not stop every other plan's reminders
             log.exception("could not sweep plan %s", plan.code)
             if failed_plans is not None:

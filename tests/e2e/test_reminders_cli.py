@@ -128,6 +128,7 @@ def test_an_owner_registered_without_an_email_does_not_stop_remind(tmp_path: Pat
         str(sheet),
         "--plan",
         "WF 1",
+        "--create-plan",
         "--plan-title",
         "Workforce",
         "--register-owners",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from domain.ids import person_id
 from domain.person import Person
+from domain.plan import Plan
 from plantrail.bootstrap import sweep_context
 from projections.audit import history
 from scheduler.sweep import sweep
@@ -17,10 +19,11 @@ NOW = datetime(2015, 3, 24, 7, tzinfo=UTC)
 
 
 def register_as_older_versions_did(services, name: str, email: str | None, manager: str | None = None) -> None:
-    """Store a person the way an older plantrail could (its email check let ``a@b.org;c@d.org`` through)."""
+    """Store a person the way an older plantrail could: its email check let ``a@b.org;c@d.org``
+    through, and a manager did not have to be a registered person."""
     person = Person._create(
         Person.PersonRegistered,
-        id=__import__("domain.ids", fromlist=["person_id"]).person_id(name),
+        id=person_id(name),
         name=name,
         initials=None,
         email=email,
@@ -33,15 +36,20 @@ def register_as_older_versions_did(services, name: str, email: str | None, manag
     services.app.save(person)
 
 
+def plan_as_older_versions_did(services, code: str, sponsor: str) -> None:
+    """A plan whose sponsor is not a registered person (older versions did not check)."""
+    services.app.save(Plan.create(code=code, title="Test plan", sponsor=sponsor, actor="old import", effective_on=date(2015, 1, 1)))
+
+
 def plan_with_unaddressable_people(services) -> None:
     app = services.app
     on = date(2015, 1, 1)
-    app.register_person(name="Ann Owner", email="ann@example.org", manager="Mo Manager", actor="t", effective_on=on)
     app.register_person(name="Mo Manager", email="mo@example.org", actor="t", effective_on=on)
+    app.register_person(name="Ann Owner", email="ann@example.org", manager="Mo Manager", actor="t", effective_on=on)
     app.register_person(name="Nora Noemail", actor="t", effective_on=on)  # as `import --register-owners` leaves her
-    app.register_person(name="Bob Owner", email="bob@example.org", manager="Ghost Manager", actor="t", effective_on=on)
+    register_as_older_versions_did(services, "Bob Owner", "bob@example.org", manager="Ghost Manager")
     register_as_older_versions_did(services, "Lee Legacy", "lee@example.org;boss@example.org")
-    app.create_plan(code="T 1", title="Test plan", sponsor="Sam Unregistered", actor="t", effective_on=on)
+    plan_as_older_versions_did(services, "T 1", sponsor="Sam Unregistered")
     actions = [
         ("DUE", ["Ann Owner"], date(2015, 3, 31)),  # due soon: Ann
         ("CASE", ["ann owner"], date(2015, 3, 30)),  # typed in another case: still Ann
@@ -133,3 +141,19 @@ def test_recording_undeliverable_is_once_per_reminder_and_recipient_even_when_a_
     assert record_undeliverable(services.app, entries, actor="plantrail scheduler", effective_on=AS_OF) == 0
     reminder = services.app.repository.get(__import__("domain.reminder", fromlist=["reminder_id"]).reminder_id(key))
     assert set(reminder.undeliverable) == {"Nora Noemail", "Someone Else", "A Third"}
+
+
+def test_a_plan_that_cannot_be_evaluated_is_named_and_every_other_plan_still_gets_its_reminders(seeded, smtp_server):
+    from dataclasses import replace
+
+    from scheduler.policy import ReminderPolicy
+
+    def policy_for(plan_code: str) -> ReminderPolicy:
+        if plan_code == "SS SAAP 2014":
+            raise RuntimeError("this plan's data trips the policy")
+        return ReminderPolicy()
+
+    context = replace(sweep_context(seeded, settings_for(smtp_server)), policy_for=policy_for)
+    outcome = sweep(context, as_of=date(2015, 3, 17), today=date(2026, 1, 1), now=NOW)
+    assert outcome.failed_plans == {"SS SAAP 2014": "RuntimeError: this plan's data trips the policy"}
+    assert outcome.raised and {d.plan_code for d in outcome.due} == {"SOS 001"}

@@ -21,6 +21,7 @@ NOT_ONE_ADDRESS = [
     "ann@",
     "@example.org",
     "ann",
+    "ann@council",
     "ann owner@example.org",
     "ann@example..org",
     ".ann@example.org",
