@@ -6,39 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from domain.ids import person_id
-from domain.person import Person
-from domain.plan import Plan
 from plantrail.bootstrap import sweep_context
 from projections.audit import history
 from scheduler.sweep import sweep
+from tests.integration.legacy import legacy_person, legacy_plan
 from tests.integration.test_reminders import deliver, settings_for
 
 AS_OF = date(2015, 3, 24)
 NOW = datetime(2015, 3, 24, 7, tzinfo=UTC)
-
-
-def register_as_older_versions_did(services, name: str, email: str | None, manager: str | None = None) -> None:
-    """Store a person the way an older plantrail could: its email check let ``a@b.org;c@d.org``
-    through, and a manager did not have to be a registered person."""
-    person = Person._create(
-        Person.PersonRegistered,
-        id=person_id(name),
-        name=name,
-        initials=None,
-        email=email,
-        role=None,
-        manager=manager,
-        actor="old import",
-        effective_on=date(2015, 1, 1),
-        reason=None,
-    )
-    services.app.save(person)
-
-
-def plan_as_older_versions_did(services, code: str, sponsor: str) -> None:
-    """A plan whose sponsor is not a registered person (older versions did not check)."""
-    services.app.save(Plan.create(code=code, title="Test plan", sponsor=sponsor, actor="old import", effective_on=date(2015, 1, 1)))
 
 
 def plan_with_unaddressable_people(services) -> None:
@@ -47,9 +22,9 @@ def plan_with_unaddressable_people(services) -> None:
     app.register_person(name="Mo Manager", email="mo@example.org", actor="t", effective_on=on)
     app.register_person(name="Ann Owner", email="ann@example.org", manager="Mo Manager", actor="t", effective_on=on)
     app.register_person(name="Nora Noemail", actor="t", effective_on=on)  # as `import --register-owners` leaves her
-    register_as_older_versions_did(services, "Bob Owner", "bob@example.org", manager="Ghost Manager")
-    register_as_older_versions_did(services, "Lee Legacy", "lee@example.org;boss@example.org")
-    plan_as_older_versions_did(services, "T 1", sponsor="Sam Unregistered")
+    app.save(legacy_person("Bob Owner", "bob@example.org", manager="Ghost Manager"))
+    app.save(legacy_person("Lee Legacy", "lee@example.org;boss@example.org"))
+    app.save(legacy_plan("T 1", "Test plan", sponsor="Sam Unregistered"))
     actions = [
         ("DUE", ["Ann Owner"], date(2015, 3, 31)),  # due soon: Ann
         ("CASE", ["ann owner"], date(2015, 3, 30)),  # typed in another case: still Ann

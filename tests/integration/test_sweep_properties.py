@@ -20,9 +20,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from domain.ids import normalise_key, person_id
+from domain.ids import normalise_key
 from domain.person import Person
-from domain.plan import Plan
 from notifications import tables as nt
 from notifications.relay import relay_once
 from plantrail.bootstrap import bootstrap, relay_context, sweep_context
@@ -30,6 +29,7 @@ from projections import tables as pt
 from projections.audit import history
 from scheduler.sweep import sweep
 from tests.conftest import _postgres_schema_url
+from tests.integration.legacy import legacy_person, legacy_plan
 from tests.integration.test_reminders import settings_for
 from tests.smtp_server import SmtpServer
 
@@ -131,23 +131,12 @@ def build(services, world: World) -> None:
     writers) could leave them: managers and sponsors need not be registered people."""
     app, on = services.app, date(2015, 1, 1)
     for p in world.people:
-        if p.legacy:  # its email check let bad addresses through
-            person = Person._create(
-                Person.PersonRegistered,
-                id=person_id(p.name),
-                name=p.name,
-                initials=None,
-                email=p.email,
-                role=None,
-                manager=p.manager,
-                actor="old import",
-                effective_on=on,
-                reason=None,
-            )
+        if p.legacy:
+            person = legacy_person(p.name, p.email, p.manager)
         else:
             person = Person.register(name=p.name, email=p.email, manager=p.manager, actor="t", effective_on=on)
         app.save(person)
-    plan = Plan.create(code="P 1", title=world.plan_title, sponsor=world.sponsor, actor="t", effective_on=on)
+    plan = legacy_plan("P 1", world.plan_title, world.sponsor)
     for committee, meets_on, deadline in world.committees:
         plan.schedule_committee(meets_on, committee, deadline, actor="t", effective_on=on)
     app.save(plan)
