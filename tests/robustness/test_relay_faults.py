@@ -133,7 +133,9 @@ def test_sigterm_mid_send_finishes_and_records_the_message_in_hand_and_sends_the
     listing = outbox(env)
     figures = counts(smtp_server, listing)
     report(f"SIGTERM mid-send ({SLOW_SECONDS:g} s per message)", figures)
-    assert (figures["accepted"], figures["duplicates"], figures["lost"]) == (DIGESTS, 0, 0)
+    # serve's own catch-up sweep (for today, after the sweep hour) may have added digests: all count.
+    assert figures["messages"] >= DIGESTS
+    assert (figures["accepted"], figures["duplicates"], figures["lost"]) == (figures["messages"], 0, 0)
 
 
 def test_after_sigkill_mid_send_the_claim_lapses_within_a_minute(tmp_path: Path, sqlite_url: str, smtp_server):
