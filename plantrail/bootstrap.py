@@ -13,8 +13,9 @@ from notifications.outbox import Outbox
 from notifications.relay import DeliveryPolicy
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
+from plantrail import keys
 from plantrail.services import Services
-from plantrail.settings import MailSettings, SettingsError, cipher_env, database_config
+from plantrail.settings import MailSettings, SettingsError, cipher_env, cipher_key, database_config
 from projections.projector import Projector
 from projections.queries import Queries
 from scheduler import tables as scheduler_tables
@@ -98,13 +99,35 @@ def _schema_creation_lock(engine: Engine, kind: str) -> Iterator[None]:
             conn.commit()
 
 
+def _record_store_facts(app: PlanTrail, engine: Engine, key: str | None) -> None:
+    """A new store (or one made before stores kept a record): record what it is, once."""
+    first = app.recorder.select_notifications(start=0, limit=1)
+    facts = keys.recognise(first[0].state if first else None, app.mapper.cipher, key)
+    keys.check(keys.record(engine, facts), key)  # another process may have recorded first
+
+
 def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_size: int | None = None) -> Services:
     config = database_config(database_url)
+    key = cipher_key()
     engine = create_engine(config.sqlalchemy_url, connect_args=config.sqlalchemy_connect_args)
     if config.kind == "sqlite":
         _enable_sqlite_wal(engine)
+    try:
+        recorded = keys.recorded_facts(engine)
+        if recorded is not None:
+            keys.check(recorded, key)  # before anything reads or writes an event
+    except BaseException:
+        engine.dispose()
+        raise
     with _schema_creation_lock(engine, config.kind):
-        app = PlanTrail(env=config.eventsourcing_env | cipher_env(), clock=clock)
+        app = PlanTrail(env=config.eventsourcing_env | cipher_env(key), clock=clock)
+        if recorded is None:
+            try:
+                _record_store_facts(app, engine, key)
+            except BaseException:
+                app.close()
+                engine.dispose()
+                raise
         projector = Projector(app.recorder, app.mapper, engine)
         projector.create_tables()
         outbox = Outbox(engine)

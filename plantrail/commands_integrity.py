@@ -25,7 +25,7 @@ def verify(ctx: click.Context, seal: str | None, fmt: str) -> None:
     """Recompute the hash chain over every stored event. Exit 0 when intact, 1 at the first mismatch."""
     s = services(ctx)
     s.projector.catch_up()  # chain what was stored since the last command
-    verdict = verify_chain(s.app.recorder, s.engine, seal)
+    verdict = verify_chain(s.app.recorder, s.app.mapper, s.engine, seal)
     if fmt == "json":
         output.emit_json(verdict.as_dict())
     else:

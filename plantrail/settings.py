@@ -100,20 +100,27 @@ def _postgres(url: str) -> DatabaseConfig:
 CIPHER_KEY_SETTING = "PLANTRAIL_CIPHER_KEY"
 
 
-def cipher_env() -> dict[str, str]:
-    """Encryption at rest (off by default): the library's AES-GCM cipher over stored event state."""
-    key = os.environ.get(CIPHER_KEY_SETTING, "").strip()
+def cipher_key(setting: str = CIPHER_KEY_SETTING) -> str | None:
+    """The key named by ``setting`` (checked for shape), or None when it is not set."""
+    key = os.environ.get(setting, "").strip()
     if not key:
-        return {}
+        return None
     import base64
     import binascii
 
     try:
         size = len(base64.b64decode(key, validate=True))
     except (binascii.Error, ValueError):
-        raise SettingsError(f"{CIPHER_KEY_SETTING}: not a valid key (base64 of 16, 24 or 32 bytes; `plantrail keygen` makes one)") from None
+        raise SettingsError(f"{setting}: not a valid key (base64 of 16, 24 or 32 bytes; `plantrail keygen` makes one)") from None
     if size not in (16, 24, 32):
-        raise SettingsError(f"{CIPHER_KEY_SETTING}: the key is {size} bytes; it must be 16, 24 or 32 (`plantrail keygen` makes one)")
+        raise SettingsError(f"{setting}: the key is {size} bytes; it must be 16, 24 or 32 (`plantrail keygen` makes one)")
+    return key
+
+
+def cipher_env(key: str | None) -> dict[str, str]:
+    """Encryption at rest (off by default): the library's AES-GCM cipher over stored event state."""
+    if not key:
+        return {}
     return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
 
 

@@ -15,10 +15,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select
 
 from projections.bulk import bulk_insert
+from projections.decoding import UnreadableEventError, plaintext
 from projections.tables import events as audit_events
 from projections.tables import metadata
 
@@ -38,10 +39,11 @@ class SealFormatError(ValueError):
     pass
 
 
-def link(previous: str, n: Notification) -> str:
+def link(previous: str, n: Notification, content: bytes) -> str:
+    """``content`` is the event's plaintext state (its stored bytes unless the store is encrypted)."""
     h = hashlib.sha256(previous.encode())
     h.update(f"\0{n.id}\0{n.originator_id}\0{n.originator_version}\0{n.topic}\0".encode())
-    h.update(n.state)
+    h.update(content)
     return h.hexdigest()
 
 
@@ -50,14 +52,14 @@ def head(conn: Connection) -> tuple[int, str]:
     return (row.position, row.link) if row else (0, GENESIS)
 
 
-def extend(conn: Connection, notifications: Sequence[Notification]) -> None:
+def extend(conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes]) -> None:
     """Append links for the notifications beyond the chain's head (a rebuild re-reads old ones)."""
     position, previous = head(conn)
     rows = []
-    for n in notifications:
+    for n, content in zip(notifications, contents, strict=True):
         if n.id <= position:
             continue
-        previous = link(previous, n)
+        previous = link(previous, n, content)
         rows.append({"position": n.id, "link": previous})
     bulk_insert(conn, chain, rows)
 
@@ -108,6 +110,14 @@ def _stored(recorder: ApplicationRecorder, upto: int | None = None) -> Iterator[
         position = page[-1].id
 
 
+def _link_or_none(mapper: Mapper, previous: str, n: Notification) -> str | None:
+    """The link an event should have; None when it no longer decrypts (its bytes were altered)."""
+    try:
+        return link(previous, n, plaintext(mapper, n))
+    except UnreadableEventError:
+        return None
+
+
 def _chain_rows(engine: Engine, upto: int | None = None) -> dict[int, str]:
     query = select(chain.c.position, chain.c.link)
     if upto is not None:
@@ -122,10 +132,10 @@ def _name(engine: Engine, position: int) -> tuple[str | None, str | None]:
     return (row.subject, row.type) if row else (None, None)
 
 
-def verify(recorder: ApplicationRecorder, engine: Engine, seal: str | None = None) -> Verdict:
+def verify(recorder: ApplicationRecorder, mapper: Mapper, engine: Engine, seal: str | None = None) -> Verdict:
     """Recompute the chain from the stored events and compare: the chain table, or a seal."""
     if seal is not None:
-        return _verify_seal(recorder, engine, *parse_seal(seal))
+        return _verify_seal(recorder, mapper, engine, *parse_seal(seal))
     links = _chain_rows(engine)
     chained_to = max(links, default=0)
     order = sorted(links)
@@ -140,8 +150,8 @@ def verify(recorder: ApplicationRecorder, engine: Engine, seal: str | None = Non
         if order[next_link] > n.id:
             return _bad(engine, checked, chained_to, links, n.id, "an event was added to the store outside plantrail")
         next_link += 1
-        expected = link(previous, n)
-        if links[n.id] != expected:
+        expected = _link_or_none(mapper, previous, n)
+        if links[n.id] != expected or expected is None:
             return _bad(engine, checked, chained_to, links, n.id, "a stored event was altered, replaced or moved")
         previous = expected
         checked += 1
@@ -164,11 +174,11 @@ def _bad(engine: Engine, checked: int, chained_to: int, links: dict[int, str], p
     )
 
 
-def _verify_seal(recorder: ApplicationRecorder, engine: Engine, position: int, sealed: str) -> Verdict:
+def _verify_seal(recorder: ApplicationRecorder, mapper: Mapper, engine: Engine, position: int, sealed: str) -> Verdict:
     """Uses only the event store: the chain table is not trusted here."""
     previous, checked = GENESIS, 0
     for n in _stored(recorder, upto=position):
-        previous = link(previous, n)
+        previous = _link_or_none(mapper, previous, n) or ""
         checked += 1
     if previous == sealed:
         return Verdict(True, checked, position, previous)
@@ -176,7 +186,7 @@ def _verify_seal(recorder: ApplicationRecorder, engine: Engine, position: int, s
     links = _chain_rows(engine, upto=position)
     previous = GENESIS
     for n in _stored(recorder, upto=position):
-        expected = link(previous, n)
+        expected = _link_or_none(mapper, previous, n) or ""
         if links.get(n.id) not in (None, expected) or n.id not in links:
             return _bad(engine, checked, position, {position: sealed}, n.id, "the events up to the seal differ from when it was made")
         previous = expected
