@@ -15,7 +15,7 @@ import click
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import DomainError
 from domain.importing import import_plans
-from plantrail import commands_history, commands_integrity, commands_reminders, commands_store, output
+from plantrail import commands_history, commands_integrity, commands_reminders, commands_store, integrity, output
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -117,12 +117,24 @@ def _known_priorities(s: Services, plan_code: str) -> dict[str, int]:
 
 
 @cli.command()
+@click.option(
+    "--accept-mismatch",
+    is_flag=True,
+    help="Project events that no longer match their chain links anyway; the decision is recorded as an event naming them.",
+)
+@click.option("--reason", metavar="TEXT", help="Why, recorded with --accept-mismatch.")
+@by_option
 @click.pass_context
-def rebuild(ctx: click.Context) -> None:
-    """Drop every read model and rebuild it from the stored events."""
+def rebuild(ctx: click.Context, accept_mismatch: bool, reason: str | None, actor: str | None) -> None:
+    """Rebuild every read model from the stored events into fresh tables, then swap them in.
+
+    If an event cannot be projected, or no longer matches its chain link, the rebuild stops,
+    names it, and leaves the read models as they were."""
     s = services(ctx)
     with output.progress_bar("Rebuilding read models") as update:
-        s.projector.rebuild(update)
+        accepted = integrity.rebuild(s, accept_mismatch=accept_mismatch, actor=actor or default_actor(), reason=reason, on_progress=update)
+    for mismatch in accepted:
+        output.stderr.print(f"Accepted: event {mismatch.position} {mismatch.problem}.")
     output.stderr.print(f"Rebuilt read models up to event {s.projector.position()}.")
 
 

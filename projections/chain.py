@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select
 
+from domain.errors import DomainError
 from projections.bulk import bulk_insert
 from projections.decoding import UnreadableEventError, plaintext
 from projections.tables import events as audit_events
@@ -37,6 +38,16 @@ chain = Table(
 
 class SealFormatError(ValueError):
     pass
+
+
+class ChainMismatchError(DomainError):
+    """An event does not match the link chained for it: it changed after it was chained."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    position: int
+    problem: str
 
 
 def link(previous: str, n: Notification, content: bytes) -> str:
@@ -62,6 +73,52 @@ def extend(conn: Connection, notifications: Sequence[Notification], contents: Se
         previous = link(previous, n, content)
         rows.append({"position": n.id, "link": previous})
     bulk_insert(conn, chain, rows)
+
+
+def head_position(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return head(conn)[0]
+
+
+def mismatches(conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes]) -> list[Mismatch]:
+    """Each event that does not match its own link (recomputed from the link stored before it)."""
+    first, last = notifications[0].id, notifications[-1].id
+    stored = dict(conn.execute(select(chain.c.position, chain.c.link).where(chain.c.position >= first, chain.c.position <= last)).all())
+    before = conn.execute(select(chain.c.link).where(chain.c.position < first).order_by(chain.c.position.desc()).limit(1)).scalar()
+    previous = before or GENESIS
+    found = []
+    for n, content in zip(notifications, contents, strict=True):
+        expected = link(previous, n, content)
+        kept = stored.get(n.id)
+        if kept is None:
+            found.append(Mismatch(n.id, "has no chain link"))
+        elif kept != expected:
+            found.append(Mismatch(n.id, "does not match its chain link: it was changed after it was chained"))
+        previous = kept or expected
+    return found
+
+
+def all_mismatches(recorder: ApplicationRecorder, mapper: Mapper, engine: Engine) -> list[Mismatch]:
+    """Every stored event that does not match its own chain link (or no longer decrypts)."""
+    found: list[Mismatch] = []
+    with engine.connect() as conn:
+        for page in _pages(recorder):
+            readable, contents = [], []
+            for n in page:
+                try:
+                    contents.append(plaintext(mapper, n))
+                    readable.append(n)
+                except UnreadableEventError:
+                    found.append(Mismatch(n.id, "no longer decrypts: its stored bytes were changed"))
+            if readable:
+                found.extend(mismatches(conn, readable, contents))
+    return sorted(found, key=lambda m: m.position)
+
+
+def describe(conn: Connection, mismatch: Mismatch) -> str:
+    row = conn.execute(select(audit_events.c.subject, audit_events.c.type).where(audit_events.c.position == mismatch.position)).first()
+    about = f" ({row.type} on {row.subject})" if row else ""
+    return f"event {mismatch.position}{about} {mismatch.problem}"
 
 
 def format_seal(position: int, value: str) -> str:
@@ -100,14 +157,19 @@ class Verdict:
         return self.__dict__ | {"seal": format_seal(self.head_position, self.head_link)}
 
 
-def _stored(recorder: ApplicationRecorder, upto: int | None = None) -> Iterator[Notification]:
+def _pages(recorder: ApplicationRecorder, upto: int | None = None) -> Iterator[list[Notification]]:
     position = 0
     while True:
         page = recorder.select_notifications(start=position, limit=10_000, stop=upto, inclusive_of_start=False)
         if not page:
             return
-        yield from page
+        yield list(page)
         position = page[-1].id
+
+
+def _stored(recorder: ApplicationRecorder, upto: int | None = None) -> Iterator[Notification]:
+    for page in _pages(recorder, upto):
+        yield from page
 
 
 def _link_or_none(mapper: Mapper, previous: str, n: Notification) -> str | None:

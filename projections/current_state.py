@@ -321,6 +321,16 @@ def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
     return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"reminder": [None, s["key"]]}, text
 
 
+def _seal_witnessed(w: PageWriter, s: dict[str, Any]) -> Handled:
+    where = f" and sent to {s['sent_to']}" if s["sent_to"] else ""
+    return "seal", None, None, {"seal": [None, s["seal"]]}, f"seal of the history up to event {s['position']} recorded{where}"
+
+
+def _mismatch_accepted(w: PageWriter, s: dict[str, Any]) -> Handled:
+    listed = "; ".join(f"{p} {problem}" for p, problem in zip(s["positions"], s["problems"], strict=True))
+    return "integrity", None, None, {"accepted_mismatches": [None, s["positions"]]}, f"projected despite chain mismatches: {listed}"
+
+
 OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
     "plantrail:Reminder.ReminderRaised": _reminder_raised,
     "plantrail:Plan.PlanCreated": _plan_created,
@@ -328,6 +338,8 @@ OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
     "plantrail:Plan.CommitteeDateScheduled": _committee_scheduled,
     "plantrail:Person.PersonRegistered": _person_registered,
     "plantrail:Person.PersonContactChanged": _person_contact_changed,
+    "plantrail:Seal.SealWitnessed": _seal_witnessed,
+    "plantrail:Integrity.MismatchAccepted": _mismatch_accepted,
 }
 
 assert set(STATE_FIELDS) - {"owners"} <= set(_ACTION_COLUMNS)

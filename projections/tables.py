@@ -192,4 +192,19 @@ projector_positions = Table(
     Column("position", Integer, nullable=False),
 )
 
-VIEW_TABLES = [t for t in metadata.sorted_tables if t is not projector_positions]
+# Everything the projector writes and a rebuild replaces. Listed, not derived from the metadata:
+# the integrity chain (projections/chain.py) shares the metadata but is evidence, never rebuilt.
+VIEW_TABLES = [
+    plans,
+    priorities,
+    committee_dates,
+    people,
+    actions,
+    action_owners,
+    sub_actions,
+    notes,
+    action_texts,
+    action_states,
+    events,
+    reminders,
+]
