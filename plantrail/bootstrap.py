@@ -21,6 +21,7 @@ from projections.queries import Queries
 from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
+from scheduler.witness import WitnessContext
 
 
 def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
@@ -61,6 +62,17 @@ def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
         templates=environment(settings.templates_dir),
         mail_from=settings.mail_from,
         policy_for=policy_for(settings),
+    )
+
+
+def witness_context(services: Services, settings: MailSettings) -> WitnessContext:
+    return WitnessContext(
+        app=services.app,
+        engine=services.engine,
+        catch_up=services.projector.catch_up,
+        outbox=services.outbox,
+        mail_from=settings.mail_from,
+        audit_email=settings.audit_email,
     )
 
 

@@ -133,8 +133,8 @@ def rebuild(ctx: click.Context, accept_mismatch: bool, reason: str | None, actor
     s = services(ctx)
     with output.progress_bar("Rebuilding read models") as update:
         accepted = integrity.rebuild(s, accept_mismatch=accept_mismatch, actor=actor or default_actor(), reason=reason, on_progress=update)
-    for mismatch in accepted:
-        output.stderr.print(f"Accepted: event {mismatch.position} {mismatch.problem}.")
+    for position, problem in accepted:
+        output.stderr.print(f"Accepted: event {position}: {problem}.")
     output.stderr.print(f"Rebuilt read models up to event {s.projector.position()}.")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from domain.errors import DomainError
-from plantrail import output
+from plantrail import integrity, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from projections.audit import history as audit_history
 from projections.report import render_csv, render_html, report_data
@@ -178,6 +178,7 @@ def report(
     day = as_at or s.app.today(plan_row["code"])
     if since and since > day:
         raise click.BadParameter("--since must not be after --as-at", param_hint="--since")
+    integrity.require_read_models_match(s, plan_row["code"])  # the seal printed must vouch for true figures
     data = report_data(
         s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since
     )

@@ -12,7 +12,7 @@ import click
 
 from notifications.relay import relay_once
 from plantrail import output
-from plantrail.bootstrap import delivery_policy, sweep_context, transport_for
+from plantrail.bootstrap import delivery_policy, sweep_context, transport_for, witness_context
 from plantrail.cli_support import DATE, services
 from plantrail.settings import mail_settings
 from scheduler.service import Runtime
@@ -113,5 +113,6 @@ def serve(ctx: click.Context, relay_seconds: float) -> None:
         delivery=delivery_policy(settings),
         admin_email=settings.admin_email,
         zone=ZoneInfo(settings.timezone),
+        witness=witness_context(s, settings),
     )
     asyncio.run(serve_forever(runtime, sweep_hour=settings.sweep_hour, relay_seconds=relay_seconds))

@@ -165,6 +165,18 @@ def _int_setting(config: dict[str, Any], name: str, default: int) -> int:
         raise SettingsError(f"{name}: must be a whole number, got {value!r}") from None
 
 
+def _address_setting(config: dict[str, Any], name: str) -> str | None:
+    """One plain address (``auditor@council.gov.uk``): it goes into a header as it is."""
+    value = _setting(config, name)
+    if value is None:
+        return None
+    text = str(value).strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() or c in '<>,;"' for c in text):
+        raise SettingsError(f"{name}: must be one email address like auditor@council.gov.uk, got {text[:80]!r}")
+    return text
+
+
 @dataclass(frozen=True)
 class MailSettings:
     transport: str
@@ -182,6 +194,7 @@ class MailSettings:
     first_retry_seconds: int
     sweep_hour: int
     reminder_overrides: dict[str, Any]
+    audit_email: str | None = None  # who receives the daily seal (scheduler/witness.py)
 
 
 def mail_settings() -> MailSettings:
@@ -212,6 +225,7 @@ def mail_settings() -> MailSettings:
         smtp_user=_setting(config, "PLANTRAIL_SMTP_USER"),
         smtp_password=_setting(config, "PLANTRAIL_SMTP_PASSWORD"),
         admin_email=_setting(config, "PLANTRAIL_ADMIN_EMAIL"),
+        audit_email=_address_setting(config, "PLANTRAIL_AUDIT_EMAIL"),
         timezone=timezone_name,
         templates_dir=Path(templates) if templates else None,
         max_age_hours=_int_setting(config, "PLANTRAIL_MAIL_MAX_AGE_HOURS", 72),

@@ -18,6 +18,8 @@ def plaintext(mapper: Mapper, notification: StoredEvent) -> bytes:
     """The event's state as the application wrote it, before encryption (and compression)."""
     try:
         data = notification.state
+        if isinstance(data, str):  # a row rewritten as text behind the store's back
+            data = data.encode()
         if mapper.cipher:
             data = mapper.cipher.decrypt(data)
         if mapper.compressor:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
 from projections.current_state import PageWriter, event_type
 from projections.decoding import decode_state, plaintext
-from projections.scratch import scratch_space
+from projections.scratch import Scratch, scratch_space
 
 ProgressCallback = Callable[[int, int], None]  # (position reached, last position to reach)
 
@@ -53,14 +54,18 @@ class Projector:
         page_size: int = DEFAULT_PAGE_SIZE,
         chain_source: Engine | None = None,
         accepted: Collection[int] = (),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        only: Collection[UUID | str] | None = None,
     ) -> None:
+        self.clock = clock
+        self.only = only  # project only these streams (a plan's, for a scoped check)
         self.recorder = recorder
         self.mapper = mapper
         self.engine = engine
         self.name = name
         self.page_size = page_size
         self.chain_source = chain_source
-        self.accepted = frozenset(accepted)
+        self.accepted = accepted
 
     def create_tables(self) -> None:
         t.metadata.create_all(self.engine)
@@ -88,7 +93,10 @@ class Projector:
             notifications = self.recorder.select_notifications(start=position, limit=self.page_size, stop=target, inclusive_of_start=False)
             if not notifications:
                 break
-            if self._apply_page(position, notifications):
+            page_end = notifications[-1].id
+            if self.only is not None:
+                notifications = [n for n in notifications if n.originator_id in self.only]
+            if self._apply_page(position, page_end, notifications):
                 committed += 1
                 if committed % ANALYZE_EVERY_PAGES == 1:
                     self._refresh_statistics()
@@ -98,8 +106,7 @@ class Projector:
                 on_progress(position, target)
         return committed
 
-    def _apply_page(self, position: int, notifications: Sequence[Notification]) -> bool:
-        new_position = notifications[-1].id
+    def _apply_page(self, position: int, new_position: int, notifications: Sequence[Notification]) -> bool:
         with self.engine.begin() as conn:
             moved = conn.execute(
                 update(t.projector_positions)
@@ -109,20 +116,24 @@ class Projector:
             if moved.rowcount != 1:
                 conn.rollback()
                 return False
+            if not notifications:
+                return True
             with _naming_the_event(notifications) as at:
                 plains = []
                 for n in notifications:
                     at(n)
                     plains.append(plaintext(self.mapper, n))
+                first, last = notifications[0].id, notifications[-1].id
                 if self.chain_source is None:
-                    chain.extend(conn, notifications, plains)
+                    chain.extend(conn, notifications, plains, self.clock())
+                    seen = chain.first_seen(conn, first, last)
                 else:
-                    self._hold_against_chain(notifications, plains)
+                    seen = self._hold_against_chain(notifications, plains)
                 states = []
                 for n, data in zip(notifications, plains, strict=True):
                     at(n)
                     states.append(decode_state(self.mapper, n, data))
-                writer = PageWriter(conn, self._load_action_events)
+                writer = PageWriter(conn, self._load_action_events, seen)
                 writer.preload(
                     state["originator_id"]
                     for n, state in zip(notifications, states, strict=True)
@@ -138,12 +149,14 @@ class Projector:
                 raise ProjectionFailedError(f"events {first}–{last} could not be written to the read models: {error!r}") from error
         return True
 
-    def _hold_against_chain(self, notifications: Sequence[Notification], plains: Sequence[bytes]) -> None:
+    def _hold_against_chain(self, notifications: Sequence[Notification], plains: Sequence[bytes]) -> dict[int, datetime | None]:
+        """Refuse an event that does not match its link; return when each was first seen."""
         assert self.chain_source is not None
         with self.chain_source.connect() as live:
             for mismatch in chain.mismatches(live, notifications, plains):
                 if mismatch.position not in self.accepted:
                     raise chain.ChainMismatchError(chain.describe(live, mismatch))
+            return chain.first_seen(live, notifications[0].id, notifications[-1].id)
 
     def _refresh_statistics(self) -> None:
         """On PostgreSQL, fresh tables have no statistics, and the planner then scans whole
@@ -172,23 +185,37 @@ class Projector:
             self.catch_up()
             target = self.position()
         with scratch_space(self.engine) as space:
-            scratch = Projector(
-                self.recorder,
-                self.mapper,
-                space.engine,
-                name=self.name,
-                page_size=self.page_size,
-                chain_source=self.engine,
-                accepted=accepted,
-            )
-            scratch._ensure_position()
             try:
-                scratch.catch_up(on_progress, upto=target)
+                self.fold_into(space, target, accepted=accepted, on_progress=on_progress)
             except (ProjectionFailedError, chain.ChainMismatchError) as error:
                 raise type(error)(f"rebuild stopped: {error}; the read models are as they were") from error
             space.swap_in(target, self.name)
         self.catch_up(on_progress)
         return target
+
+    def fold_into(
+        self,
+        space: Scratch,
+        upto: int,
+        *,
+        accepted: Collection[int] = (),
+        only: Collection[UUID | str] | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        """Fold the events up to ``upto`` into a scratch space's empty views, each held against
+        the link this projector's chain has for it (``only``: just these streams)."""
+        fresh = Projector(
+            self.recorder,
+            self.mapper,
+            space.engine,
+            name=self.name,
+            page_size=self.page_size,
+            chain_source=self.engine,
+            accepted=accepted,
+            only=only,
+        )
+        fresh._ensure_position()
+        fresh.catch_up(on_progress, upto=upto)
 
 
 @contextmanager

@@ -147,7 +147,7 @@ events = Table(
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("originator_id", String(36), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("aggregate", String(10), nullable=False),  # action, plan or person
+    Column("aggregate", String(20), nullable=False),  # action, plan, person, reminder, seal or integrity
     Column("plan_code", String(200)),
     Column("action_code", String(200)),
     Column("subject", String(200), nullable=False),  # what the event is about, for display
@@ -158,6 +158,10 @@ events = Table(
     Column("reason", Text),
     Column("changes", Text, nullable=False),  # JSON {field: [old, new]}
     Column("text", Text),
+    Column("first_seen_at", DateTime(timezone=True)),  # when the projector first saw it (the chain's record)
+    # Why the recorded time is suspect (earlier than the event stored before it, or than when
+    # plantrail first saw it: a forged or back-dated timestamp), or NULL.
+    Column("time_flag", Text),
     Index("ix_view_events_originator", "originator_id", "position"),
     Index("ix_view_events_plan", "plan_code", "action_code", "position"),
     Index("ix_view_events_actor", "actor"),

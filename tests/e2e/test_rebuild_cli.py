@@ -32,7 +32,7 @@ def test_a_rebuild_refused_at_a_changed_event_names_it_and_the_plans_are_still_t
 def test_rebuild_accept_mismatch_projects_the_event_and_records_the_decision(imported, tmp_path: Path):
     tamper(tmp_path / "cli.db", 150)
     done = imported("rebuild", "--accept-mismatch", "--reason", "restored from a damaged backup", "--by", "Auditor")
-    assert "Accepted: event 150 does not match its chain link" in done.stderr
+    assert "Accepted: event 150: a stored event was altered" in done.stderr
     decisions = as_json(imported("history", "--type", "MismatchAccepted", "--format", "json"))
     assert len(decisions) == 1
     assert decisions[0]["actor"] == "Auditor" and decisions[0]["reason"] == "restored from a damaged backup"

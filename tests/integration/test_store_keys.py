@@ -8,7 +8,8 @@ from eventsourcing.cryptography import AESCipher
 from plantrail import keys
 from plantrail.bootstrap import bootstrap
 from plantrail.event_table import EventTable
-from projections.chain import current_seal, verify
+from plantrail.integrity import verify_store
+from projections.chain import current_seal, parse_seal
 from tests.conftest import EXAMPLES
 
 
@@ -46,8 +47,7 @@ def test_a_store_opened_with_the_wrong_key_or_none_is_refused_and_rekey_keeps_it
         bootstrap(database_url)
     monkeypatch.setenv("PLANTRAIL_CIPHER_KEY", second)
     s = bootstrap(database_url)
-    assert verify(s.app.recorder, s.app.mapper, s.engine).ok
-    assert verify(s.app.recorder, s.app.mapper, s.engine, seal).ok
+    assert verify_store(s, [parse_seal(seal)]).ok
     s.projector.rebuild()
     assert [p["code"] for p in s.queries.plans()] == ["SS SAAP 2014"]
     s.close()
