@@ -22,13 +22,15 @@ from domain.errors import (
 )
 from domain.events import RecordedEvent
 from domain.ids import action_id
-from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
+from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, clipped, optional_text
 
 OPEN = "open"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 ON_HOLD = "on_hold"
 PRIORITIES = ("High", "Medium", "Low")
+# Where a progress figure came from: typed at the command line, a web form, an import, a spreadsheet.
+SOURCES = ("cli", "web", "import", "sheet")
 
 
 def checked_progress(value: object) -> int:
@@ -75,8 +77,17 @@ class Action(Aggregate):
         priority_number: int | None
 
     class ProgressUpdated(Event):
+        """``source``: where the figure came from (one of SOURCES); None for figures recorded
+        before plantrail kept it (version 1 of this event)."""
+
         TOPIC = "plantrail:Action.ProgressUpdated"
+        class_version = 2
         progress: int
+        source: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["source"] = None
 
     class NoteAdded(Event):
         TOPIC = "plantrail:Action.NoteAdded"
@@ -200,10 +211,13 @@ class Action(Aggregate):
 
     # ----- commands: validate, then record ----------------------------------------------
 
-    def update_progress(self, progress: object, *, actor: str, effective_on: date, reason: str | None = None) -> None:
+    def update_progress(self, progress: object, *, actor: str, effective_on: date, reason: str | None = None, source: str = "cli") -> None:
         self._refuse_if_cancelled("update progress on")
+        if source not in SOURCES:
+            raise BadInputError(f"source: must be one of {', '.join(SOURCES)}, got {clipped(source)}")
         self._progress_updated(
             progress=checked_progress(progress),
+            source=source,
             actor=actor,
             effective_on=effective_on,
             reason=optional_text("reason", reason, max_length=TEXT_MAX),
@@ -322,7 +336,7 @@ class Action(Aggregate):
     # ----- state changes (re-run on replay: no validation here) ------------------------
 
     @event(ProgressUpdated)
-    def _progress_updated(self, progress: int, actor: str, effective_on: date, reason: str | None) -> None:
+    def _progress_updated(self, progress: int, source: str | None, actor: str, effective_on: date, reason: str | None) -> None:
         self.progress = progress
         self.progress_log.append((effective_on, progress))
 

@@ -187,10 +187,18 @@ class PlanTrail(Application):
         return {"plan": action.plan_code, "code": action.code, "version": action.version}
 
     def update_progress(
-        self, plan_code: str, code: str, progress: int, *, actor: str, note: str | None = None, effective_on: date | None = None
+        self,
+        plan_code: str,
+        code: str,
+        progress: int,
+        *,
+        actor: str,
+        note: str | None = None,
+        effective_on: date | None = None,
+        source: str = "cli",
     ) -> dict[str, Any]:
         def change(action: Action, on: date) -> None:
-            action.update_progress(progress, actor=actor, effective_on=on)
+            action.update_progress(progress, actor=actor, effective_on=on, source=source)
             if note:
                 action.add_note(note, author=actor, actor=actor, effective_on=on)
 
@@ -232,8 +240,8 @@ class PlanTrail(Application):
     def handle(self, plan_code: str, code: str, command: ActionCommand, *, actor: str) -> dict[str, Any]:
         """Carry out one command on an action: the single door every entry point goes through."""
         match command:
-            case UpdateProgress(progress, note, on):
-                return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on)
+            case UpdateProgress(progress, note, on, source):
+                return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on, source=source)
             case AddNote(text, on):
                 return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
             case AddSubActionNote(number, text, on):

@@ -182,7 +182,11 @@ def _merge_action(
     for figure in spec.progress:
         if (figure.effective_on, figure.progress) not in [tuple(p) for p in action.progress_log]:
             steps.append(
-                (figure.effective_on, 3, partial(action.update_progress, figure.progress, actor=actor, effective_on=figure.effective_on))
+                (
+                    figure.effective_on,
+                    3,
+                    partial(action.update_progress, figure.progress, actor=actor, effective_on=figure.effective_on, source="import"),
+                )
             )
     for text in spec.success_measures:
         if text not in action.success_measures:

@@ -14,11 +14,11 @@ from notifications.relay import DeliveryPolicy
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
 from plantrail import keys
+from plantrail.migrate import ProgressFactory, migrate
 from plantrail.services import Services
 from plantrail.settings import MailSettings, SettingsError, cipher_env, cipher_key, database_config
 from projections.projector import Projector
 from projections.queries import Queries
-from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
 from scheduler.witness import WitnessContext
@@ -111,14 +111,20 @@ def _schema_creation_lock(engine: Engine, kind: str) -> Iterator[None]:
             conn.commit()
 
 
-def _record_store_facts(app: PlanTrail, engine: Engine, key: str | None) -> None:
+def _record_store_facts(app: PlanTrail, engine: Engine, key: str | None) -> keys.StoreFacts:
     """A new store (or one made before stores kept a record): record what it is, once."""
     first = app.recorder.select_notifications(start=0, limit=1)
     facts = keys.recognise(first[0].state if first else None, app.mapper.cipher, key)
-    keys.check(keys.record(engine, facts), key)  # another process may have recorded first
+    recorded = keys.record(engine, facts)
+    keys.check(recorded, key)  # another process may have recorded first
+    return recorded
 
 
-def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_size: int | None = None) -> Services:
+def bootstrap(
+    database_url: str | None = None, *, clock: Clock = utc_now, page_size: int | None = None, progress: ProgressFactory | None = None
+) -> Services:
+    """Open the store: check the key, then bring every table to the code's schema (rebuilding the
+    read models if theirs is older, with ``progress`` showing it) before anything is served."""
     config = database_config(database_url)
     key = cipher_key()
     engine = create_engine(config.sqlalchemy_url, connect_args=config.sqlalchemy_connect_args)
@@ -133,18 +139,16 @@ def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_s
         raise
     with _schema_creation_lock(engine, config.kind):
         app = PlanTrail(env=config.eventsourcing_env | cipher_env(key), clock=clock)
-        if recorded is None:
-            try:
-                _record_store_facts(app, engine, key)
-            except BaseException:
-                app.close()
-                engine.dispose()
-                raise
-        projector = Projector(app.recorder, app.mapper, engine)
-        projector.create_tables()
-        outbox = Outbox(engine)
-        outbox.create_tables()
-        scheduler_tables.metadata.create_all(engine)
-    if page_size:
-        projector.page_size = page_size
-    return Services(app=app, projector=projector, queries=Queries(engine), engine=engine, database=config, outbox=outbox)
+        try:
+            facts = recorded if recorded is not None else _record_store_facts(app, engine, key)
+            projector = Projector(app.recorder, app.mapper, engine)
+            if page_size:
+                projector.page_size = page_size
+            done = migrate(engine, app.recorder, app.mapper, facts, projector, progress)
+        except BaseException:
+            app.close()
+            engine.dispose()
+            raise
+    return Services(
+        app=app, projector=projector, queries=Queries(engine), engine=engine, database=config, outbox=Outbox(engine), migrations=done
+    )

@@ -10,6 +10,7 @@ import click
 from plantrail.bootstrap import bootstrap
 from plantrail.dates import DateFormatError, parse_date, resolve_known_at
 from plantrail.errors import as_domain_error
+from plantrail.output import progress_bar
 from plantrail.services import Services
 
 
@@ -93,6 +94,6 @@ known_at_option = click.option(
 def services(ctx: click.Context) -> Services:
     root = ctx.find_root()
     if "services" not in root.meta:
-        root.meta["services"] = bootstrap(root.params.get("db"))
+        root.meta["services"] = bootstrap(root.params.get("db"), progress=progress_bar)
         root.call_on_close(root.meta["services"].close)
     return root.meta["services"]

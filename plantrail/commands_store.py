@@ -1,4 +1,4 @@
-"""CLI commands that look after the store itself: rotate its key."""
+"""CLI commands that look after the store itself: its schema, its key."""
 
 from __future__ import annotations
 
@@ -7,11 +7,30 @@ import click
 from plantrail import keys, output
 from plantrail.cli_support import services
 from plantrail.event_table import EventTable
+from plantrail.migrate import recorded_versions
 from plantrail.settings import cipher_key
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(rekey)
+    cli.add_command(migrate)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def migrate(ctx: click.Context, fmt: str) -> None:
+    """Bring the store's tables to this version of plantrail (every command does this on opening a
+    store; run it alone to do it at a time of your choosing). The read models are rebuilt from
+    the events when their schema changed; the chain, outbox and sweep record are changed in place."""
+    s = services(ctx)
+    versions = recorded_versions(s.engine)
+    if fmt == "json":
+        output.emit_json({"done": s.migrations, "versions": versions})
+        return
+    for line in s.migrations or ["nothing to do: every table is at this version's schema"]:
+        output.stdout.print(line)
+    output.stdout.print("Schema versions: " + ", ".join(f"{name} {version}" for name, version in sorted(versions.items())))
 
 
 @click.command()

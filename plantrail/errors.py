@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from domain.errors import BadInputError, DomainError, UnavailableError
 
-# Error messages echo what was typed; a 5 MB value must not come back whole on stderr.
-ECHO_LIMIT = 80
+# Error messages echo what was typed; a 5 MB value must not come back whole on stderr. One rule
+# for every layer: the domain's (it cannot import this package).
+from domain.text import ECHO_LIMIT, clipped
 
-
-def clipped(value: object, limit: int = ECHO_LIMIT) -> str:
-    """``repr`` of a value cut to about ``limit`` characters, for error messages."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+__all__ = ["ECHO_LIMIT", "as_domain_error", "clipped"]
 
 
 def as_domain_error(error: BaseException) -> DomainError | None:

@@ -93,6 +93,7 @@ def entry(row: Any) -> dict[str, Any]:
         "text": row["text"],
         "backdated": late_by > BACKDATED_AFTER_DAYS,
         "recorded_days_after_effective": late_by,
+        "source": row["source"],
         "first_seen_at": utc_iso(row["first_seen_at"]) if row["first_seen_at"] else None,
         "time_flag": row["time_flag"],
     }

@@ -192,6 +192,7 @@ class PageWriter:
                 "reason": s.get("reason"),
                 "changes": orjson.dumps(event_changes).decode(),
                 "text": text,
+                "source": s.get("source"),
                 "first_seen_at": seen,
                 "time_flag": flag,
             }

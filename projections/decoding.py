@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import TopicError, resolve_topic
 
+import domain.application
+import domain.integrity  # noqa: F401 - with the line above, registers every event topic
 from domain.errors import BadInputError
+from domain.events import upcast
 
 
 class UnreadableEventError(BadInputError):
@@ -62,9 +67,21 @@ def _decode_state(mapper: Mapper, notification: StoredEvent, data: bytes) -> dic
     for key, value in state.items():
         if value.__class__ in _CONTAINERS:
             state[key] = _restore_typed(value, names)
+    event_class = _event_class(notification.topic)
+    if event_class is not None:
+        upcast(event_class, state)
     state["originator_id"] = str(notification.originator_id)
     state["originator_version"] = notification.originator_version
     return state
+
+
+@lru_cache(maxsize=256)
+def _event_class(topic: str) -> type | None:
+    """The class a topic names (its upcasters), or None for a topic this version does not know."""
+    try:
+        return resolve_topic(topic)
+    except TopicError:
+        return None
 
 
 _CONTAINERS = (dict, list)

@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from domain.errors import DomainError
 from projections import chain
@@ -172,24 +172,34 @@ class Projector:
         stored = self.recorder.select_events(UUID(action_id), lte=up_to_version)
         return [(event.topic, decode_state(self.mapper, event)) for event in stored]
 
-    def rebuild(self, on_progress: ProgressCallback | None = None, *, accepted: Collection[int] = ()) -> int:
+    def rebuild(
+        self,
+        on_progress: ProgressCallback | None = None,
+        *,
+        accepted: Collection[int] = (),
+        catch_up_first: bool = True,
+        before_swap: Callable[[Connection], None] | None = None,
+    ) -> int:
         """Replay the whole log into fresh view tables and swap them in; return the position reached.
 
         The live views stay as they are until the swap, one transaction: a rebuild that fails
         (an unreadable event, one that does not match its chain link) or is killed leaves them
         untouched. Events are first chained up to the current head, so that every event the
-        rebuild reads is held against its link."""
-        if self.position() == REBUILD_NEEDED:
-            target = chain.head_position(self.engine)  # what was chained; the rest is chained after the swap
-        else:
+        rebuild reads is held against its link; not so when the live views are of an older
+        schema (``catch_up_first`` False): then it folds what is chained and the rest is
+        chained by the catch-up after the swap. ``before_swap`` runs inside the swap's
+        transaction (a migration records the new schema version there)."""
+        if catch_up_first and self.position() != REBUILD_NEEDED:
             self.catch_up()
             target = self.position()
+        else:
+            target = chain.head_position(self.engine)
         with scratch_space(self.engine) as space:
             try:
                 self.fold_into(space, target, accepted=accepted, on_progress=on_progress)
             except (ProjectionFailedError, chain.ChainMismatchError) as error:
                 raise type(error)(f"rebuild stopped: {error}; the read models are as they were") from error
-            space.swap_in(target, self.name)
+            space.swap_in(target, self.name, before_commit=before_swap)
         self.catch_up(on_progress)
         return target
 

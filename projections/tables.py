@@ -1,8 +1,16 @@
-"""The read-model tables. All of them can be dropped and rebuilt from the events."""
+"""The read-model tables. All of them can be dropped and rebuilt from the events.
+
+Change a table (or what the projector writes into it) and raise ``VIEWS_SCHEMA_VERSION``: a
+store at another version is rebuilt into fresh tables before it is served (plantrail/migrate.py).
+"""
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
+
+# 1: the first tables. 2: view_events records each event's source, first-seen time and
+# recorded-time flag; the aggregate column is wider (seal, integrity).
+VIEWS_SCHEMA_VERSION = 2
 
 plans = Table(
     "view_plans",
@@ -158,6 +166,7 @@ events = Table(
     Column("reason", Text),
     Column("changes", Text, nullable=False),  # JSON {field: [old, new]}
     Column("text", Text),
+    Column("source", String(10)),  # where a progress figure came from (cli, web, import, sheet)
     Column("first_seen_at", DateTime(timezone=True)),  # when the projector first saw it (the chain's record)
     # Why the recorded time is suspect (earlier than the event stored before it, or than when
     # plantrail first saw it: a forged or back-dated timestamp), or NULL.
