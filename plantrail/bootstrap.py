@@ -14,9 +14,10 @@ from notifications.relay import DeliveryPolicy
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
 from plantrail import keys
+from plantrail.event_table import EventTable
 from plantrail.migrate import ProgressFactory, migrate
 from plantrail.services import Services
-from plantrail.settings import MailSettings, SettingsError, cipher_env, cipher_key, database_config
+from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, cipher_key, database_config
 from projections.projector import Projector
 from projections.queries import Queries
 from scheduler.policy import ReminderPolicy
@@ -111,6 +112,22 @@ def _schema_creation_lock(engine: Engine, kind: str) -> Iterator[None]:
             conn.commit()
 
 
+def _checked(engine: Engine, config: DatabaseConfig, recorded: keys.StoreFacts, key: str | None) -> keys.StoreFacts:
+    """The store's record, if the key fits it. A store without events yet takes the key given
+    (someone who opened a new store without the key, then set it to restore an export, is not
+    stuck with a plain store that holds nothing)."""
+    try:
+        keys.check(recorded, key)
+        return recorded
+    except keys.StoreKeyError:
+        with engine.connect() as conn:
+            if EventTable.of(config).has_events(conn):
+                raise
+        facts = keys.facts_for(key)
+        keys.replace(engine, facts)
+        return facts
+
+
 def _record_store_facts(app: PlanTrail, engine: Engine, key: str | None) -> keys.StoreFacts:
     """A new store (or one made before stores kept a record): record what it is, once."""
     first = app.recorder.select_notifications(start=0, limit=1)
@@ -133,7 +150,7 @@ def bootstrap(
     try:
         recorded = keys.recorded_facts(engine)
         if recorded is not None:
-            keys.check(recorded, key)  # before anything reads or writes an event
+            recorded = _checked(engine, config, recorded, key)  # before anything reads or writes an event
     except BaseException:
         engine.dispose()
         raise

@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from plantrail import keys, output
+from plantrail import backup, keys, output
 from plantrail.cli_support import services
 from plantrail.event_table import EventTable
+from plantrail.files import refuse_existing
 from plantrail.migrate import recorded_versions
 from plantrail.settings import cipher_key
+from projections.chain import current_seal
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(rekey)
     cli.add_command(migrate)
+    cli.add_command(export_log)
+    cli.add_command(restore)
+
+
+@click.command("export-log")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_context
+def export_log(ctx: click.Context, file: Path, force: bool) -> None:
+    """Write every stored event, as stored (encrypted events stay encrypted), with its chain link,
+    to FILE as gzipped JSON lines: a backup, or the way to move to another database."""
+    refuse_existing(file, force, "FILE")
+    s = services(ctx)
+    count = backup.export_log(s, file, force=force)
+    output.stderr.print(f"Exported {count} event(s) to {file}; seal {current_seal(s.engine)}.")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, file: Path) -> None:
+    """Load a file from `export-log` into an empty store (SQLite or PostgreSQL), after checking
+    its chain end to end; then build the read models. Set PLANTRAIL_CIPHER_KEY as for the store
+    it came from."""
+    s = services(ctx)
+    done = backup.restore(s, file)
+    output.stderr.print(f"Restored {done.events} event(s); the chain holds up to the seal {done.seal}.")
 
 
 @click.command()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from plantrail.settings import DatabaseConfig
 
@@ -63,6 +63,13 @@ class EventTable:
 
     def is_empty(self, conn: Connection) -> bool:
         return conn.execute(text(f"SELECT 1 FROM {self.name} LIMIT 1")).first() is None
+
+    def has_events(self, conn: Connection) -> bool:
+        """Like ``not is_empty`` but also False before the library created the table."""
+        bare = self.name.rsplit(".", 1)[-1]
+        if not inspect(conn).has_table(bare, schema=self.name.split(".")[0].strip('"') if "." in self.name else None):
+            return False
+        return not self.is_empty(conn)
 
     def insert_at(self, conn: Connection, rows: list[tuple[int, UUID, int, str, bytes]]) -> None:
         """Insert events at the given positions (position, originator id, version, topic, state)."""

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import orjson
 from eventsourcing.persistence import Cipher
-from sqlalchemy import Column, Engine, MetaData, String, Table, insert, inspect, select
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, insert, inspect, select
 
 from domain.errors import BadInputError
 from plantrail.event_table import EventTable
@@ -119,6 +119,17 @@ def cipher_for(key: str | None) -> Cipher | None:
     return AESCipher(Environment(env={AESCipher.CIPHER_KEY: key})) if key else None
 
 
+def replace(engine: Engine, facts: StoreFacts) -> None:
+    """A store with no events yet takes another key (or none): its record follows."""
+    with engine.begin() as conn:
+        _replace(conn, facts)
+
+
+def _replace(conn: Connection, facts: StoreFacts) -> None:
+    conn.execute(store_facts.delete().where(store_facts.c.name.in_(["encrypted", "key_fingerprint"])))
+    conn.execute(insert(store_facts), [row for row in facts.as_rows() if row["name"] != "created_at"])
+
+
 def rekey(engine: Engine, table: EventTable, old: Cipher | None, new_key: str | None, *, page_size: int = 5_000) -> int:
     """Re-encrypt every event from the ``old`` cipher to ``new_key`` (None: plain), and record
     the new key, in one transaction that no writer can interleave with. Returns the events done.
@@ -133,8 +144,7 @@ def rekey(engine: Engine, table: EventTable, old: Cipher | None, new_key: str | 
             table.set_states(conn, [(p, _wrap(new, _unwrap(old, state, p))) for p, state in page])
             done += len(page)
             position = page[-1][0]
-        conn.execute(store_facts.delete().where(store_facts.c.name.in_(["encrypted", "key_fingerprint"])))
-        conn.execute(insert(store_facts), [row for row in facts_for(new_key).as_rows() if row["name"] != "created_at"])
+        _replace(conn, facts_for(new_key))
     return done
 
 
