@@ -36,7 +36,7 @@ SOURCES = ("cli", "web", "import", "sheet")
 def checked_progress(value: object) -> int:
     # bool is an int subclass; True must not sneak in as 1 %.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidProgressError(f"progress: must be a whole number from 0 to 100, got {value!r}")
+        raise InvalidProgressError(f"progress: must be a whole number from 0 to 100, got {clipped(value)}")
     if not 0 <= value <= 100:
         raise InvalidProgressError(f"progress: must be from 0 to 100, got {value}")
     return value
@@ -47,7 +47,7 @@ def checked_priority(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or value.strip().capitalize() not in PRIORITIES:
-        raise BadInputError(f"priority: must be one of {', '.join(PRIORITIES)}, got {value!r}")
+        raise BadInputError(f"priority: must be one of {', '.join(PRIORITIES)}, got {clipped(value)}")
     return value.strip().capitalize()
 
 

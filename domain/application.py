@@ -44,6 +44,7 @@ from domain.ids import action_id, person_id, plan_id
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
 from domain.reminder import Reminder
+from domain.text import clipped
 from domain.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
@@ -97,13 +98,13 @@ class PlanTrail(Application):
             raise error(f"{label} not found") from None
 
     def get_plan(self, plan_code: str) -> Plan:
-        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {plan_code!r}")
+        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {clipped(plan_code)}")
 
     def get_action(self, plan_code: str, code: str) -> Action:
-        return self._get(action_id(plan_code, code), ActionNotFoundError, f"action {plan_code}/{code}")
+        return self._get(action_id(plan_code, code), ActionNotFoundError, f"action {clipped(plan_code + '/' + code)}")
 
     def get_person(self, name: str) -> Person:
-        return self._get(person_id(name), PersonNotFoundError, f"person {name!r}")
+        return self._get(person_id(name), PersonNotFoundError, f"person {clipped(name)}")
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
@@ -113,13 +114,13 @@ class PlanTrail(Application):
         known_ids = {person_id(n) for n in known}
         for name in names:
             if person_id(name) not in known_ids and not self.exists(person_id(name)):
-                raise PersonNotFoundError(f"owner: {name!r} is not a registered person (see `plantrail people`)")
+                raise PersonNotFoundError(f"owner: {clipped(name)} is not a registered person (see `plantrail people`)")
 
     # ----- plans and people ---------------------------------------------------------------
 
     def create_plan(self, *, code: str, title: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(plan_id(code)):
-            raise DuplicateCodeError(f"plan code: {code!r} already exists")
+            raise DuplicateCodeError(f"plan code: {clipped(code)} already exists")
         plan = Plan.create(code=code, title=title, actor=actor, effective_on=effective_on or self.today(), **details)
         self.save(plan)
         return plan.id
@@ -134,7 +135,7 @@ class PlanTrail(Application):
 
     def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(person_id(name)):
-            raise DuplicateCodeError(f"person: {name!r} is already registered")
+            raise DuplicateCodeError(f"person: {clipped(name)} is already registered")
         person = Person.register(name=name, actor=actor, effective_on=effective_on or self.today(), **details)
         self.save(person)
         return person.id
@@ -155,9 +156,9 @@ class PlanTrail(Application):
     ) -> UUID:
         plan = self.get_plan(plan_code)
         if priority_number is not None and priority_number not in plan.priorities:
-            raise UnknownPriorityError(f"priority area: plan {plan_code!r} has no priority {priority_number}")
+            raise UnknownPriorityError(f"priority area: plan {clipped(plan_code)} has no priority {priority_number}")
         if self.exists(action_id(plan_code, code)):
-            raise DuplicateCodeError(f"code: {code!r} is already used in plan {plan_code!r}")
+            raise DuplicateCodeError(f"code: {clipped(code)} is already used in plan {clipped(plan_code)}")
         self.require_people(owners)
         action = Action.add(
             plan_code=plan.code,
@@ -248,7 +249,7 @@ class PlanTrail(Application):
                 return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
             case ChangeLifecycle(transition, reason, on):
                 if transition not in LIFECYCLE_TRANSITIONS:
-                    raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
+                    raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {clipped(transition)}")
                 return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on)
             case ReviseDueDate(due_date, reason, on):
                 return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)

@@ -21,6 +21,7 @@ from domain.ids import action_id, person_id, plan_id
 from domain.person import Person
 from domain.plan import Plan
 from domain.plan_document import ActionSpec, DatedText, PlanDocument
+from domain.text import clipped
 
 IMPORT_REASON = "imported"
 
@@ -56,7 +57,7 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
         for spec in doc.actions:
             key = spec.code.casefold()
             if key in seen_codes:
-                raise InvalidImportError(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
+                raise InvalidImportError(f"{spec.source}: code: {clipped(spec.code)} appears twice in plan {clipped(doc.code)}")
             seen_codes.add(key)
             with _located(spec.source):
                 _merge_action(app, plan, spec, actor, all_people, fallback_day, touched, summary)
@@ -140,7 +141,7 @@ def _merge_action(
     summary: ImportSummary,
 ) -> None:
     if spec.priority_number is not None and spec.priority_number not in plan.priorities:
-        raise UnknownPriorityError(f"priority_area: plan {plan.code!r} has no priority {spec.priority_number}")
+        raise UnknownPriorityError(f"priority_area: plan {clipped(plan.code)} has no priority {spec.priority_number}")
     app.require_people(spec.owners, known=people_in_batch)
     dates = [p.effective_on for p in spec.progress] + [n.effective_on for n in spec.notes]
     dates += [n.effective_on for s in spec.sub_actions for n in s.notes]

@@ -9,7 +9,7 @@ import click
 
 from plantrail.bootstrap import bootstrap
 from plantrail.dates import DateFormatError, parse_date, resolve_known_at
-from plantrail.errors import as_domain_error
+from plantrail.errors import as_domain_error, clip_message
 from plantrail.output import progress_bar
 from plantrail.services import Services
 
@@ -24,13 +24,16 @@ class PlantrailGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except click.ClickException as error:
+            error.message = clip_message(error.message)  # type: ignore[misc]  # click echoes the bad value whole
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
             mapped = as_domain_error(error)
             if mapped is None:
                 raise
-            click.echo(f"plantrail: error: {mapped}", err=True)
+            click.echo(f"plantrail: error: {clip_message(str(mapped))}", err=True)
             ctx.exit(mapped.exit_code)
 
 

@@ -14,6 +14,7 @@ import click
 from domain.errors import DomainError
 from plantrail import integrity, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
+from plantrail.files import new_file, refuse_existing
 from projections.audit import history as audit_history
 from projections.report import render_csv, render_html, report_data
 from projections.summary import changes as plan_changes
@@ -167,12 +168,21 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
 @known_at_option
 @click.option("--since", type=DATE, help="Add a 'changed since' section per priority (e.g. the last committee date).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
 @click.pass_context
 def report(
-    ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, since: date | None, out_path: Path, fmt: str
+    ctx: click.Context,
+    plan: str,
+    as_at: date | None,
+    known_at_text: str | None,
+    since: date | None,
+    out_path: Path,
+    force: bool,
+    fmt: str,
 ) -> None:
     """Write the committee report: the plan as at a date, printable HTML (or its data as JSON/CSV)."""
+    refuse_existing(out_path, force)  # before the work, not after it
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
     day = as_at or s.app.today(plan_row["code"])
@@ -183,10 +193,8 @@ def report(
         s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since
     )
     text = {"html": render_html, "csv": render_csv, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n"}[fmt](data)
-    if not out_path.parent.is_dir():
-        raise click.BadParameter(f"folder {str(out_path.parent)!r} does not exist", param_hint="--out")
-    # Write beside the target, then rename: a half-written report never replaces a good one.
-    partial = out_path.with_name(out_path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(out_path)
+    # A temporary file of our own beside the target, then its name: a half-written report never
+    # replaces a good one, and nothing planted at a guessable name is followed.
+    with new_file(out_path, force=force) as out:
+        out.write(text.encode("utf-8"))
     output.stderr.print(f"Wrote {out_path} ({plan_row['code']} as at {day.isoformat()}).")

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from domain.errors import BadInputError
+from domain.text import clipped
 
 _FORMATS = ("%Y-%m-%d", "%d-%b-%Y", "%d-%b-%y", "%d/%m/%Y")
 
@@ -21,14 +22,14 @@ def parse_date(text: str) -> date:
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise DateFormatError(f"{text!r} is not a date (use 2015-04-30 or 30-Apr-2015)")
+    raise DateFormatError(f"{clipped(text)} is not a date (use 2015-04-30 or 30-Apr-2015)")
 
 
 def parse_datetime(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text.strip())
     except ValueError:
-        raise DateFormatError(f"{text!r} is not a date-time (use 2015-03-25T18:00 or 2015-03-25T18:00+00:00)") from None
+        raise DateFormatError(f"{clipped(text)} is not a date-time (use 2015-03-25T18:00 or 2015-03-25T18:00+00:00)") from None
 
 
 def _date_only(text: str) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from domain.errors import BadInputError
+from domain.text import clipped
 
 
 class OutputFileError(BadInputError):
@@ -27,9 +28,9 @@ class OutputFileError(BadInputError):
 def refuse_existing(path: Path, force: bool, option: str = "--out") -> None:
     """Fail early, before any work, if ``path`` exists and ``force`` was not given."""
     if not path.parent.is_dir():
-        raise OutputFileError(f"{option}: folder {str(path.parent)[:80]!r} does not exist")
+        raise OutputFileError(f"{option}: folder {clipped(str(path.parent))} does not exist")
     if not force and (path.exists() or path.is_symlink()):
-        raise OutputFileError(f"{option}: {str(path)[:80]!r} already exists; give --force to replace it")
+        raise OutputFileError(f"{option}: {clipped(str(path))} already exists; give --force to replace it")
 
 
 @contextmanager
@@ -48,7 +49,7 @@ def new_file(path: Path, *, force: bool, option: str = "--out") -> Iterator[Bina
             try:
                 os.link(temporary, path)
             except FileExistsError:
-                raise OutputFileError(f"{option}: {str(path)[:80]!r} appeared while writing; give --force to replace it") from None
+                raise OutputFileError(f"{option}: {clipped(str(path))} appeared while writing; give --force to replace it") from None
             os.unlink(temporary)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Table, select
 
 from domain.errors import BadInputError, DomainError
+from domain.text import clipped
 from projections.bulk import bulk_insert
 from projections.tables import events as audit_events
 from projections.tables import metadata
@@ -137,7 +138,7 @@ def format_seal(position: int, value: str) -> str:
 def parse_seal(text: str) -> tuple[int, str]:
     found = SEAL_PATTERN.fullmatch(text.strip())
     if not found:
-        raise SealFormatError(f"seal: {text.strip()[:80]!r} is not a plantrail seal ({SEAL_PREFIX}:POSITION:64 hex digits)")
+        raise SealFormatError(f"seal: {clipped(text.strip())} is not a plantrail seal ({SEAL_PREFIX}:POSITION:64 hex digits)")
     return int(found.group(1)), found.group(2)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from domain.plan_document import ActionSpec, PersonSpec, PlanDocument, PrioritySpec, ProgressFigure
 from plantrail.dates import DateFormatError, parse_date
+from plantrail.errors import clipped
 from plantrail.importers import ImportFileError
 
 COLUMNS = {
@@ -72,7 +73,7 @@ def read_actions_csv(
 
         code, _, title = cell("code_title").partition(" ")
         if not code or not title.strip():
-            raise ImportFileError(f"{where}: Code & Title: expected a code then a title, got {cell('code_title')!r}")
+            raise ImportFileError(f"{where}: Code & Title: expected a code then a title, got {clipped(cell('code_title'))}")
         owners = [o.strip() for o in cell("owners").split(";") if o.strip()]
         owners_seen.update(dict.fromkeys(owners))
         try:
@@ -84,7 +85,7 @@ def read_actions_csv(
         number = _priority_number(area, priorities, new_priorities, where, path)
         priority = cell("priority").capitalize() or None
         if priority not in (None, "High", "Medium", "Low"):
-            raise ImportFileError(f"{where}: Priority: must be High, Medium, Low or blank, got {cell('priority')!r}")
+            raise ImportFileError(f"{where}: Priority: must be High, Medium, Low or blank, got {clipped(cell('priority'))}")
         actions.append(
             ActionSpec(
                 code=code,
@@ -99,7 +100,7 @@ def read_actions_csv(
                 source=f"{where} ({code})",
             )
         )
-    people = [PersonSpec(name=name, source=f"{path}: owner {name!r}") for name in owners_seen] if register_owners else []
+    people = [PersonSpec(name=name, source=f"{path}: owner {clipped(name)}") for name in owners_seen] if register_owners else []
     return PlanDocument(
         code=plan_code,
         title=plan_title or plan_code,
@@ -116,7 +117,7 @@ def _progress(text: str, where: str) -> int | None:
         return None
     match = re.fullmatch(r"(\d{1,3})\s*%?", text)
     if not match or not 0 <= int(match.group(1)) <= 100:
-        raise ImportFileError(f"{where}: Progress: must be a whole number from 0 to 100 (e.g. 70 or 70%), got {text!r}")
+        raise ImportFileError(f"{where}: Progress: must be a whole number from 0 to 100 (e.g. 70 or 70%), got {clipped(text)}")
     return int(match.group(1))
 
 

@@ -21,6 +21,7 @@ from domain.plan_document import (
     ProgressFigure,
     SubActionSpec,
 )
+from plantrail.errors import clipped
 from plantrail.importers import ImportFileError
 
 _validator: Draft202012Validator | None = None
@@ -81,7 +82,7 @@ class _Reader:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ImportFileError(f"{self.at(path)}: {value!r} is not a real date") from None
+            raise ImportFileError(f"{self.at(path)}: {clipped(value)} is not a real date") from None
 
     def optional_day(self, value: str | None, path: str) -> date | None:
         return None if value is None else self.day(value, path)
