@@ -3,6 +3,7 @@ make a cipher key."""
 
 from __future__ import annotations
 
+import gzip
 import sys
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def register(cli: click.Group) -> None:
     "--seals",
     "seals_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A file holding seals (from `seal --out`, saved witness emails, reports): check every one.",
+    help="A file holding seals (from `seal --out`, saved witness emails, reports, an export-log file): check every one.",
 )
 @click.option("--read-models", is_flag=True, help="Also fold the events afresh and compare them with the live views.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -37,7 +38,10 @@ def verify(ctx: click.Context, one_seal: str | None, seals_file: Path | None, re
     """Recompute the hash chain over every stored event. Exit 0 when intact, 1 naming what is wrong."""
     given = [parse_seal(one_seal)] if one_seal else []
     if seals_file is not None:
-        found = seals_in(seals_file.read_text(encoding="utf-8", errors="replace"))
+        raw = seals_file.read_bytes()
+        if raw[:2] == b"\x1f\x8b":  # an export-log file: its header carries the seal
+            raw = gzip.decompress(raw)
+        found = seals_in(raw.decode("utf-8", errors="replace"))
         if not found:
             raise click.BadParameter(f"{seals_file}: no plantrail seals in this file", param_hint="--seals")
         given += found

@@ -58,6 +58,7 @@ def test_an_sqlite_export_restored_into_postgresql_answers_summary_history_and_v
     assert f"Restored {before['verify'][1]} event(s)" in done.stderr
     after = answers(target)
     assert after == before
+    assert as_json(target, "verify", "--seals", str(exported))["seals"][0]["ok"]  # the export's own seal holds
     assert before["verify"][0] is True
     # The restored store goes on: the next event is numbered after the restored ones.
     invoke(target, "note", "SS_ICSAP_IMP1", "Written after the move")

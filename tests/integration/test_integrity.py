@@ -70,3 +70,23 @@ def test_the_daily_witness_records_the_seal_as_an_event_and_queues_it_for_the_au
 
 def test_positions_are_listed_as_ranges():
     assert spans([7, 1, 2, 3, 9, 10]) == "1–3, 7, 9–10"
+
+
+def test_serve_schedules_the_daily_seal_beside_the_sweep_and_the_job_records_it(seeded):
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from scheduler.witness import WITNESSES, run_daily_witness, schedule_daily_witness
+
+    zone = ZoneInfo("Europe/London")
+    scheduler = AsyncIOScheduler(timezone=zone)
+    schedule_daily_witness(scheduler, "runtime-test", witness_context(seeded, mail_settings()), hour=7, zone=zone)
+    try:
+        job = scheduler.get_job("daily-seal")
+        fields = {f.name: str(f) for f in job.trigger.fields}
+        assert (fields["hour"], fields["minute"]) == ("7", "30") and job.args == ("runtime-test",)
+        run_daily_witness("runtime-test")
+        assert [e["type"] for e in history(seeded.engine, axis="recorded")][-1] == "SealWitnessed"
+    finally:
+        WITNESSES.pop("runtime-test", None)
