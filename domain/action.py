@@ -12,9 +12,11 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.claims import SignOffCommands
 from domain.errors import (
     ActionAlreadyInStateError,
     ActionCancelledError,
+    ActionCompletedError,
     BadInputError,
     InvalidProgressError,
     ReasonRequiredError,
@@ -57,7 +59,7 @@ def required_reason(reason: object, what: str) -> str:
     return checked_text("reason", reason, max_length=TEXT_MAX)
 
 
-class Action(Aggregate):
+class Action(SignOffCommands, Aggregate):
     """An improvement action in a plan, with its owners, due date, progress and history."""
 
     TOPIC = "plantrail:Action"
@@ -142,6 +144,34 @@ class Action(Aggregate):
         TOPIC = "plantrail:Action.EvidenceAdded"
         text: str
 
+    # Sign-off (see the section at the end). A claim changes nothing the committee sees; its
+    # approval records the claimed change itself, effective on the claimant's date.
+
+    class ChangeSubmitted(Event):
+        """A claim awaiting sign-off: ``kind`` (completion, due_date, progress), the proposed
+        value, the claimant's evidence, and the version of the pending claim it replaces."""
+
+        TOPIC = "plantrail:Action.ChangeSubmitted"
+        kind: str
+        progress: int | None
+        due_date: date | None
+        evidence: str | None
+        replaces: int | None
+
+    class ChangeApproved(Event):
+        """The claim with version ``claim_version`` accepted; ``reason`` is the decider's comment."""
+
+        TOPIC = "plantrail:Action.ChangeApproved"
+        kind: str
+        claim_version: int
+
+    class ChangeRejected(Event):
+        """The claim with version ``claim_version`` refused; ``reason`` says why (required)."""
+
+        TOPIC = "plantrail:Action.ChangeRejected"
+        kind: str
+        claim_version: int
+
     # ----- creation -------------------------------------------------------------------
 
     @classmethod
@@ -208,6 +238,8 @@ class Action(Aggregate):
         self.success_measures: list[str] = []
         self.evidence: list[str] = []
         self.added_on = effective_on
+        # kind -> the pending claim (its version, claimant, effective date, proposal, evidence).
+        self.pending_claims: dict[str, dict[str, Any]] = {}
 
     # ----- commands: validate, then record ----------------------------------------------
 
@@ -215,6 +247,11 @@ class Action(Aggregate):
         self._refuse_if_cancelled("update progress on")
         if source not in SOURCES:
             raise BadInputError(f"source: must be one of {', '.join(SOURCES)}, got {clipped(source)}")
+        if self.lifecycle == COMPLETED:
+            raise ActionCompletedError(
+                f"cannot update progress on {self.plan_code}/{self.code}: it is complete; "
+                f"reopen it first (plantrail reopen {self.code} --progress N)"
+            )
         self._progress_updated(
             progress=checked_progress(progress),
             source=source,
@@ -297,10 +334,23 @@ class Action(Aggregate):
             raise ActionAlreadyInStateError(f"{self.code} is already cancelled")
         self._cancelled(reason=required_reason(reason, "cancel an action"), actor=actor, effective_on=effective_on)
 
-    def reopen(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+    def reopen(self, *, reason: str | None, actor: str, effective_on: date, progress: object = None) -> None:
+        """Reopen with a progress figure below 100 % (``progress``), or keep the one it has when
+        that is already below 100 %: an open action at 100 % would still read as Complete."""
         if self.lifecycle == OPEN:
             raise ActionAlreadyInStateError(f"{self.code} is already open")
-        self._reopened(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
+        if progress is None and self.progress >= 100:
+            raise InvalidProgressError(
+                f"progress: {self.code} stands at {self.progress} %; say how far it really is to reopen it (--progress N, below 100)",
+                field="progress",
+            )
+        figure = None if progress is None else checked_progress(progress)
+        if figure is not None and figure >= 100:
+            raise InvalidProgressError(f"progress: a reopened action must be below 100 %, got {figure}", field="progress")
+        checked_reason = optional_text("reason", reason, max_length=TEXT_MAX)
+        self._reopened(reason=checked_reason, actor=actor, effective_on=effective_on)
+        if figure is not None and figure != self.progress:
+            self._progress_updated(progress=figure, source="cli", actor=actor, effective_on=effective_on, reason=checked_reason)
 
     def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
         self._refuse_if_cancelled("put on hold")
@@ -395,3 +445,30 @@ class Action(Aggregate):
     @event(EvidenceAdded)
     def _evidence_added(self, text: str, actor: str, effective_on: date, reason: str | None) -> None:
         self.evidence.append(text)
+
+    # ----- sign-off: state changes of claims (the commands are in domain/claims.py) --------
+
+    @event(ChangeSubmitted)
+    def _change_submitted(
+        self,
+        kind: str,
+        progress: int | None,
+        due_date: date | None,
+        evidence: str | None,
+        replaces: int | None,
+        actor: str,
+        effective_on: date,
+        reason: str | None,
+    ) -> None:
+        # The library applies an event before it sets the aggregate's version: this event's
+        # version is the next one.
+        proposal = {"kind": kind, "progress": progress, "due_date": due_date, "evidence": evidence, "reason": reason}
+        self.pending_claims[kind] = proposal | {"version": self.version + 1, "actor": actor, "effective_on": effective_on}
+
+    @event(ChangeApproved)
+    def _change_approved(self, kind: str, claim_version: int, actor: str, effective_on: date, reason: str | None) -> None:
+        self.pending_claims.pop(kind, None)
+
+    @event(ChangeRejected)
+    def _change_rejected(self, kind: str, claim_version: int, actor: str, effective_on: date, reason: str | None) -> None:
+        self.pending_claims.pop(kind, None)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,10 @@ import click
 from domain.errors import DomainError
 from plantrail import integrity, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
-from plantrail.files import new_file, refuse_existing
+from plantrail.files import refuse_existing
 from projections.audit import history as audit_history
-from projections.report import render_csv, render_html, report_data
+from projections.csv_out import csv_text, plain
+from projections.report import awaiting_phrase, render_csv, render_html, render_xlsx, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
 
@@ -43,13 +43,26 @@ def register(cli: click.Group) -> None:
     cli.add_command(report)
 
 
-def _csv(rows: list[dict], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
-    return out.getvalue()
+def _history_rows(entries: list[dict]) -> list[dict]:
+    """``changes`` as plain words ("due_date: 2015-03-31 → 2015-06-30"), not JSON."""
+    return [{**e, "changes": "; ".join(f"{k}: {plain(v[0])} → {plain(v[1])}" for k, v in e["changes"].items())} for e in entries]
+
+
+def _changes_rows(actions: list[dict]) -> list[dict]:
+    """Each move as "from → to" in plain words."""
+    rows = []
+    for a in actions:
+        row = {**a, "priority_area": (a["priority_area"] or {}).get("name")}
+        for key in ("status", "progress", "lifecycle", "owners"):
+            if key in a:
+                row[key] = f"{plain(a[key][0]) or 'new'} → {plain(a[key][1])}"
+        row["due_date_revisions"] = "; ".join(
+            f"{r['on']}: {r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", [])
+        )
+        row["new_notes"] = "; ".join(f"{n['effective_on']}: {n['text']}" for n in a.get("new_notes", []))
+        row["awaiting_sign_off"] = "; ".join(awaiting_phrase(c) for c in a.get("awaiting_sign_off", []))
+        rows.append(row)
+    return rows
 
 
 @click.command()
@@ -89,7 +102,7 @@ def history(
     if fmt == "json":
         output.emit_json(entries)
     elif fmt == "csv":
-        click.echo(_csv(entries, HISTORY_CSV_COLUMNS), nl=False)
+        click.echo(csv_text(_history_rows(entries), HISTORY_CSV_COLUMNS), nl=False)
     else:
         output.history_table(entries, axis)
 
@@ -139,7 +152,6 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
     if fmt == "json":
         output.emit_json(data)
     elif fmt == "csv":
-        rows = [{**a, "priority_area": (a["priority_area"] or {}).get("name")} for a in data["actions"]]
         columns = [
             "code",
             "title",
@@ -156,8 +168,9 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "completed",
             "cancelled",
             "new_notes",
+            "awaiting_sign_off",
         ]
-        click.echo(_csv(rows, columns), nl=False)
+        click.echo(csv_text(_changes_rows(data["actions"]), columns), nl=False)
     else:
         output.changes_table(plan_row, data)
 
@@ -169,7 +182,7 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
 @click.option("--since", type=DATE, help="Add a 'changed since' section per priority (e.g. the last committee date).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
-@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv", "xlsx"]), default="html", show_default=True)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -181,7 +194,7 @@ def report(
     force: bool,
     fmt: str,
 ) -> None:
-    """Write the committee report: the plan as at a date, printable HTML (or its data as JSON/CSV)."""
+    """Write the committee report: the plan as at a date, printable HTML, a workbook (xlsx), or its data as JSON/CSV."""
     refuse_existing(out_path, force)  # before the work, not after it
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
@@ -192,9 +205,12 @@ def report(
     data = report_data(
         s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since
     )
-    text = {"html": render_html, "csv": render_csv, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n"}[fmt](data)
-    # A temporary file of our own beside the target, then its name: a half-written report never
-    # replaces a good one, and nothing planted at a guessable name is followed.
-    with new_file(out_path, force=force) as out:
-        out.write(text.encode("utf-8"))
+    renderers: dict[str, Callable[[dict[str, Any]], str | bytes]] = {
+        "html": render_html,
+        "csv": render_csv,
+        "xlsx": render_xlsx,
+        "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n",
+    }
+    content = renderers[fmt](data)
+    output.write_file(out_path, content, force=force)
     output.stderr.print(f"Wrote {out_path} ({plan_row['code']} as at {day.isoformat()}).")

@@ -17,15 +17,20 @@ from domain.text import ECHO_LIMIT, clipped
 
 __all__ = ["ECHO_LIMIT", "as_domain_error", "clip_message", "clipped"]
 
-_LONG_QUOTED = re.compile(rf"""(['"])([^'"]{{{ECHO_LIMIT + 1},}})\1""")
+_LONG_QUOTED = re.compile(rf"""(['"])([^'"\n]{{{ECHO_LIMIT + 1},}})\1""")
 _LONG_WORD = re.compile(rf"\S{{{ECHO_LIMIT * 3},}}")
 
 
 def clip_message(message: str) -> str:
-    """A safety net for messages plantrail did not word itself (click's, a driver's): quoted
-    values and very long unbroken runs are cut as ``clipped`` would cut them."""
-    message = _LONG_QUOTED.sub(lambda m: m.group(1) + m.group(2)[: ECHO_LIMIT - 3] + "…" + m.group(1), message)
-    return _LONG_WORD.sub(lambda m: m.group(0)[:ECHO_LIMIT] + "…", message)
+    """A safety net for messages plantrail did not word itself (click's, a driver's): in a line
+    too long to be prose, quoted values and very long unbroken runs are cut as ``clipped``
+    would cut them. Ordinary lines are left exactly as they were written."""
+    return "\n".join(_clip_line(line) if len(line) > 4 * ECHO_LIMIT else line for line in message.split("\n"))
+
+
+def _clip_line(line: str) -> str:
+    line = _LONG_QUOTED.sub(lambda m: m.group(1) + m.group(2)[: ECHO_LIMIT - 3] + "…" + m.group(1), line)
+    return _LONG_WORD.sub(lambda m: m.group(0)[:ECHO_LIMIT] + "…", line)
 
 
 def as_domain_error(error: BaseException) -> DomainError | None:

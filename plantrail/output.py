@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,7 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from projections.report import STATUS_KEY
+from plantrail.files import new_file
+from projections.statuses import STATUS_KEY
 
 # Icon + word, so status reads without colour and in black-and-white print.
 STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}
@@ -25,8 +27,20 @@ stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 stderr = Console(stderr=True, highlight=False)
 
 
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json_text(data), nl=False)
+
+
+def write_file(path: Path, content: str | bytes, *, force: bool = True) -> None:
+    """Write through a temporary file of our own beside the target (``plantrail.files``): a
+    half-written file never replaces a good one, and nothing planted at a guessable name is
+    followed. Without ``force`` an existing file is refused, not replaced."""
+    with new_file(path, force=force) as out:
+        out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
 def status_text(status: str) -> Text:
@@ -41,6 +55,14 @@ def plans_table(plans: list[dict[str, Any]]) -> None:
     for p in plans:
         table.add_row(p["code"], p["title"], str(p["actions"]), p["sponsor"] or "", p["timezone"])
     stdout.print(table)
+
+
+def actions_tables(plans: list[dict[str, Any]], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
+    """Each plan's actions, one table per strategic priority, as in Covalent's report."""
+    for plan in plans:
+        actions_table(plan, [a for a in actions if a["plan"] == plan["code"]], as_at, known_at)
+    if len(plans) != 1:
+        stdout.print(f"{len(actions)} action(s) in {len(plans)} plan(s)")
 
 
 def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
@@ -64,11 +86,15 @@ def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: st
             due = a["due_date"] or "—"
             if a["due_date_revisions"]:
                 due += f" (was {a['original_due_date']})"
-            table.add_row(
-                a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status_text(a["status"]), a["priority"] or ""
-            )
+            status = status_text(a["status"]) + (Text(f" {AWAITING_MARK}") if a["awaiting_sign_off"] else Text(""))
+            table.add_row(a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status, a["priority"] or "")
         stdout.print(table)
     stdout.print(f"{len(actions)} action(s)")
+    waiting = sum(1 for a in actions if a["awaiting_sign_off"])
+    if waiting:
+        stdout.print(
+            f"{AWAITING_MARK} {waiting} action(s) carry a claim awaiting sign-off; shown as last approved (see `plantrail pending`)."
+        )
 
 
 def action_detail(a: dict[str, Any]) -> None:
@@ -87,6 +113,7 @@ def action_detail(a: dict[str, Any]) -> None:
         ("Lifecycle", a["lifecycle"]),
         ("Priority", a["priority"] or "—"),
         ("Description", a["description"] or "—"),
+        *[(f"{AWAITING_MARK} Sign-off", awaiting_text(claim)) for claim in a["awaiting_sign_off"]],
     ]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
@@ -107,6 +134,62 @@ def action_detail(a: dict[str, Any]) -> None:
             stdout.print(Text(f"\n{label}", style="bold"))
             for text in a[key]:
                 stdout.print(f"  - {text}")
+
+
+AWAITING_MARK = "⧗"
+
+
+def awaiting_text(claim: dict[str, Any]) -> str:
+    evidence = f"; evidence: {claim['evidence']}" if claim["evidence"] else ""
+    return (
+        f"claims {claim['proposed']} (by {claim['claimant']}, effective {claim['effective_on']}{evidence}): "
+        f"awaiting sign-off by {claim['awaiting']}, since {claim['since'][:16].replace('T', ' ')} UTC"
+    )
+
+
+def recorded(shown: dict[str, Any]) -> None:
+    """A write's outcome: a line saying what became of a claim, then the action as shown."""
+    claim_outcome(shown)
+    action_detail(shown)
+
+
+def claim_outcome(shown: dict[str, Any]) -> None:
+    """What became of a claim (submitted, approved, rejected); nothing for a plain recording."""
+    claim, how = shown["claim"], shown["recorded_as"]
+    if how == "submitted":
+        stdout.print(
+            Text(f"Submitted for sign-off: {claim['proposed']}, effective {claim['effective_on']}. ", style="bold")
+            + Text(f"Awaits {claim['awaiting']}; until then the committee sees the approved state below.")
+        )
+    elif how in ("approved", "rejected"):
+        stdout.print(
+            Text(f"{how.capitalize()}: {claim['claimant']}'s claim ({claim['proposed']}, effective {claim['effective_on']}).", style="bold")
+        )
+
+
+def pending_table(claims: list[dict[str, Any]], title: str) -> None:
+    table = Table(title=f"{title} ({len(claims)})", title_justify="left")
+    for column in ("Action", "Claim", "Claimed by", "Effective", "Since (UTC)", "Days", "Awaiting", "Evidence / reason"):
+        table.add_column(column, justify="right" if column == "Days" else "left")
+    for c in claims:
+        table.add_row(
+            f"{c['plan']}/{c['action']}",
+            c["proposed"],
+            c["claimant"],
+            c["effective_on"],
+            c["since"][:16].replace("T", " "),
+            str(c["waiting_days"]),
+            c["awaiting"],
+            "; ".join(x for x in (c["evidence"], c["reason"]) if x),
+        )
+    stdout.print(table)
+
+
+def sign_off_settings(settings: dict[str, Any]) -> None:
+    stdout.print(
+        f"{settings['plan']}: sign-off {settings['sign_off']}; a claim escalates after {settings['sign_off_days']} day(s); "
+        f"rejections are told {'at once' if settings['notify_rejection'] == 'immediate' else 'in the next digest'}."
+    )
 
 
 def history_table(entries: list[dict[str, Any]], axis: str) -> None:
@@ -142,6 +225,8 @@ def summary_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         table.add_row(f"{p['number']}. {p['name']}" if p["number"] else p["name"], *[str(p.get(k, 0)) for k in keys])
     table.add_row(Text("Total", style="bold"), *[str(data["totals"].get(k, 0)) for k in keys])
     stdout.print(table)
+    if data["awaiting_sign_off"]:
+        stdout.print(f"{AWAITING_MARK} {data['awaiting_sign_off']} action(s) carry a claim awaiting sign-off; counted as last approved.")
 
 
 def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
@@ -151,6 +236,8 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         table.add_column(column)
     for a in data["actions"]:
         status = f"{a['status'][0] or 'new'} → {a['status'][1]}" if "status" in a else ""
+        if a.get("awaiting_sign_off"):
+            status += f" {AWAITING_MARK} " + "; ".join(f"claims {c['proposed']}" for c in a["awaiting_sign_off"])
         progress = f"{a['progress'][0] if a['progress'][0] is not None else '—'}% → {a['progress'][1]}%" if "progress" in a else ""
         slips = "; ".join(f"{r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", []))
         if slips:
@@ -159,6 +246,8 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         notes = len(a.get("new_notes", []))
         table.add_row(a["code"], status, progress, slips, owners, str(notes) if notes else "")
     stdout.print(table)
+    if any(a.get("awaiting_sign_off") for a in data["actions"]):
+        stdout.print(f"{AWAITING_MARK} awaiting sign-off: shown as last approved (see `plantrail pending`).")
     moves = Table(title="Counts by strategic priority (from → to)", title_justify="left")
     moves.add_column("Strategic priority")
     for key in ("alert", "warning", "ok", "complete"):
@@ -182,7 +271,8 @@ RULE_LABELS = {
 
 def remind_summary(result: dict[str, Any]) -> None:
     table = Table(title=f"Reminders due as of {result['as_of']}", title_justify="left")
-    for column in ("Rule", "Action", "About", "Recipients", "Raised now"):
+    dry = result["dry_run"]
+    for column in ("Rule", "Action", "About", "Recipients", "Would raise" if dry else "Raised now"):
         table.add_column(column)
     for d in result["due"]:
         recipients = ", ".join(f"{r['name']} ({r['role']})" for r in d["recipients"])
@@ -191,7 +281,7 @@ def remind_summary(result: dict[str, Any]) -> None:
             f"{d['plan_code']}/{d['action_code']}",
             d["about"],
             recipients,
-            "yes" if d["raised_now"] else ("would be" if result["dry_run"] else "already"),
+            ("would raise" if dry else "raised") if d["raised_now"] else "already raised",
         )
     stdout.print(table)
     if result["skipped"]:

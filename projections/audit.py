@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from domain.errors import BadInputError, NotFoundError
+from domain.names import name_key, suggestion, tidy
 from projections import tables as t
 from projections.queries import iso, utc, utc_iso
 
@@ -33,6 +35,53 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+class UnknownActorError(NotFoundError):
+    """``--actor`` names nobody who has recorded anything."""
+
+
+def actor_spellings(engine: Engine, name: str) -> list[str]:
+    """Every stored spelling of the actor ``name`` (``domain.names``: case and spaces aside).
+    Older events may carry a name as it was typed; newer ones the registered spelling."""
+    with engine.connect() as conn:
+        actors = list(conn.execute(select(t.events.c.actor).distinct()).scalars())
+    found = [a for a in actors if name_key(a) == name_key(name)]
+    if not found:
+        raise UnknownActorError(f"actor: nobody called {tidy(name)!r} has recorded anything{suggestion(name, actors)}", field="actor")
+    return found
+
+
+class UnknownEventTypeError(BadInputError):
+    """``--type`` names no kind of event that history shows."""
+
+
+def _declared_event_types() -> set[str]:
+    from domain.action import Action
+    from domain.person import Person
+    from domain.plan import Plan
+    from domain.reminder import Reminder
+
+    names = set()
+    for aggregate in (Action, Plan, Person, Reminder):
+        for name, member in vars(aggregate).items():
+            if isinstance(member, type) and getattr(member, "TOPIC", "").endswith("." + name) and name != "Event":
+                names.add(name)
+    return names
+
+
+def event_type_name(engine: Engine, typed: str) -> str:
+    """The event type as history shows it (``ProgressUpdated``) for a name typed in any case;
+    an unknown one is refused with the list of valid ones."""
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(t.events.c.type).distinct()).scalars())
+    known = sorted(_declared_event_types() | stored)
+    for name in known:
+        if name.casefold() == "".join(typed.split()).casefold():
+            return name
+    raise UnknownEventTypeError(
+        f"type: {typed.strip()!r} is not a kind of event{suggestion(typed, known)} (one of: {', '.join(known)})", field="type"
+    )
+
+
 def history(
     engine: Engine,
     *,
@@ -55,9 +104,9 @@ def history(
     if action_code is not None:
         query = query.where(e.c.action_code == action_code)
     if actor is not None:
-        query = query.where(e.c.actor == actor)
+        query = query.where(e.c.actor.in_(actor_spellings(engine, actor)))
     if event_type is not None:
-        query = query.where(e.c.type == event_type)
+        query = query.where(e.c.type == event_type_name(engine, event_type))
     if axis == "effective":
         if since is not None:
             query = query.where(e.c.effective_on >= since)

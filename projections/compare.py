@@ -43,6 +43,8 @@ PLAN_ROWS: dict[str, str] = {
     "view_action_states": "plan_code = :plan",
     "view_events": "plan_code = :plan",
     "view_reminders": "plan_code = :plan",
+    "view_sign_off_settings": "plan_code = :plan",
+    "view_claims": "plan_code = :plan",
 }
 
 

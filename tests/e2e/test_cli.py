@@ -63,22 +63,25 @@ def test_an_update_is_shown_at_once_and_kept_as_history(imported):
     assert noted["latest_note"]["author"] == "Liam Purdie"
 
 
-def test_redate_keeps_the_original_and_counts_the_slip(imported):
-    shown = as_json(imported("redate", "SS_ICSAP_PAR1", "--due", "30-Jun-2015", "--reason", "consultation extended", "--format", "json"))
+def test_redate_keeps_the_original_and_counts_the_slip(recording_directly):
+    shown = as_json(
+        recording_directly("redate", "SS_ICSAP_PAR1", "--due", "30-Jun-2015", "--reason", "consultation extended", "--format", "json")
+    )
     assert (shown["due_date"], shown["original_due_date"], shown["due_date_revisions"]) == ("2015-06-30", "2015-03-31", 1)
 
 
-def test_lifecycle_commands_and_their_rules(imported):
-    imported("cancel", "SS_ICSAP_COM1", expect=2)  # --reason is required
-    cancelled = as_json(imported("cancel", "SS_ICSAP_COM1", "--reason", "folded into ICSP", "--format", "json"))
+def test_lifecycle_commands_and_their_rules(recording_directly):
+    run = recording_directly
+    run("cancel", "SS_ICSAP_COM1", expect=2)  # --reason is required
+    cancelled = as_json(run("cancel", "SS_ICSAP_COM1", "--reason", "folded into ICSP", "--format", "json"))
     assert (cancelled["lifecycle"], cancelled["status"]) == ("cancelled", "Cancelled")
-    refused = imported("update", "SS_ICSAP_COM1", "--progress", "10", expect=1)
+    refused = run("update", "SS_ICSAP_COM1", "--progress", "10", expect=1)
     assert "cancelled" in refused.stderr and refused.stdout == ""
-    reopened = as_json(imported("reopen", "SS_ICSAP_COM1", "--format", "json"))
+    reopened = as_json(run("reopen", "SS_ICSAP_COM1", "--format", "json"))
     assert reopened["lifecycle"] == "open"
-    completed = as_json(imported("complete", "SS_ICSAP_COM1", "--format", "json"))
+    completed = as_json(run("complete", "SS_ICSAP_COM1", "--format", "json"))
     assert (completed["lifecycle"], completed["progress"]) == ("completed", 100)
-    held = as_json(imported("hold", "SS_ICSAP_PAR1", "--reason", "awaiting ICSP sign-off", "--format", "json"))
+    held = as_json(run("hold", "SS_ICSAP_PAR1", "--reason", "awaiting ICSP sign-off", "--format", "json"))
     assert held["lifecycle"] == "on_hold"
 
 
@@ -142,8 +145,13 @@ def test_csv_action_list_import(run, tmp_path: Path):
         "HR1 Recruit,Recruit two social workers,Ann Manager,30-Apr-2015,20%,Workforce,High\n"
     )
     refused = run("import", str(path), "--plan", "WF 1", expect=2)
+    assert "plan: 'WF 1' does not exist; to start a new plan from this sheet add --create-plan" in refused.stderr
+    refused = run("import", str(path), "--plan", "WF 1", "--create-plan", expect=2)
     assert "Ann Manager" in refused.stderr and "row 2" in refused.stderr
-    run("import", str(path), "--plan", "WF 1", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01")
+    done = run(
+        "import", str(path), "--plan", "WF 1", "--create-plan", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01"
+    )
+    assert "registered without an email, so reminders cannot reach them yet: Ann Manager" in done.stderr
     action = as_json(run("show", "HR1", "--format", "json"))
     assert (action["plan"], action["owners"], action["progress"], action["priority_area"]["name"]) == (
         "WF 1",
@@ -151,3 +159,19 @@ def test_csv_action_list_import(run, tmp_path: Path):
         20,
         "Workforce",
     )
+
+
+def test_a_write_prints_what_changed_and_the_new_status_and_verbose_prints_the_action(recording_directly):
+    imported = recording_directly
+    line = imported("update", "SS_ICSAP_IMP1", "--progress", "85", "--note", "Cascade done", "--on", "2015-03-24").stdout
+    assert line.strip() == "SOS 001/SS_ICSAP_IMP1: progress 70% → 85%, note added; status OK as at 2015-03-24."
+    redated = imported("redate", "SS_ICSAP_PAR1", "--due", "2015-06-30", "--reason", "slip", "--on", "2015-03-25").stdout
+    assert redated.strip() == "SOS 001/SS_ICSAP_PAR1: due 2015-03-31 → 2015-06-30; status OK as at 2015-03-25."
+    full = imported("note", "SS_ICSAP_IMP1", "Another", "--verbose").stdout
+    assert "Priority area" in full and "Another" in full
+
+
+def test_remind_dry_run_says_would_raise_and_raises_nothing(imported):
+    dry = imported("remind", "--as-at", "2015-03-17", "--dry-run").stdout
+    assert "Would raise" in dry and "would raise" in dry and "Raised now" not in dry
+    assert imported("history", "--type", "ReminderRaised", "--format", "json").stdout.strip() == "[]"
