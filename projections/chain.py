@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Table, select
@@ -58,6 +59,7 @@ class Mismatch:
     problem: str
 
 
+@lru_cache(maxsize=1024)  # one first-seen time per projected page: rendered once, not per event
 def seen_text(seen_at: datetime | None) -> str | None:
     """The first-seen time as hashed: UTC, microseconds (SQLite hands back naive UTC)."""
     if seen_at is None:
