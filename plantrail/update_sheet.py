@@ -50,7 +50,7 @@ INSTRUCTIONS = [
     "3. Leave the other columns as they are, and return the sheet to the clerk.",
     "Rows left blank are ignored. A row for an action someone else has changed since this sheet was made is refused.",
 ]
-SOURCE = "sheet"  # what UpdateProgress.source will say once the event carries it (branch `store`)
+SOURCE = "sheet"  # UpdateProgress.source for a figure typed into an update sheet
 
 
 def export_update_sheet(s: Services, actions: list[dict[str, Any]], *, heading: str) -> bytes:
@@ -134,10 +134,9 @@ class UpdatesOutcome:
 
 
 def sheet_command(progress: int | None, note: str | None, effective_on: date | None) -> ActionCommand:
-    """The command one filled row asks for. Once ``UpdateProgress`` carries a ``source``
-    (branch `store`), pass ``source=SOURCE`` here: this is the only place that builds it."""
+    """The command one filled row asks for (this is the only place that builds it)."""
     if progress is not None:
-        return UpdateProgress(progress, note, effective_on)
+        return UpdateProgress(progress, note, effective_on, source=SOURCE)
     assert note is not None
     return AddNote(note, effective_on)
 
