@@ -10,7 +10,7 @@ from domain.email_address import canonical_addr_spec
 from domain.errors import ActionAlreadyInStateError, InvalidTextError
 from domain.events import RecordedEvent
 from domain.ids import person_id
-from domain.text import NAME_MAX, checked_text, optional_text
+from domain.text import NAME_MAX, checked_text, clipped, optional_text
 
 
 def checked_email(value: str | None) -> str | None:
@@ -22,7 +22,7 @@ def checked_email(value: str | None) -> str | None:
     try:
         return canonical_addr_spec(email)
     except ValueError as problem:
-        raise InvalidTextError(f"email: {email!r} {problem}", field="email") from None
+        raise InvalidTextError(f"email: {clipped(email)} {problem}", field="email") from None
 
 
 class Person(Aggregate):

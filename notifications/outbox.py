@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from notifications import tables as t
@@ -53,12 +53,6 @@ def _due(now: datetime) -> ColumnElement[bool]:
 class Outbox:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def create_tables(self) -> None:
-        t.metadata.create_all(self.engine)
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.begin() as conn:
-                _widen_status(conn)
 
     # ----- enqueueing -------------------------------------------------------------------
 
@@ -289,16 +283,3 @@ class Outbox:
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return dict(conn.execute(select(t.messages.c.status, func.count()).group_by(t.messages.c.status)).all())
-
-
-def _widen_status(conn: Connection) -> None:
-    """Outboxes made before "undeliverable" had a 10-character status column (PostgreSQL
-    enforces it; SQLite does not)."""
-    width = conn.execute(
-        text(
-            "SELECT character_maximum_length FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = 'outbox_messages' AND column_name = 'status'"
-        )
-    ).scalar()
-    if width is not None and width < t.STATUS_WIDTH:
-        conn.execute(text(f"ALTER TABLE outbox_messages ALTER COLUMN status TYPE VARCHAR({t.STATUS_WIDTH})"))

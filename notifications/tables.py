@@ -4,7 +4,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, LargeBinary
 
 metadata = MetaData()
 
-# Wide enough for "undeliverable"; outboxes made before it had 10 (``Outbox.create_tables`` widens them).
+# Wide enough for "undeliverable"; outboxes made before it had 10 (outbox version 2 in plantrail/migrate.py widens them).
 STATUS_WIDTH = 20
 
 messages = Table(

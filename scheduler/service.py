@@ -33,6 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from notifications.relay import RelayContext, relay_once, utc_now
 from scheduler.sweep import SweepContext, sweep, swept_on
+from scheduler.witness import WitnessContext, witness_today
 
 log = logging.getLogger("plantrail.serve")
 
@@ -55,6 +56,8 @@ class Runtime:
     @property
     def id(self) -> str:
         return f"runtime-{id(self)}"
+
+    witness: WitnessContext | None = None  # the daily seal (scheduler/witness.py)
 
 
 RUNTIMES: dict[str, Runtime] = {}
@@ -115,6 +118,11 @@ async def _relay_now(runtime: Runtime) -> None:
         )
 
 
+async def _seal_now(runtime: Runtime) -> None:
+    if runtime.witness is not None:
+        await asyncio.get_running_loop().run_in_executor(None, witness_today, runtime.witness)
+
+
 async def run_sweep(runtime_id: str) -> None:
     await guarded(runtime_id, "sweep", _sweep_now)
 
@@ -127,11 +135,15 @@ async def run_relay(runtime_id: str) -> None:
     await guarded(runtime_id, "relay", _relay_now)
 
 
+async def run_daily_seal(runtime_id: str) -> None:
+    await guarded(runtime_id, "seal", _seal_now)
+
+
 def scheduled_jobs(runtime: Runtime) -> list[ScheduledJob]:
     # The scheduler runs on the real clock (``runtime.clock`` only says what day a sweep is for):
     # a first run time far in the past would make APScheduler list every interval missed since.
     now = datetime.now(runtime.zone)
-    return [
+    jobs = [
         # A generous grace time: a sweep missed while the machine slept still runs when it wakes.
         ScheduledJob(
             "daily-sweep",
@@ -147,6 +159,11 @@ def scheduled_jobs(runtime: Runtime) -> list[ScheduledJob]:
             {"misfire_grace_time": 60, "next_run_time": now},
         ),
     ]
+    if runtime.witness is not None:
+        # Half an hour after the sweep, so the seal covers the day's reminders.
+        seal_at = CronTrigger(hour=runtime.sweep_hour, minute=30, timezone=runtime.zone)
+        jobs.append(ScheduledJob("daily-seal", run_daily_seal, seal_at, {"misfire_grace_time": 12 * 3600}))
+    return jobs
 
 
 def start(runtime: Runtime) -> AsyncIOScheduler:

@@ -74,3 +74,39 @@ def test_a_relay_cancelled_mid_send_finishes_and_records_the_message_in_hand(ser
     asyncio.run(cancel_mid_send())
     assert len(smtp_server.received) == 1
     assert services.outbox.counts() == {"sent": 1, "pending": 2}  # recorded, and nothing else left claimed
+
+
+def undeliverable(services, n: int) -> bool:
+    return services.outbox.enqueue_undeliverable(
+        message_id=f"<u{n}@example.org>",
+        kind="digest",
+        recipient_name="Nora",
+        recipient_email=None,
+        sweep_id="s",
+        recipient_keys=[(f"k{n}", "Nora")],
+        reason="no email address recorded for Nora",
+        now=T0,
+    )
+
+
+@pytest.mark.postgres
+def test_an_outbox_made_before_undeliverable_existed_is_widened_when_the_store_opens(postgres_url):
+    from sqlalchemy.exc import DataError
+
+    from plantrail.bootstrap import bootstrap
+    from plantrail.keys import store_facts
+    from plantrail.migrate import recorded_versions
+
+    old = bootstrap(postgres_url)
+    with old.engine.begin() as conn:  # as plantrail left it before this version
+        conn.exec_driver_sql("ALTER TABLE outbox_messages ALTER COLUMN status TYPE VARCHAR(10)")
+        conn.execute(store_facts.update().where(store_facts.c.name == "schema.outbox").values(value="1"))
+    with pytest.raises(DataError):
+        undeliverable(old, 1)
+    old.close()
+    reopened = bootstrap(postgres_url)
+    try:
+        assert recorded_versions(reopened.engine)["outbox"] == 2
+        assert undeliverable(reopened, 2) and reopened.outbox.counts() == {"undeliverable": 1}
+    finally:
+        reopened.close()
