@@ -19,7 +19,13 @@ from domain.errors import ActionAlreadyInStateError
 from domain.events import RecordedEvent
 from domain.ids import PLANTRAIL_NAMESPACE
 
-RULES = ("due_soon", "overdue", "stale", "committee_round", "committee_escalation")
+# Sign-off: a claim awaits its deciders; a claim waiting too long goes up a level; a claimant is
+# told of a rejection. One name each, shared by the scheduler's policy and the digest's wording.
+SIGN_OFF_AWAITING = "sign_off_awaiting"
+SIGN_OFF_ESCALATION = "sign_off_escalation"
+SIGN_OFF_REJECTED = "sign_off_rejected"
+SIGN_OFF_RULES = (SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION, SIGN_OFF_REJECTED)
+RULES = ("due_soon", "overdue", "stale", "committee_round", "committee_escalation", *SIGN_OFF_RULES)
 
 
 def reminder_id(key: str) -> UUID:
@@ -35,8 +41,9 @@ class Reminder(Aggregate):
         TOPIC = "plantrail:Reminder.Event"
 
     class ReminderRaised(Event, Aggregate.Created):
-        """``recipients``: [{"name", "role"}] with role owner, manager or sponsor.
-        ``details``: what the message says about the action (title, due date, progress, latest note)."""
+        """``recipients``: [{"name", "role"}] with role owner, manager or sponsor (and, for a claim
+        awaiting sign-off, clerk or admin). ``details``: what the message says about the action
+        (title, due date, progress, latest note) or, for the sign-off rules, about the claim."""
 
         TOPIC = "plantrail:Reminder.ReminderRaised"
         key: str

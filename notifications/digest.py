@@ -4,12 +4,17 @@ A sweep raises one reminder per rule and action (overdue, no update, committee r
 person gets one message per sweep. The message lists actions, not reminders: an action that is
 both overdue and not updated for the committee appears once with both reasons, and the subject
 counts actions. Overdue actions come first (longest overdue first), then the rest by due date.
+
+Sign-off comes before the actions, as claims rather than actions: every claim awaiting the
+reader's decision (whichever claim's reminder brought the digest, and those still waiting from
+before), claims the reader should follow up because they have waited too long, and the reader's
+own claims that were not accepted, with the reason given.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -17,6 +22,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION, SIGN_OFF_REJECTED, SIGN_OFF_RULES
 from notifications.links import LinkMaker, web_link
 from notifications.render import message_domain, render_message, stable_message_id
 
@@ -28,6 +34,9 @@ RULE_TITLES = {
     "committee_escalation": "Not updated for the committee report",
     "committee_round": "Update needed for the committee report",
     "stale": "No update recorded recently",
+    SIGN_OFF_AWAITING: "Awaiting your sign-off",
+    SIGN_OFF_ESCALATION: "Waiting too long for sign-off",
+    SIGN_OFF_REJECTED: "Claim not accepted",
 }
 URGENCY = list(RULE_TITLES)  # the order reasons are listed in, most urgent first
 
@@ -50,13 +59,15 @@ class DigestItem:
 
 @dataclass(frozen=True)
 class Digest:
-    """Everything due for one person from one sweep."""
+    """Everything due for one person from one sweep. ``also_awaiting``: claims awaiting the
+    reader's decision that no reminder of this sweep is about (listed, never counted as sent)."""
 
     recipient_name: str
     recipient_email: str
     sweep_id: str
     as_of: date
     items: tuple[DigestItem, ...] = field(default_factory=tuple)
+    also_awaiting: tuple[DigestItem, ...] = field(default_factory=tuple)
 
     @property
     def keys(self) -> list[str]:
@@ -67,10 +78,14 @@ class Digest:
         return sorted({(i.reminder_key, i.recipient) for i in self.items})
 
     def by_action(self) -> dict[tuple[str, str], list[DigestItem]]:
-        grouped: dict[tuple[str, str], list[DigestItem]] = {}
-        for item in self.items:
-            grouped.setdefault((item.plan_code, item.action_code), []).append(item)
-        return grouped
+        return _by_action(self.items)
+
+
+def _by_action(items: Iterable[DigestItem]) -> dict[tuple[str, str], list[DigestItem]]:
+    grouped: dict[tuple[str, str], list[DigestItem]] = {}
+    for item in items:
+        grouped.setdefault((item.plan_code, item.action_code), []).append(item)
+    return grouped
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,13 @@ def what_to_do(item: DigestItem) -> str:
             return f"{d['committee']} meets {d['meets_on']}: update by the report deadline, {d['report_deadline']}."
         case "committee_escalation":
             return f"not updated for {d['committee']} (deadline {d['report_deadline']}): please follow up with the owner(s)."
+        case "sign_off_awaiting":
+            return f"Approve it, or reject it with a reason ({d['claimant']} is told the reason)."
+        case "sign_off_escalation":
+            why = "the plan's sponsor" if item.role == "sponsor" else "the approver's manager"
+            return f"It awaits {d['awaiting']}: please see that it is decided (you receive this as {why})."
+        case "sign_off_rejected":
+            return "The action stays as last approved: put right what the reason says, then record the change again."
     return "please have a look at it."  # a rule without wording of its own yet
 
 
@@ -159,6 +181,82 @@ def action_entry(items: list[DigestItem], as_of: date, person: str, links: LinkM
     )
 
 
+@dataclass(frozen=True)
+class ClaimEntry:
+    """What the templates show about one claim: awaiting the reader's sign-off, waiting too long
+    for someone else's, or the reader's own claim that was not accepted (``rule`` says which)."""
+
+    rule: str
+    plan_code: str
+    plan_title: str
+    action_code: str
+    action_title: str
+    proposed: str  # "complete", "due date 2015-06-30", "progress 80%"
+    claimant: str
+    effective_on: str
+    since: str  # the day it was made
+    evidence: str | None
+    reason: str | None  # the claimant's
+    decided_by: str | None  # for a claim not accepted: who refused it, when and why
+    decided_on: str | None
+    decision_reason: str | None
+    waiting: str  # "today", "3 days ago"; empty for a claim already decided
+    what_to_do: str
+    link: str | None
+
+    @property
+    def link_label(self) -> str:
+        return CLAIM_LINK_LABELS.get(self.rule, "Open the action")
+
+
+CLAIM_LINK_LABELS = {SIGN_OFF_AWAITING: "Review and decide", SIGN_OFF_ESCALATION: "Look at the claim", SIGN_OFF_REJECTED: "Open the action"}
+
+
+def _ago(days: Any) -> str:
+    if not isinstance(days, int):
+        return ""
+    return "today" if days == 0 else f"{_days(days)} ago"
+
+
+def claim_entry(item: DigestItem, person: str, links: LinkMaker | None) -> ClaimEntry:
+    d = item.details
+    return ClaimEntry(
+        rule=item.rule,
+        plan_code=item.plan_code,
+        plan_title=item.plan_title,
+        action_code=item.action_code,
+        action_title=str(d.get("title") or ""),
+        proposed=str(d.get("proposed") or ""),
+        claimant=str(d.get("claimant") or ""),
+        effective_on=str(d.get("effective_on") or ""),
+        since=str(d.get("claimed_on") or ""),
+        evidence=d.get("evidence"),
+        reason=d.get("reason"),
+        decided_by=d.get("decided_by"),
+        decided_on=d.get("decided_on"),
+        decision_reason=d.get("decision_reason"),
+        waiting=_ago(d.get("days_waiting")) if item.rule != SIGN_OFF_REJECTED else "",
+        what_to_do=what_to_do(item),
+        # The web app shows the claim on the action's page (where the approver decides it).
+        link=_link(lambda: links.action_link(person, item.plan_code, item.action_code)) if links else None,
+    )
+
+
+def sign_off_sections(digest: Digest, links: LinkMaker | None = None) -> dict[str, list[ClaimEntry]]:
+    """The digest's claims by rule, each claim once, oldest first."""
+    sections: dict[str, list[tuple[tuple, ClaimEntry]]] = {rule: [] for rule in SIGN_OFF_RULES}
+    seen: set[tuple] = set()
+    for item in (*(i for i in digest.items if i.rule in SIGN_OFF_RULES), *digest.also_awaiting):
+        d = item.details
+        identity = (item.rule, item.plan_code, item.action_code, d.get("claim_version"))
+        if identity in seen:
+            continue
+        seen.add(identity)
+        order = (str(d.get("decided_on") or d.get("since") or ""), item.plan_code, item.action_code)
+        sections[item.rule].append((order, claim_entry(item, digest.recipient_name, links)))
+    return {rule: [entry for _, entry in sorted(found, key=lambda pair: pair[0])] for rule, found in sections.items()}
+
+
 def urgency(entry: ActionEntry) -> tuple:
     """Overdue first, then by due date (soonest first), actions without a due date last."""
     return (not entry.overdue, entry.due_date is None, entry.due_date or "", entry.plan_code, entry.code)
@@ -166,12 +264,17 @@ def urgency(entry: ActionEntry) -> tuple:
 
 def digest_context(digest: Digest, links: LinkMaker | None = None) -> dict[str, Any]:
     person = digest.recipient_name
-    entries = sorted((action_entry(items, digest.as_of, person, links) for items in digest.by_action().values()), key=urgency)
+    about_actions = _by_action(i for i in digest.items if i.rule not in SIGN_OFF_RULES).values()
+    entries = sorted((action_entry(items, digest.as_of, person, links) for items in about_actions), key=urgency)
+    claims = sign_off_sections(digest, links)
     return {
         "name": person,
         "count": len(entries),
         "overdue": sum(e.overdue for e in entries),
         "actions": entries,
+        "awaiting": claims[SIGN_OFF_AWAITING],
+        "escalated": claims[SIGN_OFF_ESCALATION],
+        "rejected": claims[SIGN_OFF_REJECTED],
         "home_link": _link(lambda: links.home_link(person)) if links else None,
     }
 

@@ -19,7 +19,7 @@ from plantrail import keys
 from plantrail.event_table import EventTable
 from plantrail.migrate import ProgressFactory, migrate
 from plantrail.services import Services
-from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, cipher_key, database_config
+from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, cipher_key, database_config, mail_settings
 from projections.projector import Projector
 from projections.queries import Queries
 from scheduler.policy import ReminderPolicy
@@ -212,4 +212,9 @@ def bootstrap(
             raise
     queries = Queries(engine)
     app.people_directory = queries.person_names
-    return Services(app=app, projector=projector, queries=queries, engine=engine, database=config, outbox=Outbox(engine), migrations=done)
+    services = Services(
+        app=app, projector=projector, queries=queries, engine=engine, database=config, outbox=Outbox(engine), migrations=done
+    )
+    # Read on first use: a command that sends nothing never trips over a mail setting.
+    services.notices = lambda: sweep_context(services, mail_settings())
+    return services

@@ -165,6 +165,16 @@ def claim_outcome(shown: dict[str, Any]) -> None:
         stdout.print(
             Text(f"{how.capitalize()}: {claim['claimant']}'s claim ({claim['proposed']}, effective {claim['effective_on']}).", style="bold")
         )
+    told = shown.get("claimant_told")
+    if told:
+        stdout.print(Text(TOLD[told["when"]].format(claimant=claim["claimant"]) + (f" ({told['problem']})" if told["problem"] else "")))
+
+
+TOLD = {
+    "now": "{claimant} is told the reason at once: a message is queued.",
+    "next digest": "{claimant} is told the reason in their next reminder digest.",
+    "never": "{claimant} cannot be told by email; the administrator is told why",
+}
 
 
 def pending_table(claims: list[dict[str, Any]], title: str) -> None:
@@ -266,6 +276,9 @@ RULE_LABELS = {
     "stale": "no update",
     "committee_round": "committee round",
     "committee_escalation": "committee escalation",
+    "sign_off_awaiting": "awaiting sign-off",
+    "sign_off_escalation": "sign-off escalation",
+    "sign_off_rejected": "claim not accepted",
 }
 
 

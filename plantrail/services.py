@@ -8,6 +8,8 @@ the projector up or resolves an action reference on its own, so "read your own w
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,11 +19,15 @@ from sqlalchemy import Engine
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
 from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
-from domain.sign_off import ClaimParties, Roles, may_decide
+from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, may_decide
 from notifications.outbox import Outbox
 from plantrail.settings import DatabaseConfig
 from projections.projector import Projector
 from projections.queries import Queries
+from scheduler.rejection_notice import tell_rejection_now
+from scheduler.sweep import SweepContext
+
+log = logging.getLogger("plantrail.sign_off")
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,10 @@ class Services:
     database: DatabaseConfig
     outbox: Outbox
     migrations: list[str] = field(default_factory=list)  # what opening the store brought up to date
+    # How a decision reaches people at once (a plan's ``notify_rejection = immediate``): the mail
+    # context, made on first use (bootstrap wires the mail settings; the web app adds its links).
+    # None: the claimant hears in their next digest.
+    notices: Callable[[], SweepContext] | None = None
 
     def close(self) -> None:
         self.app.close()
@@ -161,8 +171,25 @@ class Services:
     def reject(
         self, ref: str | ActionRef, *, actor: str, reason: str | None, kind: str | None = None, claim: int | None = None
     ) -> dict[str, Any]:
-        """Refuse the pending claim; the reason is required and the claimant is told it."""
-        return self.record(ref, RejectChange(reason, kind, claim), actor=actor)
+        """Refuse the pending claim; the reason is required and the claimant is told it: at once
+        where the plan says ``notify_rejection = immediate``, else in their next digest
+        (``claimant_told`` says which, and why not at once if that failed)."""
+        shown = self.record(ref, RejectChange(reason, kind, claim), actor=actor)
+        return shown | {"claimant_told": self._tell_rejection(self.resolve(ref), shown["claim"])}
+
+    def _tell_rejection(self, target: ActionRef, claim: dict[str, Any]) -> dict[str, Any]:
+        if self.queries.sign_off_settings(target.plan_code)["notify_rejection"] != NOTIFY_IMMEDIATE:
+            return {"when": "next digest", "problem": None}
+        if self.notices is None:
+            return {"when": "next digest", "problem": "no mail is set up for this process"}
+        try:
+            told = tell_rejection_now(self.notices(), target.plan_code, target.code, claim["version"], now=self.app.clock())
+        except Exception as error:  # the rejection stands; the next sweep tells the claimant instead
+            log.exception("could not tell %s of the rejection at once", claim["claimant"])
+            return {"when": "next digest", "problem": f"{type(error).__name__}: {error}"}
+        if told.undeliverable:
+            return {"when": "never", "problem": told.undeliverable}
+        return {"when": "now" if told.queued or told.already_told else "next digest", "problem": None}
 
     def pending(self, plan_ref: str | None = None, *, for_person: str | None = None) -> list[dict[str, Any]]:
         """Claims waiting for sign-off, oldest first, each with how many days it has waited;

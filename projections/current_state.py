@@ -324,7 +324,13 @@ RULE_WORDING = {
     "stale": "no-update reminder",
     "committee_round": "committee update request",
     "committee_escalation": "committee escalation",
+    "sign_off_awaiting": "sign-off request",
+    "sign_off_escalation": "sign-off escalation",
+    "sign_off_rejected": "rejection notice",
 }
+# Who a reminder reaches, in the trail: owners are reminded, others escalated to; but a sign-off
+# request asks its deciders, and a rejection notice tells the claimant.
+RECIPIENT_VERBS = {"sign_off_awaiting": "asked to decide", "sign_off_rejected": "told"}
 
 
 def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
@@ -344,10 +350,14 @@ def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
             "recorded_at": s["timestamp"],
         }
     )
-    reminded = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] == "owner"]
-    escalated = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] != "owner"]
-    text = RULE_WORDING[s["rule"]] + (f": reminded {', '.join(reminded)}" if reminded else "")
-    text += f"; escalated to {', '.join(escalated)}" if escalated else ""
+    named = [f"{r['name']} ({r['role']})" for r in s["recipients"]]
+    if s["rule"] in RECIPIENT_VERBS:
+        text = RULE_WORDING[s["rule"]] + (f": {RECIPIENT_VERBS[s['rule']]} {', '.join(named)}" if named else "")
+    else:
+        reminded = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] == "owner"]
+        escalated = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] != "owner"]
+        text = RULE_WORDING[s["rule"]] + (f": reminded {', '.join(reminded)}" if reminded else "")
+        text += f"; escalated to {', '.join(escalated)}" if escalated else ""
     return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"reminder": [None, s["key"]]}, text
 
 

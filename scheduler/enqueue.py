@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from domain.application import record_undeliverable
 from domain.email_address import canonical_addr_spec
+from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION
 from notifications.digest import Digest, DigestItem, render_digest
 from notifications.render import message_domain, one_line, stable_message_id
 from notifications.undeliverable import ADMINISTRATOR, NOTICE_KIND, Undeliverable, about_items, render_undeliverable_notice
-from scheduler import facts
+from scheduler import facts, sign_off
 
 if TYPE_CHECKING:
     from scheduler.sweep import SweepContext
@@ -53,6 +54,7 @@ class Group:
     raised_on: date
     name: str
     items: tuple[DigestItem, ...]
+    also_awaiting: tuple[DigestItem, ...] = ()  # claims awaiting this person that no reminder here is about
 
     def undeliverable(self, reason: str, email: str | None = None, items: tuple[DigestItem, ...] | None = None) -> Undeliverable:
         chosen = self.items if items is None else items
@@ -74,7 +76,7 @@ def enqueue_pending(ctx: SweepContext, now: datetime) -> EnqueueOutcome:
     if not reminders:
         return outcome
     people = facts.directory(ctx.engine)
-    for group in _groups(ctx, reminders, people):
+    for group in _with_claims_waiting(ctx, _groups(ctx, reminders, people), people):
         try:
             _enqueue_group(ctx, group, people, now, outcome)
         except Exception as error:  # whatever went wrong for one person must not stop everyone else's mail
@@ -119,6 +121,28 @@ def _groups(ctx: SweepContext, reminders: list[dict[str, Any]], people: facts.Di
     return groups
 
 
+def _with_claims_waiting(ctx: SweepContext, groups: list[Group], people: facts.Directory) -> list[Group]:
+    """Each digest lists every claim awaiting its reader's decision, not only the claims a
+    reminder of this sweep is about (a claim is asked about once per period, but stays waiting)."""
+    waiting: dict[date, dict[str, list[sign_off.WaitingClaim]]] = {}
+    found = []
+    for group in groups:
+        if group.name:
+            try:
+                if group.raised_on not in waiting:
+                    waiting[group.raised_on] = sign_off.waiting_by_person(ctx.engine, people, group.raised_on)
+            except Exception:  # the reminders themselves still go out, without the list
+                log.exception("could not list the claims awaiting sign-off")
+                waiting[group.raised_on] = {}
+            claims = waiting[group.raised_on].get(group.name, [])
+            also = tuple(
+                DigestItem("", group.name, SIGN_OFF_AWAITING, w.role, w.plan_code, w.plan_title, w.action_code, w.details) for w in claims
+            )
+            group = replace(group, also_awaiting=also)
+        found.append(group)
+    return found
+
+
 class Unaddressable(Exception):
     """A reminder cannot be addressed to its recipient; the message says why, in words an
     administrator can act on."""
@@ -138,7 +162,24 @@ def address_of(name: str, person: facts.Person | None) -> str:
         raise Unaddressable(f"the email address recorded for {person.name}, {person.email!r}, {problem}") from None
 
 
+# Why a reminder that names nobody cannot be sent, by rule (the default is address_of's).
+NOBODY_REASONS = {
+    SIGN_OFF_AWAITING: "nobody to send it to: nobody may decide the claim (the claimant has no manager, the plan no clerk, and there is no admin)",
+    SIGN_OFF_ESCALATION: "nobody to send it to: the claimant's manager has no manager to escalate to, and the plan has no sponsor",
+}
+
+
 def _enqueue_group(ctx: SweepContext, group: Group, people: facts.Directory, now: datetime, outcome: EnqueueOutcome) -> None:
+    if not group.name:
+        by_reason: dict[str | None, list[DigestItem]] = defaultdict(list)
+        for item in group.items:
+            by_reason[NOBODY_REASONS.get(item.rule)].append(item)
+        for reason, items in by_reason.items():
+            if reason is not None:
+                outcome.undeliverable.append(group.undeliverable(reason, None, tuple(items)))
+        group = replace(group, items=tuple(by_reason.get(None, ())))
+        if not group.items:
+            return
     person = people.find(group.name) if group.name else None
     try:
         email = address_of(group.name, person)
@@ -146,7 +187,7 @@ def _enqueue_group(ctx: SweepContext, group: Group, people: facts.Directory, now
         outcome.undeliverable.append(group.undeliverable(str(problem), person.email if person else None))
         return
     assert person is not None  # address_of found them
-    digest = Digest(person.name, email, group.sweep_id, group.raised_on, group.items)
+    digest = Digest(person.name, email, group.sweep_id, group.raised_on, group.items, group.also_awaiting)
     message, sent_digest, broken = render_isolating(ctx, digest, now)
     outcome.undeliverable.extend(group.undeliverable(reason, email, items) for reason, items in broken)
     if message is not None and sent_digest is not None:
@@ -175,6 +216,12 @@ def render_isolating(
         return render(digest), digest, []
     except Exception as error:  # noqa: BLE001 - a template (perhaps a deployment's own) failed on this data
         first_error = error
+    if digest.also_awaiting:  # the claims listed beside the reminders are the first thing to leave out
+        digest = replace(digest, also_awaiting=())
+        try:
+            return render(digest), digest, []
+        except Exception:  # as above; the actions are tried one by one below
+            log.warning("a digest would not render with the claims awaiting sign-off, nor without them", exc_info=True)
     per_action = list(digest.by_action().values())
     if len(per_action) == 1:
         return None, None, [(f"the message could not be rendered: {describe(first_error)}", digest.items)]

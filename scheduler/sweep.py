@@ -17,12 +17,13 @@ from domain.application import PlanTrail, raise_reminders
 from domain.errors import BadInputError
 from notifications.links import LinkMaker
 from notifications.outbox import Outbox
-from scheduler import facts
+from scheduler import facts, sign_off
 from scheduler import tables as st
 from scheduler.enqueue import SCHEDULER_ACTOR, enqueue_pending
 from scheduler.policy import DueReminder, ReminderPolicy, due_reminders
+from scheduler.sign_off import SignOffFacts
 
-__all__ = ["SCHEDULER_ACTOR", "SweepContext", "SweepOutcome", "due_now", "enqueue_pending", "sweep", "swept_on"]
+__all__ = ["SCHEDULER_ACTOR", "SweepContext", "SweepOutcome", "due_now", "enqueue_pending", "raise_due", "sweep", "swept_on"]
 
 log = logging.getLogger("plantrail.sweep")
 
@@ -75,11 +76,13 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
     be evaluated (a bad per-plan setting, say) is skipped and named in ``failed_plans``."""
     people = facts.directory(ctx.engine)
     managers = people.managers()
+    sign_off_shared = SignOffFacts.read(ctx.engine, people)
     due: list[DueReminder] = []
     for plan in facts.plans(ctx.engine, people.canonical):
         try:
             actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today, canonical=people.canonical)
             due.extend(due_reminders(plan, actions, managers, as_of, ctx.policy_for(plan.code)))
+            due.extend(sign_off.due_for_plan(ctx.engine, sign_off_shared, plan.code, as_of))
         except BadInputError:
             raise  # a setting that cannot be used (plantrail.toml) is the operator's to fix: say so loudly
         except Exception as error:  # one plan's trouble must not stop every other plan's reminders
@@ -87,6 +90,34 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
             if failed_plans is not None:
                 failed_plans[plan.code] = f"{type(error).__name__}: {error}"
     return due
+
+
+def raise_due(ctx: SweepContext, new: list[DueReminder], *, sweep_id: str, as_of: date) -> list[str]:
+    """Raise these reminders as events (each once, whoever tries), each action's latest note
+    with them; return the keys this call raised. The read models are caught up after."""
+    notes: dict[str, dict] = {}
+    for plan_code in {d.plan_code for d in new}:
+        found = facts.latest_notes(ctx.engine, plan_code, {d.action_code for d in new if d.plan_code == plan_code}, as_of)
+        notes.update({f"{plan_code}/{code}": note for code, note in found.items()})
+    specs = [
+        {
+            "key": d.key,
+            "rule": d.rule,
+            "plan_code": d.plan_code,
+            "action_code": d.action_code,
+            "about": d.about,
+            "period": d.period,
+            "recipients": [{"name": name, "role": role} for name, role in d.recipients],
+            "details": d.details | {"latest_note": notes.get(f"{d.plan_code}/{d.action_code}")},
+            "sweep_id": sweep_id,
+            "actor": SCHEDULER_ACTOR,
+            "effective_on": as_of,
+        }
+        for d in new
+    ]
+    raised = [spec["key"] for spec in raise_reminders(ctx.app, specs)]
+    ctx.catch_up()
+    return raised
 
 
 def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run: bool = False) -> SweepOutcome:
@@ -103,28 +134,7 @@ def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run
         if dry_run:
             outcome.raised = [d.key for d in new]
             return outcome
-        notes: dict[str, dict] = {}
-        for plan_code in {d.plan_code for d in new}:
-            found = facts.latest_notes(ctx.engine, plan_code, {d.action_code for d in new if d.plan_code == plan_code}, as_of)
-            notes.update({f"{plan_code}/{code}": note for code, note in found.items()})
-        specs = [
-            {
-                "key": d.key,
-                "rule": d.rule,
-                "plan_code": d.plan_code,
-                "action_code": d.action_code,
-                "about": d.about,
-                "period": d.period,
-                "recipients": [{"name": name, "role": role} for name, role in d.recipients],
-                "details": d.details | {"latest_note": notes.get(f"{d.plan_code}/{d.action_code}")},
-                "sweep_id": outcome.sweep_id,
-                "actor": SCHEDULER_ACTOR,
-                "effective_on": as_of,
-            }
-            for d in new
-        ]
-        outcome.raised = [spec["key"] for spec in raise_reminders(ctx.app, specs)]
-        ctx.catch_up()
+        outcome.raised = raise_due(ctx, new, sweep_id=outcome.sweep_id, as_of=as_of)
         enqueued = enqueue_pending(ctx, now)
         outcome.messages, outcome.undeliverable = enqueued.messages, enqueued.undeliverable_reminders
         with ctx.engine.begin() as conn:

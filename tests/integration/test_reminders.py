@@ -175,7 +175,7 @@ def test_html_in_a_note_prints_as_text_and_names_cannot_inject_headers(services,
     crafted = render_message(
         environment(),
         "digest",
-        {"name": "x", "count": 0, "overdue": 0, "actions": [], "home_link": None},
+        {"name": "x", "count": 0, "overdue": 0, "actions": [], "awaiting": [], "escalated": [], "rejected": [], "home_link": None},
         mail_from="plantrail <p@example.org>",
         to_name="Eve\r\nBcc: evil@example.org",
         to_email="eve@example.org",

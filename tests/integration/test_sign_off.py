@@ -1,9 +1,8 @@
 """Sign-off on the seed plan, on SQLite and PostgreSQL: claims wait, decisions take effect on the
 claimant's date, and both time axes stay true.
 
-The recorded time of an event is the library's timestamp. To have a manager approve "two days
-later" without waiting two days, these tests move the clock the library reads (as well as the
-application's): every event is then recorded at the scenario's time, in order.
+The ``plan`` and ``clock`` fixtures (tests/integration/conftest.py) record every event at the
+scenario's time, so a manager can approve "two days later" without waiting two days.
 """
 
 from __future__ import annotations
@@ -16,53 +15,14 @@ import pytest
 
 from domain.commands import ChangeLifecycle, ReviseDueDate, UpdateProgress
 from domain.errors import ReasonRequiredError
-from domain.importing import import_plans
 from domain.sign_off import ClaimReplacedError, NoPendingClaimError, SelfSignOffError
-from plantrail.bootstrap import bootstrap
-from plantrail.importers.json_plan import read_plan_file
 from projections.audit import history
 from projections.report import render_csv, report_data
 from projections.summary import changes, summary
-from tests.conftest import EXAMPLES
+from tests.integration.sign_off_scenario import ARR1, PLAN
 
-PLAN, ARR1 = "SOS 001", "SS_ICSAP_ARR1"
 CLAIMED_ON = date(2015, 3, 25)
 PUBLISHED_COMPLETE = {1: 14, 2: 4, 3: 4, 4: 0, 5: 1}  # the seed report's summary, as at 2015-03-25
-
-
-class ScenarioClock:
-    """Now, as the scenario says; each reading moves on a millisecond so events keep their order."""
-
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def set(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        self.moment += timedelta(milliseconds=1)
-        return self.moment
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> ScenarioClock:
-    clock = ScenarioClock(datetime(2015, 3, 25, 9, 0, tzinfo=UTC))
-    monkeypatch.setattr("eventsourcing.domain.datetime_now_with_tzinfo", clock.now)
-    return clock
-
-
-@pytest.fixture
-def plan(database_url: str, clock: ScenarioClock):
-    """The seed plans imported at 09:00 on 25 March 2015; Pat Preece (an owner of SS_ICSAP_ARR1)
-    is managed by Liam Purdie, as the seed's organisation chart would have it."""
-    s = bootstrap(database_url, clock=clock.now)
-    import_plans(s.app, [read_plan_file(p) for p in sorted(EXAMPLES.glob("*.json"))], actor="Covalent import")
-    pat = s.app.get_person("Pat Preece")
-    pat.change_contact(email=pat.email, manager="Liam Purdie", role=pat.role, actor="admin", effective_on=date(2014, 9, 5))
-    s.app.save(pat)
-    s.projector.catch_up()
-    yield s
-    s.close()
 
 
 def complete_counts(s, **when) -> dict[int, int]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_REJECTED, SIGN_OFF_RULES
 from notifications.digest import Digest, DigestItem, render_digest
 from notifications.render import display_names, environment
 from notifications.undeliverable import AboutAction, Undeliverable, render_undeliverable_notice
@@ -136,6 +137,7 @@ class RecordingLinks:
 
 
 RULES = ["due_soon", "overdue", "stale", "committee_round", "committee_escalation"]
+CLAIM_RULES = list(SIGN_OFF_RULES)
 
 
 @st.composite
@@ -168,6 +170,45 @@ def digest_items(draw) -> DigestItem:
     )
 
 
+@st.composite
+def claim_items(draw, rules=CLAIM_RULES) -> DigestItem:
+    """A reminder about a claim: awaiting sign-off, escalated, or not accepted."""
+    rule = draw(st.sampled_from(rules))
+    details = {
+        "title": draw(single_line),
+        "kind": draw(st.sampled_from(["completion", "due_date", "progress"])),
+        "claim_version": draw(st.integers(1, 50)),
+        "proposed": draw(single_line),
+        "claimant": draw(single_line),
+        "effective_on": draw(single_line),
+        "evidence": draw(st.one_of(st.none(), multi_line)),
+        "reason": draw(st.one_of(st.none(), multi_line)),
+    }
+    if rule == SIGN_OFF_REJECTED:
+        details |= {"decided_by": draw(single_line), "decided_on": draw(single_line), "decision_reason": draw(multi_line)}
+    else:
+        details |= {"claimed_on": draw(single_line), "since": draw(single_line), "days_waiting": draw(st.integers(0, 60))}
+        details |= {"awaiting": draw(single_line)}
+    return DigestItem(
+        reminder_key=draw(single_line),
+        recipient=draw(single_line),
+        rule=rule,
+        role=draw(st.sampled_from(["owner", "manager", "clerk", "admin", "sponsor"])),
+        plan_code=draw(single_line),
+        plan_title=draw(single_line),
+        action_code=draw(single_line),
+        details=details,
+    )
+
+
+def claim_shown_whole(item: DigestItem) -> list[str]:
+    """What every part must show of a claim exactly as typed."""
+    d = item.details
+    shown = [item.plan_code, item.plan_title, item.action_code, d["title"], d["proposed"], d["effective_on"]]
+    shown += [d[k] for k in ("evidence", "reason", "decided_by", "decision_reason") if d.get(k)]
+    return shown + ([d["claimant"]] if item.rule != SIGN_OFF_REJECTED else [])
+
+
 def shown_whole(item: DigestItem) -> list[str]:
     """Fields every part must show exactly as typed (notes are shortened, so they are left out)."""
     return [item.plan_code, item.plan_title, item.action_code, item.details["title"]]
@@ -176,14 +217,17 @@ def shown_whole(item: DigestItem) -> list[str]:
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(
     name=st.one_of(single_line, long_line),
-    items=st.lists(digest_items(), min_size=1, max_size=4),
+    items=st.lists(st.one_of(digest_items(), claim_items()), min_size=1, max_size=5),
+    also_awaiting=st.lists(claim_items([SIGN_OFF_AWAITING]), max_size=2),
     base=st.sampled_from(["https://plantrail.example.org/", 'https://x.example/?a=1&b="<q>"/', "http://h/'&lt;/"]),
     unusable=st.booleans(),
     with_links=st.booleans(),
 )
-def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_plain_in_text(name, items, base, unusable, with_links):
+def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_plain_in_text(
+    name, items, also_awaiting, base, unusable, with_links
+):
     links = RecordingLinks(base, unusable) if with_links else None
-    digest = Digest(name, "ann@example.org", "sweep", AS_OF, tuple(items))
+    digest = Digest(name, "ann@example.org", "sweep", AS_OF, tuple(items), tuple(also_awaiting))
     message = render_digest(ENV, digest, mail_from=MAIL_FROM, now=NOW, links=links)
     text, html, reread = parts(message)
     parsed = assert_only_template_markup(html, links.made if links else set())
@@ -191,15 +235,23 @@ def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_p
     html_text, plain = squeeze("".join(parsed.text)), squeeze(text)
     first_of_each_action: dict[tuple[str, str], DigestItem] = {}
     for item in items:  # a digest shows an action once, described by its first reminder
-        first_of_each_action.setdefault((item.plan_code, item.action_code), item)
+        if item.rule not in SIGN_OFF_RULES:
+            first_of_each_action.setdefault((item.plan_code, item.action_code), item)
     for item in first_of_each_action.values():
         for value in shown_whole(item):
             assert squeeze(value) in html_text, value
             assert squeeze(value) in plain, value
-    actions = {(i.plan_code, i.action_code) for i in items}
+    claims: dict[tuple, DigestItem] = {}
+    for item in [i for i in items if i.rule in SIGN_OFF_RULES] + also_awaiting:  # each claim once
+        claims.setdefault((item.rule, item.plan_code, item.action_code, item.details["claim_version"]), item)
+    for item in claims.values():
+        for value in claim_shown_whole(item):
+            assert squeeze(value) in html_text, value
+            assert squeeze(value) in plain, value
     update_links = [a for tag, a in parsed.tags if tag == "a" and a.get("href") in links.made] if links else []
     if links and not unusable:
-        assert len(update_links) == len(actions) + 1  # "Update now" on each action, and "My actions"
+        # "Update now" on each action, a link on each claim, and "My actions"
+        assert len(update_links) == len(first_of_each_action) + len(claims) + 1
     else:
         assert update_links == [] and "ask your plan's clerk" in plain
     assert "plantrail update" not in plain and "plantrail redate" not in plain

@@ -1,0 +1,65 @@
+"""Sign-off in the sweep: the facts of a plan's claims through the pure rules
+(``scheduler.sign_off_policy``), and the claims each person is asked to decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+
+from scheduler import sign_off_facts
+from scheduler.facts import Directory
+from scheduler.policy import DueReminder
+from scheduler.sign_off_policy import Deciders, SignOffPlan, claim_details, sign_off_reminders, waiting_for
+
+
+@dataclass(frozen=True)
+class SignOffFacts:
+    """What every plan's sign-off rules share in one sweep: the people, who decides, the plans."""
+
+    directory: Directory
+    deciders: Deciders
+    plans: dict[str, SignOffPlan]
+
+    @classmethod
+    def read(cls, engine: Engine, directory: Directory) -> SignOffFacts:
+        plans = {p.code: p for p in sign_off_facts.plans(engine, directory)}
+        return cls(directory, sign_off_facts.deciders(engine, directory), plans)
+
+
+def due_for_plan(engine: Engine, shared: SignOffFacts, plan_code: str, as_of: date) -> list[DueReminder]:
+    """Every sign-off reminder due on ``as_of`` for one plan (raised before or not)."""
+    plan = shared.plans[plan_code]
+    claims = sign_off_facts.pending_claims(engine, plan, as_of, shared.directory)
+    rejected = sign_off_facts.rejections(engine, plan, as_of, shared.directory)
+    return sign_off_reminders(plan, claims, rejected, shared.deciders, as_of)
+
+
+@dataclass(frozen=True)
+class WaitingClaim:
+    """A claim someone is asked to decide, described as a digest describes it."""
+
+    plan_code: str
+    plan_title: str
+    action_code: str
+    role: str  # why they decide it: manager, clerk or admin
+    details: dict[str, Any]
+
+
+def waiting_by_person(engine: Engine, directory: Directory, as_of: date) -> dict[str, list[WaitingClaim]]:
+    """Per person (registered name), every claim pending on ``as_of`` that they are asked to
+    decide, oldest first, in every plan."""
+    shared = SignOffFacts.read(engine, directory)
+    found: dict[str, list[WaitingClaim]] = {}
+    for plan in shared.plans.values():
+        claims = sign_off_facts.pending_claims(engine, plan, as_of, directory)
+        for name, waiting in waiting_for(claims, shared.deciders, as_of).items():
+            found.setdefault(name, []).extend(
+                WaitingClaim(plan.code, plan.title, claim.action_code, role, claim_details(claim, as_of, shared.deciders))
+                for claim, role in waiting
+            )
+    for listed in found.values():
+        listed.sort(key=lambda w: (w.details["since"], w.plan_code, w.action_code))
+    return found
