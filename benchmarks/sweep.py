@@ -20,7 +20,7 @@ from benchmarks.synthetic import action_batches, setup_aggregates
 from domain.application import raise_reminders
 from plantrail.bootstrap import bootstrap, sweep_context
 from plantrail.settings import MailSettings
-from scheduler.sweep import SCHEDULER_ACTOR, due_now, enqueue_pending
+from scheduler.sweep import due_now, enqueue_pending, reminder_spec
 
 AS_OF = date(2015, 3, 2)
 
@@ -62,22 +62,7 @@ def measure(kind: str, postgres_url: str, actions: int, raise_count: int) -> Non
             due = due_now(ctx, AS_OF, AS_OF)
             times.append(time.perf_counter() - started)
         print(f"  decide what is due (median of 3):  {statistics.median(times):6.2f} s for {len(due):,} due reminders   (target < 2 s)")
-        specs = [
-            {
-                "key": d.key,
-                "rule": d.rule,
-                "plan_code": d.plan_code,
-                "action_code": d.action_code,
-                "about": d.about,
-                "period": d.period,
-                "recipients": [{"name": n, "role": r} for n, r in d.recipients],
-                "details": d.details | {"latest_note": None},
-                "sweep_id": "bench",
-                "actor": SCHEDULER_ACTOR,
-                "effective_on": AS_OF,
-            }
-            for d in due[:raise_count]
-        ]
+        specs = [reminder_spec(d, sweep_id="bench", as_of=AS_OF, latest_note=None) for d in due[:raise_count]]
         now = datetime.now(UTC)
         started = time.perf_counter()
         raise_reminders(services.app, specs)

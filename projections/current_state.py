@@ -350,8 +350,8 @@ def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
             "recorded_at": s["timestamp"],
         }
     )
-    named = [f"{r['name']} ({r['role']})" for r in s["recipients"]]
     if s["rule"] in RECIPIENT_VERBS:
+        named = [f"{r['name']} ({r['role']})" for r in s["recipients"]]
         text = RULE_WORDING[s["rule"]] + (f": {RECIPIENT_VERBS[s['rule']]} {', '.join(named)}" if named else "")
     else:
         reminded = [f"{r['name']} ({r['role']})" for r in s["recipients"] if r["role"] == "owner"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, exists, select
@@ -72,6 +73,20 @@ def deciders(engine: Engine, directory: Directory) -> Deciders:
     return Deciders(directory.managers(), {code: tuple(sorted(names)) for code, names in clerks.items()}, tuple(sorted(admins)))
 
 
+def _shared(row: Any, directory: Directory) -> dict[str, Any]:
+    """What every claim fact takes from a ``view_claims`` row joined to its action's title."""
+    return {
+        "plan_code": row["plan_code"],
+        "action_code": row["action_code"],
+        "action_title": row["title"],
+        "version": row["version"],
+        "kind": row["kind"],
+        "proposed": proposed_wording(row["kind"], row["progress"], row["due_date"]),
+        "claimant": directory.canonical(row["claimant"]),
+        "effective_on": row["effective_on"],
+    }
+
+
 def pending_claims(engine: Engine, plan: SignOffPlan, as_of: date, directory: Directory) -> list[ClaimFacts]:
     """The plan's claims pending at the end of ``as_of`` (made by then, not decided by then)."""
     c, a = t.claims, t.actions
@@ -85,14 +100,7 @@ def pending_claims(engine: Engine, plan: SignOffPlan, as_of: date, directory: Di
     with engine.connect() as conn:
         return [
             ClaimFacts(
-                plan_code=r["plan_code"],
-                action_code=r["action_code"],
-                action_title=r["title"],
-                version=r["version"],
-                kind=r["kind"],
-                proposed=proposed_wording(r["kind"], r["progress"], r["due_date"]),
-                claimant=directory.canonical(r["claimant"]),
-                effective_on=r["effective_on"],
+                **_shared(r, directory),
                 claimed_on=local_day(r["claimed_at"], plan.timezone),
                 since=_utc(r["claimed_at"]).isoformat(),
                 evidence=r["evidence"],
@@ -125,14 +133,7 @@ def rejections(
     with engine.connect() as conn:
         return [
             RejectionFacts(
-                plan_code=r["plan_code"],
-                action_code=r["action_code"],
-                action_title=r["title"],
-                version=r["version"],
-                kind=r["kind"],
-                proposed=proposed_wording(r["kind"], r["progress"], r["due_date"]),
-                claimant=directory.canonical(r["claimant"]),
-                effective_on=r["effective_on"],
+                **_shared(r, directory),
                 decided_by=r["decided_by"] or "",
                 decided_on=local_day(r["closed_at"], plan.timezone),
                 reason=r["decision_reason"] or "",

@@ -137,10 +137,6 @@ def escalation_to(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders) -> l
     return []
 
 
-def _key(rule: str, plan_code: str, action_code: str, about: date, period: int, version: int) -> str:
-    return f"{rule}|{plan_code}|{action_code}|{about.isoformat()}|{period}|v{version}"
-
-
 def waiting_days(claim: ClaimFacts, as_of: date) -> int:
     return (as_of - claim.claimed_on).days
 
@@ -163,19 +159,18 @@ def claim_details(claim: ClaimFacts, as_of: date, deciders: Deciders) -> dict[st
     }
 
 
+def _about_claim(
+    rule: str, claim: ClaimFacts | RejectionFacts, about: date, period: int, recipients: Iterable[tuple[str, str]], details: dict[str, Any]
+) -> DueReminder:
+    key = f"{rule}|{claim.plan_code}|{claim.action_code}|{about.isoformat()}|{period}|v{claim.version}"
+    return DueReminder(key, rule, claim.plan_code, claim.action_code, about, period, tuple(recipients), extra=details)
+
+
 def awaiting(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders, as_of: date) -> DueReminder:
     """The request to decide ``claim``, for the period it is in on ``as_of``."""
     period = waiting_days(claim, as_of) // plan.sign_off_days
-    return DueReminder(
-        _key(SIGN_OFF_AWAITING, claim.plan_code, claim.action_code, claim.claimed_on, period, claim.version),
-        SIGN_OFF_AWAITING,
-        claim.plan_code,
-        claim.action_code,
-        claim.claimed_on,
-        period,
-        tuple(asked_to_decide(claim, deciders)),
-        extra=claim_details(claim, as_of, deciders),
-    )
+    details = claim_details(claim, as_of, deciders)
+    return _about_claim(SIGN_OFF_AWAITING, claim, claim.claimed_on, period, asked_to_decide(claim, deciders), details)
 
 
 def escalation(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders, as_of: date) -> DueReminder | None:
@@ -183,29 +178,19 @@ def escalation(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders, as_of: 
     period = waiting_days(claim, as_of) // plan.sign_off_days
     if period < 1:
         return None
-    return DueReminder(
-        _key(SIGN_OFF_ESCALATION, claim.plan_code, claim.action_code, claim.claimed_on, period, claim.version),
-        SIGN_OFF_ESCALATION,
-        claim.plan_code,
-        claim.action_code,
-        claim.claimed_on,
-        period,
-        tuple(escalation_to(claim, plan, deciders)),
-        extra=claim_details(claim, as_of, deciders) | {"sign_off_days": plan.sign_off_days},
-    )
+    details = claim_details(claim, as_of, deciders) | {"sign_off_days": plan.sign_off_days}
+    return _about_claim(SIGN_OFF_ESCALATION, claim, claim.claimed_on, period, escalation_to(claim, plan, deciders), details)
 
 
 def rejection_notice(rejection: RejectionFacts) -> DueReminder:
     """Telling the claimant of a rejection and its reason: once, whenever it is raised."""
-    return DueReminder(
-        _key(SIGN_OFF_REJECTED, rejection.plan_code, rejection.action_code, rejection.decided_on, 0, rejection.version),
+    return _about_claim(
         SIGN_OFF_REJECTED,
-        rejection.plan_code,
-        rejection.action_code,
+        rejection,
         rejection.decided_on,
         0,
-        ((rejection.claimant, "owner"),),
-        extra={
+        [(rejection.claimant, "owner")],
+        {
             "title": rejection.action_title,
             "kind": rejection.kind,
             "claim_version": rejection.version,

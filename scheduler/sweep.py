@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from uuid import uuid4
 
 from jinja2 import Environment
@@ -23,7 +24,17 @@ from scheduler.enqueue import SCHEDULER_ACTOR, enqueue_pending
 from scheduler.policy import DueReminder, ReminderPolicy, due_reminders
 from scheduler.sign_off import SignOffFacts
 
-__all__ = ["SCHEDULER_ACTOR", "SweepContext", "SweepOutcome", "due_now", "enqueue_pending", "raise_due", "sweep", "swept_on"]
+__all__ = [
+    "SCHEDULER_ACTOR",
+    "SweepContext",
+    "SweepOutcome",
+    "due_now",
+    "enqueue_pending",
+    "raise_due",
+    "reminder_spec",
+    "sweep",
+    "swept_on",
+]
 
 log = logging.getLogger("plantrail.sweep")
 
@@ -92,6 +103,23 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
     return due
 
 
+def reminder_spec(due: DueReminder, *, sweep_id: str, as_of: date, latest_note: dict[str, Any] | None) -> dict[str, Any]:
+    """The keyword arguments of ``Reminder.raise_for`` for a due reminder, raised by the scheduler on ``as_of``."""
+    return {
+        "key": due.key,
+        "rule": due.rule,
+        "plan_code": due.plan_code,
+        "action_code": due.action_code,
+        "about": due.about,
+        "period": due.period,
+        "recipients": [{"name": name, "role": role} for name, role in due.recipients],
+        "details": due.details | {"latest_note": latest_note},
+        "sweep_id": sweep_id,
+        "actor": SCHEDULER_ACTOR,
+        "effective_on": as_of,
+    }
+
+
 def raise_due(ctx: SweepContext, new: list[DueReminder], *, sweep_id: str, as_of: date) -> list[str]:
     """Raise these reminders as events (each once, whoever tries), each action's latest note
     with them; return the keys this call raised. The read models are caught up after."""
@@ -99,22 +127,7 @@ def raise_due(ctx: SweepContext, new: list[DueReminder], *, sweep_id: str, as_of
     for plan_code in {d.plan_code for d in new}:
         found = facts.latest_notes(ctx.engine, plan_code, {d.action_code for d in new if d.plan_code == plan_code}, as_of)
         notes.update({f"{plan_code}/{code}": note for code, note in found.items()})
-    specs = [
-        {
-            "key": d.key,
-            "rule": d.rule,
-            "plan_code": d.plan_code,
-            "action_code": d.action_code,
-            "about": d.about,
-            "period": d.period,
-            "recipients": [{"name": name, "role": role} for name, role in d.recipients],
-            "details": d.details | {"latest_note": notes.get(f"{d.plan_code}/{d.action_code}")},
-            "sweep_id": sweep_id,
-            "actor": SCHEDULER_ACTOR,
-            "effective_on": as_of,
-        }
-        for d in new
-    ]
+    specs = [reminder_spec(d, sweep_id=sweep_id, as_of=as_of, latest_note=notes.get(f"{d.plan_code}/{d.action_code}")) for d in new]
     raised = [spec["key"] for spec in raise_reminders(ctx.app, specs)]
     ctx.catch_up()
     return raised
