@@ -34,7 +34,9 @@ RULE_TITLES = {
     "committee_escalation": "Not updated for the committee report",
     "committee_round": "Update needed for the committee report",
     "stale": "No update recorded recently",
-    SIGN_OFF_AWAITING: "Awaiting your sign-off",
+    # Claims have their own sections; these name them where reminders are listed by rule (the
+    # administrator's digest of undeliverable ones).
+    SIGN_OFF_AWAITING: "Awaiting sign-off",
     SIGN_OFF_ESCALATION: "Waiting too long for sign-off",
     SIGN_OFF_REJECTED: "Claim not accepted",
 }

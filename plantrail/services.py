@@ -85,11 +85,15 @@ class Services:
 
     def record(self, ref: str | ActionRef, command: ActionCommand, *, actor: str) -> dict[str, Any]:
         """Carry out ``command`` on the action as ``actor``; return the action as it now stands,
-        with ``recorded_as`` (recorded, submitted, approved, rejected) and the ``claim`` concerned."""
+        with ``recorded_as`` (recorded, submitted, approved, rejected) and the ``claim`` concerned
+        (and, for a rejection, ``claimant_told``: see ``reject``)."""
         target = self.resolve(ref)
         result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
         self.projector.catch_up()
-        return self.show(target) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
+        shown = self.show(target) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
+        if shown["recorded_as"] == "rejected":
+            shown["claimant_told"] = self._tell_rejection(target, shown["claim"])
+        return shown
 
     def show(self, ref: str | ActionRef, *, as_at: date | None = None, known_at: datetime | None = None) -> dict[str, Any]:
         """The action as at ``as_at`` (default today in its plan's zone), as known at ``known_at``."""
@@ -174,10 +178,10 @@ class Services:
         """Refuse the pending claim; the reason is required and the claimant is told it: at once
         where the plan says ``notify_rejection = immediate``, else in their next digest
         (``claimant_told`` says which, and why not at once if that failed)."""
-        shown = self.record(ref, RejectChange(reason, kind, claim), actor=actor)
-        return shown | {"claimant_told": self._tell_rejection(self.resolve(ref), shown["claim"])}
+        return self.record(ref, RejectChange(reason, kind, claim), actor=actor)
 
     def _tell_rejection(self, target: ActionRef, claim: dict[str, Any]) -> dict[str, Any]:
+        """Queue the claimant's notice now if the plan says so; the next sweep tells them otherwise."""
         if self.queries.sign_off_settings(target.plan_code)["notify_rejection"] != NOTIFY_IMMEDIATE:
             return {"when": "next digest", "problem": None}
         if self.notices is None:

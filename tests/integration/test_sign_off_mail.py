@@ -145,7 +145,7 @@ def test_a_claimant_without_a_manager_waits_for_a_clerk_and_escalates_to_the_spo
     [undeliverable] = [m for m in plan.outbox.listing("undeliverable") if "nobody may decide the claim" in m["last_error"]]
     assert undeliverable["to"] == "nobody"
     [admin] = [m for m in messages if m.rcpt_tos == ["admin@example.org"]]
-    assert f"{ARR1} {plan.show(ARR1)['title']} (Awaiting your sign-off)" in admin.text()
+    assert f"{ARR1} {plan.show(ARR1)['title']} (Awaiting sign-off)" in admin.text()
     assert "nobody may decide the claim (the claimant has no manager, the plan no clerk, and there is no admin)" in admin.text()
     outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 1))
     assert len(raised(outcome, "sign_off_escalation")) == 1
