@@ -9,7 +9,8 @@ version tells apart two claims of different kinds made on one action the same da
   ``sign_off_days``. The period is the number of whole ``sign_off_days`` it has waited.
 - ``sign_off_escalation``: a claim still undecided ``sign_off_days`` days after the day it was
   made (made on 1 April, 7 days: on 8 April) goes to the approver's manager (the manager of the
-  claimant's manager), or to the plan's sponsor when there is none; once per period.
+  claimant's manager), or to the plan's sponsor when there is none, unless that person is asked
+  to decide it already; once per period.
 - ``sign_off_rejected``: the claimant is told of a rejection and its reason, once. With
   ``notify_rejection = immediate`` the decision raises the same key at once, so the sweep finds
   it raised; with ``digest`` (or if telling at once failed) the next sweep raises it.
@@ -125,16 +126,21 @@ def asked_to_decide(claim: ClaimFacts, deciders: Deciders) -> list[tuple[str, st
     return allowed(manager + clerks) or allowed(admins)
 
 
-def escalation_to(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders) -> list[tuple[str, str]]:
+def escalation_to(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders) -> list[tuple[str, str]] | None:
     """The approver's manager (the manager of the claimant's manager), else the plan's sponsor;
-    never the claimant (someone managing their own manager is a loop in the records)."""
+    never the claimant (someone managing their own manager is a loop in the records) and never
+    someone already asked to decide the claim (a manager who is also the sponsor): the request
+    to them repeats anyway. None: everyone it could go to is asked already; []: nobody at all."""
     manager = deciders.managers.get(claim.claimant)
     above = deciders.managers.get(manager) if manager else None
+    candidates = []
     if above and not _same(above, claim.claimant) and not _same(above, manager):
-        return [(above, "manager")]
+        candidates.append((above, "manager"))
     if plan.sponsor and not _same(plan.sponsor, claim.claimant):
-        return [(plan.sponsor, "sponsor")]
-    return []
+        candidates.append((plan.sponsor, "sponsor"))
+    asked = {normalise_key(name) for name, _ in asked_to_decide(claim, deciders)}
+    fresh = [(name, role) for name, role in candidates if normalise_key(name) not in asked]
+    return fresh[:1] if fresh or not candidates else None
 
 
 def waiting_days(claim: ClaimFacts, as_of: date) -> int:
@@ -174,12 +180,14 @@ def awaiting(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders, as_of: da
 
 
 def escalation(claim: ClaimFacts, plan: SignOffPlan, deciders: Deciders, as_of: date) -> DueReminder | None:
-    """The escalation of a claim waiting ``sign_off_days`` days or more, or None before then."""
+    """The escalation of a claim waiting ``sign_off_days`` days or more; None before then, or when
+    it could only go to someone already asked to decide it."""
     period = waiting_days(claim, as_of) // plan.sign_off_days
-    if period < 1:
+    to = escalation_to(claim, plan, deciders)
+    if period < 1 or to is None:
         return None
     details = claim_details(claim, as_of, deciders) | {"sign_off_days": plan.sign_off_days}
-    return _about_claim(SIGN_OFF_ESCALATION, claim, claim.claimed_on, period, escalation_to(claim, plan, deciders), details)
+    return _about_claim(SIGN_OFF_ESCALATION, claim, claim.claimed_on, period, to, details)
 
 
 def rejection_notice(rejection: RejectionFacts) -> DueReminder:

@@ -125,6 +125,18 @@ def test_escalation_never_goes_back_to_the_claimant():
     assert nobody.recipients == ()  # raised all the same: the administrator hears it has nobody to go to
 
 
+def test_no_escalation_to_someone_already_asked_to_decide_the_claim():
+    # Liam's manager Val is also the plan's sponsor: his claim asks her, and escalates to nobody new.
+    plan = replace(PLAN, sponsor="Val Director")
+    liams = claim(claimant="Liam Head")
+    assert asked_to_decide(liams, DECIDERS) == [("Val Director", "manager")]
+    assert escalation_to(liams, plan, DECIDERS) is None
+    assert [d.rule for rule in due(day(7), [liams], plan=plan).values() for d in rule] == ["sign_off_awaiting"]
+    # A clerk asked to decide who is also the approver's manager: the sponsor hears instead.
+    deciders = Deciders(MANAGERS, clerks={"P": ("Val Director",)})
+    assert escalation_to(claim(), PLAN, deciders) == [("Sam Sponsor", "sponsor")]
+
+
 def test_clerks_are_asked_beside_the_manager_and_admins_only_when_there_is_neither():
     deciders = Deciders(MANAGERS, clerks={"P": ("Cara Clerk",), "Q": ("Quinn Clerk",)}, admins=("Ada Admin",))
     assert asked_to_decide(claim(), deciders) == [("Liam Head", "manager"), ("Cara Clerk", "clerk")]
