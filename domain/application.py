@@ -29,6 +29,7 @@ from domain.commands import (
     ChangeOwners,
     ReviseDueDate,
     UpdateProgress,
+    check_effective_on,
 )
 from domain.errors import (
     ActionNotFoundError,
@@ -139,6 +140,23 @@ class PlanTrail(Application):
         self.save(person)
         return person.id
 
+    def grant_role(
+        self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
+    ) -> None:
+        """Give a person a role (clerk of a plan, admin, viewer), as an event with its reason."""
+        if plan_code:
+            plan_code = self.get_plan(plan_code).code
+        on = effective_on or self.today()
+        self._change(lambda: self.get_person(name), lambda p: p.grant_role(role, plan_code, actor=actor, reason=reason, effective_on=on))
+
+    def revoke_role(
+        self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
+    ) -> None:
+        if plan_code:
+            plan_code = self.get_plan(plan_code).code
+        on = effective_on or self.today()
+        self._change(lambda: self.get_person(name), lambda p: p.revoke_role(role, plan_code, actor=actor, reason=reason, effective_on=on))
+
     def add_action(
         self,
         *,
@@ -215,12 +233,26 @@ class PlanTrail(Application):
         )
 
     def change_lifecycle(
-        self, plan_code: str, code: str, transition: str, *, reason: str | None, actor: str, effective_on: date | None = None
+        self,
+        plan_code: str,
+        code: str,
+        transition: str,
+        *,
+        reason: str | None,
+        actor: str,
+        effective_on: date | None = None,
+        evidence: str | None = None,
     ) -> dict[str, Any]:
-        """``transition`` is one of complete, cancel, reopen, hold."""
+        """``transition`` is one of complete, cancel, reopen, hold; ``evidence`` is saved with it."""
         methods = {"complete": Action.complete, "cancel": Action.cancel, "reopen": Action.reopen, "hold": Action.put_on_hold}
         method = methods[transition]
-        return self.change_action(plan_code, code, lambda a, on: method(a, reason=reason, actor=actor, effective_on=on), effective_on)
+
+        def change(action: Action, on: date) -> None:
+            if evidence and evidence.strip():
+                action.add_evidence(evidence, actor=actor, effective_on=on)
+            method(action, reason=reason, actor=actor, effective_on=on)
+
+        return self.change_action(plan_code, code, change, effective_on)
 
     def add_sub_action_note(
         self, plan_code: str, code: str, number: int, text: str, *, actor: str, effective_on: date | None = None
@@ -231,6 +263,7 @@ class PlanTrail(Application):
 
     def handle(self, plan_code: str, code: str, command: ActionCommand, *, actor: str) -> dict[str, Any]:
         """Carry out one command on an action: the single door every entry point goes through."""
+        check_effective_on(command.effective_on, self.today(plan_code))
         match command:
             case UpdateProgress(progress, note, on):
                 return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on)
@@ -238,10 +271,10 @@ class PlanTrail(Application):
                 return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
             case AddSubActionNote(number, text, on):
                 return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
-            case ChangeLifecycle(transition, reason, on):
+            case ChangeLifecycle(transition, reason, on, evidence):
                 if transition not in LIFECYCLE_TRANSITIONS:
                     raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
-                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on)
+                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on, evidence=evidence)
             case ReviseDueDate(due_date, reason, on):
                 return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)
             case ChangeOwners(owners, reason, on):

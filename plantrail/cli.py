@@ -15,7 +15,7 @@ import click
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import DomainError
 from domain.importing import import_plans
-from plantrail import commands_history, commands_integrity, commands_reminders, output
+from plantrail import commands_access, commands_history, commands_integrity, commands_reminders, output
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -272,6 +272,7 @@ def reassign(
 commands_history.register(cli)
 commands_reminders.register(cli)
 commands_integrity.register(cli)
+commands_access.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -14,25 +12,11 @@ import click
 from domain.errors import DomainError
 from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
+from projections.audit import HISTORY_CSV_COLUMNS, csv_text
 from projections.audit import history as audit_history
 from projections.report import render_csv, render_html, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
-
-HISTORY_CSV_COLUMNS = [
-    "position",
-    "type",
-    "plan",
-    "action",
-    "subject",
-    "actor",
-    "effective_on",
-    "recorded_at",
-    "reason",
-    "changes",
-    "text",
-    "backdated",
-]
 
 
 def register(cli: click.Group) -> None:
@@ -40,15 +24,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(summary)
     cli.add_command(changes)
     cli.add_command(report)
-
-
-def _csv(rows: list[dict], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in row.items()})
-    return out.getvalue()
 
 
 @click.command()
@@ -88,7 +63,7 @@ def history(
     if fmt == "json":
         output.emit_json(entries)
     elif fmt == "csv":
-        click.echo(_csv(entries, HISTORY_CSV_COLUMNS), nl=False)
+        click.echo(csv_text(entries, HISTORY_CSV_COLUMNS), nl=False)
     else:
         output.history_table(entries, axis)
 
@@ -156,7 +131,7 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "cancelled",
             "new_notes",
         ]
-        click.echo(_csv(rows, columns), nl=False)
+        click.echo(csv_text(rows, columns), nl=False)
     else:
         output.changes_table(plan_row, data)
 

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from projections.report import STATUS_KEY
+from domain.labels import RULE_LABELS, STATUS_KEY
 
 # Icon + word, so status reads without colour and in black-and-white print.
 STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}
@@ -169,15 +169,6 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
             *[f"{p[k]['from']} → {p[k]['to']}" if k in p else "" for k in ("alert", "warning", "ok", "complete")],
         )
     stdout.print(moves)
-
-
-RULE_LABELS = {
-    "due_soon": "due soon",
-    "overdue": "overdue",
-    "stale": "no update",
-    "committee_round": "committee round",
-    "committee_escalation": "committee escalation",
-}
 
 
 def remind_summary(result: dict[str, Any]) -> None:

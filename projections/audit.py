@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -30,8 +32,11 @@ def history(
     actor: str | None = None,
     event_type: str | None = None,
     axis: str = "effective",
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Every matching event, oldest first on the chosen axis (``effective`` or ``recorded``)."""
+    """Every matching event, oldest first on the chosen axis (``effective`` or ``recorded``);
+    ``limit`` and ``offset`` page through them."""
     e = t.events
     query = select(e)
     if originator_id is not None:
@@ -58,6 +63,8 @@ def history(
         query = query.order_by(e.c.position)
     else:
         raise ValueError(f"axis: must be effective or recorded, got {axis!r}")
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     with engine.connect() as conn:
         return [entry(row) for row in conn.execute(query).mappings()]
 
@@ -67,6 +74,8 @@ def entry(row: Any) -> dict[str, Any]:
     late_by = (recorded.date() - row["effective_on"]).days
     return {
         "position": row["position"],
+        "aggregate": row["aggregate"],
+        "version": row["version"],
         "type": row["type"],
         "plan": row["plan_code"],
         "action": row["action_code"],
@@ -80,3 +89,40 @@ def entry(row: Any) -> dict[str, Any]:
         "backdated": late_by > BACKDATED_AFTER_DAYS,
         "recorded_days_after_effective": late_by,
     }
+
+
+HISTORY_CSV_COLUMNS = [
+    "position",
+    "type",
+    "plan",
+    "action",
+    "subject",
+    "actor",
+    "effective_on",
+    "recorded_at",
+    "reason",
+    "changes",
+    "text",
+    "backdated",
+]
+
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as CSV, nested values as JSON, and text that a spreadsheet would run defused."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()

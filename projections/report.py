@@ -11,17 +11,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
 
+from domain.labels import STATUS_KEY
 from projections.chain import current_seal
 from projections.queries import Queries
 from projections.summary import changes, summary
-
-STATUS_KEY = [
-    {"status": "Alert", "icon": "▲", "meaning": "Alert: past its due date and not complete"},
-    {"status": "Warning", "icon": "◆", "meaning": "Warning: due within the plan's warning window"},
-    {"status": "OK", "icon": "●", "meaning": "OK: within timescale"},
-    {"status": "Complete", "icon": "✔", "meaning": "Complete"},
-    {"status": "Cancelled", "icon": "✖", "meaning": "Cancelled"},
-]
 
 _environment = Environment(
     loader=PackageLoader("projections", "templates"),

@@ -47,6 +47,15 @@ people = Table(
     Column("manager", String(200)),
 )
 
+# Roles granted to people (Person.RoleGranted / RoleRevoked): what the web app asks before it acts.
+person_roles = Table(
+    "view_person_roles",
+    metadata,
+    Column("person_name", String(200), primary_key=True),
+    Column("role", String(20), primary_key=True),
+    Column("plan_code", String(200), primary_key=True),  # "" for roles that belong to no plan
+)
+
 actions = Table(
     "view_actions",
     metadata,

@@ -151,3 +151,14 @@ def test_csv_action_list_import(run, tmp_path: Path):
         20,
         "Workforce",
     )
+
+
+def test_grant_and_revoke_a_role_are_events_in_the_history(imported):
+    imported("grant", "Liam Purdie", "clerk", "--plan", "SOS 001", "--reason", "covers the committee cycle", "--by", "Ada Admin")
+    imported("grant", "Liam Purdie", "clerk", "--plan", "SOS 001", "--reason", "again", expect=1)
+    imported("revoke", "Liam Purdie", "clerk", "--plan", "SOS 001", "--reason", "cover ended", "--by", "Ada Admin")
+    imported("grant", "Liam Purdie", "admin", "--plan", "SOS 001", "--reason", "x", expect=2)
+    trail = as_json(imported("history", "SOS 001", "--type", "RoleGranted", "--format", "json"))
+    assert [(e["subject"], e["actor"], e["reason"], e["changes"]["role"]) for e in trail] == [
+        ("Liam Purdie", "Ada Admin", "covers the committee cycle", [None, "clerk of SOS 001"])
+    ]

@@ -1,0 +1,185 @@
+"""The web app: ``create_app(services, settings)`` wires routes, middleware, error pages and the
+lifespan. It holds no business rule: handlers parse a form into a command, ask
+``domain.access`` whether the signed-in person may, and call the services seam."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.application import utc_now
+from domain.errors import DomainError, ForbiddenError
+from notifications.render import environment as mail_environment
+from plantrail.bootstrap import delivery_policy, policy_for, sweep_context, transport_for
+from plantrail.errors import as_domain_error
+from plantrail.services import Services
+from plantrail.settings import WebSettings
+from scheduler.policy import ReminderPolicy
+from scheduler.sweep import SweepContext
+from web import tables
+from web.auth import Links, NotSignedIn, RateLimiter, Sessions, current_principal
+from web.mail import Mailer
+from web.render import page, templates
+from web.routes import audit, owner, plans, signin
+from web.security import SecurityMiddleware
+
+log = logging.getLogger("plantrail.web")
+STATIC = Path(__file__).parent / "static"
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+@dataclass
+class WebState:
+    """What the handlers reach through ``request.app.state.web``."""
+
+    services: Services
+    settings: WebSettings
+    links: Links
+    sessions: Sessions
+    limiter: RateLimiter
+    mailer: Mailer
+    templates: Jinja2Templates
+    sweep: SweepContext
+    policy_for: Callable[[str], ReminderPolicy]
+    clock: Callable[[], datetime]
+
+
+def create_app(
+    services: Services,
+    settings: WebSettings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    also_run: list[Lifespan] | None = None,
+) -> Starlette:
+    """``clock``: the wall clock for links and sessions (tests move it). ``also_run``: lifespans
+    started with the app and stopped with it (``plantrail serve`` puts the scheduler here)."""
+    tables.metadata.create_all(services.engine)
+    mail = settings.mail
+    mail_templates = mail_environment(mail.templates_dir)
+    state = WebState(
+        services=services,
+        settings=settings,
+        links=Links(services.engine, settings.secret_key, clock),
+        sessions=Sessions(services.engine, services.queries, timedelta(hours=settings.session_idle_hours), clock),
+        limiter=RateLimiter(services.engine, timedelta(minutes=settings.signin_window_minutes), clock),
+        mailer=Mailer(
+            outbox=services.outbox,
+            transport=transport_for(mail),
+            templates=mail_templates,
+            mail_from=mail.mail_from,
+            delivery=delivery_policy(mail),
+            admin_email=mail.admin_email,
+            clock=clock,
+        ),
+        templates=templates(),
+        sweep=sweep_context(services, mail),
+        policy_for=policy_for(mail),
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for extra in also_run or []:
+                await stack.enter_async_context(extra(app))
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            *signin.routes,
+            *owner.routes,
+            *plans.routes,
+            *audit.routes,
+            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        ],
+        exception_handlers={
+            NotSignedIn: not_signed_in,
+            DomainError: domain_error,
+            HTTPException: http_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.web = state
+    app.add_middleware(UnexpectedErrors)
+    # Outermost, so every page, error page and static file gets the headers.
+    app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    return app
+
+
+class UnexpectedErrors:
+    """Errors no handler knew: a database outage becomes its 503 page, anything else a 500 (logged).
+    Inside the security middleware, unlike Starlette's own last-resort handler, so even these
+    answers carry the security headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started or scope["type"] != "http":
+                raise
+            response = await unexpected_error(Request(scope), exc)
+            await response(scope, receive, send)
+
+
+async def healthz(request: Request) -> Response:
+    """A trivial route: the benchmark's baseline."""
+    return PlainTextResponse("ok")
+
+
+async def not_signed_in(request: Request, exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/sign-in?next={_quote(target)}" if request.method == "GET" else "/sign-in", status_code=303)
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, ForbiddenError):
+        principal = current_principal(request)
+        log.warning("forbidden: %s %s by %s: %s", request.method, request.url.path, principal.name if principal else "(not signed in)", exc)
+    return page(request, "error.html", {"status": exc.http_status, "message": str(exc)}, status_code=exc.http_status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "There is no page at this address.", 405: "This page does not take that kind of request."}
+    message = messages.get(exc.status_code, str(exc.detail))
+    return page(request, "error.html", {"status": exc.status_code, "message": message}, status_code=exc.status_code)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    mapped = as_domain_error(exc)
+    if mapped is not None:
+        return await domain_error(request, mapped)
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return PlainTextResponse("Something went wrong on our side; nothing was changed. Try again.", status_code=500)
