@@ -13,6 +13,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -33,7 +34,7 @@ from web import tables
 from web.auth import Links, NotSignedIn, RateLimiter, Sessions, current_principal
 from web.mail import Mailer
 from web.render import page, templates
-from web.routes import audit, owner, plans, signin
+from web.routes import audit, owner, plans, signin, sso
 from web.security import SecurityMiddleware
 
 log = logging.getLogger("plantrail.web")
@@ -105,6 +106,7 @@ def create_app(
             *owner.routes,
             *plans.routes,
             *audit.routes,
+            *sso.routes,
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         exception_handlers={
@@ -115,6 +117,17 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.web = state
+    app.state.sso = sso.oidc_client(settings.oidc) if settings.oidc else None
+    if settings.oidc:
+        # Authlib keeps the state and nonce of a sign-on in progress in a signed cookie.
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie=sso.STATE_COOKIE,
+            max_age=600,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        )
     app.add_middleware(UnexpectedErrors)
     # Outermost, so every page, error page and static file gets the headers.
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
