@@ -78,8 +78,9 @@ def _enable_sqlite_wal(engine: Engine) -> None:
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
-# Arbitrary constant naming plantrail's schema-creation lock among other advisory locks.
-SCHEMA_LOCK_KEY = 0x706C616E  # "plan"
+# Advisory locks are per database: the key names the schema, so stores in other schemas of the
+# same database do not queue behind this one.
+SCHEMA_LOCK = "hashtextextended('plantrail-schema:' || coalesce(current_schema(), ''), 0)"
 
 
 @contextmanager
@@ -90,11 +91,11 @@ def _schema_creation_lock(engine: Engine, kind: str) -> Iterator[None]:
         yield
         return
     with engine.connect() as conn:
-        conn.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK_KEY})")
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
         try:
             yield
         finally:
-            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK_KEY})")
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
             conn.commit()
 
 

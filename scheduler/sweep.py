@@ -21,7 +21,9 @@ from scheduler import tables as st
 from scheduler.policy import DueReminder, ReminderPolicy, due_reminders
 
 SCHEDULER_ACTOR = "plantrail scheduler"
-SWEEP_LOCK_KEY = 0x7377656570  # "sweep"
+# Advisory locks are per database, not per schema: the key includes the schema, so two plantrail
+# stores in one database (or two test runs) never skip each other's sweeps.
+SWEEP_LOCK = "hashtextextended('plantrail-sweep:' || coalesce(current_schema(), ''), 0)"
 
 
 @dataclass
@@ -56,7 +58,7 @@ def sweep_lock(engine: Engine) -> Iterator[bool]:
         yield True
         return
     with engine.begin() as conn:
-        yield bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({SWEEP_LOCK_KEY})")).scalar())
+        yield bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({SWEEP_LOCK})")).scalar())
 
 
 def due_now(ctx: SweepContext, as_of: date, today: date) -> list[DueReminder]:

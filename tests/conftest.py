@@ -96,3 +96,30 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+# ----- a loud banner when whole kinds of tests did not run -------------------------------------
+
+SKIPPED_KINDS = {
+    "PostgreSQL": ("PostgreSQL", "export PLANTRAIL_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test (or run .ci/run)"),
+    "Chromium": ("Chromium", "apt-get install chromium fonts-liberation (or run .ci/run)"),
+}
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """A plain `make test` on a machine without PostgreSQL or Chromium must not look like a full run."""
+    counts = dict.fromkeys(SKIPPED_KINDS, 0)
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        for kind, (needle, _) in SKIPPED_KINDS.items():
+            if needle in reason and "make check-robustness" not in reason:
+                counts[kind] += 1
+    missing = {kind: n for kind, n in counts.items() if n}
+    if not missing:
+        return
+    line = "!" * 78
+    terminalreporter.write_line(line, red=True, bold=True)
+    for kind, n in missing.items():
+        terminalreporter.write_line(f"!! {n} {kind} test(s) were SKIPPED: this run does not cover {kind}.", red=True, bold=True)
+        terminalreporter.write_line(f"!!   to run them: {SKIPPED_KINDS[kind][1]}", red=True)
+    terminalreporter.write_line(line, red=True, bold=True)

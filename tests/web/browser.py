@@ -34,7 +34,7 @@ SCREENSHOTS = os.environ.get("PLANTRAIL_SCREENSHOTS_DIR")
 def require_chromium() -> None:
     if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
         return
-    reason = f"CHROMIUM MISSING: {CHROMIUM} not found, so the browser tests did not run (apt-get install chromium fonts-liberation)"
+    reason = f"Chromium is missing ({CHROMIUM} not found), so the browser tests did NOT run (apt-get install chromium fonts-liberation)"
     if REQUIRE_CHROMIUM:
         pytest.fail(reason + "; PLANTRAIL_REQUIRE_CHROMIUM=1 makes this a failure")
     pytest.skip(reason)
