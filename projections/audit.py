@@ -74,8 +74,8 @@ def entry(row: Any) -> dict[str, Any]:
     late_by = (recorded.date() - row["effective_on"]).days
     return {
         "position": row["position"],
-        "aggregate": row["aggregate"],
-        "version": row["version"],
+        "aggregate": row.get("aggregate"),
+        "version": row.get("version"),
         "type": row["type"],
         "plan": row["plan_code"],
         "action": row["action_code"],
