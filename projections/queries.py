@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
@@ -172,7 +173,8 @@ class Queries:
         r = t.reminders
         found: dict[str, dict[str, Any]] = {}
         with self.engine.connect() as conn:
-            for row in conn.execute(select(r).where(r.c.plan_code == plan_code).order_by(r.c.position)).mappings():
+            named = r.c.recipients.contains('"name":' + orjson.dumps(person).decode())
+            for row in conn.execute(select(r).where(r.c.plan_code == plan_code, named).order_by(r.c.position)).mappings():
                 recipients = json.loads(row["recipients"])
                 if any(x["name"] == person for x in recipients):
                     found[row["action_code"]] = {
@@ -263,7 +265,12 @@ class Queries:
             plan = conn.execute(select(t.plans).where(t.plans.c.code == plan_code)).mappings().first()
             if plan is None:
                 raise PlanNotFoundError(f"plan {plan_code!r} not found")
-            rows = [dict(r) for r in conn.execute(states_query(plan_code, as_at, known_at, code)).mappings()]
+            query = states_query(plan_code, as_at, known_at, code)
+            if owner is not None:
+                # Narrow in SQL by the owners' JSON text (as the projector writes it); the exact
+                # check on the decoded list below stays the rule.
+                query = query.where(t.action_states.c.owners.contains(orjson.dumps(owner).decode()))
+            rows = [dict(r) for r in conn.execute(query).mappings()]
             for r in rows:
                 r["owners"] = json.loads(r["owners"])
             if owner is not None:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -155,7 +156,7 @@ class UnexpectedErrors:
         except Exception as exc:
             if started or scope["type"] != "http":
                 raise
-            response = await unexpected_error(Request(scope), exc)
+            response = await run_in_threadpool(unexpected_error, Request(scope), exc)
             await response(scope, receive, send)
 
 
@@ -175,7 +176,7 @@ def _quote(text: str) -> str:
     return quote(text, safe="")
 
 
-async def domain_error(request: Request, exc: Exception) -> Response:
+def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, ForbiddenError):
         principal = current_principal(request)
@@ -183,16 +184,16 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", {"status": exc.http_status, "message": str(exc)}, status_code=exc.http_status)
 
 
-async def http_error(request: Request, exc: Exception) -> Response:
+def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "There is no page at this address.", 405: "This page does not take that kind of request."}
     message = messages.get(exc.status_code, str(exc.detail))
     return page(request, "error.html", {"status": exc.status_code, "message": message}, status_code=exc.status_code)
 
 
-async def unexpected_error(request: Request, exc: Exception) -> Response:
+def unexpected_error(request: Request, exc: Exception) -> Response:
     mapped = as_domain_error(exc)
     if mapped is not None:
-        return await domain_error(request, mapped)
+        return domain_error(request, mapped)
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return PlainTextResponse("Something went wrong on our side; nothing was changed. Try again.", status_code=500)

@@ -51,7 +51,7 @@ def _filters(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
     return typed, arguments
 
 
-async def audit_page(request: Request) -> Response:
+def audit_page(request: Request) -> Response:
     typed, arguments = _filters(request)
     raw_page = request.query_params.get("page", "1")
     number = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
@@ -70,7 +70,7 @@ async def audit_page(request: Request) -> Response:
     return page(request, "_partials/audit_results.html" if partial else "audit.html", context)
 
 
-async def audit_csv(request: Request) -> Response:
+def audit_csv(request: Request) -> Response:
     _, arguments = _filters(request)
     body = csv_text(history(request.app.state.web.services.engine, **arguments), HISTORY_CSV_COLUMNS)
     return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -32,7 +34,7 @@ SAVED = {
 }
 
 
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     who = current_principal(request)
     if who is None:
         return RedirectResponse("/sign-in", status_code=303)
@@ -41,7 +43,7 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/my-actions", status_code=303)
 
 
-async def my_actions_page(request: Request) -> Response:
+def my_actions_page(request: Request) -> Response:
     who = signed_in(request)
     if who.only_action is not None:
         # A reminder-link session is for one action: its home is that action.
@@ -81,7 +83,7 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
     }
 
 
-async def action_page(request: Request) -> Response:
+def action_page(request: Request) -> Response:
     who = signed_in(request)
     ref = _target(request)
     require(may_read_action(who, ref.plan_code, ref.code), f"{who.name} may not open {ref} from this session")
@@ -90,8 +92,12 @@ async def action_page(request: Request) -> Response:
 
 async def record_change(request: Request) -> Response:
     """POST /actions/{plan}/{code}/{form}: one of the update forms."""
+    form = await checked_form(request, request.app.state.web.settings.secret_key)
+    return await run_in_threadpool(_record_change, request, form)
+
+
+def _record_change(request: Request, form: FormData) -> Response:
     web = request.app.state.web
-    form = await checked_form(request, web.settings.secret_key)
     who = signed_in(request)
     kind = request.path_params["form"]
     parse = FORM_COMMANDS.get(kind)

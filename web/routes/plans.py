@@ -7,6 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -36,13 +37,13 @@ def _as_at(request: Request, plan_code: str) -> date:
     return optional_date(request.query_params.get("as_at")) or request.app.state.web.services.today(plan_code)
 
 
-async def plans_page(request: Request) -> Response:
+def plans_page(request: Request) -> Response:
     who = signed_in(request)
     require(not who.scoped, f"{who.name} may only open one action from this session")
     return page(request, "plans.html", {"plans": request.app.state.web.services.queries.plans()})
 
 
-async def dashboard(request: Request) -> Response:
+def dashboard(request: Request) -> Response:
     plan = _plan(request)
     web = request.app.state.web
     s = web.services
@@ -67,7 +68,7 @@ async def dashboard(request: Request) -> Response:
     return page(request, "dashboard.html", context)
 
 
-async def plan_actions(request: Request) -> Response:
+def plan_actions(request: Request) -> Response:
     """The actions behind one count of the dashboard."""
     plan = _plan(request)
     s = request.app.state.web.services
@@ -90,7 +91,7 @@ async def plan_actions(request: Request) -> Response:
 REPORT_TYPES = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
-async def report(request: Request) -> Response:
+def report(request: Request) -> Response:
     plan = _plan(request)
     s = request.app.state.web.services
     fmt = request.path_params["fmt"]
@@ -106,7 +107,7 @@ async def report(request: Request) -> Response:
     return Response(body, media_type=REPORT_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-async def round_page(request: Request) -> Response:
+def round_page(request: Request) -> Response:
     plan = _plan(request)
     who = signed_in(request)
     require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
@@ -119,12 +120,17 @@ async def round_page(request: Request) -> Response:
 async def chase_now(request: Request) -> Response:
     web = request.app.state.web
     await checked_form(request, web.settings.secret_key)
+    plan, raised = await run_in_threadpool(_chase, request)
+    await web.mailer.deliver_now()
+    return RedirectResponse(plan_url(plan["code"], "/round", chased=len(raised)), status_code=303)
+
+
+def _chase(request: Request) -> tuple[dict[str, Any], list[str]]:
+    web = request.app.state.web
     plan = _plan(request)
     who = signed_in(request)
     require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
-    raised = chase(web.services, web.policy_for, web.sweep, plan["code"], actor=who.name, now=web.clock())
-    await web.mailer.deliver_now()
-    return RedirectResponse(plan_url(plan["code"], "/round", chased=len(raised)), status_code=303)
+    return plan, chase(web.services, web.policy_for, web.sweep, plan["code"], actor=who.name, now=web.clock())
 
 
 routes = [

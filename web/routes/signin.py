@@ -6,6 +6,8 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -34,15 +36,19 @@ def safe_next(target: object) -> str | None:
     return None
 
 
-async def sign_in_page(request: Request) -> Response:
+def sign_in_page(request: Request) -> Response:
     if current_principal(request) is not None:
         return RedirectResponse(HOME, status_code=303)
     return page(request, "sign_in.html", {"next": safe_next(request.query_params.get("next")) or "", "email": ""})
 
 
 async def sign_in_request(request: Request) -> Response:
+    form = await checked_form(request, request.app.state.web.settings.secret_key)
+    return await run_in_threadpool(_sign_in_request, request, form)
+
+
+def _sign_in_request(request: Request, form: FormData) -> Response:
     web = request.app.state.web
-    form = await checked_form(request, web.settings.secret_key)
     email = str(form.get("email") or "").strip()
     next_path = safe_next(form.get("next"))
     if "@" not in email or len(email) > 200:
@@ -56,20 +62,25 @@ async def sign_in_request(request: Request) -> Response:
 
 
 async def _send_link(request: Request, email: str, next_path: str | None) -> None:
+    if await run_in_threadpool(_enqueue_link, request, email, next_path):
+        await request.app.state.web.mailer.deliver_now()
+
+
+def _enqueue_link(request: Request, email: str, next_path: str | None) -> bool:
     web = request.app.state.web
     if not web.limiter.allow(address_bucket(email), web.settings.signin_per_address):
-        return
+        return False
     name = web.services.queries.person_by_email(email)
     if name is None:
-        return
+        return False
     person = web.services.queries.person(name)
     token = web.links.make(SIGNIN, name)
     link = f"{web.settings.base_url}/sign-in/confirm?token={token}" + (f"&next={quote(next_path, safe='')}" if next_path else "")
     web.mailer.enqueue_signin_link(name=name, email=person["email"], link=link, minutes=web.settings.signin_link_minutes)
-    await web.mailer.deliver_now()
+    return True
 
 
-async def sign_in_sent(request: Request) -> Response:
+def sign_in_sent(request: Request) -> Response:
     return page(request, "sign_in_sent.html", {"minutes": request.app.state.web.settings.signin_link_minutes})
 
 
@@ -90,7 +101,7 @@ def _refused(request: Request, error: LinkRefusedError) -> Response:
     return page(request, "link_refused.html", {"message": str(error), "email": "", "next": ""}, status_code=400)
 
 
-async def confirm_page(request: Request) -> Response:
+def confirm_page(request: Request) -> Response:
     """GET only shows who the link is for: mail scanners that open links sign nobody in."""
     mark_token_page(request)
     token = request.query_params.get("token", "")
@@ -104,8 +115,12 @@ async def confirm_page(request: Request) -> Response:
 
 async def confirm(request: Request) -> Response:
     mark_token_page(request)
+    form = await checked_form(request, request.app.state.web.settings.secret_key)
+    return await run_in_threadpool(_confirm, request, form)
+
+
+def _confirm(request: Request, form: FormData) -> Response:
     web = request.app.state.web
-    form = await checked_form(request, web.settings.secret_key)
     try:
         claim = _checked(request, str(form.get("token") or ""))
         web.links.use(claim)
@@ -131,7 +146,7 @@ def set_session_cookie(request: Request, response: Response, value: str) -> None
 async def sign_out(request: Request) -> Response:
     web = request.app.state.web
     await checked_form(request, web.settings.secret_key)
-    web.sessions.close(request.cookies.get(SESSION_COOKIE))
+    await run_in_threadpool(web.sessions.close, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -140,8 +155,8 @@ async def sign_out(request: Request) -> Response:
 async def sign_out_everywhere(request: Request) -> Response:
     web = request.app.state.web
     await checked_form(request, web.settings.secret_key)
-    who = signed_in(request)
-    web.sessions.close_all(who.name)
+    who = await run_in_threadpool(signed_in, request)
+    await run_in_threadpool(web.sessions.close_all, who.name)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

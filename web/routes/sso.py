@@ -8,6 +8,7 @@ import logging
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.starlette_client import OAuth
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -57,12 +58,12 @@ async def sso_callback(request: Request) -> Response:
     email = claims.get("email")
     if not email or claims.get("email_verified") is not True:
         return page(request, "error.html", {"status": 403, "message": "Your provider did not confirm your email address."}, 403)
-    name = web.services.queries.person_by_email(str(email))
+    name = await run_in_threadpool(web.services.queries.person_by_email, str(email))
     if name is None:
         log.warning("single sign-on: no one registered with %s", email)
         return page(request, "error.html", {"status": 403, "message": "No one is registered here with that email address."}, 403)
     response = RedirectResponse(HOME, status_code=303)
-    set_session_cookie(request, response, web.sessions.open(name, "sso"))
+    set_session_cookie(request, response, await run_in_threadpool(web.sessions.open, name, "sso"))
     return response
 
 
