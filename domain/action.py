@@ -12,6 +12,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.claims import SignOffCommands
 from domain.errors import (
     ActionAlreadyInStateError,
     ActionCancelledError,
@@ -55,7 +56,7 @@ def required_reason(reason: object, what: str) -> str:
     return checked_text("reason", reason, max_length=TEXT_MAX)
 
 
-class Action(Aggregate):
+class Action(SignOffCommands, Aggregate):
     """An improvement action in a plan, with its owners, due date, progress and history."""
 
     TOPIC = "plantrail:Action"
@@ -131,6 +132,34 @@ class Action(Aggregate):
         TOPIC = "plantrail:Action.EvidenceAdded"
         text: str
 
+    # Sign-off (see the section at the end). A claim changes nothing the committee sees; its
+    # approval records the claimed change itself, effective on the claimant's date.
+
+    class ChangeSubmitted(Event):
+        """A claim awaiting sign-off: ``kind`` (completion, due_date, progress), the proposed
+        value, the claimant's evidence, and the version of the pending claim it replaces."""
+
+        TOPIC = "plantrail:Action.ChangeSubmitted"
+        kind: str
+        progress: int | None
+        due_date: date | None
+        evidence: str | None
+        replaces: int | None
+
+    class ChangeApproved(Event):
+        """The claim with version ``claim_version`` accepted; ``reason`` is the decider's comment."""
+
+        TOPIC = "plantrail:Action.ChangeApproved"
+        kind: str
+        claim_version: int
+
+    class ChangeRejected(Event):
+        """The claim with version ``claim_version`` refused; ``reason`` says why (required)."""
+
+        TOPIC = "plantrail:Action.ChangeRejected"
+        kind: str
+        claim_version: int
+
     # ----- creation -------------------------------------------------------------------
 
     @classmethod
@@ -197,6 +226,8 @@ class Action(Aggregate):
         self.success_measures: list[str] = []
         self.evidence: list[str] = []
         self.added_on = effective_on
+        # kind -> the pending claim (its version, claimant, effective date, proposal, evidence).
+        self.pending_claims: dict[str, dict[str, Any]] = {}
 
     # ----- commands: validate, then record ----------------------------------------------
 
@@ -381,3 +412,30 @@ class Action(Aggregate):
     @event(EvidenceAdded)
     def _evidence_added(self, text: str, actor: str, effective_on: date, reason: str | None) -> None:
         self.evidence.append(text)
+
+    # ----- sign-off: state changes of claims (the commands are in domain/claims.py) --------
+
+    @event(ChangeSubmitted)
+    def _change_submitted(
+        self,
+        kind: str,
+        progress: int | None,
+        due_date: date | None,
+        evidence: str | None,
+        replaces: int | None,
+        actor: str,
+        effective_on: date,
+        reason: str | None,
+    ) -> None:
+        # The library applies an event before it sets the aggregate's version: this event's
+        # version is the next one.
+        proposal = {"kind": kind, "progress": progress, "due_date": due_date, "evidence": evidence, "reason": reason}
+        self.pending_claims[kind] = proposal | {"version": self.version + 1, "actor": actor, "effective_on": effective_on}
+
+    @event(ChangeApproved)
+    def _change_approved(self, kind: str, claim_version: int, actor: str, effective_on: date, reason: str | None) -> None:
+        self.pending_claims.pop(kind, None)
+
+    @event(ChangeRejected)
+    def _change_rejected(self, kind: str, claim_version: int, actor: str, effective_on: date, reason: str | None) -> None:
+        self.pending_claims.pop(kind, None)

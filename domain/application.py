@@ -25,8 +25,10 @@ from domain.commands import (
     ActionCommand,
     AddNote,
     AddSubActionNote,
+    ApproveChange,
     ChangeLifecycle,
     ChangeOwners,
+    RejectChange,
     ReviseDueDate,
     UpdateProgress,
     check_effective_on,
@@ -45,6 +47,8 @@ from domain.ids import action_id, person_id, plan_id
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
 from domain.reminder import Reminder
+from domain.sign_off import claim_kind
+from domain.sign_off_use_cases import SignOffUseCases
 from domain.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
@@ -60,7 +64,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class PlanTrail(Application):
+class PlanTrail(SignOffUseCases, Application):
     """Plans, actions and people as event streams, with the rules of the domain."""
 
     name = "plantrail"
@@ -233,26 +237,12 @@ class PlanTrail(Application):
         )
 
     def change_lifecycle(
-        self,
-        plan_code: str,
-        code: str,
-        transition: str,
-        *,
-        reason: str | None,
-        actor: str,
-        effective_on: date | None = None,
-        evidence: str | None = None,
+        self, plan_code: str, code: str, transition: str, *, reason: str | None, actor: str, effective_on: date | None = None
     ) -> dict[str, Any]:
-        """``transition`` is one of complete, cancel, reopen, hold; ``evidence`` is saved with it."""
+        """``transition`` is one of complete, cancel, reopen, hold."""
         methods = {"complete": Action.complete, "cancel": Action.cancel, "reopen": Action.reopen, "hold": Action.put_on_hold}
         method = methods[transition]
-
-        def change(action: Action, on: date) -> None:
-            if evidence and evidence.strip():
-                action.add_evidence(evidence, actor=actor, effective_on=on)
-            method(action, reason=reason, actor=actor, effective_on=on)
-
-        return self.change_action(plan_code, code, change, effective_on)
+        return self.change_action(plan_code, code, lambda a, on: method(a, reason=reason, actor=actor, effective_on=on), effective_on)
 
     def add_sub_action_note(
         self, plan_code: str, code: str, number: int, text: str, *, actor: str, effective_on: date | None = None
@@ -262,8 +252,16 @@ class PlanTrail(Application):
         )
 
     def handle(self, plan_code: str, code: str, command: ActionCommand, *, actor: str) -> dict[str, Any]:
-        """Carry out one command on an action: the single door every entry point goes through."""
-        check_effective_on(command.effective_on, self.today(plan_code))
+        """Carry out one command on an action: the single door every entry point goes through.
+
+        Where the plan requires sign-off, a completion, a new due date or a progress figure
+        becomes a claim (``outcome`` "submitted") instead of a change."""
+        check_effective_on(getattr(command, "effective_on", None), self.today(plan_code))
+        if isinstance(command, ApproveChange | RejectChange):
+            return self.decide_change(plan_code, code, command, actor=actor)
+        kind = claim_kind(self.get_plan(plan_code).sign_off, command)
+        if kind is not None:
+            return self.submit_change(plan_code, code, command, kind, actor=actor)
         match command:
             case UpdateProgress(progress, note, on):
                 return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on)
@@ -274,7 +272,9 @@ class PlanTrail(Application):
             case ChangeLifecycle(transition, reason, on, evidence):
                 if transition not in LIFECYCLE_TRANSITIONS:
                     raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
-                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on, evidence=evidence)
+                if evidence is not None:
+                    return self._complete_with_evidence(plan_code, code, command, actor=actor)
+                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on)
             case ReviseDueDate(due_date, reason, on):
                 return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)
             case ChangeOwners(owners, reason, on):

@@ -53,7 +53,7 @@ class ChangeLifecycle:
     transition: str  # one of LIFECYCLE_TRANSITIONS
     reason: str | None = None
     effective_on: date | None = None
-    evidence: str | None = None  # what shows it is done (a completion's evidence), saved with it
+    evidence: str | None = None  # for "complete": what shows it is done (kept as evidence)
 
 
 @dataclass(frozen=True)
@@ -70,4 +70,23 @@ class ChangeOwners:
     effective_on: date | None = None
 
 
-ActionCommand = UpdateProgress | AddNote | AddSubActionNote | ChangeLifecycle | ReviseDueDate | ChangeOwners
+@dataclass(frozen=True)
+class ApproveChange:
+    """Accept the pending claim of ``kind`` (None: the only one pending). ``claim`` is the claim's
+    version as the decider saw it, so a claim replaced meanwhile is not approved unseen."""
+
+    kind: str | None = None
+    comment: str | None = None
+    claim: int | None = None
+
+
+@dataclass(frozen=True)
+class RejectChange:
+    """Refuse the pending claim of ``kind``; the reason is required and goes to the claimant."""
+
+    reason: str | None
+    kind: str | None = None
+    claim: int | None = None
+
+
+ActionCommand = UpdateProgress | AddNote | AddSubActionNote | ChangeLifecycle | ReviseDueDate | ChangeOwners | ApproveChange | RejectChange

@@ -102,6 +102,12 @@ def _merge_plan(app: PlanTrail, doc: PlanDocument, actor: str, fallback_day: dat
             effective_on=on,
         )
         summary.plans_created += 1
+        # Like the title and warning days, the file's sign-off setting applies when the plan is
+        # created; later it is the clerks' to change (`plantrail sign-off`), and a re-import
+        # must not undo that.
+        plan.configure_sign_off(
+            sign_off=doc.sign_off, sign_off_days=doc.sign_off_days, notify_rejection=doc.notify_rejection, actor=actor, effective_on=on
+        )
     for priority in doc.priorities:
         if priority.number not in plan.priorities:
             with _located(priority.source):

@@ -10,6 +10,14 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import BadInputError, RuleViolation
 from domain.events import RecordedEvent
 from domain.ids import plan_id
+from domain.sign_off import (
+    DEFAULT_NOTIFY_REJECTION,
+    DEFAULT_SIGN_OFF,
+    DEFAULT_SIGN_OFF_DAYS,
+    checked_days,
+    checked_mode,
+    checked_notify_rejection,
+)
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
 from domain.timeliness import DEFAULT_WARNING_DAYS
 
@@ -44,6 +52,15 @@ class Plan(Aggregate):
         meets_on: date
         committee: str
         report_deadline: date | None
+
+    class SignOffConfigured(Event):
+        """The plan's sign-off setting: which claims wait (``sign_off``), after how many days a
+        waiting claim escalates, and whether a rejection is mailed at once or in the digest."""
+
+        TOPIC = "plantrail:Plan.SignOffConfigured"
+        sign_off: str
+        sign_off_days: int
+        notify_rejection: str
 
     @classmethod
     def create(
@@ -94,6 +111,10 @@ class Plan(Aggregate):
         self.sponsor = sponsor
         self.priorities: dict[int, dict[str, Any]] = {}
         self.committee_dates: list[dict[str, Any]] = []
+        # Plans that never configured sign-off (all of them, before it existed) use the defaults.
+        self.sign_off = DEFAULT_SIGN_OFF
+        self.sign_off_days = DEFAULT_SIGN_OFF_DAYS
+        self.notify_rejection = DEFAULT_NOTIFY_REJECTION
 
     def add_priority(self, number: int, name: str, description: str = "", *, actor: str, effective_on: date) -> None:
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
@@ -134,3 +155,40 @@ class Plan(Aggregate):
         self, meets_on: date, committee: str, report_deadline: date | None, actor: str, effective_on: date, reason: str | None
     ) -> None:
         self.committee_dates.append({"meets_on": meets_on, "committee": committee, "report_deadline": report_deadline})
+
+    def sign_off_settings(self) -> dict[str, Any]:
+        return {"sign_off": self.sign_off, "sign_off_days": self.sign_off_days, "notify_rejection": self.notify_rejection}
+
+    def configure_sign_off(
+        self,
+        *,
+        sign_off: str | None = None,
+        sign_off_days: int | None = None,
+        notify_rejection: str | None = None,
+        actor: str,
+        effective_on: date,
+        reason: str | None = None,
+    ) -> bool:
+        """Change any of the sign-off settings (None keeps one); False when nothing changes."""
+        mode = self.sign_off if sign_off is None else checked_mode(sign_off)
+        days = self.sign_off_days if sign_off_days is None else checked_days(sign_off_days)
+        notify = self.notify_rejection if notify_rejection is None else checked_notify_rejection(notify_rejection)
+        if (mode, days, notify) == (self.sign_off, self.sign_off_days, self.notify_rejection):
+            return False
+        self._sign_off_configured(
+            sign_off=mode,
+            sign_off_days=days,
+            notify_rejection=notify,
+            actor=actor,
+            effective_on=effective_on,
+            reason=optional_text("reason", reason, max_length=TEXT_MAX),
+        )
+        return True
+
+    @event(SignOffConfigured)
+    def _sign_off_configured(
+        self, sign_off: str, sign_off_days: int, notify_rejection: str, actor: str, effective_on: date, reason: str | None
+    ) -> None:
+        self.sign_off = sign_off
+        self.sign_off_days = sign_off_days
+        self.notify_rejection = notify_rejection

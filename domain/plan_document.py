@@ -93,6 +93,10 @@ class PlanDocument:
     warning_days: int = 14
     sponsor: str | None = None
     created_on: date | None = None
+    # Sign-off settings; None leaves the plan's current (or default) value alone.
+    sign_off: str | None = None
+    sign_off_days: int | None = None
+    notify_rejection: str | None = None
     priorities: list[PrioritySpec] = field(default_factory=list)
     committees: list[CommitteeSpec] = field(default_factory=list)
     people: list[PersonSpec] = field(default_factory=list)

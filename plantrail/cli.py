@@ -9,13 +9,14 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import DomainError
 from domain.importing import import_plans
-from plantrail import commands_access, commands_history, commands_integrity, commands_reminders, output
+from plantrail import commands_access, commands_history, commands_integrity, commands_reminders, commands_sign_off, output
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -191,7 +192,10 @@ def people(ctx: click.Context, fmt: str) -> None:
 def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | None, fmt: str) -> None:
     """Every write: the services seam changes the action and reads it back; we only print."""
     shown = services(ctx).record(ref, command, actor=actor or default_actor())
-    output.emit_json(shown) if fmt == "json" else output.action_detail(shown)
+    output.emit_json(shown) if fmt == "json" else output.recorded(shown)
+
+
+WAITS = " Where the plan requires sign-off, this is submitted and waits for approval (see `pending`)."
 
 
 @cli.command()
@@ -205,7 +209,10 @@ def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | N
 def update(
     ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str
 ) -> None:
-    """Record a progress figure (and optionally a note) on an action."""
+    """Record a progress figure (and optionally a note) on an action.
+
+    Under sign-off `changes` every figure is submitted (and under `completion` a figure of 100);
+    the note is recorded at once."""
     _record(ctx, action, UpdateProgress(progress, note, effective_on), actor, fmt)
 
 
@@ -222,24 +229,38 @@ def note(ctx: click.Context, action: str, text: str, actor: str | None, effectiv
 
 
 def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> None:
-    @cli.command(transition, help=summary)
-    @click.argument("action")
-    @click.option("--reason", metavar="TEXT", required=reason_required, help="Why." + (" Required." if reason_required else ""))
-    @by_option
-    @on_option
-    @format_option
-    @click.pass_context
-    def command(ctx: click.Context, action: str, reason: str | None, actor: str | None, effective_on: date | None, fmt: str) -> None:
-        _record(ctx, action, ChangeLifecycle(transition, reason, effective_on), actor, fmt)
+    def command(
+        ctx: click.Context,
+        action: str,
+        reason: str | None,
+        actor: str | None,
+        effective_on: date | None,
+        fmt: str,
+        evidence: str | None = None,
+    ) -> None:
+        _record(ctx, action, ChangeLifecycle(transition, reason, effective_on, evidence), actor, fmt)
+
+    decorated: Any = click.pass_context(command)
+    if transition == "complete":  # only a completion carries evidence
+        decorated = click.option("--evidence", metavar="TEXT", help="What shows it is done (kept as the action's evidence).")(decorated)
+    for decorator in (
+        format_option,
+        on_option,
+        by_option,
+        click.option("--reason", metavar="TEXT", required=reason_required, help="Why." + (" Required." if reason_required else "")),
+        click.argument("action"),
+        cli.command(transition, help=summary),
+    ):
+        decorated = decorator(decorated)
 
 
-_lifecycle_command("complete", "Mark an action complete (sets progress to 100%).", False)
+_lifecycle_command("complete", "Mark an action complete (sets progress to 100%)." + WAITS, False)
 _lifecycle_command("cancel", "Cancel an action (a reason is required).", True)
 _lifecycle_command("reopen", "Reopen a completed, cancelled or held action.", False)
 _lifecycle_command("hold", "Put an action on hold.", False)
 
 
-@cli.command()
+@cli.command(help="Revise an action's due date (the original stays visible)." + WAITS)
 @click.argument("action")
 @click.option("--due", type=DATE, required=True, help="The new due date.")
 @click.option("--reason", metavar="TEXT", required=True, help="Why the date moves. Required: slips are reported.")
@@ -272,6 +293,7 @@ def reassign(
 commands_history.register(cli)
 commands_reminders.register(cli)
 commands_integrity.register(cli)
+commands_sign_off.register(cli)
 commands_access.register(cli)
 
 

@@ -14,7 +14,7 @@ from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from projections.audit import HISTORY_CSV_COLUMNS, csv_text
 from projections.audit import history as audit_history
-from projections.report import render_csv, render_html, report_data
+from projections.report import awaiting_phrase, render_csv, render_html, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
 
@@ -113,7 +113,14 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
     if fmt == "json":
         output.emit_json(data)
     elif fmt == "csv":
-        rows = [{**a, "priority_area": (a["priority_area"] or {}).get("name")} for a in data["actions"]]
+        rows = [
+            {
+                **a,
+                "priority_area": (a["priority_area"] or {}).get("name"),
+                "awaiting_sign_off": "; ".join(awaiting_phrase(c) for c in a.get("awaiting_sign_off", [])),
+            }
+            for a in data["actions"]
+        ]
         columns = [
             "code",
             "title",
@@ -130,6 +137,7 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "completed",
             "cancelled",
             "new_notes",
+            "awaiting_sign_off",
         ]
         click.echo(csv_text(rows, columns), nl=False)
     else:

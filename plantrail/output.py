@@ -64,11 +64,15 @@ def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: st
             due = a["due_date"] or "—"
             if a["due_date_revisions"]:
                 due += f" (was {a['original_due_date']})"
-            table.add_row(
-                a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status_text(a["status"]), a["priority"] or ""
-            )
+            status = status_text(a["status"]) + (Text(f" {AWAITING_MARK}") if a["awaiting_sign_off"] else Text(""))
+            table.add_row(a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status, a["priority"] or "")
         stdout.print(table)
     stdout.print(f"{len(actions)} action(s)")
+    waiting = sum(1 for a in actions if a["awaiting_sign_off"])
+    if waiting:
+        stdout.print(
+            f"{AWAITING_MARK} {waiting} action(s) carry a claim awaiting sign-off; shown as last approved (see `plantrail pending`)."
+        )
 
 
 def action_detail(a: dict[str, Any]) -> None:
@@ -87,6 +91,7 @@ def action_detail(a: dict[str, Any]) -> None:
         ("Lifecycle", a["lifecycle"]),
         ("Priority", a["priority"] or "—"),
         ("Description", a["description"] or "—"),
+        *[(f"{AWAITING_MARK} Sign-off", awaiting_text(claim)) for claim in a["awaiting_sign_off"]],
     ]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
@@ -107,6 +112,57 @@ def action_detail(a: dict[str, Any]) -> None:
             stdout.print(Text(f"\n{label}", style="bold"))
             for text in a[key]:
                 stdout.print(f"  - {text}")
+
+
+AWAITING_MARK = "⧗"
+
+
+def awaiting_text(claim: dict[str, Any]) -> str:
+    evidence = f"; evidence: {claim['evidence']}" if claim["evidence"] else ""
+    return (
+        f"claims {claim['proposed']} (by {claim['claimant']}, effective {claim['effective_on']}{evidence}): "
+        f"awaiting sign-off by {claim['awaiting']}, since {claim['since'][:16].replace('T', ' ')} UTC"
+    )
+
+
+def recorded(shown: dict[str, Any]) -> None:
+    """A write's outcome: a line saying what became of a claim, then the action as shown."""
+    claim, how = shown["claim"], shown["recorded_as"]
+    if how == "submitted":
+        stdout.print(
+            Text(f"Submitted for sign-off: {claim['proposed']}, effective {claim['effective_on']}. ", style="bold")
+            + Text(f"Awaits {claim['awaiting']}; until then the committee sees the approved state below.")
+        )
+    elif how in ("approved", "rejected"):
+        stdout.print(
+            Text(f"{how.capitalize()}: {claim['claimant']}'s claim ({claim['proposed']}, effective {claim['effective_on']}).", style="bold")
+        )
+    action_detail(shown)
+
+
+def pending_table(claims: list[dict[str, Any]], title: str) -> None:
+    table = Table(title=f"{title} ({len(claims)})", title_justify="left")
+    for column in ("Action", "Claim", "Claimed by", "Effective", "Since (UTC)", "Days", "Awaiting", "Evidence / reason"):
+        table.add_column(column, justify="right" if column == "Days" else "left")
+    for c in claims:
+        table.add_row(
+            f"{c['plan']}/{c['action']}",
+            c["proposed"],
+            c["claimant"],
+            c["effective_on"],
+            c["since"][:16].replace("T", " "),
+            str(c["waiting_days"]),
+            c["awaiting"],
+            "; ".join(x for x in (c["evidence"], c["reason"]) if x),
+        )
+    stdout.print(table)
+
+
+def sign_off_settings(settings: dict[str, Any]) -> None:
+    stdout.print(
+        f"{settings['plan']}: sign-off {settings['sign_off']}; a claim escalates after {settings['sign_off_days']} day(s); "
+        f"rejections are told {'at once' if settings['notify_rejection'] == 'immediate' else 'in the next digest'}."
+    )
 
 
 def history_table(entries: list[dict[str, Any]], axis: str) -> None:
@@ -142,6 +198,8 @@ def summary_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         table.add_row(f"{p['number']}. {p['name']}" if p["number"] else p["name"], *[str(p.get(k, 0)) for k in keys])
     table.add_row(Text("Total", style="bold"), *[str(data["totals"].get(k, 0)) for k in keys])
     stdout.print(table)
+    if data["awaiting_sign_off"]:
+        stdout.print(f"{AWAITING_MARK} {data['awaiting_sign_off']} action(s) carry a claim awaiting sign-off; counted as last approved.")
 
 
 def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
@@ -151,6 +209,8 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         table.add_column(column)
     for a in data["actions"]:
         status = f"{a['status'][0] or 'new'} → {a['status'][1]}" if "status" in a else ""
+        if a.get("awaiting_sign_off"):
+            status += f" {AWAITING_MARK} " + "; ".join(f"claims {c['proposed']}" for c in a["awaiting_sign_off"])
         progress = f"{a['progress'][0] if a['progress'][0] is not None else '—'}% → {a['progress'][1]}%" if "progress" in a else ""
         slips = "; ".join(f"{r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", []))
         if slips:
@@ -159,6 +219,8 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
         notes = len(a.get("new_notes", []))
         table.add_row(a["code"], status, progress, slips, owners, str(notes) if notes else "")
     stdout.print(table)
+    if any(a.get("awaiting_sign_off") for a in data["actions"]):
+        stdout.print(f"{AWAITING_MARK} awaiting sign-off: shown as last approved (see `plantrail pending`).")
     moves = Table(title="Counts by strategic priority (from → to)", title_justify="left")
     moves.add_column("Strategic priority")
     for key in ("alert", "warning", "ok", "complete"):

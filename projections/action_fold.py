@@ -88,7 +88,15 @@ def fold(state: State | None, topic: str, s: dict[str, Any]) -> State:
 
 
 # Events that count as someone updating the action (what "no update for 30 days" looks at).
-TOUCHES = frozenset({"plantrail:Action.ProgressUpdated", "plantrail:Action.NoteAdded", "plantrail:Action.SubActionNoteAdded"})
+# A claim awaiting sign-off counts: the owner did update, even if the committee does not see it yet.
+TOUCHES = frozenset(
+    {
+        "plantrail:Action.ProgressUpdated",
+        "plantrail:Action.NoteAdded",
+        "plantrail:Action.SubActionNoteAdded",
+        "plantrail:Action.ChangeSubmitted",
+    }
+)
 
 
 def changes(before: State | None, after: State) -> dict[str, list[Any]]:

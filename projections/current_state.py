@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from projections import sign_off
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, changes
 from projections.bulk import bulk_insert, bulk_update
@@ -133,8 +134,7 @@ class PageWriter:
         row["last_recorded_at"] = s["timestamp"]
         self.changed_ids.add(action_id)
         side_effect = ACTION_SIDE_TABLES.get(topic)
-        if side_effect:
-            side_effect(self, s)
+        described = side_effect(self, s) if side_effect else None  # sign-off events describe themselves
         self._history(
             position,
             topic,
@@ -144,7 +144,7 @@ class PageWriter:
             plan_code=row["plan_code"],
             action_code=row["code"],
             event_changes=changes(before, after),
-            text=s.get("text") or s.get("details"),
+            text=described or s.get("text") or s.get("details"),
         )
 
     def _history(
@@ -211,7 +211,7 @@ def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
     return add
 
 
-ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], None]] = {
+ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], str | None]] = {
     "plantrail:Action.NoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, 0)),
     "plantrail:Action.SubActionNoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, s["number"])),
     "plantrail:Action.SubActionAdded": lambda w, s: w.inserts[t.sub_actions].append(
@@ -225,6 +225,9 @@ ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], None]] = {
     ),
     "plantrail:Action.SuccessMeasureAdded": _text_added("success_measure"),
     "plantrail:Action.EvidenceAdded": _text_added("evidence"),
+    "plantrail:Action.ChangeSubmitted": sign_off.claim_submitted,
+    "plantrail:Action.ChangeApproved": sign_off.claim_approved,
+    "plantrail:Action.ChangeRejected": sign_off.claim_rejected,
 }
 
 
@@ -302,6 +305,14 @@ def _role_changed(granted: bool) -> Callable[[PageWriter, dict[str, Any]], Handl
     return handle
 
 
+def _sign_off_configured(w: PageWriter, s: dict[str, Any]) -> Handled:
+    code = _plan_code(w, s)
+    fields = ("sign_off", "sign_off_days", "notify_rejection")
+    old = sign_off.settings(w.conn, code)
+    _upsert(w.conn, t.sign_off_settings, {"plan_code": code, **{k: s[k] for k in fields}})
+    return code, code, None, {k: [old[k], s[k]] for k in fields if old[k] != s[k]}, None
+
+
 RULE_WORDING = {
     "due_soon": "due-date reminder",
     "overdue": "overdue reminder",
@@ -340,6 +351,7 @@ OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
     "plantrail:Plan.PlanCreated": _plan_created,
     "plantrail:Plan.PriorityAdded": _priority_added,
     "plantrail:Plan.CommitteeDateScheduled": _committee_scheduled,
+    "plantrail:Plan.SignOffConfigured": _sign_off_configured,
     "plantrail:Person.PersonRegistered": _person_registered,
     "plantrail:Person.PersonContactChanged": _person_contact_changed,
     "plantrail:Person.RoleGranted": _role_changed(granted=True),

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
 from domain.timeliness import HasTimelinessFields, status
+from projections import sign_off
 from projections import tables as t
 from projections.timeline import FOREVER_TIME
 
@@ -223,6 +224,25 @@ class Queries:
                 counts[row.priority_number][status(row, as_at, warning_days).value] += 1
         return counts
 
+    def awaiting_sign_off_count(self, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> int:
+        """How many actions have a claim awaiting sign-off as at the date, as known at the time."""
+        with self.engine.connect() as conn:
+            return len(sign_off.awaiting_by_action(conn, plan_code, as_at, _known(known_at)))
+
+    def open_claims(self, plan_code: str | None = None) -> list[dict[str, Any]]:
+        """Every claim waiting for sign-off now (optionally in one plan), oldest first."""
+        with self.engine.connect() as conn:
+            return sign_off.open_claims(conn, plan_code)
+
+    def claims(self, plan_code: str, code: str) -> list[dict[str, Any]]:
+        """Every claim made on the action, oldest first, with its outcome and the decider's reason."""
+        with self.engine.connect() as conn:
+            return sign_off.claims_of_action(conn, plan_code, code)
+
+    def sign_off_settings(self, plan_code: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return sign_off.settings(conn, plan_code)
+
     def resolve_action(self, ref: str) -> tuple[str, str]:
         """``PLAN/CODE`` or a bare code that only one plan uses → (plan code, action code)."""
         plan_ref, slash, code_ref = ref.partition("/")
@@ -279,7 +299,8 @@ class Queries:
                 rows = [r for r in rows if r["priority_number"] == priority_number]
             children = self._children(conn, plan_code, {r["id"] for r in rows}, as_at, known_at) if with_children else None
             priorities = {p.number: p.name for p in conn.execute(select(t.priorities).where(t.priorities.c.plan_code == plan_code))}
-        return [self._action_dict(r, plan, priorities, children, as_at) for r in rows]
+            awaiting = sign_off.awaiting_by_action(conn, plan_code, as_at, _known(known_at))
+        return [self._action_dict(r, plan, priorities, children, as_at) | {"awaiting_sign_off": awaiting.get(r["id"], [])} for r in rows]
 
     def _children(self, conn: Any, plan_code: str, wanted: set[str], as_at: date, known_at: datetime | None) -> dict[str, Any]:
         """Sub-actions, notes and texts as at the date, for the wanted actions, one query each."""

@@ -47,7 +47,20 @@ def change_phrases(m: dict[str, Any]) -> list[str]:
         phrases.append("cancelled")
     if m.get("new_notes"):
         phrases.append(f"{len(m['new_notes'])} new note(s)")
+    for claim in m.get("awaiting_sign_off", []):
+        phrases.append(awaiting_phrase(claim))
     return phrases
+
+
+def awaiting_phrase(claim: dict[str, Any]) -> str:
+    """ "claims complete (Pat Preece, effective 2015-03-25): awaiting sign-off by …, since 2015-03-25"."""
+    return (
+        f"claims {claim['proposed']} ({claim['claimant']}, effective {claim['effective_on']}): "
+        f"awaiting sign-off by {claim['awaiting']}, since {claim['since'][:10]}"
+    )
+
+
+_environment.filters["awaiting_phrase"] = awaiting_phrase
 
 
 _environment.filters["change_phrases"] = change_phrases
@@ -112,6 +125,7 @@ CSV_COLUMNS = [
     "lifecycle",
     "latest_note_on",
     "latest_note",
+    "awaiting_sign_off",
 ]
 
 
@@ -138,6 +152,7 @@ def render_csv(data: dict[str, Any]) -> str:
                     "lifecycle": a["lifecycle"],
                     "latest_note_on": note.get("effective_on", ""),
                     "latest_note": note.get("text", ""),
+                    "awaiting_sign_off": "; ".join(awaiting_phrase(c) for c in a["awaiting_sign_off"]),
                 }
             )
     return out.getvalue()

@@ -38,6 +38,8 @@ def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime
         "known_at": known_at.isoformat() if known_at else None,
         "priorities": priorities,
         "totals": _counts(totals),
+        # Counted in their approved state above; this many also carry a claim awaiting sign-off.
+        "awaiting_sign_off": queries.awaiting_sign_off_count(plan_code, as_at=as_at, known_at=known_at),
     }
 
 
@@ -100,7 +102,14 @@ def _action_changes(
         item["original_due_date"] = now["original_due_date"]
     if new_notes:
         item["new_notes"] = new_notes
-    return item if len(item) > 3 else None
+    # A claim made in the period is news even before it is decided; any change is marked with
+    # the claims still awaiting sign-off, so the committee knows what it is not yet seeing.
+    claimed = [c for c in now["awaiting_sign_off"] if date.fromisoformat(c["effective_on"]) > from_date]
+    if len(item) > 3 or claimed:
+        if now["awaiting_sign_off"]:
+            item["awaiting_sign_off"] = now["awaiting_sign_off"]
+        return item
+    return None
 
 
 def _priority_moves(then: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:

@@ -193,6 +193,43 @@ reminders = Table(
     Index("ix_view_reminders_action", "plan_code", "action_code"),
 )
 
+# Each plan's sign-off setting; a plan without a row uses the defaults (domain.sign_off).
+sign_off_settings = Table(
+    "view_sign_off_settings",
+    metadata,
+    Column("plan_code", String(200), primary_key=True),
+    Column("sign_off", String(20), nullable=False),
+    Column("sign_off_days", Integer, nullable=False),
+    Column("notify_rejection", String(20), nullable=False),
+)
+
+# Claims awaiting (or once awaiting) sign-off, one row per ChangeSubmitted. A claim is open
+# while closed_at is the far-future sentinel; approval, rejection or a newer claim of the same
+# kind closes it at that event's recorded time, so "pending as known at T" is a range test.
+claims = Table(
+    "view_claims",
+    metadata,
+    Column("action_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("plan_code", String(200), nullable=False),
+    Column("action_code", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("progress", Integer),
+    Column("due_date", Date),
+    Column("evidence", Text),
+    Column("reason", Text),
+    Column("claimant", String(200), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("replaces", Integer),
+    Column("closed_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(10)),  # approved, rejected or replaced; NULL while open
+    Column("decided_by", String(200)),
+    Column("decision_reason", Text),  # the approver's comment or the reason for rejecting
+    Index("ix_view_claims_plan_open", "plan_code", "closed_at"),
+    Index("ix_view_claims_claimant", "claimant", "closed_at"),
+)
+
 # Not a view: where each projector has got to in the notification log.
 projector_positions = Table(
     "projector_positions",

@@ -107,6 +107,9 @@ class _Reader:
             warning_days=p.get("warning_days", 14),
             sponsor=p.get("sponsor"),
             created_on=self.optional_day(p.get("created_on"), "plan.created_on"),
+            sign_off=p.get("sign_off"),
+            sign_off_days=p.get("sign_off_days"),
+            notify_rejection=p.get("notify_rejection"),
             priorities=[
                 PrioritySpec(number=x["number"], name=x["name"], description=x.get("description", ""), source=self.at(f"priorities[{i}]"))
                 for i, x in enumerate(data.get("priorities", []))

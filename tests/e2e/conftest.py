@@ -27,3 +27,11 @@ def imported(run):
 
 def as_json(result) -> object:
     return json.loads(result.stdout)
+
+
+@pytest.fixture
+def recording_directly(imported):
+    """The seed plan with sign-off turned off (`none`): for tests of the changes themselves,
+    which under the default (`completion`) would wait for a manager as claims."""
+    imported("sign-off", "SOS 001", "--mode", "none", "--reason", "tests of direct recording")
+    return imported

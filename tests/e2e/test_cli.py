@@ -63,22 +63,25 @@ def test_an_update_is_shown_at_once_and_kept_as_history(imported):
     assert noted["latest_note"]["author"] == "Liam Purdie"
 
 
-def test_redate_keeps_the_original_and_counts_the_slip(imported):
-    shown = as_json(imported("redate", "SS_ICSAP_PAR1", "--due", "30-Jun-2015", "--reason", "consultation extended", "--format", "json"))
+def test_redate_keeps_the_original_and_counts_the_slip(recording_directly):
+    shown = as_json(
+        recording_directly("redate", "SS_ICSAP_PAR1", "--due", "30-Jun-2015", "--reason", "consultation extended", "--format", "json")
+    )
     assert (shown["due_date"], shown["original_due_date"], shown["due_date_revisions"]) == ("2015-06-30", "2015-03-31", 1)
 
 
-def test_lifecycle_commands_and_their_rules(imported):
-    imported("cancel", "SS_ICSAP_COM1", expect=2)  # --reason is required
-    cancelled = as_json(imported("cancel", "SS_ICSAP_COM1", "--reason", "folded into ICSP", "--format", "json"))
+def test_lifecycle_commands_and_their_rules(recording_directly):
+    run = recording_directly
+    run("cancel", "SS_ICSAP_COM1", expect=2)  # --reason is required
+    cancelled = as_json(run("cancel", "SS_ICSAP_COM1", "--reason", "folded into ICSP", "--format", "json"))
     assert (cancelled["lifecycle"], cancelled["status"]) == ("cancelled", "Cancelled")
-    refused = imported("update", "SS_ICSAP_COM1", "--progress", "10", expect=1)
+    refused = run("update", "SS_ICSAP_COM1", "--progress", "10", expect=1)
     assert "cancelled" in refused.stderr and refused.stdout == ""
-    reopened = as_json(imported("reopen", "SS_ICSAP_COM1", "--format", "json"))
+    reopened = as_json(run("reopen", "SS_ICSAP_COM1", "--format", "json"))
     assert reopened["lifecycle"] == "open"
-    completed = as_json(imported("complete", "SS_ICSAP_COM1", "--format", "json"))
+    completed = as_json(run("complete", "SS_ICSAP_COM1", "--format", "json"))
     assert (completed["lifecycle"], completed["progress"]) == ("completed", 100)
-    held = as_json(imported("hold", "SS_ICSAP_PAR1", "--reason", "awaiting ICSP sign-off", "--format", "json"))
+    held = as_json(run("hold", "SS_ICSAP_PAR1", "--reason", "awaiting ICSP sign-off", "--format", "json"))
     assert held["lifecycle"] == "on_hold"
 
 

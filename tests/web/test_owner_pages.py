@@ -94,6 +94,8 @@ def test_due_date_request_sub_action_note_and_completion_with_evidence(browser: 
     browser.sign_in(LIAM)
     no_reason = browser.submit(browser.get(RISK1), "/due-date", expect=400, due_date="2015-06-30", reason="")
     assert "reason" in Page(no_reason.text).by_id("e-due-date-reason")
+    staffed.app.configure_sign_off("SOS 001", sign_off="none", actor="Cara Clerk", reason="this test records directly")
+    staffed.projector.catch_up()
     browser.submit(browser.get(RISK1), "/due-date", due_date="30-Jun-2015", reason="Partner sign-off moved to June")
     shown = staffed.show("SOS 001/SS_ICSAP_RISK1")
     assert (shown["due_date"], shown["original_due_date"]) == ("2015-06-30", "2015-01-31")
@@ -131,3 +133,13 @@ def test_the_action_page_shows_the_whole_history_with_backdated_entries_flagged(
     trail = _events(staffed, "SS_ICSAP_RISK1")
     assert page.html.count("<li>\n    <p><strong>") == len(trail)
     assert page.html.count("⚑ backdated") == sum(1 for e in trail if e["backdated"])
+
+
+def test_under_sign_off_a_completion_is_sent_for_sign_off_and_says_so(browser: Browser, staffed):
+    browser.sign_in(LIAM)
+    response = browser.submit(browser.get(RISK1), "/complete", evidence="Signed risk register, v3")
+    assert response.headers["location"].endswith("?saved=complete&as=submitted")
+    page = browser.get(response.headers["location"])
+    assert "sent for sign-off" in page.text
+    assert staffed.show("SOS 001/SS_ICSAP_RISK1")["lifecycle"] == "open"  # a claim, not yet a change
+    assert [(c["action"], c["claimant"]) for c in staffed.pending("SOS 001")] == [("SS_ICSAP_RISK1", "Liam Purdie")]

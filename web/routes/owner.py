@@ -34,6 +34,14 @@ SAVED = {
 }
 
 
+def _saved_message(request: Request) -> str | None:
+    message = SAVED.get(request.query_params.get("saved", ""))
+    if message and request.query_params.get("as") == "submitted":
+        # The plan requires sign-off: a claim, not yet a change (domain.sign_off decides which).
+        return message.replace("recorded", "sent for sign-off").rstrip(".") + ": the committee sees it once it is approved."
+    return message
+
+
 def home(request: Request) -> Response:
     who = current_principal(request)
     if who is None:
@@ -76,7 +84,7 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
         "version": s.queries.action_version(ref.plan_code, ref.code),
         "today": s.today(ref.plan_code).isoformat(),
         "may_update": may_update_action(who, ref.plan_code, ref.code, action["owners"]),
-        "saved": SAVED.get(request.query_params.get("saved", "")),
+        "saved": _saved_message(request),
         "values": {},
         "form": None,
         "conflict": None,
@@ -121,14 +129,15 @@ def _record_change(request: Request, form: FormData) -> Response:
         ]
         return _again(request, ref, kind, values, {}, 409, conflict=changed)
     try:
-        web.services.record(ref, command, actor=who.name)
+        shown = web.services.record(ref, command, actor=who.name)
     except BadInputError as error:
         return _again(request, ref, kind, values, {field_of(error, "form"): str(error)}, error.http_status)
     except DomainError as error:
         if error.http_status in (403, 404):
             raise
         return _again(request, ref, kind, values, {"form": str(error)}, error.http_status)
-    return RedirectResponse(action_url(ref.plan_code, ref.code, f"?saved={kind}"), status_code=303)
+    outcome = "&as=submitted" if shown.get("recorded_as") == "submitted" else ""
+    return RedirectResponse(action_url(ref.plan_code, ref.code, f"?saved={kind}{outcome}"), status_code=303)
 
 
 def _again(

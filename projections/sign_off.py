@@ -1,0 +1,197 @@
+"""Sign-off in the read models: claims and their decisions, pending claims, plans' settings.
+
+The projector keeps ``view_claims`` (one row per claim, closed by its decision or by a newer
+claim of the same kind) and ``view_sign_off_settings``. The queries here answer "what awaits
+sign-off, by whom, since when", both now and as at a date as known at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from domain.sign_off import (
+    CLAIM_COMPLETION,
+    CLAIM_DUE_DATE,
+    DEFAULT_NOTIFY_REJECTION,
+    DEFAULT_SIGN_OFF,
+    DEFAULT_SIGN_OFF_DAYS,
+    ClaimParties,
+    awaiting_wording,
+    proposed_wording,
+)
+from projections import tables as t
+from projections.timeline import FOREVER_TIME
+
+if TYPE_CHECKING:
+    from projections.current_state import PageWriter
+
+APPROVED = "approved"
+REJECTED = "rejected"
+REPLACED = "replaced"
+
+# ----- projector: claims and decisions ----------------------------------------------------------
+
+
+def claim_submitted(w: PageWriter, s: dict[str, Any]) -> str:
+    """Store the claim (closing the one it replaces); return its line in the audit trail."""
+    action_id, at = s["originator_id"], s["timestamp"]
+    row = w.rows[action_id]
+    if s["replaces"] is not None:
+        _close(w.conn, action_id, s["replaces"], at, outcome=REPLACED, by=s["actor"], reason=None)
+    w.conn.execute(
+        insert(t.claims).values(
+            action_id=action_id,
+            version=s["originator_version"],
+            plan_code=row["plan_code"],
+            action_code=row["code"],
+            kind=s["kind"],
+            progress=s["progress"],
+            due_date=s["due_date"],
+            evidence=s["evidence"],
+            reason=s["reason"],
+            claimant=s["actor"],
+            effective_on=s["effective_on"],
+            claimed_at=at,
+            replaces=s["replaces"],
+            closed_at=FOREVER_TIME,
+        )
+    )
+    if s["kind"] == CLAIM_COMPLETION:
+        text = "claims completion"
+    elif s["kind"] == CLAIM_DUE_DATE:
+        text = f"claims a new due date {s['due_date'].isoformat()} (approved: {_iso(row['due_date']) or '—'})"
+    else:
+        text = f"claims progress {s['progress']}% (approved: {row['progress']}%)"
+    if s["evidence"]:
+        text += f"; evidence: {s['evidence']}"
+    if s["replaces"] is not None:
+        text += f"; replaces the pending claim (version {s['replaces']})"
+    return text + "; awaits sign-off"
+
+
+def claim_approved(w: PageWriter, s: dict[str, Any]) -> str:
+    return _decided(w, s, APPROVED)
+
+
+def claim_rejected(w: PageWriter, s: dict[str, Any]) -> str:
+    return _decided(w, s, REJECTED)
+
+
+def _decided(w: PageWriter, s: dict[str, Any], outcome: str) -> str:
+    action_id, at = s["originator_id"], s["timestamp"]
+    claim = (
+        w.conn.execute(select(t.claims).where(t.claims.c.action_id == action_id, t.claims.c.version == s["claim_version"])).mappings().one()
+    )
+    _close(w.conn, action_id, s["claim_version"], at, outcome=outcome, by=s["actor"], reason=s["reason"])
+    claimed_at = _utc(claim["claimed_at"])
+    proposed = proposed_wording(claim["kind"], claim["progress"], claim["due_date"])
+    return (
+        f"{outcome} {claim['claimant']}'s claim ({proposed}) made {claimed_at.strftime('%Y-%m-%d %H:%M')} UTC, "
+        f"{elapsed_wording((at - claimed_at).total_seconds())} later"
+    )
+
+
+def _close(conn: Connection, action_id: str, version: int, at: datetime, *, outcome: str, by: str, reason: str | None) -> None:
+    c = t.claims.c
+    conn.execute(
+        update(t.claims)
+        .where(c.action_id == action_id, c.version == version, c.closed_at == FOREVER_TIME)
+        .values(closed_at=at, outcome=outcome, decided_by=by, decision_reason=reason)
+    )
+
+
+def elapsed_wording(seconds: float) -> str:
+    """ "2 days", "5 hours", "12 minutes": the gap between a claim and its decision."""
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "under a minute"
+
+
+# ----- queries ------------------------------------------------------------------------------------
+
+
+def settings(conn: Connection, plan_code: str) -> dict[str, Any]:
+    row = conn.execute(select(t.sign_off_settings).where(t.sign_off_settings.c.plan_code == plan_code)).mappings().first()
+    if row is None:
+        return {"sign_off": DEFAULT_SIGN_OFF, "sign_off_days": DEFAULT_SIGN_OFF_DAYS, "notify_rejection": DEFAULT_NOTIFY_REJECTION}
+    return {k: row[k] for k in ("sign_off", "sign_off_days", "notify_rejection")}
+
+
+def _claims_with_managers() -> Any:
+    """Claims joined to the claimant's current manager (who may decide them)."""
+    c, p = t.claims, t.people
+    return select(c, p.c.manager.label("claimant_manager")).select_from(c.outerjoin(p, func.lower(p.c.name) == func.lower(c.c.claimant)))
+
+
+def awaiting_by_action(conn: Connection, plan_code: str, as_at: date, known_at: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Per action id, the claims pending as at ``as_at`` (claimed for a date on or before it)
+    as known at ``known_at`` (made by then, not yet decided then)."""
+    c = t.claims.c
+    query = _claims_with_managers().where(
+        c.plan_code == plan_code, c.effective_on <= as_at, c.claimed_at <= known_at, c.closed_at > known_at
+    )
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in conn.execute(query.order_by(c.claimed_at)).mappings():
+        found[row["action_id"]].append(claim_dict(row))
+    return found
+
+
+def open_claims(conn: Connection, plan_code: str | None = None) -> list[dict[str, Any]]:
+    """Every claim still waiting, oldest first, with the action's title."""
+    c = t.claims.c
+    query = _claims_with_managers().add_columns(t.actions.c.title).join(t.actions, t.actions.c.id == c.action_id)
+    query = query.where(c.closed_at == FOREVER_TIME)
+    if plan_code is not None:
+        query = query.where(c.plan_code == plan_code)
+    return [claim_dict(row) | {"title": row["title"]} for row in conn.execute(query.order_by(c.claimed_at, c.action_code)).mappings()]
+
+
+def claims_of_action(conn: Connection, plan_code: str, action_code: str) -> list[dict[str, Any]]:
+    """Every claim made on one action, oldest first, with what became of it: for the owner's
+    view of their claims (a rejection's reason) and the approver's view of the action's past."""
+    c = t.claims.c
+    query = _claims_with_managers().where(c.plan_code == plan_code, c.action_code == action_code).order_by(c.version)
+    return [
+        claim_dict(row)
+        | {
+            "outcome": row["outcome"] or "pending",
+            "decided_by": row["decided_by"],
+            "decision_reason": row["decision_reason"],
+            "decided_at": None if row["outcome"] is None else _utc(row["closed_at"]).isoformat(),
+        }
+        for row in conn.execute(query).mappings()
+    ]
+
+
+def claim_dict(row: Any) -> dict[str, Any]:
+    parties = ClaimParties(row["plan_code"], row["claimant"], row["claimant_manager"])
+    return {
+        "plan": row["plan_code"],
+        "action": row["action_code"],
+        "kind": row["kind"],
+        "version": row["version"],
+        "proposed": proposed_wording(row["kind"], row["progress"], row["due_date"]),
+        "progress": row["progress"],
+        "due_date": _iso(row["due_date"]),
+        "claimant": row["claimant"],
+        "claimant_manager": row["claimant_manager"],
+        "effective_on": row["effective_on"].isoformat(),
+        "since": _utc(row["claimed_at"]).isoformat(),
+        "evidence": row["evidence"],
+        "reason": row["reason"],
+        "awaiting": awaiting_wording(parties),
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # SQLite hands back naive UTC
