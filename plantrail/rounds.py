@@ -36,8 +36,9 @@ def my_actions(services: Services, policy_for: Callable[[str], ReminderPolicy], 
         today = services.today(plan_code)
         round_ = plan_round(services, policy_for, plan_code, today)
         reminders = services.queries.latest_reminders(plan_code, name)
-        last_updates = services.queries.last_updates(plan_code)
-        for action in services.queries.actions(plan_code, as_at=today, owner=name, with_children=False):
+        owned = services.queries.actions(plan_code, as_at=today, owner=name, with_children=False)
+        last_updates = services.queries.last_updates(plan_code, [a["code"] for a in owned])
+        for action in owned:
             found.append(
                 action
                 | {

@@ -20,6 +20,9 @@ from projections import sign_off
 from projections import tables as t
 from projections.timeline import FOREVER_TIME
 
+# Up to this many actions, their notes and sub-actions are fetched by id rather than by plan.
+FEW_ACTIONS = 50
+
 
 class AmbiguousActionError(BadInputError):
     """An action code used in more than one plan, given without its plan."""
@@ -196,11 +199,22 @@ class Queries:
         with self.engine.connect() as conn:
             return {code: int(period) for code, period in conn.execute(query).all()}
 
-    def last_updates(self, plan_code: str) -> dict[str, date | None]:
-        """Per action code, the effective date of its latest progress figure or note (current view)."""
+    def last_updates(self, plan_code: str, codes: list[str] | None = None) -> dict[str, date | None]:
+        """Per action code (all, or ``codes``), the effective date of its latest progress figure
+        or note (current view)."""
         a = t.actions
+        query = select(a.c.code, a.c.last_update_on).where(a.c.plan_code == plan_code)
+        if codes is not None:
+            query = query.where(a.c.code.in_(codes))
         with self.engine.connect() as conn:
-            return dict(conn.execute(select(a.c.code, a.c.last_update_on).where(a.c.plan_code == plan_code)).all())
+            return dict(conn.execute(query).all())
+
+    def current_owners(self, plan_code: str, code: str) -> list[str]:
+        """The action's owners now (what "may this person update it?" asks)."""
+        a, o = t.actions, t.action_owners
+        query = select(o.c.person_name).join(a, a.c.id == o.c.action_id).where(a.c.plan_code == plan_code, a.c.code == code)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query.order_by(o.c.position)).scalars())
 
     def action_version(self, plan_code: str, code: str) -> int:
         a = t.actions
@@ -307,12 +321,16 @@ class Queries:
         subs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         notes: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
         texts: dict[tuple[str, str], list[str]] = defaultdict(list)
-        # Selecting by plan rather than by a long IN list keeps this one indexed scan per table.
-        in_plan = select(t.actions.c.id).where(t.actions.c.plan_code == plan_code)
+        # Selecting by plan rather than by a long IN list keeps this one indexed scan per table;
+        # a few actions (one action's page) are looked up by id instead of scanning the plan.
+        if len(wanted) <= FEW_ACTIONS:
+            among: Any = sorted(wanted)
+        else:
+            among = select(t.actions.c.id).where(t.actions.c.plan_code == plan_code)
         known = _known(known_at)
 
         def dated(table: Any) -> Any:
-            return and_(table.c.action_id.in_(in_plan), table.c.effective_on <= as_at, table.c.recorded_at <= known)
+            return and_(table.c.action_id.in_(among), table.c.effective_on <= as_at, table.c.recorded_at <= known)
 
         for r in conn.execute(select(t.sub_actions).where(dated(t.sub_actions)).order_by(t.sub_actions.c.number)):
             if r.action_id in wanted:

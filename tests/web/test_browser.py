@@ -120,6 +120,7 @@ def test_every_page_passes_axe_wcag_a_and_aa(session: Session, chromium, live, s
         ("/plans", "plans"),
         ("/plans/SOS%20001?as_at=2015-03-06", "dashboard"),
         ("/plans/SOS%20001/actions?as_at=2015-03-25&status=warning", "plan-actions"),
+        ("/plans/SOS%20001/changes?as_at=2015-03-25&since=2015-03-06", "changes"),
         ("/plans/SOS%20001/round", "round"),
         ("/audit?plan=SOS+001", "audit"),
         (RISK1, "action"),

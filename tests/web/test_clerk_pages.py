@@ -98,3 +98,16 @@ def test_the_audit_trail_filters_pages_and_exports(browser: Browser, staffed):
 def test_an_owner_without_a_role_may_not_read_the_audit_trail(browser: Browser):
     browser.sign_in("liam.purdie@example.org")
     assert browser.client.get("/audit").status_code == 403
+
+
+def test_changes_since_the_last_committee_lists_what_moved(browser: Browser, staffed):
+    from projections.summary import changes
+
+    browser.sign_in(CLERK_EMAIL)
+    dashboard = browser.get(DASHBOARD + "?as_at=2015-03-25")
+    link = re.search(r'href="(/plans/SOS%20001/changes\?[^"]+)"', dashboard.html)
+    assert link is not None and "since=2015-03-06" in link.group(1)
+    page = browser.get(link.group(1).replace("&amp;", "&"))
+    expected = changes(staffed.queries, staffed.engine, "SOS 001", from_date=date(2015, 3, 6), to_date=date(2015, 3, 25))
+    listed = re.findall(r'<li><a href="/actions/SOS%20001/([^"]+)">', page.html)
+    assert listed == [m["code"] for m in expected["actions"]]

@@ -112,7 +112,7 @@ def _record_change(request: Request, form: FormData) -> Response:
     ref = _target(request)
     if parse is None:
         raise NotFoundError(f"no form {kind!r} on an action")
-    owners = web.services.show(ref)["owners"]
+    owners = web.services.queries.current_owners(ref.plan_code, ref.code)
     require(may_update_action(who, ref.plan_code, ref.code, owners), f"{who.name} may not update {ref}")
     values = {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
     try:

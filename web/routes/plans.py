@@ -50,7 +50,6 @@ def dashboard(request: Request) -> Response:
     as_at = _as_at(request, plan["code"])
     committees = s.queries.committee_dates(plan["code"])
     last = last_committee_before(committees, as_at)
-    moved = changes(s.queries, s.engine, plan["code"], from_date=last, to_date=as_at) if last else None
     over_time = [(c["meets_on"], summary(s.queries, plan["code"], as_at=c["meets_on"])["totals"]) for c in committees]
     who = signed_in(request)
     context = {
@@ -60,12 +59,31 @@ def dashboard(request: Request) -> Response:
         "count_status": COUNT_STATUS,
         "committees": committees,
         "last_committee": last,
-        "moved": [(m, change_phrases(m)) for m in moved["actions"]] if moved else [],
         "over_time": over_time,
         "chart": status_chart(over_time),
         "runs_committee": may_run_committee(who, plan["code"]),
     }
     return page(request, "dashboard.html", context)
+
+
+def plan_changes(request: Request) -> Response:
+    """What moved between two dates (by default: the last committee before the as-at date, and it)."""
+    plan = _plan(request)
+    s = request.app.state.web.services
+    as_at = _as_at(request, plan["code"])
+    since = optional_date(request.query_params.get("since")) or last_committee_before(s.queries.committee_dates(plan["code"]), as_at)
+    if since is not None and since > as_at:
+        raise BadInputError("since: must not be after the as-at date", field="since")
+    moved = changes(s.queries, s.engine, plan["code"], from_date=since, to_date=as_at) if since else None
+    context = {
+        "plan": plan,
+        "as_at": as_at,
+        "since": since,
+        "moved": [(m, change_phrases(m)) for m in moved["actions"]] if moved else [],
+        "priorities": moved["priorities"] if moved else [],
+        "count_status": COUNT_STATUS,
+    }
+    return page(request, "changes.html", context)
 
 
 def plan_actions(request: Request) -> Response:
@@ -137,6 +155,7 @@ routes = [
     Route("/plans", plans_page, methods=["GET"]),
     Route("/plans/{plan}", dashboard, methods=["GET"]),
     Route("/plans/{plan}/actions", plan_actions, methods=["GET"]),
+    Route("/plans/{plan}/changes", plan_changes, methods=["GET"]),
     Route("/plans/{plan}/report.{fmt}", report, methods=["GET"]),
     Route("/plans/{plan}/round", round_page, methods=["GET"]),
     Route("/plans/{plan}/round/chase", chase_now, methods=["POST"]),
