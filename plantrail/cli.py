@@ -16,7 +16,7 @@ import click
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import DomainError
 from domain.importing import import_plans
-from plantrail import commands_access, commands_history, commands_integrity, commands_reminders, commands_sign_off, output
+from plantrail import commands_access, commands_history, commands_integrity, commands_reminders, commands_serve, commands_sign_off, output
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -295,6 +295,7 @@ commands_reminders.register(cli)
 commands_integrity.register(cli)
 commands_sign_off.register(cli)
 commands_access.register(cli)
+commands_serve.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,15 +13,12 @@ from plantrail import output
 from plantrail.bootstrap import delivery_policy, sweep_context, transport_for
 from plantrail.cli_support import DATE, services
 from plantrail.settings import mail_settings
-from scheduler.service import Runtime
-from scheduler.service import serve as serve_forever
 from scheduler.sweep import sweep
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(remind)
     cli.add_command(outbox)
-    cli.add_command(serve)
 
 
 @click.command()
@@ -95,23 +90,3 @@ def outbox(ctx: click.Context, status: str | None, fmt: str) -> None:
     """Messages waiting, sent and failed, with every delivery attempt."""
     found = services(ctx).outbox.listing(status)
     output.emit_json(found) if fmt == "json" else output.outbox_table(found)
-
-
-@click.command()
-@click.option("--relay-seconds", type=float, default=30.0, show_default=True, help="How often the relay sends what is due.")
-@click.pass_context
-def serve(ctx: click.Context, relay_seconds: float) -> None:
-    """Run the scheduler: the daily sweep (and a catch-up sweep at start-up) and the delivery relay.
-
-    Stops cleanly on SIGTERM or SIGINT, finishing the message in hand."""
-    logging.basicConfig(level=os.environ.get("PLANTRAIL_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = mail_settings()
-    s = services(ctx)
-    runtime = Runtime(
-        context=sweep_context(s, settings),
-        transport=transport_for(settings),
-        delivery=delivery_policy(settings),
-        admin_email=settings.admin_email,
-        zone=ZoneInfo(settings.timezone),
-    )
-    asyncio.run(serve_forever(runtime, sweep_hour=settings.sweep_hour, relay_seconds=relay_seconds))

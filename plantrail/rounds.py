@@ -31,12 +31,14 @@ def my_actions(services: Services, policy_for: Callable[[str], ReminderPolicy], 
     """Every action the person owns, in any plan: overdue first, then due soonest, with what the
     latest reminder asked and whether it was updated since the plan's update round opened."""
     found: list[dict[str, Any]] = []
-    plans = sorted({plan for plan, _ in services.queries.owned_action_refs(name)})
-    for plan_code in plans:
+    owned_now: dict[str, list[str]] = {}
+    for plan, code in services.queries.owned_action_refs(name):
+        owned_now.setdefault(plan, []).append(code)
+    for plan_code in sorted(owned_now):
         today = services.today(plan_code)
         round_ = plan_round(services, policy_for, plan_code, today)
         reminders = services.queries.latest_reminders(plan_code, name)
-        owned = services.queries.actions(plan_code, as_at=today, owner=name, with_children=False)
+        owned = services.queries.actions(plan_code, as_at=today, owner=name, codes=owned_now[plan_code], with_children=False)
         last_updates = services.queries.last_updates(plan_code, [a["code"] for a in owned])
         for action in owned:
             found.append(

@@ -7,6 +7,7 @@ time (default: now, i.e. everything recorded so far). Today's plan is just "as a
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -88,9 +89,14 @@ def states_query(
     return query if columns is not None else query.order_by(s.c.priority_number, a.c.code_key)
 
 
+COUNTS_CACHE_SIZE = 256
+
+
 class Queries:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._counts_cache: dict[tuple[Any, ...], dict[int | None, Counter]] = {}
+        self._cache_lock = threading.Lock()  # the web app asks from several threads
 
     # ----- plans and people -------------------------------------------------------------
 
@@ -227,7 +233,28 @@ class Queries:
     # ----- actions ----------------------------------------------------------------------
 
     def status_counts(self, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[int | None, Counter]:
-        """Timeliness counts per priority number as at a date: the summary's slim path."""
+        """Timeliness counts per priority number as at a date: the summary's slim path.
+
+        Remembered per (plan, date, known-at, projector position): a summary as at a committee
+        date is asked for again and again (dashboards, charts) and changes only when an event is
+        projected, which moves the position in the database, for every process alike."""
+        key = (plan_code, as_at, known_at, self._position())
+        with self._cache_lock:
+            cached = self._counts_cache.get(key)
+        if cached is not None:
+            return {number: Counter(found) for number, found in cached.items()}
+        counts = self._status_counts(plan_code, as_at, known_at)
+        with self._cache_lock:
+            if len(self._counts_cache) >= COUNTS_CACHE_SIZE:
+                self._counts_cache.pop(next(iter(self._counts_cache)))
+            self._counts_cache[key] = {number: Counter(found) for number, found in counts.items()}
+        return counts
+
+    def _position(self) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(t.projector_positions.c.position))).scalar()
+
+    def _status_counts(self, plan_code: str, as_at: date, known_at: datetime | None) -> dict[int | None, Counter]:
         with self.engine.connect() as conn:
             warning_days = conn.execute(select(t.plans.c.warning_days).where(t.plans.c.code == plan_code)).scalar_one_or_none()
             if warning_days is None:
@@ -292,14 +319,18 @@ class Queries:
         owner: str | None = None,
         priority_number: int | None = None,
         code: str | None = None,
+        codes: list[str] | None = None,
         with_children: bool = True,
     ) -> list[dict[str, Any]]:
-        """A plan's actions (optionally filtered) as at a date, with owners, sub-actions and notes."""
+        """A plan's actions (optionally filtered) as at a date, with owners, sub-actions and notes.
+        ``codes``: only these actions (looked up by code, not by scanning the plan)."""
         with self.engine.connect() as conn:
             plan = conn.execute(select(t.plans).where(t.plans.c.code == plan_code)).mappings().first()
             if plan is None:
                 raise PlanNotFoundError(f"plan {plan_code!r} not found")
             query = states_query(plan_code, as_at, known_at, code)
+            if codes is not None:
+                query = query.where(t.actions.c.code.in_(codes))
             if owner is not None:
                 # Narrow in SQL by the owners' JSON text (as the projector writes it); the exact
                 # check on the decoded list below stays the rule.
