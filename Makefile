@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR := demo-output
+# `make demo SERVE=0` does everything but serve (scripts and CI).
+SERVE ?= 1
 
 .PHONY: demo test lint coverage bench check-robustness clean
 
@@ -31,6 +33,15 @@ demo: $(INSTALLED)
 	@echo "Reminder sweep as at 2015-03-17: $$(ls $(DEMO_DIR)/outbox/*.eml | wc -l) emails in $(DEMO_DIR)/outbox/ (summary: $(DEMO_DIR)/remind-2015-03-17.json)"
 	@echo "Demo store: $(DEMO_DIR)/plantrail.db (try: $(PT) show SS_ICSAP_IMP1 --as-at 2015-03-25)"
 	@echo "A claim awaits sign-off (try: $(PT) approve SS_ICSAP_ICSP1 --by 'Val DeSouza')"
+	$(PT) grant "Val DeSouza" clerk --plan "SOS 001" --reason "Demo: runs the Alliance's committee cycle" --by "Demo admin"
+	@echo "Web app: http://127.0.0.1:8000 (demo mode: links are signed with a key derived from the demo store)"
+	@echo "  sign in as an action owner (Liam Purdie): $$(PLANTRAIL_DEMO=1 $(PT) signin-link 'Liam Purdie')"
+	@echo "  sign in as a clerk (Val DeSouza):         $$(PLANTRAIL_DEMO=1 $(PT) signin-link 'Val DeSouza')"
+	@echo "  (each link works once, for 15 minutes; sign-in emails go to $(DEMO_DIR)/outbox/ as .eml files)"
+	@if [ "$(SERVE)" != "0" ]; then \
+		echo "Serving on http://127.0.0.1:8000 — Ctrl-C stops it."; \
+		PLANTRAIL_DEMO=1 PLANTRAIL_MAIL_TRANSPORT=file PLANTRAIL_OUTBOX_DIR=$(DEMO_DIR)/outbox $(PT) serve --host 127.0.0.1 --port 8000; \
+	fi
 
 # The PostgreSQL tests run whenever a server answers on 127.0.0.1:5432 (or the URL you export);
 # without one they are skipped, and the run ends with a banner saying so.
