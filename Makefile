@@ -80,6 +80,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.time_travel
 	$(BIN)/python -m benchmarks.sweep
 	$(BIN)/python -m benchmarks.cipher
+	$(BIN)/python -m benchmarks.web
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

@@ -141,5 +141,6 @@ def test_under_sign_off_a_completion_is_sent_for_sign_off_and_says_so(browser: B
     assert response.headers["location"].endswith("?saved=complete&as=submitted")
     page = browser.get(response.headers["location"])
     assert "sent for sign-off" in page.text
+    assert "claimed by Liam Purdie" in page.by_id("awaiting") and "Signed risk register, v3" in page.by_id("awaiting")
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["lifecycle"] == "open"  # a claim, not yet a change
     assert [(c["action"], c["claimant"]) for c in staffed.pending("SOS 001")] == [("SS_ICSAP_RISK1", "Liam Purdie")]
