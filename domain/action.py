@@ -16,6 +16,7 @@ from domain.claims import SignOffCommands
 from domain.errors import (
     ActionAlreadyInStateError,
     ActionCancelledError,
+    ActionCompletedError,
     BadInputError,
     InvalidProgressError,
     ReasonRequiredError,
@@ -233,6 +234,11 @@ class Action(SignOffCommands, Aggregate):
 
     def update_progress(self, progress: object, *, actor: str, effective_on: date, reason: str | None = None) -> None:
         self._refuse_if_cancelled("update progress on")
+        if self.lifecycle == COMPLETED:
+            raise ActionCompletedError(
+                f"cannot update progress on {self.plan_code}/{self.code}: it is complete; "
+                f"reopen it first (plantrail reopen {self.code} --progress N)"
+            )
         self._progress_updated(
             progress=checked_progress(progress),
             actor=actor,
@@ -314,10 +320,23 @@ class Action(SignOffCommands, Aggregate):
             raise ActionAlreadyInStateError(f"{self.code} is already cancelled")
         self._cancelled(reason=required_reason(reason, "cancel an action"), actor=actor, effective_on=effective_on)
 
-    def reopen(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+    def reopen(self, *, reason: str | None, actor: str, effective_on: date, progress: object = None) -> None:
+        """Reopen with a progress figure below 100 % (``progress``), or keep the one it has when
+        that is already below 100 %: an open action at 100 % would still read as Complete."""
         if self.lifecycle == OPEN:
             raise ActionAlreadyInStateError(f"{self.code} is already open")
-        self._reopened(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
+        if progress is None and self.progress >= 100:
+            raise InvalidProgressError(
+                f"progress: {self.code} stands at {self.progress} %; say how far it really is to reopen it (--progress N, below 100)",
+                field="progress",
+            )
+        figure = None if progress is None else checked_progress(progress)
+        if figure is not None and figure >= 100:
+            raise InvalidProgressError(f"progress: a reopened action must be below 100 %, got {figure}", field="progress")
+        checked_reason = optional_text("reason", reason, max_length=TEXT_MAX)
+        self._reopened(reason=checked_reason, actor=actor, effective_on=effective_on)
+        if figure is not None and figure != self.progress:
+            self._progress_updated(progress=figure, actor=actor, effective_on=effective_on, reason=checked_reason)
 
     def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
         self._refuse_if_cancelled("put on hold")

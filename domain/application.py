@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from domain.action import Action
+from domain.action import Action, required_reason
 from domain.commands import (
     LIFECYCLE_TRANSITIONS,
     ActionCommand,
@@ -44,6 +44,7 @@ from domain.errors import (
     UnknownPriorityError,
 )
 from domain.ids import action_id, person_id, plan_id
+from domain.names import NameIndex, UnknownPersonError, tidy
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
 from domain.reminder import Reminder
@@ -73,6 +74,9 @@ class PlanTrail(SignOffUseCases, Application):
         super().__init__(env)
         self.clock = clock
         self._plan_timezones: dict[str, str] = {}
+        # Every registered name, for "did you mean" suggestions; bootstrap points it at the read
+        # model (the domain holds no list of its people without replaying every stream).
+        self.people_directory: Callable[[], Iterable[str]] = tuple
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -113,18 +117,36 @@ class PlanTrail(SignOffUseCases, Application):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def require_people(self, names: Iterable[str], *, known: Iterable[str] = ()) -> None:
-        """Owners must be registered people (or be registered in the same batch: ``known``)."""
-        known_ids = {person_id(n) for n in known}
-        for name in names:
-            if person_id(name) not in known_ids and not self.exists(person_id(name)):
-                raise PersonNotFoundError(f"owner: {name!r} is not a registered person (see `plantrail people`)")
+    def person_name(self, name: str, *, field: str = "owner", known: NameIndex | None = None) -> str:
+        """The registered spelling of ``name`` (``domain.names``): registered people first, then
+        people registered in the same batch (``known``); else an error offering the closest."""
+        if self.exists(person_id(name)):
+            return self.get_person(name).name
+        found = known.get(name) if known is not None else None
+        if found is not None:
+            return found
+        raise UnknownPersonError(field, name, [*self.people_directory(), *(known.names() if known else [])])
+
+    def require_people(self, names: Iterable[str], *, known: NameIndex | None = None, field: str = "owner") -> list[str]:
+        """Owners must be registered people (or be registered in the same batch: ``known``);
+        returns their registered spellings, each once, in the order given."""
+        canonical = [self.person_name(name, field=field, known=known) for name in names]
+        return list(dict.fromkeys(canonical))
 
     # ----- plans and people ---------------------------------------------------------------
 
     def create_plan(self, *, code: str, title: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(plan_id(code)):
-            raise DuplicateCodeError(f"plan code: {code!r} already exists")
+            raise DuplicateCodeError(f"plan code: {code!r} already exists as {self.get_plan(code).code!r}")
+        if "timezone" in details:
+            try:
+                ZoneInfo(details["timezone"])
+            except (ValueError, KeyError):
+                raise BadInputError(
+                    f"timezone: {details['timezone']!r} is not a time zone (e.g. Europe/London)", field="timezone"
+                ) from None
+        if details.get("sponsor"):
+            details["sponsor"] = self.person_name(details["sponsor"], field="sponsor")
         plan = Plan.create(code=code, title=title, actor=actor, effective_on=effective_on or self.today(), **details)
         self.save(plan)
         return plan.id
@@ -137,10 +159,55 @@ class PlanTrail(SignOffUseCases, Application):
             lambda plan: plan.add_priority(number, name, description, actor=actor, effective_on=effective_on or self.today(plan_code)),
         )
 
+    def schedule_committee(
+        self,
+        plan_code: str,
+        *,
+        meets_on: date,
+        committee: str,
+        report_deadline: date | None,
+        actor: str,
+        effective_on: date | None = None,
+    ) -> None:
+        self._change(
+            lambda: self.get_plan(plan_code),
+            lambda plan: plan.schedule_committee(
+                meets_on, committee, report_deadline, actor=actor, effective_on=effective_on or self.today(plan_code)
+            ),
+        )
+
+    def edit_person(
+        self, name: str, *, changes: dict[str, str | None], reason: str | None, actor: str, effective_on: date | None = None
+    ) -> str:
+        """Change a person's ``email``, ``manager`` or ``role`` (the keys given in ``changes``;
+        None clears one) as an event with its reason. Returns the person's registered name."""
+        unknown = set(changes) - {"email", "manager", "role"}
+        if unknown:
+            raise BadInputError(f"person: cannot edit {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        reason = required_reason(reason, "change a person's details")
+        if changes.get("manager"):
+            changes = {**changes, "manager": self.person_name(str(changes["manager"]), field="manager")}
+        person = self._change(
+            lambda: self.get_person(self.person_name(name, field="person")),
+            lambda p: p.change_contact(
+                email=changes.get("email", p.email),
+                manager=changes.get("manager", p.manager),
+                role=changes.get("role", p.role),
+                reason=reason,
+                actor=actor,
+                effective_on=effective_on or self.today(),
+            ),
+        )
+        return person.name
+
     def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(person_id(name)):
-            raise DuplicateCodeError(f"person: {name!r} is already registered")
-        person = Person.register(name=name, actor=actor, effective_on=effective_on or self.today(), **details)
+            raise DuplicateCodeError(f"person: {name!r} is already registered as {self.get_person(name).name!r}")
+        if details.get("manager"):
+            details["manager"] = self.person_name(details["manager"], field="manager")
+        person = Person.register(
+            name=tidy(name) if isinstance(name, str) else name, actor=actor, effective_on=effective_on or self.today(), **details
+        )
         self.save(person)
         return person.id
 
@@ -180,13 +247,12 @@ class PlanTrail(SignOffUseCases, Application):
             raise UnknownPriorityError(f"priority area: plan {plan_code!r} has no priority {priority_number}")
         if self.exists(action_id(plan_code, code)):
             raise DuplicateCodeError(f"code: {code!r} is already used in plan {plan_code!r}")
-        self.require_people(owners)
         action = Action.add(
             plan_code=plan.code,
             code=code,
             title=title,
             description=description,
-            owners=owners,
+            owners=self.require_people(owners),
             due_date=due_date,
             priority=priority,
             priority_number=priority_number,
@@ -231,16 +297,30 @@ class PlanTrail(SignOffUseCases, Application):
     def change_owners(
         self, plan_code: str, code: str, owners: list[str], *, reason: str | None, actor: str, effective_on: date | None = None
     ) -> dict[str, Any]:
-        self.require_people(owners)
+        canonical = self.require_people(owners)
         return self.change_action(
-            plan_code, code, lambda a, on: a.change_owners(owners, reason=reason, actor=actor, effective_on=on), effective_on
+            plan_code, code, lambda a, on: a.change_owners(canonical, reason=reason, actor=actor, effective_on=on), effective_on
         )
 
     def change_lifecycle(
-        self, plan_code: str, code: str, transition: str, *, reason: str | None, actor: str, effective_on: date | None = None
+        self,
+        plan_code: str,
+        code: str,
+        transition: str,
+        *,
+        reason: str | None,
+        actor: str,
+        effective_on: date | None = None,
+        progress: int | None = None,
     ) -> dict[str, Any]:
-        """``transition`` is one of complete, cancel, reopen, hold."""
-        methods = {"complete": Action.complete, "cancel": Action.cancel, "reopen": Action.reopen, "hold": Action.put_on_hold}
+        """``transition`` is one of complete, cancel, reopen, hold; ``progress`` goes with reopen."""
+        if progress is not None and transition != "reopen":
+            raise BadInputError(f"progress: only reopening takes a progress figure, not {transition}", field="progress")
+        if transition == "reopen":
+            return self.change_action(
+                plan_code, code, lambda a, on: a.reopen(reason=reason, actor=actor, effective_on=on, progress=progress), effective_on
+            )
+        methods = {"complete": Action.complete, "cancel": Action.cancel, "hold": Action.put_on_hold}
         method = methods[transition]
         return self.change_action(plan_code, code, lambda a, on: method(a, reason=reason, actor=actor, effective_on=on), effective_on)
 
@@ -269,12 +349,12 @@ class PlanTrail(SignOffUseCases, Application):
                 return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
             case AddSubActionNote(number, text, on):
                 return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
-            case ChangeLifecycle(transition, reason, on, evidence):
+            case ChangeLifecycle(transition, reason, on, evidence, progress):
                 if transition not in LIFECYCLE_TRANSITIONS:
                     raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
                 if evidence is not None:
                     return self._complete_with_evidence(plan_code, code, command, actor=actor)
-                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on)
+                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on, progress=progress)
             case ReviseDueDate(due_date, reason, on):
                 return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)
             case ChangeOwners(owners, reason, on):

@@ -54,6 +54,7 @@ class ChangeLifecycle:
     reason: str | None = None
     effective_on: date | None = None
     evidence: str | None = None  # for "complete": what shows it is done (kept as evidence)
+    progress: int | None = None  # for "reopen": how far the action really is (below 100)
 
 
 @dataclass(frozen=True)

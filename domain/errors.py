@@ -76,6 +76,10 @@ class ActionCancelledError(RuleViolation):
     pass
 
 
+class ActionCompletedError(RuleViolation):
+    """A change that only an open action takes (a progress figure) asked of a completed one."""
+
+
 class ActionAlreadyInStateError(RuleViolation):
     pass
 

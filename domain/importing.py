@@ -9,24 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any
 
 from domain.action import CANCELLED, COMPLETED, ON_HOLD, Action
 from domain.application import PlanTrail
-from domain.errors import BadInputError, DomainError, UnknownPriorityError
+from domain.errors import DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id
+from domain.names import NameIndex, tidy
 from domain.person import Person
 from domain.plan import Plan
 from domain.plan_document import ActionSpec, DatedText, PlanDocument
+from domain.problems import InputProblemsError, Problems
 
 IMPORT_REASON = "imported"
 
 
-class InvalidImportError(BadInputError):
-    """The input breaks a domain rule; the message names where in the input."""
+class InvalidImportError(InputProblemsError):
+    """The input breaks domain rules; each problem names where in the input."""
 
 
 @dataclass
@@ -44,22 +46,29 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
     summary = ImportSummary()
     touched: dict[Any, Any] = {}  # aggregate id -> aggregate, so one aggregate is saved once
     fallback_day = app.today()
-    all_people = [p.name for doc in documents for p in doc.people]
+    batch_people = NameIndex(p.name for doc in documents for p in doc.people)
 
+    # Every problem in the batch is collected and reported at once; nothing is saved if any.
+    problems = Problems()
     for doc in documents:
-        with _located(doc.source):
+        plan = None
+        with problems.noted(), _located(doc.source):
             plan = _merge_plan(app, doc, actor, fallback_day, touched, summary)
         for person_spec in doc.people:
-            with _located(person_spec.source):
-                _merge_person(app, person_spec, doc, actor, fallback_day, touched, summary)
+            with problems.noted(), _located(person_spec.source):
+                _merge_person(app, person_spec, doc, actor, batch_people, fallback_day, touched, summary)
+        if plan is None:
+            continue
         seen_codes: set[str] = set()
         for spec in doc.actions:
             key = spec.code.casefold()
             if key in seen_codes:
-                raise InvalidImportError(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
+                problems.add(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
+                continue
             seen_codes.add(key)
-            with _located(spec.source):
-                _merge_action(app, plan, spec, actor, all_people, fallback_day, touched, summary)
+            with problems.noted(), _located(spec.source):
+                _merge_action(app, plan, spec, actor, batch_people, fallback_day, touched, summary)
+    problems.raise_if_any(InvalidImportError)
 
     changed = [agg for agg in touched.values() if agg.pending_events]
     summary.events_recorded = sum(len(agg.pending_events) for agg in changed)
@@ -121,15 +130,32 @@ def _merge_plan(app: PlanTrail, doc: PlanDocument, actor: str, fallback_day: dat
 
 
 def _merge_person(
-    app: PlanTrail, spec: Any, doc: PlanDocument, actor: str, fallback_day: date, touched: dict, summary: ImportSummary
+    app: PlanTrail,
+    spec: Any,
+    doc: PlanDocument,
+    actor: str,
+    batch_people: NameIndex,
+    fallback_day: date,
+    touched: dict,
+    summary: ImportSummary,
 ) -> None:
     on = doc.created_on or fallback_day
+    if spec.manager:
+        spec = replace(spec, manager=app.person_name(spec.manager, field="manager", known=batch_people))
     person = _load_or_none(app, person_id(spec.name), touched)
     if person is None:
         person = Person.register(
-            name=spec.name, initials=spec.initials, email=spec.email, role=spec.role, manager=spec.manager, actor=actor, effective_on=on
+            name=tidy(spec.name) if isinstance(spec.name, str) else spec.name,
+            initials=spec.initials,
+            email=spec.email,
+            role=spec.role,
+            manager=spec.manager,
+            actor=actor,
+            effective_on=on,
         )
         summary.people_registered += 1
+    elif (spec.email, spec.manager, spec.role) == (None, None, None):
+        pass  # a bare name (a CSV's --register-owners) only makes sure the person exists
     elif (spec.email, spec.manager, spec.role) != (person.email, person.manager, person.role):
         person.change_contact(email=spec.email, manager=spec.manager, role=spec.role, actor=actor, effective_on=on, reason=IMPORT_REASON)
     touched[person.id] = person
@@ -140,14 +166,15 @@ def _merge_action(
     plan: Plan,
     spec: ActionSpec,
     actor: str,
-    people_in_batch: list[str],
+    batch_people: NameIndex,
     fallback_day: date,
     touched: dict,
     summary: ImportSummary,
 ) -> None:
     if spec.priority_number is not None and spec.priority_number not in plan.priorities:
         raise UnknownPriorityError(f"priority_area: plan {plan.code!r} has no priority {spec.priority_number}")
-    app.require_people(spec.owners, known=people_in_batch)
+    # Stored under the registered spelling, however the file spelt it.
+    spec = replace(spec, owners=app.require_people(spec.owners, known=batch_people))
     dates = [p.effective_on for p in spec.progress] + [n.effective_on for n in spec.notes]
     dates += [n.effective_on for s in spec.sub_actions for n in s.notes]
     added_on = spec.added_on or (min(dates) if dates else fallback_day)

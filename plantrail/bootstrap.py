@@ -113,4 +113,6 @@ def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_s
         scheduler_tables.metadata.create_all(engine)
     if page_size:
         projector.page_size = page_size
-    return Services(app=app, projector=projector, queries=Queries(engine), engine=engine, database=config, outbox=outbox)
+    queries = Queries(engine)
+    app.people_directory = queries.person_names
+    return Services(app=app, projector=projector, queries=queries, engine=engine, database=config, outbox=outbox)

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
 
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
-from domain.errors import DomainError
-from domain.importing import import_plans
-from plantrail import commands_access, commands_history, commands_integrity, commands_reminders, commands_serve, commands_sign_off, output
+from domain.errors import ActionNotFoundError
+from plantrail import (
+    commands_access,
+    commands_history,
+    commands_import,
+    commands_integrity,
+    commands_objects,
+    commands_reminders,
+    commands_serve,
+    commands_sign_off,
+    commands_views,
+    output,
+)
 from plantrail.cli_support import (
     DATE,
     PlantrailGroup,
@@ -27,12 +36,10 @@ from plantrail.cli_support import (
     known_at_option,
     on_option,
     services,
+    verbose_option,
 )
-from plantrail.importers import ImportFileError
-from plantrail.importers.csv_actions import read_actions_csv
-from plantrail.importers.json_plan import read_plan_file
-from plantrail.services import Services
 from plantrail.settings import default_actor
+from projections.report import confirmation
 
 
 @click.group(cls=PlantrailGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,73 +55,7 @@ def cli(db: str | None) -> None:
     """plantrail: improvement action plans as an immutable, auditable history."""
 
 
-# ----- import and rebuild -----------------------------------------------------------------
-
-
-@cli.command("import")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--plan", "plan_code", metavar="CODE", help="For a CSV action list: the plan it belongs to.")
-@click.option("--plan-title", metavar="TITLE", help="For a CSV action list: the plan's title if the plan is new.")
-@click.option("--register-owners", is_flag=True, help="For a CSV action list: register owners not yet known as people.")
-@by_option
-@on_option
-@format_option
-@click.pass_context
-def import_command(
-    ctx: click.Context,
-    path: Path,
-    plan_code: str | None,
-    plan_title: str | None,
-    register_owners: bool,
-    actor: str | None,
-    effective_on: date | None,
-    fmt: str,
-) -> None:
-    """Import a plan file (JSON), a CSV action list, or a folder of plan files.
-
-    The import is atomic (a bad file writes nothing) and idempotent (importing the same file
-    again adds nothing; a changed file adds only what is new, as events)."""
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json") if path.is_dir() else [path]
-    if not files:
-        raise ImportFileError(f"{path}: no plan files (*.json) in this folder")
-    s = services(ctx)
-    documents = []
-    for file in files:
-        if file.suffix.lower() == ".csv":
-            if not plan_code:
-                raise click.UsageError("importing a CSV action list needs --plan CODE")
-            known = _known_priorities(s, plan_code)
-            documents.append(
-                read_actions_csv(
-                    file,
-                    plan_code=plan_code,
-                    plan_title=plan_title,
-                    exported_on=effective_on or s.app.today(),
-                    register_owners=register_owners,
-                    known_priorities=known,
-                )
-            )
-        else:
-            documents.append(read_plan_file(file))
-    summary = import_plans(s.app, documents, actor=actor or default_actor())
-    with output.progress_bar("Updating read models") as update:
-        s.projector.catch_up(update)
-    result = {"files": [str(f) for f in files], **summary.as_dict()}
-    if fmt == "json":
-        output.emit_json(result)
-    else:
-        output.stdout.print(
-            f"Imported {len(files)} file(s): {summary.plans_created} plan(s), {summary.actions_created} action(s), "
-            f"{summary.people_registered} person(s) new; {summary.events_recorded} event(s) recorded."
-        )
-
-
-def _known_priorities(s: Services, plan_code: str) -> dict[str, int]:
-    try:
-        plan = s.app.get_plan(plan_code)
-    except DomainError:
-        return {}
-    return {" ".join(p["name"].split()).casefold(): n for n, p in plan.priorities.items()}
+# ----- rebuild -----------------------------------------------------------------
 
 
 @cli.command()
@@ -137,26 +78,6 @@ def plans(ctx: click.Context, fmt: str) -> None:
     """List the plans."""
     found = services(ctx).queries.plans()
     output.emit_json(found) if fmt == "json" else output.plans_table(found)
-
-
-@cli.command()
-@click.argument("plan")
-@click.option("--owner", metavar="NAME", help="Only actions this person owns.")
-@click.option("--priority", "priority_number", type=int, metavar="N", help="Only actions under strategic priority N.")
-@as_at_option
-@known_at_option
-@format_option
-@click.pass_context
-def actions(
-    ctx: click.Context, plan: str, owner: str | None, priority_number: int | None, as_at: date | None, known_at_text: str | None, fmt: str
-) -> None:
-    """List a plan's actions with their status, as at today or any date."""
-    s = services(ctx)
-    plan_row = s.queries.resolve_plan(plan)
-    day = as_at or s.app.today(plan_row["code"])
-    moment = known_at(known_at_text, plan_row["timezone"])
-    found = s.queries.actions(plan_row["code"], as_at=day, known_at=moment, owner=owner, priority_number=priority_number)
-    output.emit_json(found) if fmt == "json" else output.actions_table(plan_row, found, day.isoformat(), moment)
 
 
 @cli.command()
@@ -190,9 +111,26 @@ def people(ctx: click.Context, fmt: str) -> None:
 
 
 def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | None, fmt: str) -> None:
-    """Every write: the services seam changes the action and reads it back; we only print."""
-    shown = services(ctx).record(ref, command, actor=actor or default_actor())
-    output.emit_json(shown) if fmt == "json" else output.recorded(shown)
+    """Every write: the services seam changes the action and reads it back; we only print a
+    line saying what changed and the new status (``--verbose``: the whole action; ``--format
+    json``: the action as JSON), after what became of a claim where the plan has sign-off."""
+    s = services(ctx)
+    who = actor or default_actor()
+    if fmt == "json" or ctx.params.get("verbose"):
+        shown = s.record(ref, command, actor=who)
+        output.emit_json(shown) if fmt == "json" else output.recorded(shown)
+        return
+    # Before and after as at the day the change is true, so a backdated figure shows its effect.
+    day: date | None = getattr(command, "effective_on", None)
+    try:
+        before = s.show(ref, as_at=day)
+    except ActionNotFoundError:  # dated before the action existed: the rule will say so
+        day, before = None, s.show(ref)
+    shown = s.record(ref, command, actor=who)
+    if shown["recorded_as"] != "recorded":
+        output.claim_outcome(shown)
+    else:
+        output.stdout.print(confirmation(before, s.show(ref, as_at=day)))
 
 
 WAITS = " Where the plan requires sign-off, this is submitted and waits for approval (see `pending`)."
@@ -205,9 +143,10 @@ WAITS = " Where the plan requires sign-off, this is submitted and waits for appr
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
 def update(
-    ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str
+    ctx: click.Context, action: str, progress: int, note: str | None, actor: str | None, effective_on: date | None, fmt: str, verbose: bool
 ) -> None:
     """Record a progress figure (and optionally a note) on an action.
 
@@ -222,8 +161,9 @@ def update(
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
-def note(ctx: click.Context, action: str, text: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+def note(ctx: click.Context, action: str, text: str, actor: str | None, effective_on: date | None, fmt: str, verbose: bool) -> None:
     """Add a dated note to an action."""
     _record(ctx, action, AddNote(text, effective_on), actor, fmt)
 
@@ -236,6 +176,7 @@ def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> 
         actor: str | None,
         effective_on: date | None,
         fmt: str,
+        verbose: bool,
         evidence: str | None = None,
     ) -> None:
         _record(ctx, action, ChangeLifecycle(transition, reason, effective_on, evidence), actor, fmt)
@@ -244,6 +185,7 @@ def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> 
     if transition == "complete":  # only a completion carries evidence
         decorated = click.option("--evidence", metavar="TEXT", help="What shows it is done (kept as the action's evidence).")(decorated)
     for decorator in (
+        verbose_option,
         format_option,
         on_option,
         by_option,
@@ -256,8 +198,30 @@ def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> 
 
 _lifecycle_command("complete", "Mark an action complete (sets progress to 100%)." + WAITS, False)
 _lifecycle_command("cancel", "Cancel an action (a reason is required).", True)
-_lifecycle_command("reopen", "Reopen a completed, cancelled or held action.", False)
 _lifecycle_command("hold", "Put an action on hold.", False)
+
+
+@cli.command()
+@click.argument("action")
+@click.option("--progress", type=click.IntRange(0, 99), help="How far it really is (below 100); needed when it stands at 100%.")
+@click.option("--reason", metavar="TEXT", help="Why.")
+@by_option
+@on_option
+@format_option
+@verbose_option
+@click.pass_context
+def reopen(
+    ctx: click.Context,
+    action: str,
+    progress: int | None,
+    reason: str | None,
+    actor: str | None,
+    effective_on: date | None,
+    fmt: str,
+    verbose: bool,
+) -> None:
+    """Reopen a completed, cancelled or held action, with its real progress."""
+    _record(ctx, action, ChangeLifecycle("reopen", reason, effective_on, progress=progress), actor, fmt)
 
 
 @cli.command(help="Revise an action's due date (the original stays visible)." + WAITS)
@@ -267,8 +231,11 @@ _lifecycle_command("hold", "Put an action on hold.", False)
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
-def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str | None, effective_on: date | None, fmt: str) -> None:
+def redate(
+    ctx: click.Context, action: str, due: date, reason: str, actor: str | None, effective_on: date | None, fmt: str, verbose: bool
+) -> None:
     """Revise an action's due date (the original stays visible)."""
     _record(ctx, action, ReviseDueDate(due, reason, effective_on), actor, fmt)
 
@@ -280,9 +247,17 @@ def redate(ctx: click.Context, action: str, due: date, reason: str, actor: str |
 @by_option
 @on_option
 @format_option
+@verbose_option
 @click.pass_context
 def reassign(
-    ctx: click.Context, action: str, owners: tuple[str, ...], reason: str, actor: str | None, effective_on: date | None, fmt: str
+    ctx: click.Context,
+    action: str,
+    owners: tuple[str, ...],
+    reason: str,
+    actor: str | None,
+    effective_on: date | None,
+    fmt: str,
+    verbose: bool,
 ) -> None:
     """Change who owns an action. Owners must be registered people."""
     _record(ctx, action, ChangeOwners(owners, reason, effective_on), actor, fmt)
@@ -290,7 +265,10 @@ def reassign(
 
 # ----- history, summaries and reports live in their own module --------------------------------
 
+commands_import.register(cli)
 commands_history.register(cli)
+commands_views.register(cli)
+commands_objects.register(cli)
 commands_reminders.register(cli)
 commands_integrity.register(cli)
 commands_sign_off.register(cli)

@@ -8,9 +8,10 @@ from typing import Any
 import click
 
 from plantrail.bootstrap import bootstrap
-from plantrail.dates import DateFormatError, parse_date, resolve_known_at
+from plantrail.dates import DateFormatError, local_today, parse_date, resolve_known_at
 from plantrail.errors import as_domain_error
 from plantrail.services import Services
+from plantrail.settings import local_timezone
 
 
 class PlantrailGroup(click.Group):
@@ -40,15 +41,21 @@ class DateParam(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return parse_date(value)
+            return parse_date(value, today=today())
         except DateFormatError as error:
             self.fail(str(error), param, ctx)
+
+
+def today() -> date:
+    """Today where the user is: what "today", "yesterday" and "-7d" count from."""
+    return local_today(local_timezone())
 
 
 DATE = DateParam()
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
 )
+verbose_option = click.option("--verbose", "-v", is_flag=True, help="Print the whole action after the change, not just what changed.")
 by_option = click.option(
     "--by", "actor", metavar="PERSON", default=None, help="Who is recording this (default: $PLANTRAIL_USER or your login)."
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,10 @@ import click
 from domain.errors import DomainError
 from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
-from projections.audit import HISTORY_CSV_COLUMNS, csv_text
 from projections.audit import history as audit_history
-from projections.report import awaiting_phrase, render_csv, render_html, report_data
+from projections.audit import history_csv
+from projections.csv_out import csv_text, plain
+from projections.report import awaiting_phrase, render_csv, render_html, render_xlsx, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
 
@@ -24,6 +26,23 @@ def register(cli: click.Group) -> None:
     cli.add_command(summary)
     cli.add_command(changes)
     cli.add_command(report)
+
+
+def _changes_rows(actions: list[dict]) -> list[dict]:
+    """Each move as "from → to" in plain words."""
+    rows = []
+    for a in actions:
+        row = {**a, "priority_area": (a["priority_area"] or {}).get("name")}
+        for key in ("status", "progress", "lifecycle", "owners"):
+            if key in a:
+                row[key] = f"{plain(a[key][0]) or 'new'} → {plain(a[key][1])}"
+        row["due_date_revisions"] = "; ".join(
+            f"{r['on']}: {r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", [])
+        )
+        row["new_notes"] = "; ".join(f"{n['effective_on']}: {n['text']}" for n in a.get("new_notes", []))
+        row["awaiting_sign_off"] = "; ".join(awaiting_phrase(c) for c in a.get("awaiting_sign_off", []))
+        rows.append(row)
+    return rows
 
 
 @click.command()
@@ -63,7 +82,7 @@ def history(
     if fmt == "json":
         output.emit_json(entries)
     elif fmt == "csv":
-        click.echo(csv_text(entries, HISTORY_CSV_COLUMNS), nl=False)
+        click.echo(history_csv(entries), nl=False)
     else:
         output.history_table(entries, axis)
 
@@ -113,14 +132,6 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
     if fmt == "json":
         output.emit_json(data)
     elif fmt == "csv":
-        rows = [
-            {
-                **a,
-                "priority_area": (a["priority_area"] or {}).get("name"),
-                "awaiting_sign_off": "; ".join(awaiting_phrase(c) for c in a.get("awaiting_sign_off", [])),
-            }
-            for a in data["actions"]
-        ]
         columns = [
             "code",
             "title",
@@ -139,7 +150,7 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "new_notes",
             "awaiting_sign_off",
         ]
-        click.echo(csv_text(rows, columns), nl=False)
+        click.echo(csv_text(_changes_rows(data["actions"]), columns), nl=False)
     else:
         output.changes_table(plan_row, data)
 
@@ -150,12 +161,12 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
 @known_at_option
 @click.option("--since", type=DATE, help="Add a 'changed since' section per priority (e.g. the last committee date).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
-@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv", "xlsx"]), default="html", show_default=True)
 @click.pass_context
 def report(
     ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, since: date | None, out_path: Path, fmt: str
 ) -> None:
-    """Write the committee report: the plan as at a date, printable HTML (or its data as JSON/CSV)."""
+    """Write the committee report: the plan as at a date, printable HTML, a workbook (xlsx), or its data as JSON/CSV."""
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
     day = as_at or s.app.today(plan_row["code"])
@@ -164,11 +175,14 @@ def report(
     data = report_data(
         s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since
     )
-    text = {"html": render_html, "csv": render_csv, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n"}[fmt](data)
+    renderers: dict[str, Callable[[dict[str, Any]], str | bytes]] = {
+        "html": render_html,
+        "csv": render_csv,
+        "xlsx": render_xlsx,
+        "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n",
+    }
+    content = renderers[fmt](data)
     if not out_path.parent.is_dir():
         raise click.BadParameter(f"folder {str(out_path.parent)!r} does not exist", param_hint="--out")
-    # Write beside the target, then rename: a half-written report never replaces a good one.
-    partial = out_path.with_name(out_path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(out_path)
+    output.write_file(out_path, content)
     output.stderr.print(f"Wrote {out_path} ({plan_row['code']} as at {day.isoformat()}).")

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from domain.labels import RULE_LABELS, STATUS_KEY
+from projections.statuses import RULE_LABELS, STATUS_KEY
 
 # Icon + word, so status reads without colour and in black-and-white print.
 STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}
@@ -25,8 +26,22 @@ stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 stderr = Console(stderr=True, highlight=False)
 
 
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json_text(data), nl=False)
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write beside the target, then rename: a half-written file never replaces a good one."""
+    partial = path.with_name(path.name + ".partial")
+    if isinstance(content, bytes):
+        partial.write_bytes(content)
+    else:
+        partial.write_text(content, encoding="utf-8", newline="")
+    partial.replace(path)
 
 
 def status_text(status: str) -> Text:
@@ -41,6 +56,14 @@ def plans_table(plans: list[dict[str, Any]]) -> None:
     for p in plans:
         table.add_row(p["code"], p["title"], str(p["actions"]), p["sponsor"] or "", p["timezone"])
     stdout.print(table)
+
+
+def actions_tables(plans: list[dict[str, Any]], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
+    """Each plan's actions, one table per strategic priority, as in Covalent's report."""
+    for plan in plans:
+        actions_table(plan, [a for a in actions if a["plan"] == plan["code"]], as_at, known_at)
+    if len(plans) != 1:
+        stdout.print(f"{len(actions)} action(s) in {len(plans)} plan(s)")
 
 
 def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
@@ -127,6 +150,12 @@ def awaiting_text(claim: dict[str, Any]) -> str:
 
 def recorded(shown: dict[str, Any]) -> None:
     """A write's outcome: a line saying what became of a claim, then the action as shown."""
+    claim_outcome(shown)
+    action_detail(shown)
+
+
+def claim_outcome(shown: dict[str, Any]) -> None:
+    """What became of a claim (submitted, approved, rejected); nothing for a plain recording."""
     claim, how = shown["claim"], shown["recorded_as"]
     if how == "submitted":
         stdout.print(
@@ -137,7 +166,6 @@ def recorded(shown: dict[str, Any]) -> None:
         stdout.print(
             Text(f"{how.capitalize()}: {claim['claimant']}'s claim ({claim['proposed']}, effective {claim['effective_on']}).", style="bold")
         )
-    action_detail(shown)
 
 
 def pending_table(claims: list[dict[str, Any]], title: str) -> None:
@@ -235,7 +263,8 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
 
 def remind_summary(result: dict[str, Any]) -> None:
     table = Table(title=f"Reminders due as of {result['as_of']}", title_justify="left")
-    for column in ("Rule", "Action", "About", "Recipients", "Raised now"):
+    dry = result["dry_run"]
+    for column in ("Rule", "Action", "About", "Recipients", "Would raise" if dry else "Raised now"):
         table.add_column(column)
     for d in result["due"]:
         recipients = ", ".join(f"{r['name']} ({r['role']})" for r in d["recipients"])
@@ -244,7 +273,7 @@ def remind_summary(result: dict[str, Any]) -> None:
             f"{d['plan_code']}/{d['action_code']}",
             d["about"],
             recipients,
-            "yes" if d["raised_now"] else ("would be" if result["dry_run"] else "already"),
+            ("would raise" if dry else "raised") if d["raised_now"] else "already raised",
         )
     stdout.print(table)
     if result["skipped"]:

@@ -23,8 +23,20 @@ def _due_key(action: dict[str, Any]) -> tuple[bool, bool, str]:
     return (action["status"] != "Alert", action["status"] in CLOSED, action["due_date"] or "9999-12-31")
 
 
+def committee_dates(services: Services, plan_code: str) -> list[dict[str, Any]]:
+    """The plan's committees with their dates as dates (the queries give ISO text)."""
+    return [
+        {
+            "committee": c["committee"],
+            "meets_on": date.fromisoformat(c["meets_on"]),
+            "report_deadline": date.fromisoformat(c["report_deadline"]) if c["report_deadline"] else None,
+        }
+        for c in services.queries.committees(plan_code)
+    ]
+
+
 def plan_round(services: Services, policy_for: Callable[[str], ReminderPolicy], plan_code: str, today: date) -> UpdateRound | None:
-    return current_round(services.queries.committee_dates(plan_code), today, policy_for(plan_code).committee_round_days)
+    return current_round(committee_dates(services, plan_code), today, policy_for(plan_code).committee_round_days)
 
 
 def my_actions(services: Services, policy_for: Callable[[str], ReminderPolicy], name: str) -> list[dict[str, Any]]:

@@ -16,8 +16,7 @@ from sqlalchemy import Engine
 
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
-from domain.errors import PersonNotFoundError
-from domain.ids import person_id
+from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
 from domain.sign_off import ClaimParties, Roles, may_decide
 from notifications.outbox import Outbox
 from plantrail.settings import DatabaseConfig
@@ -57,11 +56,27 @@ class Services:
         plan_code, code = self.queries.resolve_action(ref)
         return ActionRef(plan_code, code)
 
+    def person_name(self, name: str, *, field: str = "owner") -> str:
+        """A registered person's registered spelling (``domain.names``), or an error naming the closest."""
+        return NameIndex(self.queries.person_names()).canonical(name, field=field)
+
+    def actor_name(self, name: str) -> str:
+        """Who is recording, as the event will carry it. A registered person is stored under the
+        registered spelling; another name (a clerk's login, "Covalent import") is kept as typed,
+        unless it is so like a registered name that it is surely that person misspelt."""
+        registered = self.queries.person_names()
+        found = NameIndex(registered).get(name)
+        if found is not None:
+            return found
+        if looks_misspelt(name, registered):
+            raise UnknownPersonError("by", name, registered)
+        return tidy(name)
+
     def record(self, ref: str | ActionRef, command: ActionCommand, *, actor: str) -> dict[str, Any]:
         """Carry out ``command`` on the action as ``actor``; return the action as it now stands,
         with ``recorded_as`` (recorded, submitted, approved, rejected) and the ``claim`` concerned."""
         target = self.resolve(ref)
-        result = self.app.handle(target.plan_code, target.code, command, actor=actor)
+        result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
         self.projector.catch_up()
         return self.show(target) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
 
@@ -72,6 +87,67 @@ class Services:
 
     def plan_timezone(self, plan_ref: str) -> str:
         return str(self.queries.resolve_plan(plan_ref)["timezone"])
+
+    # ----- plans, people and actions without hand-written files ------------------------------
+    # Each returns what it made, as the read models now show it (the CLI's --format json and the
+    # web's confirmation page); bad input raises before anything is saved.
+
+    def create_plan(self, *, actor: str, **details: Any) -> dict[str, Any]:
+        """``code``, ``title`` and optionally ``description``, ``sponsor``, ``warning_days``, ``timezone``."""
+        self.app.create_plan(actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
+        self.projector.catch_up()
+        return self.queries.plan(details["code"])
+
+    def add_priority(self, plan: str, *, name: str, number: int | None, description: str, actor: str) -> dict[str, Any]:
+        """A strategic priority; ``number`` None takes the next free one."""
+        code = self.queries.resolve_plan(plan)["code"]
+        if number is None:
+            number = max((p["number"] for p in self.queries.priorities(code)), default=0) + 1
+        self.app.add_priority(code, number, name, description, actor=self.actor_name(actor))
+        self.projector.catch_up()
+        return self.queries.plan(code)
+
+    def schedule_committee(
+        self, plan: str, *, meets_on: date, report_deadline: date | None, committee: str | None, actor: str
+    ) -> dict[str, Any]:
+        """A committee date; ``committee`` None names it as the plan's latest committee was named."""
+        code = self.queries.resolve_plan(plan)["code"]
+        earlier = self.queries.committees(code)
+        name = committee or (earlier[-1]["committee"] if earlier else "Committee")
+        self.app.schedule_committee(code, meets_on=meets_on, committee=name, report_deadline=report_deadline, actor=self.actor_name(actor))
+        self.projector.catch_up()
+        return self.queries.plan(code)
+
+    def add_action(self, plan: str, *, actor: str, **details: Any) -> dict[str, Any]:
+        """``code``, ``title``, ``owners``, ``due_date`` and optionally ``priority``,
+        ``priority_number``, ``description``, ``effective_on``."""
+        code = self.queries.resolve_plan(plan)["code"]
+        self.app.add_action(plan_code=code, actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
+        self.projector.catch_up()
+        return self.show(ActionRef(code, self.queries.resolve_action(f"{code}/{details['code']}")[1]))
+
+    def register_person(self, *, name: str, actor: str, **details: Any) -> dict[str, Any]:
+        """``name`` and optionally ``email``, ``manager``, ``initials``, ``role``."""
+        self.app.register_person(name=name, actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
+        self.projector.catch_up()
+        return self.queries.person(self.app.get_person(name).name)
+
+    def edit_person(self, name: str, *, changes: dict[str, str | None], reason: str | None, actor: str) -> dict[str, Any]:
+        """Change ``email``, ``manager`` or ``role`` (an empty value clears it), with a reason."""
+        cleared = {k: (v if v and v.strip() else None) for k, v in changes.items()}
+        registered = self.app.edit_person(name, changes=cleared, reason=reason, actor=self.actor_name(actor))
+        self.projector.catch_up()
+        return self.queries.person(registered)
+
+    def calendar(self, person: str) -> tuple[str, bytes]:
+        """The person's registered name and their open actions as an .ics file."""
+        from datetime import UTC
+
+        from projections.calendar import calendar_ics
+
+        name = self.person_name(person, field="person")
+        found = self.queries.find_actions(as_at=self.today(), owner=name, statuses=("alert", "warning", "ok"))
+        return name, calendar_ics(name, found, now=self.app.clock().astimezone(UTC))
 
     # ----- sign-off -------------------------------------------------------------------------
 
@@ -93,8 +169,7 @@ class Services:
         plan_code = self.queries.resolve_plan(plan_ref)["code"] if plan_ref else None
         claims = self.queries.open_claims(plan_code)
         if for_person is not None:
-            if not self.app.exists(person_id(for_person)):
-                raise PersonNotFoundError(f"person {for_person!r} not found (see `plantrail people`)", field="for")
+            for_person = self.person_name(for_person, field="for")
             roles = self.app.roles_of(for_person)
             claims = [c for c in claims if may_decide(for_person, roles, ClaimParties(c["plan"], c["claimant"], c["claimant_manager"]))]
         now = self.app.clock()

@@ -117,6 +117,11 @@ def cipher_env() -> dict[str, str]:
     return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
 
 
+def local_timezone() -> str:
+    """The zone in which relative dates typed at the command line ("today", "-7d") are read."""
+    return os.environ.get("PLANTRAIL_TIMEZONE") or "Europe/London"
+
+
 def default_actor() -> str:
     """Who is recording, when ``--by`` is not given."""
     return os.environ.get("PLANTRAIL_USER") or getpass.getuser()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from domain.timeliness import REOPENED
+
 ACTION_PREFIX = "plantrail:Action."
 ACTION_ADDED = "plantrail:Action.ActionAdded"
 
@@ -44,6 +46,14 @@ def initial_state(s: dict[str, Any]) -> State:
 
 def _progress(state: State, s: dict[str, Any]) -> None:
     state["progress"] = s["progress"]
+    if state["lifecycle"] == REOPENED:
+        state["lifecycle"] = "open"  # a fresh figure: the action's progress is current again
+
+
+def _reopened(state: State, s: dict[str, Any]) -> None:
+    # Reopening now asks for a figure below 100 % (recorded as the next event); an older
+    # history reopened at 100 % is marked so that its stale 100 % does not read as Complete.
+    state["lifecycle"] = REOPENED if state["progress"] >= 100 else "open"
 
 
 def _due_date(state: State, s: dict[str, Any]) -> None:
@@ -68,7 +78,7 @@ FOLDS: dict[str, Callable[[State, dict[str, Any]], None]] = {
     "plantrail:Action.PriorityChanged": _set(priority=lambda s: s["priority"]),
     "plantrail:Action.ActionCompleted": _set(lifecycle=lambda s: "completed", progress=lambda s: 100),
     "plantrail:Action.ActionCancelled": _set(lifecycle=lambda s: "cancelled"),
-    "plantrail:Action.ActionReopened": _set(lifecycle=lambda s: "open"),
+    "plantrail:Action.ActionReopened": _reopened,
     "plantrail:Action.ActionPutOnHold": _set(lifecycle=lambda s: "on_hold"),
     "plantrail:Action.DescriptionRevised": _set(title=lambda s: s["title"], description=lambda s: s["description"]),
 }

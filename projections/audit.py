@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
 
+from domain.errors import BadInputError, NotFoundError
+from domain.names import name_key, suggestion, tidy
 from projections import tables as t
+from projections.csv_out import csv_text, plain
 from projections.queries import iso, utc, utc_iso
 
 # An entry recorded more than this long after the date it is true is flagged as backdated.
@@ -19,6 +20,53 @@ BACKDATED_AFTER_DAYS = 7
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class UnknownActorError(NotFoundError):
+    """``--actor`` names nobody who has recorded anything."""
+
+
+def actor_spellings(engine: Engine, name: str) -> list[str]:
+    """Every stored spelling of the actor ``name`` (``domain.names``: case and spaces aside).
+    Older events may carry a name as it was typed; newer ones the registered spelling."""
+    with engine.connect() as conn:
+        actors = list(conn.execute(select(t.events.c.actor).distinct()).scalars())
+    found = [a for a in actors if name_key(a) == name_key(name)]
+    if not found:
+        raise UnknownActorError(f"actor: nobody called {tidy(name)!r} has recorded anything{suggestion(name, actors)}", field="actor")
+    return found
+
+
+class UnknownEventTypeError(BadInputError):
+    """``--type`` names no kind of event that history shows."""
+
+
+def _declared_event_types() -> set[str]:
+    from domain.action import Action
+    from domain.person import Person
+    from domain.plan import Plan
+    from domain.reminder import Reminder
+
+    names = set()
+    for aggregate in (Action, Plan, Person, Reminder):
+        for name, member in vars(aggregate).items():
+            if isinstance(member, type) and getattr(member, "TOPIC", "").endswith("." + name) and name != "Event":
+                names.add(name)
+    return names
+
+
+def event_type_name(engine: Engine, typed: str) -> str:
+    """The event type as history shows it (``ProgressUpdated``) for a name typed in any case;
+    an unknown one is refused with the list of valid ones."""
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(t.events.c.type).distinct()).scalars())
+    known = sorted(_declared_event_types() | stored)
+    for name in known:
+        if name.casefold() == "".join(typed.split()).casefold():
+            return name
+    raise UnknownEventTypeError(
+        f"type: {typed.strip()!r} is not a kind of event{suggestion(typed, known)} (one of: {', '.join(known)})", field="type"
+    )
 
 
 def history(
@@ -46,9 +94,9 @@ def history(
     if action_code is not None:
         query = query.where(e.c.action_code == action_code)
     if actor is not None:
-        query = query.where(e.c.actor == actor)
+        query = query.where(e.c.actor.in_(actor_spellings(engine, actor)))
     if event_type is not None:
-        query = query.where(e.c.type == event_type)
+        query = query.where(e.c.type == event_type_name(engine, event_type))
     if axis == "effective":
         if since is not None:
             query = query.where(e.c.effective_on >= since)
@@ -106,23 +154,12 @@ HISTORY_CSV_COLUMNS = [
     "backdated",
 ]
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+def _history_rows(entries: list[dict]) -> list[dict]:
+    """``changes`` as plain words ("due_date: 2015-03-31 → 2015-06-30"), not JSON."""
+    return [{**e, "changes": "; ".join(f"{k}: {plain(v[0])} → {plain(v[1])}" for k, v in e["changes"].items())} for e in entries]
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """Rows as CSV, nested values as JSON, and text that a spreadsheet would run defused."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    return out.getvalue()
+def history_csv(entries: list[dict[str, Any]]) -> str:
+    """The audit trail as CSV (the CLI's ``history --format csv`` and the web's export)."""
+    return csv_text(_history_rows(entries), HISTORY_CSV_COLUMNS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -16,7 +17,8 @@ import orjson
 from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
-from domain.timeliness import HasTimelinessFields, status
+from domain.names import name_key
+from domain.timeliness import HasTimelinessFields, Timeliness, status
 from projections import sign_off
 from projections import tables as t
 from projections.timeline import FOREVER_TIME
@@ -44,6 +46,9 @@ def utc_iso(value: datetime) -> str:
 
 # "Known at" with no time given: later than any real recording, earlier than the open end.
 EVERYTHING_RECORDED = FOREVER_TIME.replace(year=9998)
+
+
+STATUS_NAMES = {t.value.lower(): t.value for t in Timeliness}  # "alert" -> "Alert", as typed in filters
 
 
 class _Row:
@@ -133,6 +138,30 @@ class Queries:
             ).mappings()
             return [{"number": r["number"], "name": r["name"], "description": r["description"]} for r in rows]
 
+    def committees(self, plan_code: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.committee_dates).where(t.committee_dates.c.plan_code == plan_code).order_by(t.committee_dates.c.meets_on)
+            ).mappings()
+            return [
+                {"committee": r["committee"], "meets_on": iso(r["meets_on"]), "report_deadline": iso(r["report_deadline"])} for r in rows
+            ]
+
+    def plan(self, ref: str) -> dict[str, Any]:
+        """One plan with its priorities and committee dates."""
+        row = self.resolve_plan(ref)
+        found = next(p for p in self.plans() if p["code"] == row["code"])
+        return found | {"priorities": self.priorities(row["code"]), "committees": self.committees(row["code"])}
+
+    def person(self, name: str) -> dict[str, Any]:
+        """One registered person (by registered name), as ``people`` lists them."""
+        return next(p for p in self.people() if p["name"] == name)
+
+    def person_names(self) -> list[str]:
+        """Every registered person's name, as registered."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.people.c.name).order_by(t.people.c.name)).scalars())
+
     def people(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             owned: dict[str, int] = dict(
@@ -152,11 +181,6 @@ class Queries:
             names = conn.execute(select(t.people.c.name).where(func.lower(t.people.c.email) == wanted)).scalars().all()
         return names[0] if len(names) == 1 else None
 
-    def person(self, name: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.people).where(t.people.c.name == name)).mappings().first()
-        return {k: row[k] for k in ("name", "initials", "email", "role", "manager")} if row else None
-
     def access_facts(self, name: str) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
         """A person's granted roles as (role, plan or None), and the people whose manager they are."""
         r = t.person_roles
@@ -164,12 +188,6 @@ class Queries:
             grants = frozenset((row.role, row.plan_code or None) for row in conn.execute(select(r).where(r.c.person_name == name)))
             reports = frozenset(conn.execute(select(t.people.c.name).where(t.people.c.manager == name)).scalars())
         return grants, reports
-
-    def committee_dates(self, plan_code: str) -> list[dict[str, Any]]:
-        c = t.committee_dates
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(c).where(c.c.plan_code == plan_code).order_by(c.c.meets_on)).mappings().all()
-        return [{"committee": r["committee"], "meets_on": r["meets_on"], "report_deadline": r["report_deadline"]} for r in rows]
 
     def owned_action_refs(self, name: str) -> list[tuple[str, str]]:
         """(plan, code) of every action the person owns now, in any plan."""
@@ -339,7 +357,7 @@ class Queries:
             for r in rows:
                 r["owners"] = json.loads(r["owners"])
             if owner is not None:
-                rows = [r for r in rows if owner in r["owners"]]
+                rows = [r for r in rows if name_key(owner) in {name_key(o) for o in r["owners"]}]
             if priority_number is not None:
                 rows = [r for r in rows if r["priority_number"] == priority_number]
             children = self._children(conn, plan_code, {r["id"] for r in rows}, as_at, known_at) if with_children else None
@@ -411,3 +429,49 @@ class Queries:
             "success_measures": children["texts"].get((action_id, "success_measure"), []),
             "evidence": children["texts"].get((action_id, "evidence"), []),
         }
+
+    def find_actions(
+        self,
+        *,
+        as_at: date,
+        known_at: datetime | None = None,
+        plan_code: str | None = None,
+        owner: str | None = None,
+        statuses: Iterable[str] = (),
+        due_before: date | None = None,
+        priority_number: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Actions across every plan (or one), as at a date: what ``plantrail actions`` and the
+        web's "My actions" page ask. ``statuses`` are timeliness names in any case (``alert``);
+        ``due_before`` keeps actions due strictly before that day. Ordered by plan, priority, code."""
+        wanted = {STATUS_NAMES[s.casefold()] for s in statuses}
+        plan_codes = [plan_code] if plan_code else [p["code"] for p in self.plans()]
+        found = []
+        for code in plan_codes:
+            for a in self.actions(code, as_at=as_at, known_at=known_at, owner=owner, priority_number=priority_number):
+                if wanted and a["status"] not in wanted:
+                    continue
+                if due_before is not None and (a["due_date"] is None or a["due_date"] >= due_before.isoformat()):
+                    continue
+                found.append(a)
+        return found
+
+    def action_versions(self, plan_code: str) -> dict[str, int]:
+        """Each action's stream version now: what a sheet exported for updating remembers."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.actions.c.code, t.actions.c.version).where(t.actions.c.plan_code == plan_code))
+            return {row.code: row.version for row in rows}
+
+    def changes_since(self, plan_code: str, code: str, version: int) -> list[dict[str, Any]]:
+        """The action's own events after ``version``: who changed it since a sheet was exported."""
+        e = t.events
+        query = (
+            select(e.c.type, e.c.actor, e.c.effective_on, e.c.recorded_at)
+            .where(e.c.aggregate == "action", e.c.plan_code == plan_code, e.c.action_code == code, e.c.version > version)
+            .order_by(e.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [
+                {"type": r.type, "actor": r.actor, "effective_on": iso(r.effective_on), "recorded_at": utc_iso(r.recorded_at)}
+                for r in conn.execute(query)
+            ]

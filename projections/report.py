@@ -3,18 +3,18 @@ as self-contained printable HTML, or the same data as JSON or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
 
-from domain.labels import STATUS_KEY
 from projections.chain import current_seal
+from projections.csv_out import csv_text
 from projections.queries import Queries
+from projections.statuses import STATUS_KEY
 from projections.summary import changes, summary
+from projections.workbook import action_workbook
 
 _environment = Environment(
     loader=PackageLoader("projections", "templates"),
@@ -66,6 +66,32 @@ _environment.filters["awaiting_phrase"] = awaiting_phrase
 _environment.filters["change_phrases"] = change_phrases
 
 
+def what_changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What one write did to an action, as short phrases: the confirmation a write prints."""
+    phrases = []
+    if before["progress"] != after["progress"]:
+        phrases.append(f"progress {before['progress']}% → {after['progress']}%")
+    if before["lifecycle"] != after["lifecycle"]:
+        phrases.append(f"{before['lifecycle']} → {after['lifecycle']}")
+    if before["due_date"] != after["due_date"]:
+        phrases.append(f"due {before['due_date'] or '—'} → {after['due_date']}")
+    if before["owners"] != after["owners"]:
+        phrases.append(f"owners {'; '.join(before['owners'])} → {'; '.join(after['owners'])}")
+    notes = len(after.get("notes", [])) - len(before.get("notes", []))
+    sub_notes = sum(len(x["notes"]) for x in after.get("sub_actions", [])) - sum(len(x["notes"]) for x in before.get("sub_actions", []))
+    if notes > 0:
+        phrases.append("note added" if notes == 1 else f"{notes} notes added")
+    if sub_notes > 0:
+        phrases.append("sub-action note added")
+    return phrases
+
+
+def confirmation(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
+    """``SOS 001/SS_ICSAP_IMP1: progress 70% → 85%, note added; status Warning as at 2015-03-25.``"""
+    done = "added" if before is None else ", ".join(what_changed(before, after)) or "recorded (not visible as at today)"
+    return f"{after['plan']}/{after['code']}: {done}; status {after['status']} as at {after['status_as_at']}."
+
+
 def report_data(
     queries: Queries,
     engine: Engine,
@@ -110,7 +136,8 @@ def render_html(data: dict[str, Any]) -> str:
     return _environment.get_template("report.html.j2").render(data=data, status_key=STATUS_KEY)
 
 
-CSV_COLUMNS = [
+ACTION_COLUMNS = [
+    "plan",
     "priority_number",
     "priority_area",
     "code",
@@ -127,32 +154,61 @@ CSV_COLUMNS = [
     "latest_note",
     "awaiting_sign_off",
 ]
+CSV_COLUMNS = ACTION_COLUMNS[1:]  # the report is one plan's
+
+
+def flat_action(a: dict[str, Any]) -> dict[str, Any]:
+    """One action as one flat row: what the CSV and spreadsheet outputs show."""
+    area = a["priority_area"] or {}
+    note = a.get("latest_note") or {}
+    return {
+        "plan": a["plan"],
+        "priority_number": area.get("number"),
+        "priority_area": area.get("name") or "(no priority area)",
+        "code": a["code"],
+        "title": a["title"],
+        "owners": a["owners"],
+        "due_date": a["due_date"],
+        "original_due_date": a["original_due_date"],
+        "due_date_revisions": a["due_date_revisions"],
+        "progress": a["progress"],
+        "status": a["status"],
+        "priority": a["priority"] or "",
+        "lifecycle": a["lifecycle"],
+        "latest_note_on": note.get("effective_on", ""),
+        "latest_note": note.get("text", ""),
+        "awaiting_sign_off": "; ".join(awaiting_phrase(c) for c in a.get("awaiting_sign_off", [])),
+    }
+
+
+def report_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per action, in report order."""
+    return [flat_action(a) for section in data["sections"] for a in section["actions"]]
 
 
 def render_csv(data: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for section in data["sections"]:
-        for a in section["actions"]:
-            note = a["latest_note"] or {}
-            writer.writerow(
-                {
-                    "priority_number": section["number"],
-                    "priority_area": section["name"],
-                    "code": a["code"],
-                    "title": a["title"],
-                    "owners": "; ".join(a["owners"]),
-                    "due_date": a["due_date"],
-                    "original_due_date": a["original_due_date"],
-                    "due_date_revisions": a["due_date_revisions"],
-                    "progress": a["progress"],
-                    "status": a["status"],
-                    "priority": a["priority"] or "",
-                    "lifecycle": a["lifecycle"],
-                    "latest_note_on": note.get("effective_on", ""),
-                    "latest_note": note.get("text", ""),
-                    "awaiting_sign_off": "; ".join(awaiting_phrase(c) for c in a["awaiting_sign_off"]),
-                }
-            )
-    return out.getvalue()
+    return csv_text(report_rows(data), CSV_COLUMNS)
+
+
+def render_xlsx(data: dict[str, Any]) -> bytes:
+    """The report as a workbook: the summary, then one sheet per strategic priority."""
+    known = f", as known at {data['known_at']}" if data["known_at"] else ""
+    heading = f"{data['plan']['code']} {data['plan']['title']} — as at {data['as_at']}{known}"
+    sections = [
+        (f"{s['number']}. {s['name']}" if s["number"] else s["name"], [flat_action(a) for a in s["actions"]]) for s in data["sections"]
+    ]
+    return action_workbook(heading, sections)
+
+
+def render_actions_xlsx(actions: list[dict[str, Any]], *, heading: str) -> bytes:
+    """Any list of actions (one plan's or several) as a workbook: one sheet per plan's priority."""
+    several_plans = len({a["plan"] for a in actions}) > 1
+    sections: dict[tuple[str, Any], list[dict[str, Any]]] = {}
+    labels: dict[tuple[str, Any], str] = {}
+    for a in actions:
+        area = a["priority_area"] or {}
+        key = (a["plan"], area.get("number"))
+        label = f"{area['number']}. {area['name']}" if area else "(no priority area)"
+        labels[key] = f"{a['plan']} {label}" if several_plans else label
+        sections.setdefault(key, []).append(flat_action(a))
+    return action_workbook(heading, [(labels[key], rows) for key, rows in sections.items()])

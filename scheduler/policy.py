@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from domain.timeliness import OPEN_LIFECYCLES, counts_as_complete
+
 
 @dataclass(frozen=True)
 class ReminderPolicy:
@@ -176,7 +178,7 @@ def due_reminders(
     evaluator = _Evaluator(plan, managers, as_of, policy)
     due: list[DueReminder] = []
     for action in actions:
-        if action.lifecycle != "open" or action.progress >= 100 or action.added_on > as_of:
+        if action.lifecycle not in OPEN_LIFECYCLES or counts_as_complete(action) or action.added_on > as_of:
             continue
         for found in (evaluator.due_soon(action), evaluator.overdue(action), evaluator.stale(action)):
             if found is not None:

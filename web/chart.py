@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.labels import COUNT_STATUS
+from projections.statuses import COUNT_STATUS
 
 BANDS = ["alert", "warning", "ok", "complete", "cancelled"]
 FILLS = {"alert": "#b10e1e", "warning": "#f47738", "ok": "#00703c", "complete": "#1d4f91", "cancelled": "#6f777b"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.errors import BadInputError
+from domain.problems import InputProblemsError
 
 
-class ImportFileError(BadInputError, ValueError):
-    """The file cannot be read as a plan; the message names the file, the row or path, and the field."""
+class ImportFileError(InputProblemsError, ValueError):
+    """The file cannot be read as a plan; each problem names the file, the row or path, and the field."""

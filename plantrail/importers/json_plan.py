@@ -10,6 +10,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from domain.action import checked_priority
+from domain.errors import DomainError
 from domain.plan_document import (
     ActionSpec,
     CommitteeSpec,
@@ -21,6 +23,9 @@ from domain.plan_document import (
     ProgressFigure,
     SubActionSpec,
 )
+from domain.problems import Problems
+from plantrail.dates import DateFormatError, parse_date
+from plantrail.errors import clipped
 from plantrail.importers import ImportFileError
 
 _validator: Draft202012Validator | None = None
@@ -51,21 +56,57 @@ def read_plan_file(path: Path) -> PlanDocument:
     except OSError as error:
         raise ImportFileError(f"{path}: cannot read: {error.strerror}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        # A byte order mark (Notepad and Excel write one) is not part of the JSON.
+        data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        raise ImportFileError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        raise ImportFileError(f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8") from None
     except json.JSONDecodeError as error:
         raise ImportFileError(f"{path}: line {error.lineno} column {error.colno}: malformed JSON: {error.msg}") from None
     return plan_from_data(data, str(path))
 
 
 def plan_from_data(data: Any, source: str) -> PlanDocument:
-    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise ImportFileError(f"{source}: {json_path(first.absolute_path)}: {first.message}{more}")
-    return _Reader(source).plan(data)
+        raise ImportFileError([f"{source}: {plain_words(e)}" for e in errors])
+    reader = _Reader(source)
+    document = reader.plan(data)
+    reader.problems.raise_if_any(ImportFileError)
+    return document
+
+
+def plain_words(error: Any) -> str:
+    """A schema error as a clerk would say it: where, which field, what is wrong."""
+    where = json_path(error.absolute_path)
+    value = error.instance
+    shown = clipped(value)
+    match error.validator:
+        case "required":
+            missing = error.message.split("'")[1] if "'" in error.message else "a field"
+            return f"{where}: {missing}: missing (it is required)"
+        case "additionalProperties":
+            known = sorted(error.schema.get("properties", {}))
+            extra = sorted(set(value) - set(known)) if isinstance(value, dict) else []
+            return f"{where}: {', '.join(extra) or 'a field'}: not a field plantrail knows (known: {', '.join(known)})"
+        case "type":
+            wanted = {"string": "text", "integer": "a whole number", "array": "a list", "object": "an object", "null": "empty"}
+            types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            return f"{where}: must be {' or '.join(wanted.get(str(t), str(t)) for t in types)}, got {shown}"
+        case "minLength":
+            return f"{where}: must not be empty"
+        case "maxLength":
+            return f"{where}: {len(value)} characters, at most {error.validator_value} allowed"
+        case "minItems":
+            return f"{where}: needs at least {error.validator_value} item(s)"
+        case "minimum" | "maximum":
+            bound = "at least" if error.validator == "minimum" else "at most"
+            return f"{where}: must be {bound} {error.validator_value}, got {shown}"
+        case "enum" | "const":
+            allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+            return f"{where}: must be one of {', '.join(str(a) for a in allowed)}, got {shown}"
+        case "anyOf" | "oneOf":
+            return f"{where}: {shown} is not an accepted value here"
+    return f"{where}: {error.message}"
 
 
 class _Reader:
@@ -73,15 +114,25 @@ class _Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.problems = Problems()
 
     def at(self, path: str) -> str:
         return f"{self.source}: {path}"
 
     def day(self, value: str, path: str) -> date:
+        """The date in any form ``plantrail.dates`` reads; a bad one is noted and reading goes on."""
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ImportFileError(f"{self.at(path)}: {value!r} is not a real date") from None
+            return parse_date(value)
+        except DateFormatError as error:
+            self.problems.add(f"{self.at(path)}: {error}")
+            return date.min
+
+    def priority(self, value: str | None, path: str) -> str | None:
+        try:
+            return checked_priority(value)
+        except DomainError as error:
+            self.problems.add(f"{self.at(path)}: {error}")
+            return None
 
     def optional_day(self, value: str | None, path: str) -> date | None:
         return None if value is None else self.day(value, path)
@@ -146,7 +197,7 @@ class _Reader:
             owners=list(x.get("owners", [])),
             due_date=self.optional_day(x.get("due_date"), f"{path}.due_date"),
             original_due_date=self.optional_day(x.get("original_due_date"), f"{path}.original_due_date"),
-            priority=x.get("priority"),
+            priority=self.priority(x.get("priority"), f"{path}.priority"),
             priority_number=x.get("priority_area"),
             lifecycle=x.get("lifecycle", "open"),
             added_on=self.optional_day(x.get("added_on"), f"{path}.added_on"),

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from plantrail.cli import main
@@ -20,7 +20,7 @@ from tests.conftest import EXAMPLES
 SEED = json.loads((EXAMPLES / "sos-001.plan.json").read_text())
 SMALL = {**SEED, "plan": {**SEED["plan"], "code": "PROP 1"}, "actions": copy.deepcopy(SEED["actions"][:4])}
 PLACE = re.compile(r"(actions|people|priorities|committees|plan)(\[\d+\]|\.|\b)|\(top level\)|line \d+|row \d+|UTF-8|format")
-CASES = {"json": 0, "csv": 0, "cli": 0}
+CASES = {"json": 0, "csv": 0, "xlsx": 0, "cli": 0, "objects": 0}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -57,7 +57,9 @@ def digest(database: Path) -> str:
         return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
 
 
-BAD_DATES = st.sampled_from(["2015-02-31", "31-Feb-2015", "2015-13-01", "", "yesterday", "31/02/2015", "20150203"])
+BAD_DATES = st.sampled_from(["2015-02-31", "31-Feb-2015", "2015-13-01", "", "yesterday", "31/02/2015", "20150203", "Mar 2015"])
+# At the command line "yesterday" is a date; everything else above is still wrong there.
+BAD_TYPED_DATES = st.sampled_from(["2015-02-31", "31-Feb-2015", "2015-13-01", "", "31/02/2015", "20150203", "Mar 2015", "-7x"])
 BAD_PROGRESS = st.sampled_from([150, -1, "abc", 1.5, None, True, "70%"])
 WRONG_TYPES = st.sampled_from([17, -3, 2.5, True, None, [], {}, ["x"], "text"])
 CONTROL = st.sampled_from(["\x00", "\x07", "\x1b[31m", "\r", "\x0b", "\x7f"])
@@ -169,16 +171,91 @@ def test_a_bad_csv_row_exits_2_names_the_row_and_field_and_changes_nothing(store
     assert digest(store) == before
 
 
+XLSX_BAD_CELLS = st.one_of(
+    BAD_CELLS,
+    st.tuples(st.just(3), st.sampled_from([-5, 3_000_000, 1.5e9, True])),  # numbers that are no Excel date
+    st.tuples(st.just(4), st.sampled_from([150, -1, 0.5, 1.5])),  # progress as numbers
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cell=XLSX_BAD_CELLS, rows_before=st.integers(min_value=0, max_value=3))
+def test_a_bad_xlsx_row_exits_2_names_the_row_and_changes_nothing(store, tmp_path_factory, cell, rows_before):
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    column, value = cell
+    book = Workbook()
+    book.active.append(CSV_HEADER.split(","))
+    for n in range(rows_before):
+        book.active.append([f"NEW{n} New action", *GOOD_ROW[1:]])
+    row = list(GOOD_ROW)
+    row[column] = value
+    try:
+        book.active.append(row)
+    except IllegalCharacterError:  # a control character openpyxl itself will not write
+        assume(False)
+    path = tmp_path_factory.mktemp("case") / "bad.xlsx"
+    book.save(path)
+    before = digest(store)
+    code, err = run(["--db", str(store), "import", str(path), "--plan", "SOS 001"])
+    CASES["xlsx"] += 1
+    assert code == 2, (column, value, err)
+    assert str(path) in err and f"row {rows_before + 2}" in err, err
+    assert "Traceback" not in err
+    assert digest(store) == before
+
+
+def argv(*parts: str | st.SearchStrategy) -> st.SearchStrategy:
+    """Command-line arguments: fixed words as they are, strategies where the bad value goes."""
+    return st.tuples(*(st.just(p) if isinstance(p, str) else p for p in parts))
+
+
+NEW_PLAN = ("plan", "create", "NEW", "--title", "T")
+NEW_ACTION = ("action", "add", "SOS 001", "NEW9", "--title", "T", "--owner", "Liam Purdie", "--due")
+OBJECT_COMMANDS = st.one_of(
+    argv("plan", "create", st.sampled_from(["", "X\x00Y", "C" * 300]), "--title", "T"),
+    argv("plan", "create", "NEW", "--title", st.sampled_from(["", "T\x07"])),
+    argv(*NEW_PLAN, "--warning-days", st.sampled_from(["-1", "366", "x"])),
+    argv(*NEW_PLAN, "--timezone", st.sampled_from(["Mars/Base", "", "UTC+1"])),
+    argv("plan", "priority", "add", "SOS 001", st.sampled_from(["", "N\x00"])),
+    argv("plan", "priority", "add", "SOS 001", "Name", "--number", st.sampled_from(["0", "-2", "x"])),
+    argv("plan", "committee", "add", "SOS 001", "--meets-on", BAD_TYPED_DATES),
+    argv("action", "add", "SOS 001", st.sampled_from(["", "A\x1b"]), *NEW_ACTION[4:], "2015-06-30"),
+    argv(*NEW_ACTION, BAD_TYPED_DATES),
+    argv(*NEW_ACTION, "2015-06-30", "--priority", st.sampled_from(["Urgent", ""])),
+    argv("person", "add", st.sampled_from(["", "P\x00Q", "N" * 300])),
+    argv("person", "add", "New Person", "--email", st.sampled_from(["no-at-sign", "a@b", "a b@c.org"])),
+    argv("person", "edit", "Liam Purdie", "--email", st.sampled_from(["no-at-sign", "x y@z.org"]), "--reason", "moved"),
+    argv("person", "edit", "Liam Purdie", "--email", "l@example.org"),
+    argv("reopen", "SS_ICSAP_IMP1", "--progress", st.sampled_from(["100", "-1", "x"])),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(args=OBJECT_COMMANDS)
+def test_bad_input_to_the_object_commands_exits_2_and_changes_nothing(store, args):
+    before = digest(store)
+    code, err = run(["--db", str(store), *list(args)])
+    CASES["objects"] += 1
+    assert code == 2, (args, err)
+    assert err.strip() and "Traceback" not in err
+    assert digest(store) == before
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     args=st.one_of(
         st.tuples(
             st.just("update"), st.just("SS_ICSAP_IMP1"), st.just("--progress"), st.sampled_from(["150", "-1", "abc", "1.5", "", "70%"])
         ),
-        st.tuples(st.just("update"), st.just("SS_ICSAP_IMP1"), st.just("--progress"), st.just("5"), st.just("--on"), BAD_DATES),
-        st.tuples(st.just("redate"), st.just("SS_ICSAP_IMP1"), st.just("--due"), BAD_DATES, st.just("--reason"), st.just("slip")),
+        st.tuples(st.just("update"), st.just("SS_ICSAP_IMP1"), st.just("--progress"), st.just("5"), st.just("--on"), BAD_TYPED_DATES),
+        st.tuples(st.just("redate"), st.just("SS_ICSAP_IMP1"), st.just("--due"), BAD_TYPED_DATES, st.just("--reason"), st.just("slip")),
         st.tuples(st.just("note"), st.just("SS_ICSAP_IMP1"), st.builds(lambda c: f"no{c}te", CONTROL)),
-        st.tuples(st.just("show"), st.just("SS_ICSAP_IMP1"), st.just("--as-at"), BAD_DATES),
+        st.tuples(st.just("show"), st.just("SS_ICSAP_IMP1"), st.just("--as-at"), BAD_TYPED_DATES),
+        st.tuples(st.just("actions"), st.just("--due-before"), BAD_TYPED_DATES),
+        st.tuples(st.just("actions"), st.just("--status"), st.sampled_from(["late", "", "red"])),
+        st.tuples(st.just("history"), st.just("--type"), st.sampled_from(["progress", "Nothing", ""])),
         st.tuples(
             st.just("show"),
             st.just("SS_ICSAP_IMP1"),

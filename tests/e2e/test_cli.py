@@ -145,8 +145,13 @@ def test_csv_action_list_import(run, tmp_path: Path):
         "HR1 Recruit,Recruit two social workers,Ann Manager,30-Apr-2015,20%,Workforce,High\n"
     )
     refused = run("import", str(path), "--plan", "WF 1", expect=2)
+    assert "plan: 'WF 1' does not exist; to start a new plan from this sheet add --create-plan" in refused.stderr
+    refused = run("import", str(path), "--plan", "WF 1", "--create-plan", expect=2)
     assert "Ann Manager" in refused.stderr and "row 2" in refused.stderr
-    run("import", str(path), "--plan", "WF 1", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01")
+    done = run(
+        "import", str(path), "--plan", "WF 1", "--create-plan", "--plan-title", "Workforce plan", "--register-owners", "--on", "2015-03-01"
+    )
+    assert "registered without an email, so reminders cannot reach them yet: Ann Manager" in done.stderr
     action = as_json(run("show", "HR1", "--format", "json"))
     assert (action["plan"], action["owners"], action["progress"], action["priority_area"]["name"]) == (
         "WF 1",
@@ -165,3 +170,19 @@ def test_grant_and_revoke_a_role_are_events_in_the_history(imported):
     assert [(e["subject"], e["actor"], e["reason"], e["changes"]["role"]) for e in trail] == [
         ("Liam Purdie", "Ada Admin", "covers the committee cycle", [None, "clerk of SOS 001"])
     ]
+
+
+def test_a_write_prints_what_changed_and_the_new_status_and_verbose_prints_the_action(recording_directly):
+    imported = recording_directly
+    line = imported("update", "SS_ICSAP_IMP1", "--progress", "85", "--note", "Cascade done", "--on", "2015-03-24").stdout
+    assert line.strip() == "SOS 001/SS_ICSAP_IMP1: progress 70% → 85%, note added; status OK as at 2015-03-24."
+    redated = imported("redate", "SS_ICSAP_PAR1", "--due", "2015-06-30", "--reason", "slip", "--on", "2015-03-25").stdout
+    assert redated.strip() == "SOS 001/SS_ICSAP_PAR1: due 2015-03-31 → 2015-06-30; status OK as at 2015-03-25."
+    full = imported("note", "SS_ICSAP_IMP1", "Another", "--verbose").stdout
+    assert "Priority area" in full and "Another" in full
+
+
+def test_remind_dry_run_says_would_raise_and_raises_nothing(imported):
+    dry = imported("remind", "--as-at", "2015-03-17", "--dry-run").stdout
+    assert "Would raise" in dry and "would raise" in dry and "Raised now" not in dry
+    assert imported("history", "--type", "ReminderRaised", "--format", "json").stdout.strip() == "[]"

@@ -5,6 +5,7 @@ import pytest
 from domain.action import Action
 from domain.errors import (
     ActionCancelledError,
+    ActionCompletedError,
     InvalidProgressError,
     InvalidTextError,
     ReasonRequiredError,
@@ -91,3 +92,59 @@ def test_history_replays_to_the_same_state_even_if_rules_tighten():
     for event in events:
         copy = event.mutate(copy)
     assert (copy.progress, copy.sub_actions, copy.version) == (70, action.sub_actions, action.version)
+
+
+def test_progress_on_a_completed_action_is_refused_with_a_hint_to_reopen_it_first():
+    action = new_action()
+    action.complete(reason=None, actor="clerk", effective_on=ON)
+    with pytest.raises(ActionCompletedError, match=r"it is complete; reopen it first \(plantrail reopen SS_ICSAP_IMP1 --progress N\)"):
+        action.update_progress(50, actor="clerk", effective_on=ON)
+    assert (action.progress, action.lifecycle) == (100, "completed")
+
+
+def test_reopening_at_100_needs_a_figure_below_100_and_records_it():
+    action = new_action()
+    action.complete(reason=None, actor="clerk", effective_on=ON)
+    with pytest.raises(InvalidProgressError, match="stands at 100 %"):
+        action.reopen(reason=None, actor="clerk", effective_on=ON)
+    with pytest.raises(InvalidProgressError, match="below 100"):
+        action.reopen(reason=None, actor="clerk", effective_on=ON, progress=100)
+    action.reopen(reason="evidence not accepted", actor="clerk", effective_on=ON, progress=80)
+    assert (action.progress, action.lifecycle) == (80, "open")
+    assert [type(e).__name__ for e in action.collect_events()][-2:] == ["ActionReopened", "ProgressUpdated"]
+
+
+def test_reopening_a_cancelled_action_keeps_its_progress_when_no_figure_is_given():
+    action = new_action()
+    action.update_progress(40, actor="clerk", effective_on=ON)
+    action.cancel(reason="superseded", actor="clerk", effective_on=ON)
+    action.reopen(reason=None, actor="clerk", effective_on=ON)
+    assert (action.progress, action.lifecycle) == (40, "open")
+
+
+def test_an_older_history_reopened_at_100_replays_and_its_status_follows_the_due_date():
+    """Before reopening asked for a figure, ActionReopened came alone after ActionCompleted."""
+    from domain.timeliness import Timeliness, status
+    from projections.action_fold import fold
+
+    action = new_action(due_date=date(2015, 3, 1))
+    action.complete(reason=None, actor="clerk", effective_on=ON)
+    action._reopened(reason=None, actor="clerk", effective_on=ON)  # what the old rule recorded
+    events = action.collect_events()
+    replayed = None
+    for e in events:
+        replayed = e.mutate(replayed)
+    assert (replayed.progress, replayed.lifecycle) == (100, "open")
+    state = None
+    for e in events:
+        state = fold(state, type(e).TOPIC, e.__dict__)
+    assert (state["progress"], state["lifecycle"]) == (100, "reopened")
+
+    class Row:
+        progress, lifecycle, due_date = state["progress"], state["lifecycle"], state["due_date"]
+
+    assert status(Row, date(2015, 3, 25)) == Timeliness.ALERT
+    state = fold(state, "plantrail:Action.ProgressUpdated", {"progress": 100})
+    assert state["lifecycle"] == "open"
+    Row.progress, Row.lifecycle = 100, "open"
+    assert status(Row, date(2015, 3, 25)) == Timeliness.COMPLETE

@@ -7,6 +7,7 @@ import pytest
 from plantrail.importers import ImportFileError
 from plantrail.importers.csv_actions import read_actions_csv
 from plantrail.importers.json_plan import plan_from_data, read_plan_file
+from plantrail.importers.sheet import SheetOptions
 
 MINIMAL = {
     "format": "plantrail-plan/1",
@@ -38,7 +39,8 @@ def test_a_valid_document_reads_into_plain_values():
         ({"progress": [{"value": 150, "on": "2015-01-01"}]}, "t.json: actions[0].progress[0].value"),
         ({"progress": [{"value": "abc", "on": "2015-01-01"}]}, "t.json: actions[0].progress[0].value"),
         ({"title": ""}, "t.json: actions[0].title"),
-        ({"colour": "red"}, "t.json: actions[0]: Additional properties"),
+        ({"colour": "red"}, "t.json: actions[0]: colour: not a field plantrail knows (known: added_on, code,"),
+        ({"priority": "Urgent"}, "t.json: actions[0].priority: priority: must be one of High, Medium, Low, got 'Urgent'"),
     ],
 )
 def test_errors_name_the_file_the_json_path_and_the_field(fields, expected):
@@ -77,8 +79,9 @@ def read_csv(tmp_path: Path, text: str, **kw):
         "exported_on": date(2015, 3, 25),
         "register_owners": True,
         "known_priorities": {},
+        "note_author": "clerk",
     }
-    return read_actions_csv(path, **(options | kw))
+    return read_actions_csv(path, options=SheetOptions(**(options | kw))).document
 
 
 def test_csv_rows_become_actions_with_priorities_in_order_of_appearance(tmp_path: Path):
@@ -98,7 +101,7 @@ def test_csv_rows_become_actions_with_priorities_in_order_of_appearance(tmp_path
         ("X1 Title,d,Ann,2015-01-01,150,Area,High", "row 2: Progress"),
         ("X1 Title,d,Ann,2015-01-01,abc,Area,High", "row 2: Progress"),
         ("X1 Title,d,Ann,2015-01-01,10,Area,Urgent", "row 2: Priority"),
-        ("X1,d,Ann,2015-01-01,10,Area,High", "row 2: Code & Title"),
+        ("X1,d,Ann,2015-01-01,10,Area,High", "row 2: Code & Title: expected a code then a title"),
     ],
 )
 def test_csv_errors_name_the_row_and_the_column(tmp_path: Path, row: str, expected: str):
@@ -107,5 +110,29 @@ def test_csv_errors_name_the_row_and_the_column(tmp_path: Path, row: str, expect
 
 
 def test_csv_without_required_columns_is_refused(tmp_path: Path):
-    with pytest.raises(ImportFileError, match="row 1: missing column"):
+    with pytest.raises(ImportFileError, match="row 1: the sheet's columns are 'Title', 'Owner'; it needs 'Code & Title'"):
         read_csv(tmp_path, "Title,Owner\nx,y\n")
+
+
+def test_a_plan_file_reports_every_problem_at_once_in_plain_words():
+    data = with_action(due_date="Mar 2015", title=17, priority="high", colour="red")
+    data["actions"][0]["progress"] = [{"value": 150, "on": "2015-01-01"}]
+    del data["plan"]["title"]
+    with pytest.raises(ImportFileError) as caught:
+        plan_from_data(data, "t.json")
+    problems = caught.value.problems
+    assert "t.json: plan: title: missing (it is required)" in problems
+    assert "t.json: actions[0].title: must be text, got 17" in problems
+    assert "t.json: actions[0].progress[0].value: must be at most 100, got 150" in problems
+    assert any(p.startswith("t.json: actions[0]: colour: not a field plantrail knows") for p in problems)
+    assert len(problems) == 4 and str(caught.value).startswith("4 problems; nothing was imported:")
+
+
+def test_a_plan_file_takes_a_bom_council_dates_and_priorities_in_any_case(tmp_path: Path):
+    data = with_action(due_date="30/04/2015", priority="high", added_on="1 April 2014")
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(data).encode("utf-8"))
+    action = read_plan_file(path).actions[0]
+    assert (action.due_date, action.priority, action.added_on) == (date(2015, 4, 30), "High", date(2014, 4, 1))
+    with pytest.raises(ImportFileError, match=r"actions\[0\].due_date: 'Mar 2015' is not a whole date: give the day too"):
+        plan_from_data(with_action(due_date="Mar 2015"), "t.json")

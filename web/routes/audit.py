@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from domain.access import may_audit, require
 from domain.errors import BadInputError
-from projections.audit import HISTORY_CSV_COLUMNS, csv_text, history
+from projections.audit import history, history_csv
 from web.auth import signed_in
 from web.forms import optional_date
 from web.render import page
@@ -72,7 +72,7 @@ def audit_page(request: Request) -> Response:
 
 def audit_csv(request: Request) -> Response:
     _, arguments = _filters(request)
-    body = csv_text(history(request.app.state.web.services.engine, **arguments), HISTORY_CSV_COLUMNS)
+    body = history_csv(history(request.app.state.web.services.engine, **arguments))
     return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
 
 

@@ -14,10 +14,10 @@ from starlette.routing import Route
 
 from domain.access import may_read_plan, may_run_committee, require
 from domain.errors import BadInputError, NotFoundError
-from domain.labels import COUNT_STATUS
 from domain.rounds import last_committee_before
-from plantrail.rounds import chase, round_status
+from plantrail.rounds import chase, committee_dates, round_status
 from projections.report import change_phrases, render_csv, render_html, report_data
+from projections.statuses import COUNT_STATUS
 from projections.summary import changes, summary
 from web.auth import signed_in
 from web.chart import status_chart
@@ -48,7 +48,7 @@ def dashboard(request: Request) -> Response:
     web = request.app.state.web
     s = web.services
     as_at = _as_at(request, plan["code"])
-    committees = s.queries.committee_dates(plan["code"])
+    committees = committee_dates(s, plan["code"])
     last = last_committee_before(committees, as_at)
     over_time = [(c["meets_on"], summary(s.queries, plan["code"], as_at=c["meets_on"])["totals"]) for c in committees]
     who = signed_in(request)
@@ -71,7 +71,7 @@ def plan_changes(request: Request) -> Response:
     plan = _plan(request)
     s = request.app.state.web.services
     as_at = _as_at(request, plan["code"])
-    since = optional_date(request.query_params.get("since")) or last_committee_before(s.queries.committee_dates(plan["code"]), as_at)
+    since = optional_date(request.query_params.get("since")) or last_committee_before(committee_dates(s, plan["code"]), as_at)
     if since is not None and since > as_at:
         raise BadInputError("since: must not be after the as-at date", field="since")
     moved = changes(s.queries, s.engine, plan["code"], from_date=since, to_date=as_at) if since else None

@@ -1,10 +1,5 @@
-"""Status marks and rule labels: one set of words and icons for the CLI, the report and the web.
-
-Status is never shown by colour alone: each has an icon and a word (and the report a pattern),
-so it reads in black-and-white print and for people who do not see colour.
-"""
-
-from __future__ import annotations
+"""How each timeliness status is shown everywhere (report, spreadsheet, CLI, web): icon + word,
+readable without colour and in black-and-white print."""
 
 STATUS_KEY = [
     {"status": "Alert", "icon": "▲", "meaning": "Alert: past its due date and not complete"},
@@ -15,9 +10,10 @@ STATUS_KEY = [
 ]
 STATUS_ICONS = {key["status"]: key["icon"] for key in STATUS_KEY}
 
-# The summary's count keys (alert, warning, ok, complete, cancelled) and the status they count.
+# The summary's count keys (alert, warning, ok, complete, cancelled) and the status each counts.
 COUNT_STATUS = {key["status"].lower(): key["status"] for key in STATUS_KEY}
 
+# How each reminder rule is named in short (tables, the owner's "latest reminder").
 RULE_LABELS = {
     "due_soon": "due soon",
     "overdue": "overdue",

@@ -1,0 +1,143 @@
+"""The import use case for every entry point: files (JSON plans, CSV and XLSX action lists, or a
+folder of them) → plan documents → ``domain.importing.import_plans``, atomically.
+
+Every file is read before anything is saved, and every problem in every file is reported at
+once (``domain.problems``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from domain.errors import DomainError, PlanNotFoundError
+from domain.ids import person_id
+from domain.importing import import_plans
+from domain.names import name_key, suggestion
+from domain.plan_document import PlanDocument
+from domain.problems import InputProblemsError, Problems
+from plantrail.importers import ImportFileError
+from plantrail.importers.csv_actions import read_actions_csv
+from plantrail.importers.json_plan import read_plan_file
+from plantrail.importers.sheet import SheetOptions, SheetResult
+from plantrail.importers.xlsx_actions import read_actions_xlsx
+from plantrail.services import Services
+
+PLAN_FILES = (".json",)
+SHEETS = {".csv": read_actions_csv, ".xlsx": read_actions_xlsx}
+
+
+@dataclass(frozen=True)
+class SheetTarget:
+    """What an action list (CSV or XLSX) is imported into; a plan file names its own plan."""
+
+    plan_code: str | None
+    plan_title: str | None = None
+    create_plan: bool = False
+    register_owners: bool = False
+    exported_on: date | None = None
+
+
+@dataclass
+class ImportOutcome:
+    files: list[str]
+    summary: dict[str, int]
+    notices: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files": self.files, **self.summary, "notices": self.notices}
+
+
+def files_to_import(path: Path) -> tuple[list[Path], list[str]]:
+    """A file, or a folder's plan files and sheets (Excel's ``~$`` lock files left out, and said)."""
+    if not path.is_dir():
+        return [path], []
+    wanted = (*PLAN_FILES, *SHEETS)
+    found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in wanted)
+    locks = [p for p in found if p.name.startswith("~$")]
+    files = [p for p in found if p not in locks]
+    if not files:
+        raise ImportFileError(f"{path}: no plan files or action lists (*.json, *.csv, *.xlsx) in this folder")
+    return files, [f"{p}: skipped (Excel's lock file for an open workbook)" for p in locks]
+
+
+def import_files(
+    s: Services,
+    paths: list[Path],
+    target: SheetTarget,
+    *,
+    actor: str,
+    notices: list[str] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportOutcome:
+    actor = s.actor_name(actor)
+    notices = list(notices or [])
+    problems = Problems()
+    documents: list[PlanDocument] = []
+    # Plan files first: an action list in the same folder may belong to a plan one of them makes.
+    for file in [p for p in paths if p.suffix.lower() not in SHEETS]:
+        with problems.noted(str(file)):
+            documents.append(read_plan_file(file))
+    batch_plans = {name_key(d.code): d for d in documents}
+    for file in [p for p in paths if p.suffix.lower() in SHEETS]:
+        with problems.noted(str(file)):
+            result = _read_sheet(s, file, target, actor, batch_plans)
+            documents.append(result.document)
+            notices.extend(result.notices)
+    problems.raise_if_any()
+    unreachable = [p.name for d in documents for p in d.people if not p.email and not s.app.exists(person_id(p.name))]
+    summary = import_plans(s.app, documents, actor=actor)
+    if unreachable:
+        notices.append(
+            f"registered without an email, so reminders cannot reach them yet: {', '.join(dict.fromkeys(unreachable))} "
+            "(add one with `plantrail person edit NAME --email ADDRESS --reason …`)"
+        )
+    s.projector.catch_up(on_progress)
+    return ImportOutcome(files=[str(p) for p in paths], summary=summary.as_dict(), notices=notices)
+
+
+def _read_sheet(s: Services, file: Path, target: SheetTarget, actor: str, batch_plans: dict[str, PlanDocument]) -> SheetResult:
+    if not target.plan_code:
+        raise ImportFileError(f"{file}: an action list needs --plan CODE (the plan it belongs to)")
+    in_batch = batch_plans.get(name_key(target.plan_code))
+    if in_batch is not None:
+        plan_code, known = in_batch.code, {name_key(p.name): p.number for p in in_batch.priorities}
+    else:
+        plan_code, known = _plan_for_sheet(s, target)
+    reader = SHEETS[file.suffix.lower()]
+    options = SheetOptions(
+        plan_code=plan_code,
+        plan_title=target.plan_title,
+        exported_on=target.exported_on or s.app.today(plan_code),
+        register_owners=target.register_owners,
+        known_priorities=known,
+        note_author=actor,
+    )
+    try:
+        return reader(file, options=options)
+    except InputProblemsError:
+        raise
+    except DomainError as error:
+        raise ImportFileError(str(error)) from None
+
+
+def _plan_for_sheet(s: Services, target: SheetTarget) -> tuple[str, dict[str, int]]:
+    """The plan's stored code and its priorities by name; a plan that does not exist is made
+    only with ``create_plan`` (a typo in --plan must not start a second plan for ever)."""
+    assert target.plan_code is not None
+    try:
+        plan = s.queries.resolve_plan(target.plan_code)
+    except PlanNotFoundError:
+        if target.create_plan:
+            return target.plan_code.strip(), {}
+        codes = [p["code"] for p in s.queries.plans()]
+        raise PlanNotFoundError(
+            f"plan: {target.plan_code!r} does not exist{suggestion(target.plan_code, codes)}; "
+            "to start a new plan from this sheet add --create-plan (and --plan-title)",
+            field="plan",
+        ) from None
+    known = {" ".join(p["name"].split()).casefold(): p["number"] for p in s.queries.priorities(plan["code"])}
+    return plan["code"], known
