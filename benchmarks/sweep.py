@@ -19,30 +19,14 @@ from benchmarks.common import add_store_arguments, fresh_database, stores
 from benchmarks.synthetic import action_batches, setup_aggregates
 from domain.application import raise_reminders
 from plantrail.bootstrap import bootstrap, sweep_context
-from plantrail.settings import MailSettings
+from plantrail.settings import MailSettings, default_mail_settings
 from scheduler.sweep import SCHEDULER_ACTOR, due_now, enqueue_pending
 
 AS_OF = date(2015, 3, 2)
 
 
 def settings() -> MailSettings:
-    return MailSettings(
-        transport="file",
-        outbox_dir=Path("unused"),
-        mail_from="plantrail <p@example.org>",
-        smtp_host="",
-        smtp_port=25,
-        smtp_security="none",
-        smtp_user=None,
-        smtp_password=None,
-        admin_email=None,
-        timezone="Europe/London",
-        templates_dir=None,
-        max_age_hours=72,
-        first_retry_seconds=60,
-        sweep_hour=7,
-        reminder_overrides={},
-    )
+    return default_mail_settings(outbox_dir=Path("unused"), mail_from="plantrail <p@example.org>", smtp_host="")
 
 
 def measure(kind: str, postgres_url: str, actions: int, raise_count: int) -> None:

@@ -24,7 +24,7 @@ import httpx
 from benchmarks.common import add_store_arguments, fresh_database, stores
 from benchmarks.synthetic import PEOPLE, action_batches, setup_aggregates
 from plantrail.bootstrap import bootstrap
-from plantrail.settings import MailSettings, WebSettings
+from plantrail.settings import WebSettings, default_mail_settings
 from tests.smtp_server import free_port
 
 PLAN = "BENCH"
@@ -33,23 +33,7 @@ SECRET = "benchmark-secret-key-0123456789abcdefghij"
 
 
 def _settings(port: int) -> WebSettings:
-    mail = MailSettings(
-        transport="file",
-        outbox_dir=Path("/tmp/plantrail-bench-outbox"),
-        mail_from="plantrail <p@example.org>",
-        smtp_host="",
-        smtp_port=25,
-        smtp_security="none",
-        smtp_user=None,
-        smtp_password=None,
-        admin_email=None,
-        timezone="Europe/London",
-        templates_dir=None,
-        max_age_hours=72,
-        first_retry_seconds=60,
-        sweep_hour=7,
-        reminder_overrides={},
-    )
+    mail = default_mail_settings(outbox_dir=Path("/tmp/plantrail-bench-outbox"), mail_from="plantrail <p@example.org>")
     return WebSettings(secret_key=SECRET, base_url=f"http://127.0.0.1:{port}", mail=mail)
 
 

@@ -215,18 +215,28 @@ class PlanTrail(SignOffUseCases, Application):
         self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
     ) -> None:
         """Give a person a role (clerk of a plan, admin, viewer), as an event with its reason."""
-        if plan_code:
-            plan_code = self.get_plan(plan_code).code
-        on = effective_on or self.today()
-        self._change(lambda: self.get_person(name), lambda p: p.grant_role(role, plan_code, actor=actor, reason=reason, effective_on=on))
+        self._role_change(Person.grant_role, name, role, plan_code, actor=actor, reason=reason, effective_on=effective_on)
 
     def revoke_role(
         self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
     ) -> None:
-        if plan_code:
-            plan_code = self.get_plan(plan_code).code
+        """Take a role away, as an event with its reason (the grant stays in the history)."""
+        self._role_change(Person.revoke_role, name, role, plan_code, actor=actor, reason=reason, effective_on=effective_on)
+
+    def _role_change(
+        self,
+        change: Callable[..., None],
+        name: str,
+        role: str,
+        plan_code: str | None,
+        *,
+        actor: str,
+        reason: str | None,
+        effective_on: date | None,
+    ) -> None:
+        plan = self.get_plan(plan_code).code if plan_code else None
         on = effective_on or self.today()
-        self._change(lambda: self.get_person(name), lambda p: p.revoke_role(role, plan_code, actor=actor, reason=reason, effective_on=on))
+        self._change(lambda: self.get_person(name), lambda p: change(p, role, plan, actor=actor, reason=reason, effective_on=on))
 
     def add_action(
         self,

@@ -182,6 +182,28 @@ class MailSettings:
     reminder_overrides: dict[str, Any]
 
 
+def default_mail_settings(**changes: Any) -> MailSettings:
+    """Mail settings with every default, as an empty environment gives (tests, benchmarks)."""
+    values: dict[str, Any] = {
+        "transport": "file",
+        "outbox_dir": Path("./outbox"),
+        "mail_from": "plantrail <plantrail@localhost>",
+        "smtp_host": "localhost",
+        "smtp_port": 25,
+        "smtp_security": "none",
+        "smtp_user": None,
+        "smtp_password": None,
+        "admin_email": None,
+        "timezone": "Europe/London",
+        "templates_dir": None,
+        "max_age_hours": 72,
+        "first_retry_seconds": 60,
+        "sweep_hour": 7,
+        "reminder_overrides": {},
+    }
+    return MailSettings(**(values | changes))
+
+
 def mail_settings() -> MailSettings:
     config = _config_file()
     transport = _setting(config, "PLANTRAIL_MAIL_TRANSPORT", "file")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from plantrail.settings import MailSettings, WebSettings
+from plantrail.settings import MailSettings, WebSettings, default_mail_settings
 from tests.web.html import Page, sign_in_links
 
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -35,22 +35,12 @@ class MovableClock:
 
 
 def mail_settings_for(smtp_port: int, tmp_path: Path) -> MailSettings:
-    return MailSettings(
+    return default_mail_settings(
         transport="smtp",
         outbox_dir=tmp_path / "outbox",
         mail_from="plantrail <plantrail@example.org>",
         smtp_host="127.0.0.1",
         smtp_port=smtp_port,
-        smtp_security="none",
-        smtp_user=None,
-        smtp_password=None,
-        admin_email=None,
-        timezone="Europe/London",
-        templates_dir=None,
-        max_age_hours=72,
-        first_retry_seconds=60,
-        sweep_hour=7,
-        reminder_overrides={},
     )
 
 
