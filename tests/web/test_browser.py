@@ -186,3 +186,38 @@ def test_a_keyboard_only_journey_records_an_update(session: Session, staffed):
     page.wait_for_url("**saved=progress")
     shown = staffed.show("SOS 001/SS_ICSAP_RISK1")
     assert (shown["progress"], shown["notes"][-1]["text"], shown["notes"][-1]["author"]) == (85, "Typed without a mouse", "Liam Purdie")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_update_is_recorded_with_javascript_turned_off(chromium, live, smtp_server, staffed):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        before = len(smtp_server.received)
+        page.goto(live.url + "/sign-in")
+        page.fill("#f-email", LIAM)
+        page.click("main button[type=submit]")
+        link = sign_in_links(wait_for_mail(smtp_server, before, LIAM)[-1].text())[0]
+        page.goto(link)
+        page.click("main button[type=submit]")
+        page.goto(live.url + RISK1)
+        page.fill("#f-progress-progress", "55")
+        page.click("form[action$='/progress'] button[type=submit]")
+        page.wait_for_url("**saved=progress")
+        assert staffed.show("SOS 001/SS_ICSAP_RISK1")["progress"] == 55
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_dashboard_prints_without_navigation_and_forms(session: Session):
+    session.sign_in(CLERK_EMAIL)
+    session.go("/plans/SOS%20001?as_at=2015-03-25")
+    session.page.emulate_media(media="print")
+    hidden = session.page.evaluate(
+        "() => ['nav', 'form', '.who'].map(s => [...document.querySelectorAll(s)].every(e => getComputedStyle(e).display === 'none'))"
+    )
+    assert hidden == [True, True, True]
+    assert session.page.locator("table.summary").is_visible()
+    pdf = session.page.pdf()  # Chromium's own print path
+    assert pdf.startswith(b"%PDF")
