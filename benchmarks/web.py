@@ -150,13 +150,94 @@ def measure(kind: str, postgres_url: str, actions: int, clients: int, requests: 
             print(f"  {name:28s} {p50:8.1f} / {p95:8.1f}   ×{p50 / baseline:6.1f}")
 
 
+async def _post_many(bases: list[str], cookie: str, seed: str, action: str, client: int, count: int) -> int:
+    from web.security import csrf_token
+
+    done = 0
+    async with httpx.AsyncClient(cookies={"pt_session": cookie, "pt_csrf": seed}, timeout=120) as http:
+        for n in range(count):
+            base = bases[n % len(bases)]  # alternate between the web processes
+            data = {"csrf_token": csrf_token(SECRET, seed), "progress": str(n % 100), "note": f"lost-check {client}/{n}"}
+            response = await http.post(f"{base}/actions/{PLAN}/{action}/progress", data=data)
+            if response.status_code != 303:
+                raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
+            done += 1
+    return done
+
+
+def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -> None:
+    """Two web processes and one scheduler on PostgreSQL; ``clients`` × ``per_client`` concurrent
+    update POSTs on one action; every note must be stored exactly once."""
+    import subprocess
+    import sys
+
+    from projections.audit import history
+
+    with fresh_database("postgres", postgres_url) as url:
+        build_store(url, actions)
+        ports = [free_port(), free_port()]
+        env = {"PLANTRAIL_DATABASE_URL": url, "PLANTRAIL_SECRET_KEY": SECRET, "PLANTRAIL_LOG_LEVEL": "WARNING"}
+        import os
+
+        processes = [
+            subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(p)], env=os.environ | env)
+            for p in ports
+        ]
+        processes.append(subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env))
+        try:
+            bases = [f"http://127.0.0.1:{p}" for p in ports]
+            for base in bases:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        httpx.get(base + "/healthz", timeout=2)
+                        break
+                    except httpx.TransportError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.2)
+            owner = PEOPLE[0]
+            cookie = open_sessions(url, ports[0], [owner])[owner]
+            action = owned_action(url, owner)
+            started = time.perf_counter()
+
+            async def everyone() -> list[int]:
+                return await asyncio.gather(
+                    *(_post_many(bases, cookie, f"seed{c:04d}xxxxxxxx", action, c, per_client) for c in range(clients))
+                )
+
+            sent = sum(asyncio.run(everyone()))
+            elapsed = time.perf_counter() - started
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(30)
+        services = bootstrap(url)
+        try:
+            services.projector.catch_up()
+            notes = [e["text"] for e in history(services.engine, plan_code=PLAN, action_code=action, event_type="NoteAdded")]
+        finally:
+            services.close()
+        ours = [n for n in notes if n and n.startswith("lost-check ")]
+        expected = {f"lost-check {c}/{n}" for c in range(clients) for n in range(per_client)}
+        lost, doubled = len(expected - set(ours)), len(ours) - len(set(ours))
+        print(f"\npostgres: {clients} × {per_client} concurrent update POSTs on one action through 2 web processes (+1 scheduler)")
+        print(f"  sent {sent}, stored {len(ours)}: {lost} lost, {doubled} doubled; {sent / elapsed:.0f} updates/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actions", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=10, help="rounds of the four requests per client")
+    parser.add_argument(
+        "--lost-check", type=int, metavar="N", help="instead: 4 clients × N update POSTs through two web processes on PostgreSQL"
+    )
     add_store_arguments(parser)
     args = parser.parse_args()
+    if args.lost_check:
+        lost_check(args.postgres_url, args.actions, 4, args.lost_check)
+        return
     for kind in stores(args.store):
         measure(kind, args.postgres_url, args.actions, args.clients, args.requests)
 
