@@ -95,6 +95,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(state.sessions.forget_stale)
         async with AsyncExitStack() as stack:
             for extra in also_run or []:
                 await stack.enter_async_context(extra(app))
@@ -166,7 +167,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def not_signed_in(request: Request, exc: Exception) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()  # as the browser sent it, still %-encoded
+    target = raw_path.decode("latin-1") + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/sign-in?next={_quote(target)}" if request.method == "GET" else "/sign-in", status_code=303)
 
 

@@ -134,3 +134,37 @@ def test_the_cookie_is_secure_when_the_base_url_is_https(staffed, web_settings, 
         response = b.submit(confirm, "/sign-in/confirm")
         cookie = next(x for x in response.headers.get_list("set-cookie") if x.startswith("pt_session="))
         assert "secure" in {p.strip().lower() for p in cookie.split(";")}
+
+
+def test_signing_in_from_a_page_that_asked_for_it_comes_back_to_that_page(browser: Browser, client: TestClient):
+    wanted = "/plans/SOS%20001?as_at=2015-03-06"
+    to_sign_in = client.get(wanted)
+    assert to_sign_in.headers["location"] == "/sign-in?next=%2Fplans%2FSOS%2520001%3Fas_at%3D2015-03-06"
+    page = browser.get(to_sign_in.headers["location"])
+    before = len(browser.smtp.received)
+    browser.submit(page, "/sign-in", email=LIAM)
+    link = [m for m in browser.smtp.received[before:] if LIAM in m.rcpt_tos][-1]
+    from tests.web.html import sign_in_links
+
+    confirm = browser.open_link(sign_in_links(link.text())[0])
+    assert browser.submit(confirm, "/sign-in/confirm").headers["location"] == wanted
+
+
+def test_a_next_address_on_another_site_is_ignored(browser: Browser):
+    page = browser.get("/sign-in?next=//evil.example/steal")
+    assert page.form("/sign-in").fields["next"] == ""
+
+
+def test_stale_sessions_are_forgotten_when_the_app_starts(staffed, web_settings, clock):
+    from sqlalchemy import func, select
+
+    from web import tables
+    from web.app import create_app
+
+    app = create_app(staffed, web_settings, clock=clock)
+    app.state.web.sessions.open("Liam Purdie", "link")
+    clock.advance(days=9)
+    with TestClient(app):  # the lifespan runs
+        pass
+    with staffed.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tables.sessions)).scalar() == 0
