@@ -53,6 +53,11 @@ def test_the_report_downloads_in_three_formats_with_the_same_numbers(browser: Br
     assert data["summary"] == expected["summary"]
     rows = list(csv.DictReader(io.StringIO(browser.client.get(DASHBOARD + "/report.csv?as_at=2015-03-25").text)))
     assert len(rows) == sum(len(s["actions"]) for s in expected["sections"])
+    workbook = browser.client.get(DASHBOARD + "/report.xlsx?as_at=2015-03-25")
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(io.BytesIO(workbook.content)).sheetnames
+    assert len(sheets) == 1 + len(expected["sections"])  # the summary, then one sheet per priority
     html = browser.client.get(DASHBOARD + "/report.html?as_at=2015-03-25")
     assert html.headers["content-type"].startswith("text/html") and "SOS 001" in html.text
 

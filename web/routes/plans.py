@@ -16,7 +16,7 @@ from domain.access import may_read_plan, may_run_committee, require
 from domain.errors import BadInputError, NotFoundError
 from domain.rounds import last_committee_before
 from plantrail.rounds import chase, committee_dates, round_status
-from projections.report import change_phrases, render_csv, render_html, report_data
+from projections.report import change_phrases, render_csv, render_html, render_xlsx, report_data
 from projections.statuses import COUNT_STATUS
 from projections.summary import changes, summary
 from web.auth import signed_in
@@ -106,7 +106,12 @@ def plan_actions(request: Request) -> Response:
     return page(request, "plan_actions.html", context)
 
 
-REPORT_TYPES = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}
+REPORT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def report(request: Request) -> Response:
@@ -120,7 +125,8 @@ def report(request: Request) -> Response:
     if since and since > as_at:
         raise BadInputError("since: must not be after the as-at date", field="since")
     data = report_data(s.queries, s.engine, plan["code"], as_at=as_at, since=since)
-    body = {"html": render_html, "csv": render_csv, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False)}[fmt](data)
+    renderers = {"html": render_html, "csv": render_csv, "xlsx": render_xlsx, "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False)}
+    body = renderers[fmt](data)
     filename = f"{plan['code'].replace(' ', '-').lower()}-report-{as_at.isoformat()}.{fmt}"
     return Response(body, media_type=REPORT_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
