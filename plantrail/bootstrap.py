@@ -20,6 +20,7 @@ from projections.queries import Queries
 from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
+from web import tables as web_tables
 
 
 def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
@@ -111,6 +112,9 @@ def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_s
         outbox = Outbox(engine)
         outbox.create_tables()
         scheduler_tables.metadata.create_all(engine)
+        # The web app's sessions and link nonces: under the same lock, since several web
+        # processes starting at once on a fresh schema race on CREATE TABLE like the rest.
+        web_tables.metadata.create_all(engine)
     if page_size:
         projector.page_size = page_size
     queries = Queries(engine)

@@ -132,10 +132,8 @@ def serve(services: Services, mail: MailSettings, web: Callable[[], WebSettings]
 def signin_link(services: Services, settings: WebSettings, person: str, action: ActionRef | None = None) -> str:
     """A ready sign-in link (or, with ``action``, an "update now" link) for a registered person:
     for first-time set-up and the demo. It works once, within the usual time limit."""
-    from web import tables
     from web.auth import ACTION, SIGNIN, Links
 
     name = services.app.get_person(person).name  # refuses someone not registered
-    tables.metadata.create_all(services.engine)
     token = Links(services.engine, settings.secret_key, utc_now).make(ACTION if action else SIGNIN, name, action)
     return f"{settings.base_url}/sign-in/confirm?token={token}"

@@ -31,7 +31,6 @@ from plantrail.services import Services
 from plantrail.settings import WebSettings
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
-from web import tables
 from web.auth import Links, NotSignedIn, RateLimiter, Sessions, current_principal
 from web.mail import Mailer
 from web.render import page, templates
@@ -69,7 +68,6 @@ def create_app(
 ) -> Starlette:
     """``clock``: the wall clock for links and sessions (tests move it). ``also_run``: lifespans
     started with the app and stopped with it (``plantrail serve`` puts the scheduler here)."""
-    tables.metadata.create_all(services.engine)
     mail = settings.mail
     mail_templates = mail_environment(mail.templates_dir)
     state = WebState(

@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 
 from domain.access import ActionRef
 from domain.application import utc_now
-from web import tables
 from web.auth import ACTION, Links
 
 
@@ -23,7 +22,6 @@ class ReminderLinks:
     """Implements ``notifications.links.LinkMaker`` (structurally: web imports no port module)."""
 
     def __init__(self, engine: Engine, secret_key: str, base_url: str, clock: Callable[[], datetime] = utc_now) -> None:
-        tables.metadata.create_all(engine)  # the nonces live beside the sessions
         self.links = Links(engine, secret_key, clock)
         self.base_url = base_url.rstrip("/")
 
