@@ -68,12 +68,13 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 
 # Faults at scale (kills during import and rebuild, 4 × 500 concurrent updates, bad input,
+# the tampering table (prints "tamperings caught … out of … tried"),
 # and a PostgreSQL restart). Minutes, not seconds: not part of `make test`.
 check-robustness: $(INSTALLED)
 	pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	PLANTRAIL_ROBUSTNESS_SCALE=5 PLANTRAIL_ROBUSTNESS_OUTAGE=1 \
 	PLANTRAIL_TEST_POSTGRES_URL=$${PLANTRAIL_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} \
-	$(BIN)/python -m pytest -s -p no:randomly tests/robustness tests/e2e/test_bad_input_properties.py
+	$(BIN)/python -m pytest -s -p no:randomly tests/robustness tests/e2e/test_bad_input_properties.py tests/integration/test_tampering.py
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.append

@@ -26,7 +26,7 @@ from domain.timeliness import status
 from plantrail.bootstrap import bootstrap
 from projections.action_fold import ACTION_ADDED, fold
 from projections.audit import history
-from projections.projector import decode_state
+from projections.decoding import decode_state
 from projections.report import render_html, report_data
 from projections.summary import summary
 

@@ -24,19 +24,21 @@ from domain.errors import (
 )
 from domain.events import RecordedEvent
 from domain.ids import action_id
-from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
+from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, clipped, optional_text
 
 OPEN = "open"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 ON_HOLD = "on_hold"
 PRIORITIES = ("High", "Medium", "Low")
+# Where a progress figure came from: typed at the command line, a web form, an import, a spreadsheet.
+SOURCES = ("cli", "web", "import", "sheet")
 
 
 def checked_progress(value: object) -> int:
     # bool is an int subclass; True must not sneak in as 1 %.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidProgressError(f"progress: must be a whole number from 0 to 100, got {value!r}")
+        raise InvalidProgressError(f"progress: must be a whole number from 0 to 100, got {clipped(value)}")
     if not 0 <= value <= 100:
         raise InvalidProgressError(f"progress: must be from 0 to 100, got {value}")
     return value
@@ -47,7 +49,7 @@ def checked_priority(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or value.strip().capitalize() not in PRIORITIES:
-        raise BadInputError(f"priority: must be one of {', '.join(PRIORITIES)}, got {value!r}")
+        raise BadInputError(f"priority: must be one of {', '.join(PRIORITIES)}, got {clipped(value)}")
     return value.strip().capitalize()
 
 
@@ -77,8 +79,17 @@ class Action(SignOffCommands, Aggregate):
         priority_number: int | None
 
     class ProgressUpdated(Event):
+        """``source``: where the figure came from (one of SOURCES); None for figures recorded
+        before plantrail kept it (version 1 of this event)."""
+
         TOPIC = "plantrail:Action.ProgressUpdated"
+        class_version = 2
         progress: int
+        source: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["source"] = None
 
     class NoteAdded(Event):
         TOPIC = "plantrail:Action.NoteAdded"
@@ -232,8 +243,10 @@ class Action(SignOffCommands, Aggregate):
 
     # ----- commands: validate, then record ----------------------------------------------
 
-    def update_progress(self, progress: object, *, actor: str, effective_on: date, reason: str | None = None) -> None:
+    def update_progress(self, progress: object, *, actor: str, effective_on: date, reason: str | None = None, source: str = "cli") -> None:
         self._refuse_if_cancelled("update progress on")
+        if source not in SOURCES:
+            raise BadInputError(f"source: must be one of {', '.join(SOURCES)}, got {clipped(source)}")
         if self.lifecycle == COMPLETED:
             raise ActionCompletedError(
                 f"cannot update progress on {self.plan_code}/{self.code}: it is complete; "
@@ -241,6 +254,7 @@ class Action(SignOffCommands, Aggregate):
             )
         self._progress_updated(
             progress=checked_progress(progress),
+            source=source,
             actor=actor,
             effective_on=effective_on,
             reason=optional_text("reason", reason, max_length=TEXT_MAX),
@@ -336,7 +350,7 @@ class Action(SignOffCommands, Aggregate):
         checked_reason = optional_text("reason", reason, max_length=TEXT_MAX)
         self._reopened(reason=checked_reason, actor=actor, effective_on=effective_on)
         if figure is not None and figure != self.progress:
-            self._progress_updated(progress=figure, actor=actor, effective_on=effective_on, reason=checked_reason)
+            self._progress_updated(progress=figure, source="cli", actor=actor, effective_on=effective_on, reason=checked_reason)
 
     def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
         self._refuse_if_cancelled("put on hold")
@@ -372,7 +386,7 @@ class Action(SignOffCommands, Aggregate):
     # ----- state changes (re-run on replay: no validation here) ------------------------
 
     @event(ProgressUpdated)
-    def _progress_updated(self, progress: int, actor: str, effective_on: date, reason: str | None) -> None:
+    def _progress_updated(self, progress: int, source: str | None, actor: str, effective_on: date, reason: str | None) -> None:
         self.progress = progress
         self.progress_log.append((effective_on, progress))
 

@@ -50,6 +50,7 @@ from domain.plan import DEFAULT_TIMEZONE, Plan
 from domain.reminder import Reminder
 from domain.sign_off import claim_kind
 from domain.sign_off_use_cases import SignOffUseCases
+from domain.text import clipped
 from domain.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
@@ -106,13 +107,13 @@ class PlanTrail(SignOffUseCases, Application):
             raise error(f"{label} not found") from None
 
     def get_plan(self, plan_code: str) -> Plan:
-        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {plan_code!r}")
+        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {clipped(plan_code)}")
 
     def get_action(self, plan_code: str, code: str) -> Action:
-        return self._get(action_id(plan_code, code), ActionNotFoundError, f"action {plan_code}/{code}")
+        return self._get(action_id(plan_code, code), ActionNotFoundError, f"action {clipped(plan_code + '/' + code)}")
 
     def get_person(self, name: str) -> Person:
-        return self._get(person_id(name), PersonNotFoundError, f"person {name!r}")
+        return self._get(person_id(name), PersonNotFoundError, f"person {clipped(name)}")
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
@@ -137,7 +138,7 @@ class PlanTrail(SignOffUseCases, Application):
 
     def create_plan(self, *, code: str, title: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(plan_id(code)):
-            raise DuplicateCodeError(f"plan code: {code!r} already exists as {self.get_plan(code).code!r}")
+            raise DuplicateCodeError(f"plan code: {clipped(code)} already exists as {clipped(self.get_plan(code).code)}")
         if "timezone" in details:
             try:
                 ZoneInfo(details["timezone"])
@@ -202,7 +203,7 @@ class PlanTrail(SignOffUseCases, Application):
 
     def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         if self.exists(person_id(name)):
-            raise DuplicateCodeError(f"person: {name!r} is already registered as {self.get_person(name).name!r}")
+            raise DuplicateCodeError(f"person: {clipped(name)} is already registered as {clipped(self.get_person(name).name)}")
         if details.get("manager"):
             details["manager"] = self.person_name(details["manager"], field="manager")
         person = Person.register(
@@ -254,9 +255,9 @@ class PlanTrail(SignOffUseCases, Application):
     ) -> UUID:
         plan = self.get_plan(plan_code)
         if priority_number is not None and priority_number not in plan.priorities:
-            raise UnknownPriorityError(f"priority area: plan {plan_code!r} has no priority {priority_number}")
+            raise UnknownPriorityError(f"priority area: plan {clipped(plan_code)} has no priority {priority_number}")
         if self.exists(action_id(plan_code, code)):
-            raise DuplicateCodeError(f"code: {code!r} is already used in plan {plan_code!r}")
+            raise DuplicateCodeError(f"code: {clipped(code)} is already used in plan {clipped(plan_code)}")
         action = Action.add(
             plan_code=plan.code,
             code=code,
@@ -285,10 +286,18 @@ class PlanTrail(SignOffUseCases, Application):
         return {"plan": action.plan_code, "code": action.code, "version": action.version}
 
     def update_progress(
-        self, plan_code: str, code: str, progress: int, *, actor: str, note: str | None = None, effective_on: date | None = None
+        self,
+        plan_code: str,
+        code: str,
+        progress: int,
+        *,
+        actor: str,
+        note: str | None = None,
+        effective_on: date | None = None,
+        source: str = "cli",
     ) -> dict[str, Any]:
         def change(action: Action, on: date) -> None:
-            action.update_progress(progress, actor=actor, effective_on=on)
+            action.update_progress(progress, actor=actor, effective_on=on, source=source)
             if note:
                 action.add_note(note, author=actor, actor=actor, effective_on=on)
 
@@ -353,15 +362,15 @@ class PlanTrail(SignOffUseCases, Application):
         if kind is not None:
             return self.submit_change(plan_code, code, command, kind, actor=actor)
         match command:
-            case UpdateProgress(progress, note, on):
-                return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on)
+            case UpdateProgress(progress, note, on, source):
+                return self.update_progress(plan_code, code, progress, note=note, actor=actor, effective_on=on, source=source)
             case AddNote(text, on):
                 return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
             case AddSubActionNote(number, text, on):
                 return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
             case ChangeLifecycle(transition, reason, on, evidence, progress):
                 if transition not in LIFECYCLE_TRANSITIONS:
-                    raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {transition!r}")
+                    raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {clipped(transition)}")
                 if evidence is not None:
                     return self._complete_with_evidence(plan_code, code, command, actor=actor)
                 return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on, progress=progress)

@@ -33,6 +33,7 @@ class UpdateProgress:
     progress: int
     note: str | None = None
     effective_on: date | None = None
+    source: str = "cli"  # where the figure came from: cli, web, import or sheet (domain.action.SOURCES)
 
 
 @dataclass(frozen=True)

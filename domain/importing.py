@@ -23,6 +23,7 @@ from domain.person import Person
 from domain.plan import Plan
 from domain.plan_document import ActionSpec, DatedText, PlanDocument
 from domain.problems import InputProblemsError, Problems
+from domain.text import clipped
 
 IMPORT_REASON = "imported"
 
@@ -63,7 +64,7 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
         for spec in doc.actions:
             key = spec.code.casefold()
             if key in seen_codes:
-                problems.add(f"{spec.source}: code: {spec.code!r} appears twice in plan {doc.code!r}")
+                problems.add(f"{spec.source}: code: {clipped(spec.code)} appears twice in plan {clipped(doc.code)}")
                 continue
             seen_codes.add(key)
             with problems.noted(), _located(spec.source):
@@ -172,7 +173,7 @@ def _merge_action(
     summary: ImportSummary,
 ) -> None:
     if spec.priority_number is not None and spec.priority_number not in plan.priorities:
-        raise UnknownPriorityError(f"priority_area: plan {plan.code!r} has no priority {spec.priority_number}")
+        raise UnknownPriorityError(f"priority_area: plan {clipped(plan.code)} has no priority {spec.priority_number}")
     # Stored under the registered spelling, however the file spelt it.
     spec = replace(spec, owners=app.require_people(spec.owners, known=batch_people))
     dates = [p.effective_on for p in spec.progress] + [n.effective_on for n in spec.notes]
@@ -215,7 +216,11 @@ def _merge_action(
     for figure in spec.progress:
         if (figure.effective_on, figure.progress) not in [tuple(p) for p in action.progress_log]:
             steps.append(
-                (figure.effective_on, 3, partial(action.update_progress, figure.progress, actor=actor, effective_on=figure.effective_on))
+                (
+                    figure.effective_on,
+                    3,
+                    partial(action.update_progress, figure.progress, actor=actor, effective_on=figure.effective_on, source="import"),
+                )
             )
     for text in spec.success_measures:
         if text not in action.success_measures:

@@ -10,7 +10,7 @@ from domain.access import checked_grant
 from domain.errors import ActionAlreadyInStateError, InvalidTextError, ReasonRequiredError
 from domain.events import RecordedEvent
 from domain.ids import person_id
-from domain.text import NAME_MAX, TEXT_MAX, checked_text, optional_text
+from domain.text import NAME_MAX, TEXT_MAX, checked_text, clipped, optional_text
 
 
 def checked_email(value: str | None) -> str | None:
@@ -19,7 +19,7 @@ def checked_email(value: str | None) -> str | None:
         return None
     local, at, domain = email.partition("@")
     if not at or not local or "." not in domain or any(c.isspace() for c in email):
-        raise InvalidTextError(f"email: {email!r} is not an email address")
+        raise InvalidTextError(f"email: {clipped(email)} is not an email address")
     return email
 
 

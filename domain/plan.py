@@ -18,7 +18,7 @@ from domain.sign_off import (
     checked_mode,
     checked_notify_rejection,
 )
-from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, optional_text
+from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, clipped, optional_text
 from domain.timeliness import DEFAULT_WARNING_DAYS
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -76,7 +76,7 @@ class Plan(Aggregate):
         effective_on: date,
     ) -> Plan:
         if isinstance(warning_days, bool) or not isinstance(warning_days, int) or not 0 <= warning_days <= 365:
-            raise BadInputError(f"warning_days: must be a whole number of days from 0 to 365, got {warning_days!r}")
+            raise BadInputError(f"warning_days: must be a whole number of days from 0 to 365, got {clipped(warning_days)}")
         return cls._create(
             cls.PlanCreated,
             id=plan_id(code),
@@ -118,7 +118,7 @@ class Plan(Aggregate):
 
     def add_priority(self, number: int, name: str, description: str = "", *, actor: str, effective_on: date) -> None:
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise BadInputError(f"priority number: must be a whole number from 1, got {number!r}")
+            raise BadInputError(f"priority number: must be a whole number from 1, got {clipped(number)}")
         if number in self.priorities:
             raise RuleViolation(f"priority number: {self.code} already has priority {number}")
         self._priority_added(

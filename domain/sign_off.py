@@ -16,6 +16,7 @@ from datetime import date
 from domain.commands import ActionCommand, ChangeLifecycle, ReviseDueDate, UpdateProgress
 from domain.errors import BadInputError, ConflictError, ForbiddenError, RuleViolation
 from domain.ids import normalise_key
+from domain.text import clipped
 
 # ----- the per-plan setting ----------------------------------------------------------------
 
@@ -58,7 +59,7 @@ class ClaimReplacedError(ConflictError):
 
 def checked_mode(value: object) -> str:
     if value not in SIGN_OFF_MODES:
-        raise BadInputError(f"sign_off: must be one of {', '.join(SIGN_OFF_MODES)}, got {value!r}", field="sign_off")
+        raise BadInputError(f"sign_off: must be one of {', '.join(SIGN_OFF_MODES)}, got {clipped(value)}", field="sign_off")
     return str(value)
 
 
@@ -80,7 +81,7 @@ def checked_notify_rejection(value: object) -> str:
 
 def checked_kind(value: object) -> str:
     if value not in CLAIM_KINDS:
-        raise BadInputError(f"kind: must be one of {', '.join(CLAIM_KINDS)}, got {value!r}", field="kind")
+        raise BadInputError(f"kind: must be one of {', '.join(CLAIM_KINDS)}, got {clipped(value)}", field="kind")
     return str(value)
 
 

@@ -7,6 +7,9 @@ import unicodedata
 from domain.errors import InvalidTextError
 
 NAME_MAX = 200
+# Error messages echo what was typed; a 5 MB value must not come back whole (plantrail.errors
+# has the same rule for the outer layers; the domain cannot import it).
+ECHO_LIMIT = 80
 TITLE_MAX = 500
 TEXT_MAX = 20_000
 
@@ -35,3 +38,9 @@ def optional_text(field: str, value: object, *, max_length: int) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return checked_text(field, value, max_length=max_length)
+
+
+def clipped(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr`` of a value cut to about ``limit`` characters, for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

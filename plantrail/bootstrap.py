@@ -13,14 +13,16 @@ from notifications.outbox import Outbox
 from notifications.relay import DeliveryPolicy
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
+from plantrail import keys
+from plantrail.event_table import EventTable
+from plantrail.migrate import ProgressFactory, migrate
 from plantrail.services import Services
-from plantrail.settings import MailSettings, SettingsError, cipher_env, database_config
+from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, cipher_key, database_config
 from projections.projector import Projector
 from projections.queries import Queries
-from scheduler import tables as scheduler_tables
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
-from web import tables as web_tables
+from scheduler.witness import WitnessContext
 
 
 def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
@@ -64,6 +66,17 @@ def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
     )
 
 
+def witness_context(services: Services, settings: MailSettings) -> WitnessContext:
+    return WitnessContext(
+        app=services.app,
+        engine=services.engine,
+        catch_up=services.projector.catch_up,
+        outbox=services.outbox,
+        mail_from=settings.mail_from,
+        audit_email=settings.audit_email,
+    )
+
+
 def delivery_policy(settings: MailSettings) -> DeliveryPolicy:
     return DeliveryPolicy(max_age=timedelta(hours=settings.max_age_hours), first_retry=timedelta(seconds=settings.first_retry_seconds))
 
@@ -100,23 +113,60 @@ def _schema_creation_lock(engine: Engine, kind: str) -> Iterator[None]:
             conn.commit()
 
 
-def bootstrap(database_url: str | None = None, *, clock: Clock = utc_now, page_size: int | None = None) -> Services:
+def _checked(engine: Engine, config: DatabaseConfig, recorded: keys.StoreFacts, key: str | None) -> keys.StoreFacts:
+    """The store's record, if the key fits it. A store without events yet takes the key given
+    (someone who opened a new store without the key, then set it to restore an export, is not
+    stuck with a plain store that holds nothing)."""
+    try:
+        keys.check(recorded, key)
+        return recorded
+    except keys.StoreKeyError:
+        with engine.connect() as conn:
+            if EventTable.of(config).has_events(conn):
+                raise
+        facts = keys.facts_for(key)
+        keys.replace(engine, facts)
+        return facts
+
+
+def _record_store_facts(app: PlanTrail, engine: Engine, key: str | None) -> keys.StoreFacts:
+    """A new store (or one made before stores kept a record): record what it is, once."""
+    first = app.recorder.select_notifications(start=0, limit=1)
+    facts = keys.recognise(first[0].state if first else None, app.mapper.cipher, key)
+    recorded = keys.record(engine, facts)
+    keys.check(recorded, key)  # another process may have recorded first
+    return recorded
+
+
+def bootstrap(
+    database_url: str | None = None, *, clock: Clock = utc_now, page_size: int | None = None, progress: ProgressFactory | None = None
+) -> Services:
+    """Open the store: check the key, then bring every table to the code's schema (rebuilding the
+    read models if theirs is older, with ``progress`` showing it) before anything is served."""
     config = database_config(database_url)
+    key = cipher_key()
     engine = create_engine(config.sqlalchemy_url, connect_args=config.sqlalchemy_connect_args)
     if config.kind == "sqlite":
         _enable_sqlite_wal(engine)
+    try:
+        recorded = keys.recorded_facts(engine)
+        if recorded is not None:
+            recorded = _checked(engine, config, recorded, key)  # before anything reads or writes an event
+    except BaseException:
+        engine.dispose()
+        raise
     with _schema_creation_lock(engine, config.kind):
-        app = PlanTrail(env=config.eventsourcing_env | cipher_env(), clock=clock)
-        projector = Projector(app.recorder, app.mapper, engine)
-        projector.create_tables()
-        outbox = Outbox(engine)
-        outbox.create_tables()
-        scheduler_tables.metadata.create_all(engine)
-        # The web app's sessions and link nonces: under the same lock, since several web
-        # processes starting at once on a fresh schema race on CREATE TABLE like the rest.
-        web_tables.metadata.create_all(engine)
-    if page_size:
-        projector.page_size = page_size
+        app = PlanTrail(env=config.eventsourcing_env | cipher_env(key), clock=clock)
+        try:
+            facts = recorded if recorded is not None else _record_store_facts(app, engine, key)
+            projector = Projector(app.recorder, app.mapper, engine)
+            if page_size:
+                projector.page_size = page_size
+            done = migrate(engine, app.recorder, app.mapper, facts, projector, progress)
+        except BaseException:
+            app.close()
+            engine.dispose()
+            raise
     queries = Queries(engine)
     app.people_directory = queries.person_names
-    return Services(app=app, projector=projector, queries=queries, engine=engine, database=config, outbox=outbox)
+    return Services(app=app, projector=projector, queries=queries, engine=engine, database=config, outbox=Outbox(engine), migrations=done)

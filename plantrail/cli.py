@@ -23,7 +23,9 @@ from plantrail import (
     commands_reminders,
     commands_serve,
     commands_sign_off,
+    commands_store,
     commands_views,
+    integrity,
     output,
 )
 from plantrail.cli_support import (
@@ -59,12 +61,24 @@ def cli(db: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--accept-mismatch",
+    is_flag=True,
+    help="Project events that no longer match their chain links anyway; the decision is recorded as an event naming them.",
+)
+@click.option("--reason", metavar="TEXT", help="Why, recorded with --accept-mismatch.")
+@by_option
 @click.pass_context
-def rebuild(ctx: click.Context) -> None:
-    """Drop every read model and rebuild it from the stored events."""
+def rebuild(ctx: click.Context, accept_mismatch: bool, reason: str | None, actor: str | None) -> None:
+    """Rebuild every read model from the stored events into fresh tables, then swap them in.
+
+    If an event cannot be projected, or no longer matches its chain link, the rebuild stops,
+    names it, and leaves the read models as they were."""
     s = services(ctx)
     with output.progress_bar("Rebuilding read models") as update:
-        s.projector.rebuild(update)
+        accepted = integrity.rebuild(s, accept_mismatch=accept_mismatch, actor=actor or default_actor(), reason=reason, on_progress=update)
+    for position, problem in accepted:
+        output.stderr.print(f"Accepted: event {position}: {problem}.")
     output.stderr.print(f"Rebuilt read models up to event {s.projector.position()}.")
 
 
@@ -271,6 +285,7 @@ commands_views.register(cli)
 commands_objects.register(cli)
 commands_reminders.register(cli)
 commands_integrity.register(cli)
+commands_store.register(cli)
 commands_sign_off.register(cli)
 commands_access.register(cli)
 commands_serve.register(cli)

@@ -9,7 +9,8 @@ import click
 
 from plantrail.bootstrap import bootstrap
 from plantrail.dates import DateFormatError, local_today, parse_date, resolve_known_at
-from plantrail.errors import as_domain_error
+from plantrail.errors import as_domain_error, clip_message
+from plantrail.output import progress_bar
 from plantrail.services import Services
 from plantrail.settings import local_timezone
 
@@ -24,13 +25,16 @@ class PlantrailGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except click.ClickException as error:
+            error.message = clip_message(error.message)  # type: ignore[misc]  # click echoes the bad value whole
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
             mapped = as_domain_error(error)
             if mapped is None:
                 raise
-            click.echo(f"plantrail: error: {mapped}", err=True)
+            click.echo(f"plantrail: error: {clip_message(str(mapped))}", err=True)
             ctx.exit(mapped.exit_code)
 
 
@@ -100,6 +104,6 @@ known_at_option = click.option(
 def services(ctx: click.Context) -> Services:
     root = ctx.find_root()
     if "services" not in root.meta:
-        root.meta["services"] = bootstrap(root.params.get("db"))
+        root.meta["services"] = bootstrap(root.params.get("db"), progress=progress_bar)
         root.call_on_close(root.meta["services"].close)
     return root.meta["services"]

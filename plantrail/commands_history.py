@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from domain.errors import DomainError
-from plantrail import output
+from plantrail import integrity, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
+from plantrail.files import refuse_existing
 from projections.audit import history as audit_history
 from projections.audit import history_csv
 from projections.csv_out import csv_text, plain
@@ -161,17 +162,27 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
 @known_at_option
 @click.option("--since", type=DATE, help="Add a 'changed since' section per priority (e.g. the last committee date).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv", "xlsx"]), default="html", show_default=True)
 @click.pass_context
 def report(
-    ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, since: date | None, out_path: Path, fmt: str
+    ctx: click.Context,
+    plan: str,
+    as_at: date | None,
+    known_at_text: str | None,
+    since: date | None,
+    out_path: Path,
+    force: bool,
+    fmt: str,
 ) -> None:
     """Write the committee report: the plan as at a date, printable HTML, a workbook (xlsx), or its data as JSON/CSV."""
+    refuse_existing(out_path, force)  # before the work, not after it
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
     day = as_at or s.app.today(plan_row["code"])
     if since and since > day:
         raise click.BadParameter("--since must not be after --as-at", param_hint="--since")
+    integrity.require_read_models_match(s, plan_row["code"])  # the seal printed must vouch for true figures
     data = report_data(
         s.queries, s.engine, plan_row["code"], as_at=day, known_at=known_at(known_at_text, plan_row["timezone"]), since=since
     )
@@ -182,7 +193,5 @@ def report(
         "json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n",
     }
     content = renderers[fmt](data)
-    if not out_path.parent.is_dir():
-        raise click.BadParameter(f"folder {str(out_path.parent)!r} does not exist", param_hint="--out")
-    output.write_file(out_path, content)
+    output.write_file(out_path, content, force=force)
     output.stderr.print(f"Wrote {out_path} ({plan_row['code']} as at {day.isoformat()}).")

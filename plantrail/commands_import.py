@@ -9,6 +9,7 @@ import click
 
 from plantrail import output
 from plantrail.cli_support import by_option, format_option, on_option, services
+from plantrail.errors import clipped
 from plantrail.imports import SheetTarget, files_to_import, import_files
 from plantrail.settings import default_actor
 from plantrail.update_sheet import export_update_sheet, import_update_sheet
@@ -78,7 +79,7 @@ def export_updates(
 ) -> None:
     """Write an update sheet for owners to fill in: progress, a note and their name per action."""
     if not out_path.parent.is_dir():
-        raise click.BadParameter(f"folder {str(out_path.parent)!r} does not exist", param_hint="--out")
+        raise click.BadParameter(f"folder {clipped(str(out_path.parent))} does not exist", param_hint="--out")
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan) if plan else None
     day = s.app.today(plan_row["code"] if plan_row else None)

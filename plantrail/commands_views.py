@@ -10,6 +10,7 @@ import click
 
 from plantrail import output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
+from plantrail.errors import clipped
 from plantrail.settings import default_actor
 from projections.csv_out import csv_text
 from projections.queries import STATUS_NAMES
@@ -109,7 +110,7 @@ def actions(
 def _checked_out(path: Path | None) -> Path:
     assert path is not None
     if not path.parent.is_dir():
-        raise click.BadParameter(f"folder {str(path.parent)!r} does not exist", param_hint="--out")
+        raise click.BadParameter(f"folder {clipped(str(path.parent))} does not exist", param_hint="--out")
     return path
 
 

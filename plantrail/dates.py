@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import BadInputError
+from domain.text import clipped
 
 _NAMED_FORMATS = ("%Y-%m-%d", "%d-%b-%Y", "%d-%b-%y", "%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d %b %y", "%d %B %y")
 _NUMERIC = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})")
@@ -49,7 +50,7 @@ def parse_date(text: str, *, today: date | None = None, day_first: bool = True) 
         except ValueError:
             continue
     if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
-        raise DateFormatError(f"{text!r} is not a real date ({WRITE_INSTEAD})")
+        raise DateFormatError(f"{clipped(text)} is not a real date ({WRITE_INSTEAD})")
     numeric = _NUMERIC.fullmatch(value)
     if numeric:
         first, _, second, year = numeric.groups()
@@ -58,12 +59,12 @@ def parse_date(text: str, *, today: date | None = None, day_first: bool = True) 
         try:
             return date(full_year, int(month), int(day))
         except ValueError:
-            raise DateFormatError(f"{text!r} is not a real date ({WRITE_INSTEAD})") from None
+            raise DateFormatError(f"{clipped(text)} is not a real date ({WRITE_INSTEAD})") from None
     if _PARTIAL.fullmatch(value):
-        raise DateFormatError(f"{text!r} is not a whole date: give the day too ({WRITE_INSTEAD})")
+        raise DateFormatError(f"{clipped(text)} is not a whole date: give the day too ({WRITE_INSTEAD})")
     if lowered in _WORDS or _RELATIVE.fullmatch(lowered):
-        raise DateFormatError(f"{text!r}: a relative date is not accepted here ({WRITE_INSTEAD})")
-    raise DateFormatError(f"{text!r} is not a date ({WRITE_INSTEAD}{', today, yesterday or -7d' if today else ''})")
+        raise DateFormatError(f"{clipped(text)}: a relative date is not accepted here ({WRITE_INSTEAD})")
+    raise DateFormatError(f"{clipped(text)} is not a date ({WRITE_INSTEAD}{', today, yesterday or -7d' if today else ''})")
 
 
 def local_today(timezone_name: str) -> date:
@@ -108,7 +109,7 @@ def parse_datetime(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text.strip())
     except ValueError:
-        raise DateFormatError(f"{text!r} is not a date-time (use 2015-03-25T18:00 or 2015-03-25T18:00+00:00)") from None
+        raise DateFormatError(f"{clipped(text)} is not a date-time (use 2015-03-25T18:00 or 2015-03-25T18:00+00:00)") from None
 
 
 def _date_only(text: str) -> bool:

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from plantrail.files import new_file
 from projections.statuses import RULE_LABELS, STATUS_KEY
 
 # Icon + word, so status reads without colour and in black-and-white print.
@@ -34,14 +35,12 @@ def emit_json(data: Any) -> None:
     click.echo(json_text(data), nl=False)
 
 
-def write_file(path: Path, content: str | bytes) -> None:
-    """Write beside the target, then rename: a half-written file never replaces a good one."""
-    partial = path.with_name(path.name + ".partial")
-    if isinstance(content, bytes):
-        partial.write_bytes(content)
-    else:
-        partial.write_text(content, encoding="utf-8", newline="")
-    partial.replace(path)
+def write_file(path: Path, content: str | bytes, *, force: bool = True) -> None:
+    """Write through a temporary file of our own beside the target (``plantrail.files``): a
+    half-written file never replaces a good one, and nothing planted at a guessable name is
+    followed. Without ``force`` an existing file is refused, not replaced."""
+    with new_file(path, force=force) as out:
+        out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
 def status_text(status: str) -> Text:
@@ -205,13 +204,13 @@ def history_table(entries: list[dict[str, Any]], axis: str) -> None:
             )
         else:
             what = e["text"] or "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in e["changes"].items())
-        effective = e["effective_on"] + (" ⚑ backdated" if e["backdated"] else "")
+        effective = e["effective_on"] + (" ⚑ backdated" if e["backdated"] else "") + (" ⚠ recorded time suspect" if e["time_flag"] else "")
         table.add_row(effective, e["recorded_at"][:16].replace("T", " "), e["type"], e["subject"], e["actor"], what, e["reason"] or "")
     stdout.print(table)
 
 
 def _short(value: Any) -> str:
-    text = "—" if value is None else "; ".join(value) if isinstance(value, list) else str(value)
+    text = "—" if value is None else "; ".join(map(str, value)) if isinstance(value, list) else str(value)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -306,17 +305,30 @@ def outbox_table(messages: list[dict[str, Any]]) -> None:
     stdout.print(table)
 
 
-def verdict_text(v: dict[str, Any], seal: str | None) -> None:
+def verdict_text(v: dict[str, Any]) -> None:
+    for problem in v["problems"]:
+        stdout.print(Text(f"MISMATCH at event(s) {problem['where']}: {problem['problem']}.", style="bold red"))
+    if v["problems"] and v["subject"]:
+        stdout.print(f"The first was {v['event_type']} on {v['subject']}.")
+    for s in v["seals"]:
+        source = f"witnessed at event {s['witnessed_at']}" if s["witnessed_at"] else "given"
+        mark = Text("holds", style="green") if s["ok"] else Text("DOES NOT HOLD", style="bold red")
+        stdout.print(Text.assemble(f"Seal up to event {s['position']} ({source}): ", mark))
+    if "read_models" in v:
+        difference = v["read_models"]
+        if difference is None:
+            stdout.print(Text("Read models: the live views match the events folded afresh.", style="green"))
+        else:
+            stdout.print(Text(f"Read models DIFFER: {difference['description']}", style="bold red"))
+    if v["catch_up_failed"]:
+        stdout.print(Text(f"The newest events could not be chained: {v['catch_up_failed']}", style="bold red"))
     if v["ok"]:
-        scope = f"up to the seal at position {v['head_position']}" if seal else f"{v['checked']} events"
-        stdout.print(Text(f"OK: the history is intact ({scope}).", style="bold green"))
+        stdout.print(Text(f"OK: the history is intact ({v['checked']} events).", style="bold green"))
         stdout.print(f"Seal: {v['seal']}")
         if v["unsealed"]:
             stdout.print(f"{v['unsealed']} newer event(s) not yet chained.")
-        return
-    about = f" ({v['event_type']} on {v['subject']})" if v["subject"] else ""
-    stdout.print(Text(f"MISMATCH at position {v['position']}{about}: {v['problem']}.", style="bold red"))
-    stdout.print(f"{v['checked']} event(s) before it checked out.")
+    else:
+        stdout.print(f"{v['checked']} event(s) checked.")
 
 
 def people_table(people: list[dict[str, Any]]) -> None:

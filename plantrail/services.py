@@ -8,7 +8,7 @@ the projector up or resolves an action reference on its own, so "read your own w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ class Services:
     engine: Engine
     database: DatabaseConfig
     outbox: Outbox
+    migrations: list[str] = field(default_factory=list)  # what opening the store brought up to date
 
     def close(self) -> None:
         self.app.close()

@@ -22,11 +22,12 @@ from apscheduler.triggers.cron import CronTrigger
 
 from domain.access import ActionRef
 from domain.application import utc_now
-from plantrail.bootstrap import delivery_policy, sweep_context, transport_for
+from plantrail.bootstrap import delivery_policy, sweep_context, transport_for, witness_context
 from plantrail.services import Services
 from plantrail.settings import MailSettings, WebSettings
 from scheduler import service as scheduler_service
 from scheduler.sweep import swept_on
+from scheduler.witness import schedule_daily_witness as schedule_witness
 
 log = logging.getLogger("plantrail.serve")
 
@@ -47,6 +48,7 @@ def scheduler_runtime(services: Services, mail: MailSettings) -> scheduler_servi
         delivery=delivery_policy(mail),
         admin_email=mail.admin_email,
         zone=ZoneInfo(mail.timezone),
+        witness=witness_context(services, mail),
     )
 
 
@@ -69,6 +71,8 @@ def start_scheduler(runtime: scheduler_service.Runtime, *, sweep_hour: int, rela
         next_run_time=datetime.now(runtime.zone),
         **jobs,
     )
+    if runtime.witness:
+        schedule_witness(scheduler, runtime_id, runtime.witness, hour=sweep_hour, zone=runtime.zone)
     scheduler.start()
     local_now = scheduler_service.today_in(runtime.zone)
     if local_now.hour >= sweep_hour and not swept_on(runtime.context.engine, local_now.date()):

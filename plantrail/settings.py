@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from domain.errors import BadInputError
+from domain.text import clipped
 
 DEFAULT_DATABASE = "./plantrail.db"
 
@@ -38,14 +39,18 @@ def database_config(url: str | None = None) -> DatabaseConfig:
     if value.startswith("sqlite:///"):
         value = value[len("sqlite:///") :]
     elif "://" in value:
-        raise SettingsError(f"database URL: {value!r} is neither a file path, sqlite:///… nor postgresql://…")
+        raise SettingsError(f"database URL: {clipped(value)} is neither a file path, sqlite:///… nor postgresql://…")
     return _sqlite(Path(value))
 
 
 def _sqlite(path: Path) -> DatabaseConfig:
     path = path.expanduser()
-    if not path.parent.is_dir():
-        raise SettingsError(f"database: folder {str(path.parent)!r} does not exist")
+    try:
+        folder_exists = path.parent.is_dir()
+    except OSError as error:  # e.g. a name longer than the file system allows
+        raise SettingsError(f"database: {clipped(str(path))} cannot be a file name ({error.strerror})") from None
+    if not folder_exists:
+        raise SettingsError(f"database: folder {clipped(str(path.parent))} does not exist")
     absolute = path.resolve()
     return DatabaseConfig(
         kind="sqlite",
@@ -64,7 +69,7 @@ def _postgres(url: str) -> DatabaseConfig:
     parts = urlsplit(url)
     dbname = parts.path.lstrip("/")
     if not dbname:
-        raise SettingsError(f"database URL: {url!r} names no database")
+        raise SettingsError(f"database URL: {clipped(url)} names no database")
     options = parse_qs(parts.query)
     schema = options.get("schema", [""])[0]
     user = unquote(parts.username) if parts.username else getpass.getuser()
@@ -100,20 +105,27 @@ def _postgres(url: str) -> DatabaseConfig:
 CIPHER_KEY_SETTING = "PLANTRAIL_CIPHER_KEY"
 
 
-def cipher_env() -> dict[str, str]:
-    """Encryption at rest (off by default): the library's AES-GCM cipher over stored event state."""
-    key = os.environ.get(CIPHER_KEY_SETTING, "").strip()
+def cipher_key(setting: str = CIPHER_KEY_SETTING) -> str | None:
+    """The key named by ``setting`` (checked for shape), or None when it is not set."""
+    key = os.environ.get(setting, "").strip()
     if not key:
-        return {}
+        return None
     import base64
     import binascii
 
     try:
         size = len(base64.b64decode(key, validate=True))
     except (binascii.Error, ValueError):
-        raise SettingsError(f"{CIPHER_KEY_SETTING}: not a valid key (base64 of 16, 24 or 32 bytes; `plantrail keygen` makes one)") from None
+        raise SettingsError(f"{setting}: not a valid key (base64 of 16, 24 or 32 bytes; `plantrail keygen` makes one)") from None
     if size not in (16, 24, 32):
-        raise SettingsError(f"{CIPHER_KEY_SETTING}: the key is {size} bytes; it must be 16, 24 or 32 (`plantrail keygen` makes one)")
+        raise SettingsError(f"{setting}: the key is {size} bytes; it must be 16, 24 or 32 (`plantrail keygen` makes one)")
+    return key
+
+
+def cipher_env(key: str | None) -> dict[str, str]:
+    """Encryption at rest (off by default): the library's AES-GCM cipher over stored event state."""
+    if not key:
+        return {}
     return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": key}
 
 
@@ -139,7 +151,7 @@ def _config_file() -> dict[str, Any]:
     path = Path(os.environ.get("PLANTRAIL_CONFIG", CONFIG_FILE))
     if not path.is_file():
         if "PLANTRAIL_CONFIG" in os.environ:
-            raise SettingsError(f"PLANTRAIL_CONFIG: {str(path)!r} does not exist")
+            raise SettingsError(f"PLANTRAIL_CONFIG: {clipped(str(path))} does not exist")
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -160,7 +172,19 @@ def _int_setting(config: dict[str, Any], name: str, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"{name}: must be a whole number, got {value!r}") from None
+        raise SettingsError(f"{name}: must be a whole number, got {clipped(value)}") from None
+
+
+def _address_setting(config: dict[str, Any], name: str) -> str | None:
+    """One plain address (``auditor@council.gov.uk``): it goes into a header as it is."""
+    value = _setting(config, name)
+    if value is None:
+        return None
+    text = str(value).strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() or c in '<>,;"' for c in text):
+        raise SettingsError(f"{name}: must be one email address like auditor@council.gov.uk, got {clipped(text)}")
+    return text
 
 
 @dataclass(frozen=True)
@@ -180,6 +204,7 @@ class MailSettings:
     first_retry_seconds: int
     sweep_hour: int
     reminder_overrides: dict[str, Any]
+    audit_email: str | None = None  # who receives the daily seal (scheduler/witness.py)
 
 
 def default_mail_settings(**changes: Any) -> MailSettings:
@@ -208,20 +233,20 @@ def mail_settings() -> MailSettings:
     config = _config_file()
     transport = _setting(config, "PLANTRAIL_MAIL_TRANSPORT", "file")
     if transport not in ("file", "smtp"):
-        raise SettingsError(f"PLANTRAIL_MAIL_TRANSPORT: must be file or smtp, got {transport!r}")
+        raise SettingsError(f"PLANTRAIL_MAIL_TRANSPORT: must be file or smtp, got {clipped(transport)}")
     security = _setting(config, "PLANTRAIL_SMTP_SECURITY", "none")
     if security not in ("none", "starttls", "tls"):
-        raise SettingsError(f"PLANTRAIL_SMTP_SECURITY: must be none, starttls or tls, got {security!r}")
+        raise SettingsError(f"PLANTRAIL_SMTP_SECURITY: must be none, starttls or tls, got {clipped(security)}")
     timezone_name = _setting(config, "PLANTRAIL_TIMEZONE", "Europe/London")
     try:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         ZoneInfo(timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(f"PLANTRAIL_TIMEZONE: {timezone_name!r} is not a time zone (e.g. Europe/London)") from None
+        raise SettingsError(f"PLANTRAIL_TIMEZONE: {clipped(timezone_name)} is not a time zone (e.g. Europe/London)") from None
     templates = _setting(config, "PLANTRAIL_TEMPLATES_DIR")
     if templates and not Path(templates).is_dir():
-        raise SettingsError(f"PLANTRAIL_TEMPLATES_DIR: folder {templates!r} does not exist")
+        raise SettingsError(f"PLANTRAIL_TEMPLATES_DIR: folder {clipped(templates)} does not exist")
     return MailSettings(
         transport=transport,
         outbox_dir=Path(_setting(config, "PLANTRAIL_OUTBOX_DIR", "./outbox")),
@@ -232,6 +257,7 @@ def mail_settings() -> MailSettings:
         smtp_user=_setting(config, "PLANTRAIL_SMTP_USER"),
         smtp_password=_setting(config, "PLANTRAIL_SMTP_PASSWORD"),
         admin_email=_setting(config, "PLANTRAIL_ADMIN_EMAIL"),
+        audit_email=_address_setting(config, "PLANTRAIL_AUDIT_EMAIL"),
         timezone=timezone_name,
         templates_dir=Path(templates) if templates else None,
         max_age_hours=_int_setting(config, "PLANTRAIL_MAIL_MAX_AGE_HOURS", 72),

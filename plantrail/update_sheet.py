@@ -20,6 +20,7 @@ from domain.commands import ActionCommand, AddNote, UpdateProgress
 from domain.errors import BadInputError, DomainError
 from domain.names import NameIndex
 from domain.problems import Problems
+from plantrail.errors import clipped
 from plantrail.importers import ImportFileError
 from plantrail.importers.sheet import header_key
 from plantrail.services import ActionRef, Services
@@ -49,7 +50,7 @@ INSTRUCTIONS = [
     "3. Leave the other columns as they are, and return the sheet to the clerk.",
     "Rows left blank are ignored. A row for an action someone else has changed since this sheet was made is refused.",
 ]
-SOURCE = "sheet"  # what UpdateProgress.source will say once the event carries it (branch `store`)
+SOURCE = "sheet"  # UpdateProgress.source for a figure typed into an update sheet
 
 
 def export_update_sheet(s: Services, actions: list[dict[str, Any]], *, heading: str) -> bytes:
@@ -133,10 +134,9 @@ class UpdatesOutcome:
 
 
 def sheet_command(progress: int | None, note: str | None, effective_on: date | None) -> ActionCommand:
-    """The command one filled row asks for. Once ``UpdateProgress`` carries a ``source``
-    (branch `store`), pass ``source=SOURCE`` here: this is the only place that builds it."""
+    """The command one filled row asks for (this is the only place that builds it)."""
     if progress is not None:
-        return UpdateProgress(progress, note, effective_on)
+        return UpdateProgress(progress, note, effective_on, source=SOURCE)
     assert note is not None
     return AddNote(note, effective_on)
 
@@ -183,16 +183,16 @@ def _read(s: Services, path: Path, effective_on: date | None) -> tuple[list[Shee
         raise ImportFileError(f"{path}: not readable as an .xlsx workbook ({type(error).__name__})") from None
     try:
         if SHEET not in book.sheetnames:
-            raise ImportFileError(f"{path}: no {SHEET!r} sheet: is this a sheet made by `plantrail export-updates`?")
+            raise ImportFileError(f"{path}: no {clipped(SHEET)} sheet: is this a sheet made by `plantrail export-updates`?")
         rows = [[c.value for c in row] for row in book[SHEET].iter_rows()]
     finally:
         book.close()
     if not rows:
-        raise ImportFileError(f"{path}: the {SHEET!r} sheet is empty")
+        raise ImportFileError(f"{path}: the {clipped(SHEET)} sheet is empty")
     index = {header_key(h): i for i, h in enumerate(rows[0])}
     missing = [name for name, _, _ in COLUMNS if header_key(name) not in index and name not in ("Title", "Owners", "Latest note")]
     if missing:
-        raise ImportFileError(f"{path}: row 1: the {SHEET!r} sheet lacks column(s) {', '.join(repr(m) for m in missing)}")
+        raise ImportFileError(f"{path}: row 1: the {clipped(SHEET)} sheet lacks column(s) {', '.join(repr(m) for m in missing)}")
     people = NameIndex(s.queries.person_names())
     problems = Problems()
     updates, blank = [], 0
@@ -229,5 +229,5 @@ def _figure(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     if not text.isdigit() or not 0 <= int(text) <= 100:
-        raise BadInputError(f"New progress %: must be a whole number from 0 to 100, got {value!r}", field="progress")
+        raise BadInputError(f"New progress %: must be a whole number from 0 to 100, got {clipped(value)}", field="progress")
     return int(text)

@@ -16,6 +16,20 @@ from projections.queries import iso, utc, utc_iso
 
 # An entry recorded more than this long after the date it is true is flagged as backdated.
 BACKDATED_AFTER_DAYS = 7
+# A recorded time this much earlier than the event stored before it, or than when the projector
+# first saw it, is flagged. Honest writers stay well inside it: timestamps are taken just before
+# a save that may wait up to 30 s for a lock, and every command catches the projector up at once;
+# a forged event dated years back is far outside it.
+RECORDED_TIME_TOLERANCE = timedelta(minutes=15)
+
+
+def recorded_time_flag(recorded: datetime, previous_recorded: datetime | None, first_seen: datetime | None) -> str | None:
+    """Why an event's recorded time cannot be right, or None."""
+    if previous_recorded is not None and recorded < previous_recorded - RECORDED_TIME_TOLERANCE:
+        return f"recorded time is earlier than the event stored before it ({utc_iso(previous_recorded)})"
+    if first_seen is not None and recorded < first_seen - RECORDED_TIME_TOLERANCE:
+        return f"recorded time is earlier than when plantrail first saw it ({utc_iso(first_seen)})"
+    return None
 
 
 def _day_start(day: date) -> datetime:
@@ -136,6 +150,9 @@ def entry(row: Any) -> dict[str, Any]:
         "text": row["text"],
         "backdated": late_by > BACKDATED_AFTER_DAYS,
         "recorded_days_after_effective": late_by,
+        "source": row["source"],
+        "first_seen_at": utc_iso(row["first_seen_at"]) if row["first_seen_at"] else None,
+        "time_flag": row["time_flag"],
     }
 
 

@@ -1,29 +1,38 @@
 """A hash chain over the stored events, in notification order: tamper evidence for the history.
 
-Each link is SHA-256 over the previous link and the event as stored (position, stream id,
-version, topic and the stored bytes, which are ciphertext when encryption is on). The projector
-appends links as it reads; ``verify`` recomputes them from the event store. A *seal* — a
-position and its link, printed on a committee report — lets anyone later prove that nothing up
-to that position changed, even if the chain table was rewritten too: the check then recomputes
-from the events alone.
+Each link is SHA-256 over the previous link, the event's position, stream id, version and topic,
+the moment the projector first saw it, and its plaintext state (decrypted when the store is
+encrypted: the chain is about the history, not its wrapping, so a rekey leaves every link and
+every seal valid). The projector appends links as it reads; ``projections.verify`` recomputes
+them. A *seal* — a position and its link, printed on a report, mailed to an auditor, kept in a
+file — lets anyone later prove that nothing up to that position changed, even if the chain
+table was rewritten too.
+
+Links made before the chain recorded first-seen times (``seen_at`` NULL) are computed as they
+were then, without it, so seals printed by earlier versions still verify.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from functools import lru_cache
 
-from eventsourcing.persistence import ApplicationRecorder, Notification
-from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select
+from eventsourcing.persistence import Notification
+from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Table, select
 
+from domain.errors import BadInputError, DomainError
+from domain.text import clipped
 from projections.bulk import bulk_insert
 from projections.tables import events as audit_events
 from projections.tables import metadata
 
 GENESIS = "0" * 64
 SEAL_PREFIX = "plantrail-seal:v1"
+SEAL_PATTERN = re.compile(r"plantrail-seal:v1:(\d+):([0-9a-f]{64})")
 
 # Not a view: dropping it would destroy evidence, so rebuild leaves it alone.
 chain = Table(
@@ -31,17 +40,43 @@ chain = Table(
     metadata,
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("link", String(64), nullable=False),
+    # When the projector first saw the event; hashed into the link. NULL for links made before.
+    Column("seen_at", DateTime(timezone=True)),
 )
 
 
-class SealFormatError(ValueError):
-    pass
+class SealFormatError(BadInputError):
+    """Text given as a seal is not one."""
 
 
-def link(previous: str, n: Notification) -> str:
+class ChainMismatchError(DomainError):
+    """An event does not match the link chained for it: it changed after it was chained."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    position: int
+    problem: str
+
+
+@lru_cache(maxsize=1024)  # one first-seen time per projected page: rendered once, not per event
+def seen_text(seen_at: datetime | None) -> str | None:
+    """The first-seen time as hashed: UTC, microseconds (SQLite hands back naive UTC)."""
+    if seen_at is None:
+        return None
+    if seen_at.tzinfo is None:
+        seen_at = seen_at.replace(tzinfo=UTC)
+    return seen_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def link(previous: str, n: Notification, content: bytes, seen_at: datetime | None) -> str:
+    """``content`` is the event's plaintext state; ``seen_at`` when the projector first saw it."""
     h = hashlib.sha256(previous.encode())
     h.update(f"\0{n.id}\0{n.originator_id}\0{n.originator_version}\0{n.topic}\0".encode())
-    h.update(n.state)
+    seen = seen_text(seen_at)
+    if seen is not None:
+        h.update(f"{seen}\0".encode())
+    h.update(content)
     return h.hexdigest()
 
 
@@ -50,16 +85,52 @@ def head(conn: Connection) -> tuple[int, str]:
     return (row.position, row.link) if row else (0, GENESIS)
 
 
-def extend(conn: Connection, notifications: Sequence[Notification]) -> None:
-    """Append links for the notifications beyond the chain's head (a rebuild re-reads old ones)."""
+def head_position(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return head(conn)[0]
+
+
+def extend(conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes], seen_at: datetime) -> None:
+    """Append links for the notifications beyond the chain's head, first seen at ``seen_at``."""
     position, previous = head(conn)
     rows = []
-    for n in notifications:
+    for n, content in zip(notifications, contents, strict=True):
         if n.id <= position:
             continue
-        previous = link(previous, n)
-        rows.append({"position": n.id, "link": previous})
+        previous = link(previous, n, content, seen_at)
+        rows.append({"position": n.id, "link": previous, "seen_at": seen_at})
     bulk_insert(conn, chain, rows)
+
+
+def first_seen(conn: Connection, first: int, last: int) -> dict[int, datetime | None]:
+    """When the projector first saw each event in a range of positions."""
+    query = select(chain.c.position, chain.c.seen_at).where(chain.c.position >= first, chain.c.position <= last)
+    return {position: _utc(seen) for position, seen in conn.execute(query)}
+
+
+def mismatches(conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes]) -> list[Mismatch]:
+    """Each event that does not match its own link (recomputed from the link stored before it)."""
+    first, last = notifications[0].id, notifications[-1].id
+    query = select(chain.c.position, chain.c.link, chain.c.seen_at).where(chain.c.position >= first, chain.c.position <= last)
+    stored = {row.position: (row.link, row.seen_at) for row in conn.execute(query)}
+    before = conn.execute(select(chain.c.link).where(chain.c.position < first).order_by(chain.c.position.desc()).limit(1)).scalar()
+    previous = before or GENESIS
+    found = []
+    for n, content in zip(notifications, contents, strict=True):
+        kept, seen = stored.get(n.id, (None, None))
+        expected = link(previous, n, content, seen)
+        if kept is None:
+            found.append(Mismatch(n.id, "has no chain link"))
+        elif kept != expected:
+            found.append(Mismatch(n.id, "does not match its chain link: it was changed after it was chained"))
+        previous = kept or expected
+    return found
+
+
+def describe(conn: Connection, mismatch: Mismatch) -> str:
+    row = conn.execute(select(audit_events.c.subject, audit_events.c.type).where(audit_events.c.position == mismatch.position)).first()
+    about = f" ({row.type} on {row.subject})" if row else ""
+    return f"event {mismatch.position}{about} {mismatch.problem}"
 
 
 def format_seal(position: int, value: str) -> str:
@@ -67,14 +138,18 @@ def format_seal(position: int, value: str) -> str:
 
 
 def parse_seal(text: str) -> tuple[int, str]:
-    prefix, _, rest = text.strip().rpartition(":")
-    try:
-        kind, position = prefix.rsplit(":", 1)
-        if kind != SEAL_PREFIX or len(rest) != 64 or int(rest, 16) < 0:
-            raise ValueError
-        return int(position), rest
-    except ValueError:
-        raise SealFormatError(f"seal: {text!r} is not a plantrail seal ({SEAL_PREFIX}:POSITION:64 hex digits)") from None
+    found = SEAL_PATTERN.fullmatch(text.strip())
+    if not found:
+        raise SealFormatError(f"seal: {clipped(text.strip())} is not a plantrail seal ({SEAL_PREFIX}:POSITION:64 hex digits)")
+    return int(found.group(1)), found.group(2)
+
+
+def seals_in(text: str) -> list[tuple[int, str]]:
+    """Every seal in a text (a seal file, a saved email, a report), in order, without repeats."""
+    seen: dict[tuple[int, str], None] = {}
+    for found in SEAL_PATTERN.finditer(text):
+        seen.setdefault((int(found.group(1)), found.group(2)))
+    return list(seen)
 
 
 def current_seal(engine: Engine) -> str:
@@ -82,105 +157,5 @@ def current_seal(engine: Engine) -> str:
         return format_seal(*head(conn))
 
 
-@dataclass
-class Verdict:
-    ok: bool
-    checked: int
-    head_position: int
-    head_link: str
-    problem: str | None = None
-    position: int | None = None
-    subject: str | None = None  # the action (or plan, person) the first bad event was about
-    event_type: str | None = None
-    unsealed: int = 0  # stored events the projector has not chained yet
-
-    def as_dict(self) -> dict[str, Any]:
-        return self.__dict__ | {"seal": format_seal(self.head_position, self.head_link)}
-
-
-def _stored(recorder: ApplicationRecorder, upto: int | None = None) -> Iterator[Notification]:
-    position = 0
-    while True:
-        page = recorder.select_notifications(start=position, limit=10_000, stop=upto, inclusive_of_start=False)
-        if not page:
-            return
-        yield from page
-        position = page[-1].id
-
-
-def _chain_rows(engine: Engine, upto: int | None = None) -> dict[int, str]:
-    query = select(chain.c.position, chain.c.link)
-    if upto is not None:
-        query = query.where(chain.c.position <= upto)
-    with engine.connect() as conn:
-        return dict(conn.execute(query).all())
-
-
-def _name(engine: Engine, position: int) -> tuple[str | None, str | None]:
-    with engine.connect() as conn:
-        row = conn.execute(select(audit_events.c.subject, audit_events.c.type).where(audit_events.c.position == position)).first()
-    return (row.subject, row.type) if row else (None, None)
-
-
-def verify(recorder: ApplicationRecorder, engine: Engine, seal: str | None = None) -> Verdict:
-    """Recompute the chain from the stored events and compare: the chain table, or a seal."""
-    if seal is not None:
-        return _verify_seal(recorder, engine, *parse_seal(seal))
-    links = _chain_rows(engine)
-    chained_to = max(links, default=0)
-    order = sorted(links)
-    next_link = 0  # index into ``order``: chain positions not yet matched to a stored event
-    previous, checked, unsealed = GENESIS, 0, 0
-    for n in _stored(recorder):
-        if n.id > chained_to:
-            unsealed += 1
-            continue
-        if order[next_link] < n.id:  # the chain has a position the store no longer has
-            return _bad(engine, checked, chained_to, links, order[next_link], "a stored event was deleted")
-        if order[next_link] > n.id:
-            return _bad(engine, checked, chained_to, links, n.id, "an event was added to the store outside plantrail")
-        next_link += 1
-        expected = link(previous, n)
-        if links[n.id] != expected:
-            return _bad(engine, checked, chained_to, links, n.id, "a stored event was altered, replaced or moved")
-        previous = expected
-        checked += 1
-    if next_link < len(order):
-        return _bad(engine, checked, chained_to, links, order[next_link], "a stored event was deleted")
-    return Verdict(True, checked, chained_to, links.get(chained_to, GENESIS), unsealed=unsealed)
-
-
-def _bad(engine: Engine, checked: int, chained_to: int, links: dict[int, str], position: int, problem: str) -> Verdict:
-    subject, event_type = _name(engine, position)
-    return Verdict(
-        False,
-        checked,
-        chained_to,
-        links.get(chained_to, GENESIS),
-        problem=problem,
-        position=position,
-        subject=subject,
-        event_type=event_type,
-    )
-
-
-def _verify_seal(recorder: ApplicationRecorder, engine: Engine, position: int, sealed: str) -> Verdict:
-    """Uses only the event store: the chain table is not trusted here."""
-    previous, checked = GENESIS, 0
-    for n in _stored(recorder, upto=position):
-        previous = link(previous, n)
-        checked += 1
-    if previous == sealed:
-        return Verdict(True, checked, position, previous)
-    # Say where it went wrong if the chain table still holds the truth, else just that it did.
-    links = _chain_rows(engine, upto=position)
-    previous = GENESIS
-    for n in _stored(recorder, upto=position):
-        expected = link(previous, n)
-        if links.get(n.id) not in (None, expected) or n.id not in links:
-            return _bad(engine, checked, position, {position: sealed}, n.id, "the events up to the seal differ from when it was made")
-        previous = expected
-    stored_positions = {n.id for n in _stored(recorder, upto=position)}
-    gone = sorted(set(links) - stored_positions)
-    where = gone[0] if gone else position
-    return _bad(engine, checked, position, {position: sealed}, where, "the events up to the seal differ from when it was made")
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

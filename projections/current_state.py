@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -17,7 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from projections import sign_off
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, changes
+from projections.audit import recorded_time_flag
 from projections.bulk import bulk_insert, bulk_update
+from projections.queries import utc
 from projections.timeline import LoadEvents, Timelines
 
 _CHUNK = 500  # bound parameters per IN (...) stay far below every driver's limit
@@ -41,8 +44,11 @@ def _upsert(conn: Connection, table: Any, values: dict[str, Any]) -> None:
 class PageWriter:
     """Applies one page of decoded events to the read models inside the caller's transaction."""
 
-    def __init__(self, conn: Connection, load_events: LoadEvents) -> None:
+    def __init__(self, conn: Connection, load_events: LoadEvents, first_seen: dict[int, datetime | None] | None = None) -> None:
         self.conn = conn
+        self.first_seen = first_seen or {}
+        self.previous_recorded: datetime | None = None
+        self._previous_loaded = False
         self.timelines = Timelines(conn, load_events)
         self.rows: dict[str, dict[str, Any]] = {}
         self.new_ids: set[str] = set()
@@ -160,6 +166,16 @@ class PageWriter:
         event_changes: dict[str, list[Any]],
         text: str | None,
     ) -> None:
+        recorded = s["timestamp"]
+        if not self._previous_loaded:  # the event stored before this page's first
+            last = self.conn.execute(
+                select(t.events.c.recorded_at).where(t.events.c.position < position).order_by(t.events.c.position.desc()).limit(1)
+            ).scalar()
+            self.previous_recorded = utc(last) if last is not None else None
+            self._previous_loaded = True
+        seen = self.first_seen.get(position)
+        flag = recorded_time_flag(recorded, self.previous_recorded, seen)
+        self.previous_recorded = recorded
         self.inserts[t.events].append(
             {
                 "position": position,
@@ -176,6 +192,9 @@ class PageWriter:
                 "reason": s.get("reason"),
                 "changes": orjson.dumps(event_changes).decode(),
                 "text": text,
+                "source": s.get("source"),
+                "first_seen_at": seen,
+                "time_flag": flag,
             }
         )
 
@@ -346,6 +365,16 @@ def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
     return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"reminder": [None, s["key"]]}, text
 
 
+def _seal_witnessed(w: PageWriter, s: dict[str, Any]) -> Handled:
+    where = f" and sent to {s['sent_to']}" if s["sent_to"] else ""
+    return "seal", None, None, {"seal": [None, s["seal"]]}, f"seal of the history up to event {s['position']} recorded{where}"
+
+
+def _mismatch_accepted(w: PageWriter, s: dict[str, Any]) -> Handled:
+    listed = "; ".join(f"{p} {problem}" for p, problem in zip(s["positions"], s["problems"], strict=True))
+    return "integrity", None, None, {"accepted_mismatches": [None, s["positions"]]}, f"projected despite chain mismatches: {listed}"
+
+
 OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
     "plantrail:Reminder.ReminderRaised": _reminder_raised,
     "plantrail:Plan.PlanCreated": _plan_created,
@@ -356,6 +385,8 @@ OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
     "plantrail:Person.PersonContactChanged": _person_contact_changed,
     "plantrail:Person.RoleGranted": _role_changed(granted=True),
     "plantrail:Person.RoleRevoked": _role_changed(granted=False),
+    "plantrail:Seal.SealWitnessed": _seal_witnessed,
+    "plantrail:Integrity.MismatchAccepted": _mismatch_accepted,
 }
 
 assert set(STATE_FIELDS) - {"owners"} <= set(_ACTION_COLUMNS)

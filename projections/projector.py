@@ -9,19 +9,22 @@ its SQLite recorder lacks, hence this loop.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
-from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, StoredEvent
-from sqlalchemy import Engine, insert, select, update
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from domain.errors import BadInputError
+from domain.errors import DomainError
 from projections import chain
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
-from projections.current_state import PageWriter
+from projections.current_state import PageWriter, event_type
+from projections.decoding import decode_state, plaintext
+from projections.scratch import Scratch, scratch_space
 
 ProgressCallback = Callable[[int, int], None]  # (position reached, last position to reach)
 
@@ -31,62 +34,17 @@ ANALYZE_EVERY_PAGES = 10
 ANALYZE_MIN_PAGE = 1_000
 
 
-class UnreadableEventError(BadInputError):
-    """A stored event cannot be decrypted or decoded: usually the wrong (or no) cipher key."""
-
-
-def decode_state(mapper: Mapper, notification: StoredEvent) -> dict[str, Any]:
-    try:
-        return _decode_state(mapper, notification)
-    except Exception as error:  # noqa: BLE001 - any failure to decrypt or decode means the same thing to the user
-        hint = (
-            "the store is encrypted and PLANTRAIL_CIPHER_KEY is missing"
-            if mapper.cipher is None
-            else "PLANTRAIL_CIPHER_KEY is not the key this store was encrypted with"
-        )
-        raise UnreadableEventError(
-            f"cannot read stored event {notification.originator_id} v{notification.originator_version}: {hint} ({type(error).__name__})"
-        ) from None
-
-
-def _decode_state(mapper: Mapper, notification: StoredEvent) -> dict[str, Any]:
-    """The event's attributes as a dict, without building the event object (≈2× faster).
-
-    ``originator_id`` is given as a string: the views key on it, and converting each UUID once
-    here instead of in every handler measurably speeds up catch-up."""
-    data = notification.state
-    if mapper.cipher:
-        data = mapper.cipher.decrypt(data)
-    if mapper.compressor:
-        data = mapper.compressor.decompress(data)
-    # orjson parses ≈3× faster than the library's json decoder; typed values ({"_type_": …,
-    # "_data_": …}) are then restored with the transcoder's own registered transcodings.
-    state = orjson.loads(data)
-    names = mapper.transcoder.names  # type: ignore[attr-defined]
-    for key, value in state.items():
-        if value.__class__ in _CONTAINERS:
-            state[key] = _restore_typed(value, names)
-    state["originator_id"] = str(notification.originator_id)
-    state["originator_version"] = notification.originator_version
-    return state
-
-
-_CONTAINERS = (dict, list)
-
-
-def _restore_typed(value: Any, names: dict[str, Any]) -> Any:
-    """Turn ``{"_type_": name, "_data_": …}`` back into its value, anywhere inside ``value``."""
-    if value.__class__ is dict:
-        if len(value) == 2 and "_type_" in value:
-            data = value["_data_"]
-            if data.__class__ in _CONTAINERS:
-                data = _restore_typed(data, names)
-            return names[value["_type_"]].decode(data)
-        return {k: _restore_typed(v, names) if v.__class__ in _CONTAINERS else v for k, v in value.items()}
-    return [_restore_typed(v, names) if v.__class__ in _CONTAINERS else v for v in value]
+class ProjectionFailedError(DomainError):
+    """An event could not be projected; the message names it. The views are as they were."""
 
 
 class Projector:
+    """Keeps the read models in ``engine`` from the event store.
+
+    With ``chain_source`` (a rebuild or a check into scratch tables) it does not extend the
+    integrity chain but holds every event against the link already chained for it in
+    ``chain_source``, refusing one that does not match unless its position is in ``accepted``."""
+
     def __init__(
         self,
         recorder: ApplicationRecorder,
@@ -95,15 +53,26 @@ class Projector:
         *,
         name: str = "current_state",
         page_size: int = DEFAULT_PAGE_SIZE,
+        chain_source: Engine | None = None,
+        accepted: Collection[int] = (),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        only: Collection[UUID | str] | None = None,
     ) -> None:
+        self.clock = clock
+        self.only = only  # project only these streams (a plan's, for a scoped check)
         self.recorder = recorder
         self.mapper = mapper
         self.engine = engine
         self.name = name
         self.page_size = page_size
+        self.chain_source = chain_source
+        self.accepted = accepted
 
     def create_tables(self) -> None:
         t.metadata.create_all(self.engine)
+        self._ensure_position()
+
+    def _ensure_position(self) -> None:
         with self.engine.begin() as conn:
             exists = conn.execute(select(t.projector_positions.c.position).where(t.projector_positions.c.name == self.name)).first()
             if exists is None:
@@ -113,19 +82,22 @@ class Projector:
         with self.engine.connect() as conn:
             return conn.execute(select(t.projector_positions.c.position).where(t.projector_positions.c.name == self.name)).scalar_one()
 
-    def catch_up(self, on_progress: ProgressCallback | None = None) -> int:
-        """Apply every event stored so far; return how many pages this projector committed."""
+    def catch_up(self, on_progress: ProgressCallback | None = None, *, upto: int | None = None) -> int:
+        """Apply every event stored so far (or up to ``upto``); return how many pages this projector committed."""
         position = self.position()
-        if position == REBUILD_NEEDED:  # an earlier rebuild was interrupted
+        if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
             self.rebuild(on_progress)
             return 0
-        target = self.recorder.max_notification_id() or 0
+        target = upto if upto is not None else self.recorder.max_notification_id() or 0
         committed = 0
         while position < target:
             notifications = self.recorder.select_notifications(start=position, limit=self.page_size, stop=target, inclusive_of_start=False)
             if not notifications:
                 break
-            if self._apply_page(position, notifications):
+            page_end = notifications[-1].id
+            if self.only is not None:
+                notifications = [n for n in notifications if n.originator_id in self.only]
+            if self._apply_page(position, page_end, notifications):
                 committed += 1
                 # Bulk catch-ups only: the few events of one interactive write (a web form, a CLI
                 # update) must not pay for an ANALYZE (measured: update POSTs 5 s at p50 under
@@ -134,14 +106,11 @@ class Projector:
                     self._refresh_statistics()
             # Whether we or a rival projector committed it, read where the log now stands.
             position = self.position()
-            if position == REBUILD_NEEDED:  # someone started a rebuild: it will finish the job
-                break
             if on_progress:
                 on_progress(position, target)
         return committed
 
-    def _apply_page(self, position: int, notifications: Sequence[Notification]) -> bool:
-        new_position = notifications[-1].id
+    def _apply_page(self, position: int, new_position: int, notifications: Sequence[Notification]) -> bool:
         with self.engine.begin() as conn:
             moved = conn.execute(
                 update(t.projector_positions)
@@ -151,18 +120,47 @@ class Projector:
             if moved.rowcount != 1:
                 conn.rollback()
                 return False
-            writer = PageWriter(conn, self._load_action_events)
-            states = [decode_state(self.mapper, n) for n in notifications]
-            writer.preload(
-                state["originator_id"]
-                for n, state in zip(notifications, states, strict=False)
-                if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
-            )
-            for notification, state in zip(notifications, states, strict=False):
-                writer.apply(notification.id, notification.topic, state)
-            writer.flush()
-            chain.extend(conn, notifications)
+            if not notifications:
+                return True
+            with _naming_the_event(notifications) as at:
+                plains = []
+                for n in notifications:
+                    at(n)
+                    plains.append(plaintext(self.mapper, n))
+                first, last = notifications[0].id, notifications[-1].id
+                if self.chain_source is None:
+                    chain.extend(conn, notifications, plains, self.clock())
+                    seen = chain.first_seen(conn, first, last)
+                else:
+                    seen = self._hold_against_chain(notifications, plains)
+                states = []
+                for n, data in zip(notifications, plains, strict=True):
+                    at(n)
+                    states.append(decode_state(self.mapper, n, data))
+                writer = PageWriter(conn, self._load_action_events, seen)
+                writer.preload(
+                    state["originator_id"]
+                    for n, state in zip(notifications, states, strict=True)
+                    if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
+                )
+                for notification, state in zip(notifications, states, strict=True):
+                    at(notification)
+                    writer.apply(notification.id, notification.topic, state)
+            try:
+                writer.flush()
+            except Exception as error:
+                first, last = notifications[0].id, notifications[-1].id
+                raise ProjectionFailedError(f"events {first}–{last} could not be written to the read models: {error!r}") from error
         return True
+
+    def _hold_against_chain(self, notifications: Sequence[Notification], plains: Sequence[bytes]) -> dict[int, datetime | None]:
+        """Refuse an event that does not match its link; return when each was first seen."""
+        assert self.chain_source is not None
+        with self.chain_source.connect() as live:
+            for mismatch in chain.mismatches(live, notifications, plains):
+                if mismatch.position not in self.accepted:
+                    raise chain.ChainMismatchError(chain.describe(live, mismatch))
+            return chain.first_seen(live, notifications[0].id, notifications[-1].id)
 
     def _refresh_statistics(self) -> None:
         """On PostgreSQL, fresh tables have no statistics, and the planner then scans whole
@@ -178,19 +176,71 @@ class Projector:
         stored = self.recorder.select_events(UUID(action_id), lte=up_to_version)
         return [(event.topic, decode_state(self.mapper, event)) for event in stored]
 
-    def rebuild(self, on_progress: ProgressCallback | None = None) -> None:
-        """Drop every view, recreate it empty, and replay the whole log into it.
+    def rebuild(
+        self,
+        on_progress: ProgressCallback | None = None,
+        *,
+        accepted: Collection[int] = (),
+        catch_up_first: bool = True,
+        before_swap: Callable[[Connection], None] | None = None,
+    ) -> int:
+        """Replay the whole log into fresh view tables and swap them in; return the position reached.
 
-        The position is first set to -1, meaning "views unusable, rebuild": a rebuild killed at
-        any point (SQLite's driver commits DDL on its own, so this cannot be one transaction)
-        leaves that mark, and the next catch-up starts the rebuild again instead of trusting
-        half-dropped views. The integrity chain is evidence, not a view: it is kept."""
-        self._set_position(REBUILD_NEEDED)
-        t.metadata.drop_all(self.engine, tables=t.VIEW_TABLES)
-        t.metadata.create_all(self.engine, tables=t.VIEW_TABLES)
-        self._set_position(0)
+        The live views stay as they are until the swap, one transaction: a rebuild that fails
+        (an unreadable event, one that does not match its chain link) or is killed leaves them
+        untouched. Events are first chained up to the current head, so that every event the
+        rebuild reads is held against its link; not so when the live views are of an older
+        schema (``catch_up_first`` False): then it folds what is chained and the rest is
+        chained by the catch-up after the swap. ``before_swap`` runs inside the swap's
+        transaction (a migration records the new schema version there)."""
+        if catch_up_first and self.position() != REBUILD_NEEDED:
+            self.catch_up()
+            target = self.position()
+        else:
+            target = chain.head_position(self.engine)
+        with scratch_space(self.engine) as space:
+            try:
+                self.fold_into(space, target, accepted=accepted, on_progress=on_progress)
+            except (ProjectionFailedError, chain.ChainMismatchError) as error:
+                raise type(error)(f"rebuild stopped: {error}; the read models are as they were") from error
+            space.swap_in(target, self.name, before_commit=before_swap)
         self.catch_up(on_progress)
+        return target
 
-    def _set_position(self, position: int) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(t.projector_positions).where(t.projector_positions.c.name == self.name).values(position=position))
+    def fold_into(
+        self,
+        space: Scratch,
+        upto: int,
+        *,
+        accepted: Collection[int] = (),
+        only: Collection[UUID | str] | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        """Fold the events up to ``upto`` into a scratch space's empty views, each held against
+        the link this projector's chain has for it (``only``: just these streams)."""
+        fresh = Projector(
+            self.recorder,
+            self.mapper,
+            space.engine,
+            name=self.name,
+            page_size=self.page_size,
+            chain_source=self.engine,
+            accepted=accepted,
+            only=only,
+        )
+        fresh._ensure_position()
+        fresh.catch_up(on_progress, upto=upto)
+
+
+@contextmanager
+def _naming_the_event(notifications: Sequence[Notification]) -> Iterator[Callable[[Notification], None]]:
+    """Turn any failure while applying a page into one that names the event it happened at."""
+    current: list[Notification] = [notifications[0]]
+    try:
+        yield lambda n: current.__setitem__(0, n)
+    except (ProjectionFailedError, chain.ChainMismatchError):
+        raise
+    except DomainError as error:
+        raise ProjectionFailedError(f"event {current[0].id} ({event_type(current[0].topic)}): {error}") from error
+    except Exception as error:
+        raise ProjectionFailedError(f"event {current[0].id} ({event_type(current[0].topic)}) could not be projected: {error!r}") from error

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
 from domain.names import name_key
+from domain.text import clipped
 from domain.timeliness import HasTimelinessFields, Timeliness, status
 from projections import sign_off
 from projections import tables as t
@@ -129,7 +130,7 @@ class Queries(OwnerQueries):
         with self.engine.connect() as conn:
             row = conn.execute(select(t.plans).where(t.plans.c.code_key == " ".join(ref.split()).casefold())).mappings().first()
         if row is None:
-            raise PlanNotFoundError(f"plan {ref!r} not found (see `plantrail plans`)")
+            raise PlanNotFoundError(f"plan {clipped(ref)} not found (see `plantrail plans`)")
         return dict(row)
 
     def priorities(self, plan_code: str) -> list[dict[str, Any]]:
@@ -199,7 +200,7 @@ class Queries(OwnerQueries):
         with self.engine.connect() as conn:
             warning_days = conn.execute(select(t.plans.c.warning_days).where(t.plans.c.code == plan_code)).scalar_one_or_none()
             if warning_days is None:
-                raise PlanNotFoundError(f"plan {plan_code!r} not found")
+                raise PlanNotFoundError(f"plan {clipped(plan_code)} not found")
             query = states_query(plan_code, as_at, known_at, columns=["priority_number", "progress", "lifecycle", "due_date"])
             counts: dict[int | None, Counter] = defaultdict(Counter)
             for row in conn.execute(query):
@@ -236,10 +237,10 @@ class Queries(OwnerQueries):
         with self.engine.connect() as conn:
             matches = conn.execute(query).all()
         if not matches:
-            raise ActionNotFoundError(f"action {ref!r} not found")
+            raise ActionNotFoundError(f"action {clipped(ref)} not found")
         if len(matches) > 1:
             plans = ", ".join(f"{p}/{c}" for p, c in matches)
-            raise AmbiguousActionError(f"action {ref!r} is in more than one plan; say which: {plans}")
+            raise AmbiguousActionError(f"action {clipped(ref)} is in more than one plan; say which: {plans}")
         return matches[0][0], matches[0][1]
 
     def action(self, plan_code: str, code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
@@ -268,7 +269,7 @@ class Queries(OwnerQueries):
         with self.engine.connect() as conn:
             plan = conn.execute(select(t.plans).where(t.plans.c.code == plan_code)).mappings().first()
             if plan is None:
-                raise PlanNotFoundError(f"plan {plan_code!r} not found")
+                raise PlanNotFoundError(f"plan {clipped(plan_code)} not found")
             query = states_query(plan_code, as_at, known_at, code)
             if codes is not None:
                 query = query.where(t.actions.c.code.in_(codes))

@@ -1,8 +1,17 @@
-"""The read-model tables. All of them can be dropped and rebuilt from the events."""
+"""The read-model tables. All of them can be dropped and rebuilt from the events.
+
+Change a table (or what the projector writes into it) and raise ``VIEWS_SCHEMA_VERSION``: a
+store at another version is rebuilt into fresh tables before it is served (plantrail/migrate.py).
+"""
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
+
+# 1: the first tables (and, unversioned, the sign-off ones). 2: view_events records each
+# event's source, first-seen time and recorded-time flag; the aggregate column is wider.
+# 3: view_person_roles (roles granted as Person events).
+VIEWS_SCHEMA_VERSION = 3
 
 plans = Table(
     "view_plans",
@@ -156,7 +165,7 @@ events = Table(
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("originator_id", String(36), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("aggregate", String(10), nullable=False),  # action, plan or person
+    Column("aggregate", String(20), nullable=False),  # action, plan, person, reminder, seal or integrity
     Column("plan_code", String(200)),
     Column("action_code", String(200)),
     Column("subject", String(200), nullable=False),  # what the event is about, for display
@@ -167,6 +176,11 @@ events = Table(
     Column("reason", Text),
     Column("changes", Text, nullable=False),  # JSON {field: [old, new]}
     Column("text", Text),
+    Column("source", String(10)),  # where a progress figure came from (cli, web, import, sheet)
+    Column("first_seen_at", DateTime(timezone=True)),  # when the projector first saw it (the chain's record)
+    # Why the recorded time is suspect (earlier than the event stored before it, or than when
+    # plantrail first saw it: a forged or back-dated timestamp), or NULL.
+    Column("time_flag", Text),
     Index("ix_view_events_originator", "originator_id", "position"),
     Index("ix_view_events_plan", "plan_code", "action_code", "position"),
     Index("ix_view_events_actor", "actor"),
@@ -238,4 +252,21 @@ projector_positions = Table(
     Column("position", Integer, nullable=False),
 )
 
-VIEW_TABLES = [t for t in metadata.sorted_tables if t is not projector_positions]
+# Everything the projector writes and a rebuild replaces. Listed, not derived from the metadata:
+# the integrity chain (projections/chain.py) shares the metadata but is evidence, never rebuilt.
+VIEW_TABLES = [
+    plans,
+    priorities,
+    committee_dates,
+    people,
+    actions,
+    action_owners,
+    sub_actions,
+    notes,
+    action_texts,
+    action_states,
+    events,
+    reminders,
+    sign_off_settings,
+    claims,
+]

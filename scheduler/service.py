@@ -21,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from notifications.relay import DeliveryPolicy, relay_once
 from notifications.transports import Transport
 from scheduler.sweep import SweepContext, sweep, swept_on
+from scheduler.witness import WitnessContext, schedule_daily_witness
 
 log = logging.getLogger("plantrail.serve")
 
@@ -36,6 +37,7 @@ class Runtime:
     zone: ZoneInfo
     stopping: bool = False
     relay_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    witness: WitnessContext | None = None  # the daily seal (scheduler/witness.py)
 
 
 RUNTIMES: dict[str, Runtime] = {}
@@ -118,6 +120,8 @@ async def serve(runtime: Runtime, *, sweep_hour: int, relay_seconds: float) -> N
         max_instances=1,
         next_run_time=datetime.now(runtime.zone),
     )
+    if runtime.witness:
+        schedule_daily_witness(scheduler, runtime_id, runtime.witness, hour=sweep_hour, zone=runtime.zone)
     scheduler.start()
     local_now = today_in(runtime.zone)
     if local_now.hour >= sweep_hour and not await loop.run_in_executor(None, swept_on, runtime.context.engine, local_now.date()):

@@ -89,9 +89,8 @@ def progress_command(form: Mapping[str, Any]) -> UpdateProgress:
 
 
 def build_progress_update(progress: int, note: str | None, effective_on: date | None) -> UpdateProgress:
-    """The one place the web builds a progress update: when ``UpdateProgress`` learns its
-    ``source`` (branch ``store``), it is set to "web" here."""
-    return UpdateProgress(progress, note, effective_on)
+    """The one place the web builds a progress update: its figures are recorded as from the web."""
+    return UpdateProgress(progress, note, effective_on, source="web")
 
 
 def sub_note_command(form: Mapping[str, Any]) -> AddSubActionNote:

@@ -26,6 +26,7 @@ from typing import Any
 from domain.plan_document import ActionSpec, DatedText, PersonSpec, PlanDocument, PrioritySpec, ProgressFigure
 from domain.problems import Problems
 from plantrail.dates import DateFormatError, SheetDateOrder
+from plantrail.errors import clipped
 from plantrail.importers import ImportFileError
 
 Cell = str | int | float | date | None
@@ -225,7 +226,7 @@ class _SheetReader:
             return value
         if isinstance(value, int | float):
             if not 1 <= value < 2_958_466:  # Excel's own range of serial days
-                raise ValueError(f"{value!r} is not a date")
+                raise ValueError(f"{clipped(value)} is not a date")
             return _EXCEL_EPOCH + timedelta(days=int(value))
         return self.dates.parse(value)
 
@@ -250,10 +251,10 @@ def _progress(value: Cell) -> int | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if float(value).is_integer() and 0 <= value <= 100:
             return int(value)
-        raise ValueError(f"must be a whole number from 0 to 100 (e.g. 70 or 70%), got {value!r}")
+        raise ValueError(f"must be a whole number from 0 to 100 (e.g. 70 or 70%), got {clipped(value)}")
     match = re.fullmatch(r"(\d{1,3})\s*%?", str(value).strip())
     if not match or not 0 <= int(match.group(1)) <= 100:
-        raise ValueError(f"must be a whole number from 0 to 100 (e.g. 70 or 70%), got {value!r}")
+        raise ValueError(f"must be a whole number from 0 to 100 (e.g. 70 or 70%), got {clipped(value)}")
     return int(match.group(1))
 
 
@@ -262,5 +263,5 @@ def _priority(value: Cell) -> str | None:
     if not text:
         return None
     if text.casefold() not in ("high", "medium", "low"):
-        raise ValueError(f"must be High, Medium, Low or blank, got {text!r}")
+        raise ValueError(f"must be High, Medium, Low or blank, got {clipped(text)}")
     return text.capitalize()

@@ -157,3 +157,10 @@ def test_the_report_renders_in_a_browser_to_screen_and_pdf(imported, tmp_path: P
         "▲ Alert",
     ):
         assert text in dom, text
+
+
+def test_history_says_where_each_progress_figure_came_from(imported):
+    imported("update", "SS_ICSAP_IMP1", "--progress", "80", "--on", "2015-04-02")
+    figures = [e for e in as_json(imported("history", "SS_ICSAP_IMP1", "--format", "json")) if e["type"] == "ProgressUpdated"]
+    assert {e["source"] for e in figures[:-1]} == {"import"}
+    assert figures[-1]["source"] == "cli" and figures[-1]["changes"] == {"progress": [figures[-2]["changes"]["progress"][1], 80]}

@@ -52,6 +52,7 @@ def test_owners_fill_an_exported_sheet_and_each_row_is_recorded_as_theirs(import
         ("NoteAdded", "Liam Purdie", "2015-03-26"),
     ]
     assert tran3[0]["changes"]["progress"] == [66, 80] and tran3[1]["text"] == "Second workshop held"
+    assert tran3[0]["source"] == "sheet"
     tran2 = as_json(imported("show", "SS_ICSAP_TRAN2", "--format", "json"))
     assert tran2["latest_note"]["text"] == "=SUM(A1:A9) staff briefed" and tran2["latest_note"]["author"] == "Maureen Dryden"
     # The same sheet again: its own people's changes are no conflict, and nothing is recorded twice.

@@ -1,20 +1,23 @@
-"""Tamper evidence: alter, delete or reorder a stored event row directly in the database."""
+"""verify, seals and the daily witness on an untouched store (tampering: test_tampering.py)."""
+
+from pathlib import Path
 
 from sqlalchemy import text
 
-from projections.chain import chain, current_seal, link, verify
+from plantrail import integrity
+from plantrail.bootstrap import witness_context
+from plantrail.event_table import EventTable
+from plantrail.settings import mail_settings
+from projections.audit import history
+from projections.chain import current_seal, parse_seal, seals_in
+from projections.verify import spans
+from scheduler.witness import witness_seal
 
 
 def rows(services) -> tuple[str, str]:
     """(table, position column) of the event store as the recorder lays it out."""
-    if services.database.kind == "sqlite":
-        return "stored_events", "rowid"
-    return f"{services.database.eventsourcing_env['POSTGRES_SCHEMA']}.plantrail_events", "notification_id"
-
-
-def execute(services, sql: str, **params) -> None:
-    with services.engine.begin() as conn:
-        conn.execute(text(sql), params)
+    table = EventTable.of(services.database)
+    return table.name, table.position
 
 
 def state_at(services, position: int) -> bytes:
@@ -23,54 +26,67 @@ def state_at(services, position: int) -> bytes:
         return bytes(conn.execute(text(f"SELECT state FROM {table} WHERE {pos} = :p"), {"p": position}).scalar_one())
 
 
-def test_an_untouched_history_verifies(seeded):
-    verdict = verify(seeded.app.recorder, seeded.engine)
-    assert verdict.ok and verdict.checked == seeded.app.recorder.max_notification_id()
-
-
-def test_altering_one_stored_event_is_caught_and_named(seeded):
-    table, pos = rows(seeded)
-    execute(seeded, f"UPDATE {table} SET state = :s WHERE {pos} = 120", s=state_at(seeded, 120).replace(b'"', b" ", 1) or b"x")
-    verdict = verify(seeded.app.recorder, seeded.engine)
-    assert (verdict.ok, verdict.position, verdict.checked) == (False, 120, 119)
-    assert "altered" in verdict.problem and verdict.subject and verdict.event_type
-
-
-def test_deleting_one_stored_event_is_caught(seeded):
-    table, pos = rows(seeded)
-    execute(seeded, f"DELETE FROM {table} WHERE {pos} = 200")
-    verdict = verify(seeded.app.recorder, seeded.engine)
-    assert (verdict.ok, verdict.position, verdict.problem) == (False, 200, "a stored event was deleted")
-
-
-def test_reordering_two_stored_events_is_caught(seeded):
-    table, pos = rows(seeded)
-    first, second = state_at(seeded, 50), state_at(seeded, 60)
-    execute(seeded, f"UPDATE {table} SET state = :s WHERE {pos} = 50", s=second)
-    execute(seeded, f"UPDATE {table} SET state = :s WHERE {pos} = 60", s=first)
-    verdict = verify(seeded.app.recorder, seeded.engine)
-    assert (verdict.ok, verdict.position) == (False, 50)
-
-
-def test_a_printed_seal_catches_a_change_even_when_the_chain_table_was_rewritten(seeded):
-    seal = current_seal(seeded.engine)
-    assert verify(seeded.app.recorder, seeded.engine, seal).ok
-    table, pos = rows(seeded)
-    execute(seeded, f"UPDATE {table} SET state = :s WHERE {pos} = 30", s=state_at(seeded, 30).replace(b"2014", b"2013", 1))
-    # The forger recomputes the whole chain table to match.
-    previous = "0" * 64
-    with seeded.engine.begin() as conn:
-        for n in seeded.app.recorder.select_notifications(start=1, limit=100_000):
-            previous = link(previous, n)
-            conn.execute(chain.update().where(chain.c.position == n.id).values(link=previous))
-    assert verify(seeded.app.recorder, seeded.engine).ok  # the chain alone is fooled
-    verdict = verify(seeded.app.recorder, seeded.engine, seal)
-    assert not verdict.ok and "seal" in verdict.problem
+def test_an_untouched_history_verifies_and_every_event_is_chained_with_when_it_was_first_seen(seeded):
+    verdict = integrity.verify_store(seeded)
+    assert verdict.ok and verdict.checked == seeded.app.recorder.max_notification_id() and verdict.problems == []
+    with seeded.engine.connect() as conn:
+        unseen = conn.execute(text("SELECT COUNT(*) FROM integrity_chain WHERE seen_at IS NULL")).scalar_one()
+    assert unseen == 0
 
 
 def test_new_events_after_a_seal_do_not_break_it(seeded):
     seal = current_seal(seeded.engine)
     seeded.app.add_note("SOS 001", "SS_ICSAP_IMP1", "A later note", actor="clerk")
-    seeded.projector.catch_up()
-    assert verify(seeded.app.recorder, seeded.engine, seal).ok
-    assert verify(seeded.app.recorder, seeded.engine).ok
+    verdict = integrity.verify_store(seeded, [parse_seal(seal)])
+    assert verdict.ok and [s.ok for s in verdict.seals] == [True]
+
+
+def test_seal_out_appends_dated_seals_and_verify_checks_them_all_at_once(seeded, tmp_path: Path):
+    kept = tmp_path / "witness" / "seals.txt"
+    kept.parent.mkdir()
+    first = integrity.take_seal(seeded, kept)
+    seeded.app.add_note("SOS 001", "SS_ICSAP_IMP1", "A later note", actor="clerk")
+    second = integrity.take_seal(seeded, kept)
+    lines = kept.read_text().splitlines()
+    assert [line.split()[1] for line in lines] == [first, second] and first != second
+    verdict = integrity.verify_store(seeded, seals_in(kept.read_text()))
+    assert verdict.ok and [(s.seal, s.ok) for s in verdict.seals] == [(first, True), (second, True)]
+
+
+def test_the_daily_witness_records_the_seal_as_an_event_and_queues_it_for_the_auditor(seeded, monkeypatch):
+    monkeypatch.setenv("PLANTRAIL_AUDIT_EMAIL", "auditor@example.gov.uk")
+    context = witness_context(seeded, mail_settings())
+    seal = witness_seal(context, today=seeded.today(), now=seeded.app.clock())
+    assert seal == f"plantrail-seal:v1:{parse_seal(seal)[0]}:{parse_seal(seal)[1]}"
+    recorded = [e for e in history(seeded.engine) if e["type"] == "SealWitnessed"]
+    assert [e["changes"]["seal"][1] for e in recorded] == [seal]
+    messages = seeded.outbox.listing("pending")
+    assert [(m["email"], m["kind"]) for m in messages] == [("auditor@example.gov.uk", "seal")]
+    assert seal in messages[0]["subject"] or parse_seal(seal)[0] == int(messages[0]["subject"].rsplit(" ", 1)[1])
+    # verify checks the seal recorded in the history on every run.
+    verdict = integrity.verify_store(seeded)
+    assert verdict.ok and [(s.seal, s.ok, s.witnessed_at) for s in verdict.seals] == [(seal, True, recorded[0]["position"])]
+
+
+def test_positions_are_listed_as_ranges():
+    assert spans([7, 1, 2, 3, 9, 10]) == "1–3, 7, 9–10"
+
+
+def test_serve_schedules_the_daily_seal_beside_the_sweep_and_the_job_records_it(seeded):
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from scheduler.witness import WITNESSES, run_daily_witness, schedule_daily_witness
+
+    zone = ZoneInfo("Europe/London")
+    scheduler = AsyncIOScheduler(timezone=zone)
+    schedule_daily_witness(scheduler, "runtime-test", witness_context(seeded, mail_settings()), hour=7, zone=zone)
+    try:
+        job = scheduler.get_job("daily-seal")
+        fields = {f.name: str(f) for f in job.trigger.fields}
+        assert (fields["hour"], fields["minute"]) == ("7", "30") and job.args == ("runtime-test",)
+        run_daily_witness("runtime-test")
+        assert [e["type"] for e in history(seeded.engine, axis="recorded")][-1] == "SealWitnessed"
+    finally:
+        WITNESSES.pop("runtime-test", None)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from plantrail.bootstrap import bootstrap
 from projections import current_state
 from projections import tables as t
-from projections.projector import Projector
+from projections.projector import ProjectionFailedError, Projector
 from tests.integration.snapshots import stored_event_count, view_snapshot
 
 
@@ -41,7 +41,7 @@ def test_a_crash_mid_page_rolls_back_and_the_page_is_applied_once_on_restart(see
     with seeded.engine.begin() as conn:
         conn.execute(t.projector_positions.update().values(position=0))
     monkeypatch.setattr(current_state.PageWriter, "flush", crashing_flush)
-    with pytest.raises(RuntimeError, match="simulated crash"):
+    with pytest.raises(ProjectionFailedError, match="simulated crash"):
         seeded.projector.catch_up()
     position_after_crash = seeded.projector.position()
     assert 0 < position_after_crash < stored_event_count(seeded.app)
@@ -90,15 +90,29 @@ def _pg_url(services) -> str:
     return f"postgresql://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{env['POSTGRES_DBNAME']}?schema={env['POSTGRES_SCHEMA']}"
 
 
-def test_an_interrupted_rebuild_is_finished_by_the_next_catch_up(seeded, monkeypatch):
+def test_a_rebuild_killed_before_its_swap_leaves_the_live_views_untouched(seeded, monkeypatch):
     expected = view_snapshot(seeded.engine)
     original = Projector.catch_up
-    monkeypatch.setattr(Projector, "catch_up", lambda self, on_progress=None: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    def killed_in_scratch(self, on_progress=None, *, upto=None):
+        if self.chain_source is not None:
+            raise KeyboardInterrupt
+        return original(self, on_progress, upto=upto)
+
+    monkeypatch.setattr(Projector, "catch_up", killed_in_scratch)
     with pytest.raises(KeyboardInterrupt):
-        seeded.projector.rebuild()  # views dropped and recreated, then "killed"
+        seeded.projector.rebuild()
     monkeypatch.setattr(Projector, "catch_up", original)
-    assert seeded.projector.position() == 0
-    seeded.projector._set_position(-1)  # killed even earlier: between marking and recreating
+    assert view_snapshot(seeded.engine) == expected
+    assert seeded.projector.position() == stored_event_count(seeded.app)
+
+
+def test_a_store_left_mid_rebuild_by_an_older_version_is_rebuilt_by_the_next_catch_up(seeded):
+    expected = view_snapshot(seeded.engine)
+    t.metadata.drop_all(seeded.engine, tables=t.VIEW_TABLES)
+    t.metadata.create_all(seeded.engine, tables=t.VIEW_TABLES)
+    with seeded.engine.begin() as conn:
+        conn.execute(t.projector_positions.update().values(position=-1))  # the old "rebuild needed" mark
     seeded.projector.catch_up()
     assert view_snapshot(seeded.engine) == expected
 

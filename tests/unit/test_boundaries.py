@@ -100,6 +100,9 @@ def test_an_entry_is_flagged_backdated_only_when_recorded_more_than_a_week_after
         "reason": None,
         "changes": "{}",
         "text": "late note",
+        "source": None,
+        "first_seen_at": recorded,
+        "time_flag": None,
     }
     shown = entry(row)
     assert (shown["recorded_days_after_effective"], shown["backdated"]) == (late_by, flagged)

@@ -50,6 +50,7 @@ def test_progress_with_a_note_is_recorded_with_the_signed_in_owner_as_actor(brow
     assert shown["progress"] == 80
     assert shown["notes"][-1]["text"] == "Risk matrix agreed with partners"
     latest = _events(staffed, "SS_ICSAP_RISK1")[-2:]
+    assert latest[0]["source"] == "web"
     assert [(e["type"], e["actor"], e["effective_on"]) for e in latest] == [
         ("ProgressUpdated", "Liam Purdie", "2015-03-24"),
         ("NoteAdded", "Liam Purdie", "2015-03-24"),
