@@ -259,6 +259,7 @@ VIEW_TABLES = [
     priorities,
     committee_dates,
     people,
+    person_roles,
     actions,
     action_owners,
     sub_actions,
