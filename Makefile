@@ -68,13 +68,16 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 
 # Faults at scale (kills during import and rebuild, 4 × 500 concurrent updates, bad input,
-# the tampering table (prints "tamperings caught … out of … tried"),
-# and a PostgreSQL restart). Minutes, not seconds: not part of `make test`.
+# the tampering table (prints "tamperings caught … out of … tried"), a PostgreSQL restart, a mail
+# server taking 25 s per message with two relays and a SIGTERM mid-send, hostile data in sweeps and
+# templates). Minutes, not seconds: not part of `make test`.
 check-robustness: $(INSTALLED)
 	pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	PLANTRAIL_ROBUSTNESS_SCALE=5 PLANTRAIL_ROBUSTNESS_OUTAGE=1 \
+	PLANTRAIL_RELAY_SLOW_SECONDS=25 PLANTRAIL_RELAY_DIGESTS=16 PLANTRAIL_PROPERTY_EXAMPLES=200 \
 	PLANTRAIL_TEST_POSTGRES_URL=$${PLANTRAIL_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} \
-	$(BIN)/python -m pytest -s -p no:randomly tests/robustness tests/e2e/test_bad_input_properties.py tests/integration/test_tampering.py
+	$(BIN)/python -m pytest -s -p no:randomly tests/robustness tests/e2e/test_bad_input_properties.py tests/integration/test_tampering.py \
+		tests/integration/test_sweep_properties.py tests/unit/test_templates.py
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.append

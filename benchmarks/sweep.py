@@ -70,7 +70,7 @@ def measure(kind: str, postgres_url: str, actions: int, raise_count: int) -> Non
         services.projector.catch_up()
         projected = time.perf_counter() - started
         started = time.perf_counter()
-        messages = enqueue_pending(ctx, now)
+        messages = enqueue_pending(ctx, now).messages
         rendered = time.perf_counter() - started
         total = raised + projected + rendered
         print(f"  raise {len(specs):,} reminders (events saved):   {raised:6.2f} s")

@@ -47,7 +47,7 @@ from domain.ids import action_id, person_id, plan_id
 from domain.names import NameIndex, UnknownPersonError, tidy
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
-from domain.reminder import Reminder
+from domain.reminder import Reminder, reminder_id
 from domain.sign_off import claim_kind
 from domain.sign_off_use_cases import SignOffUseCases
 from domain.text import clipped
@@ -426,3 +426,52 @@ def raise_reminders(app: PlanTrail, specs: list[dict[str, Any]]) -> list[dict[st
             except IntegrityError:
                 continue
         return raised
+
+
+def record_undeliverable(app: PlanTrail, entries: Iterable[tuple[str, str, str]], *, actor: str, effective_on: date) -> int:
+    """Record on each reminder (by key) that it could not reach a recipient, and why: entries
+    are (reminder key, recipient, reason). Once per reminder and recipient, whoever tries; an
+    unknown key is passed over. Returns how many were recorded by this call.
+
+    One batch save first; if another process recorded some of them meanwhile, each is retried
+    on fresh state and those already recorded are left alone."""
+    wanted = list(entries)
+    loaded: dict[UUID, Reminder] = {}
+    recorded = 0
+    for key, recipient, reason in wanted:
+        reminder = loaded.get(reminder_id(key))
+        if reminder is None:
+            try:
+                reminder = loaded[reminder_id(key)] = app.repository.get(reminder_id(key))
+            except AggregateNotFoundError:
+                continue
+        if recipient not in reminder.undeliverable:
+            reminder.mark_undeliverable(recipient, reason=reason, actor=actor, effective_on=effective_on)
+            recorded += 1
+    if not recorded:
+        return 0
+    try:
+        app.save(*loaded.values())
+        return recorded
+    except IntegrityError:
+        return sum(
+            _mark_once(app, key, recipient, reason, actor=actor, effective_on=effective_on)
+            for key, recipient, reason in wanted
+            if app.exists(reminder_id(key))
+        )
+
+
+def _mark_once(app: PlanTrail, key: str, recipient: str, reason: str, *, actor: str, effective_on: date) -> bool:
+    """Record one, on fresh state, retrying on a concurrent write; False if it was already recorded."""
+    made = [False]
+
+    def load() -> Reminder:
+        return app.repository.get(reminder_id(key))
+
+    def mark(reminder: Reminder) -> None:
+        made[0] = recipient not in reminder.undeliverable
+        if made[0]:
+            reminder.mark_undeliverable(recipient, reason=reason, actor=actor, effective_on=effective_on)
+
+    app._change(load, mark)
+    return made[0]

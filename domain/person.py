@@ -7,6 +7,7 @@ from datetime import date
 from eventsourcing.domain import Aggregate, event
 
 from domain.access import checked_grant
+from domain.email_address import canonical_addr_spec
 from domain.errors import ActionAlreadyInStateError, InvalidTextError, ReasonRequiredError
 from domain.events import RecordedEvent
 from domain.ids import person_id
@@ -14,13 +15,15 @@ from domain.text import NAME_MAX, TEXT_MAX, checked_text, clipped, optional_text
 
 
 def checked_email(value: str | None) -> str | None:
+    """Exactly one RFC 5322 addr-spec (see ``domain.email_address``), or None for no address:
+    a person without an email is legitimate (their reminders are reported, not sent)."""
     email = optional_text("email", value, max_length=NAME_MAX)
     if email is None:
         return None
-    local, at, domain = email.partition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in email):
-        raise InvalidTextError(f"email: {clipped(email)} is not an email address")
-    return email
+    try:
+        return canonical_addr_spec(email)
+    except ValueError as problem:
+        raise InvalidTextError(f"email: {clipped(email)} {problem}", field="email") from None
 
 
 class Person(Aggregate):

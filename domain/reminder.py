@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, event
 
+from domain.errors import ActionAlreadyInStateError
 from domain.events import RecordedEvent
 from domain.ids import PLANTRAIL_NAMESPACE
 
@@ -47,6 +48,17 @@ class Reminder(Aggregate):
         recipients: list[dict[str, Any]]
         details: dict[str, Any]
         sweep_id: str
+
+    class ReminderUndeliverable(Event):
+        """The reminder could not reach ``recipient``: no usable address, a message that could not
+        be rendered, or a mail server that refused it for good. ``reason`` says which, in words an
+        administrator can act on. ``plan_code`` and ``action_code`` repeat the reminder's, so the
+        audit trail can file the event under its action without looking anything up."""
+
+        TOPIC = "plantrail:Reminder.ReminderUndeliverable"
+        recipient: str
+        plan_code: str
+        action_code: str
 
     @classmethod
     def raise_for(
@@ -100,4 +112,24 @@ class Reminder(Aggregate):
     ) -> None:
         self.key = key
         self.rule = rule
+        self.plan_code = plan_code
+        self.action_code = action_code
         self.recipients = recipients
+        self.undeliverable: dict[str, str] = {}  # recipient -> reason
+
+    def mark_undeliverable(self, recipient: str, *, reason: str, actor: str, effective_on: date) -> None:
+        """Record once per recipient that this reminder could not reach them, and why."""
+        if recipient in self.undeliverable:
+            raise ActionAlreadyInStateError(f"reminder {self.key}: already recorded as undeliverable to {recipient!r}")
+        self._undeliverable(
+            recipient=recipient,
+            plan_code=self.plan_code,
+            action_code=self.action_code,
+            actor=actor,
+            effective_on=effective_on,
+            reason=reason,
+        )
+
+    @event(ReminderUndeliverable)
+    def _undeliverable(self, recipient: str, plan_code: str, action_code: str, actor: str, effective_on: date, reason: str | None) -> None:
+        self.undeliverable[recipient] = reason or ""

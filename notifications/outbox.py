@@ -2,9 +2,13 @@
 
 Enqueueing stores a message together with the reminder keys it carries in one transaction;
 the keys are unique per recipient, so a reminder reaches a person in one message even when
-several processes enqueue at once. Delivery is at least once: a relay claims a message for a
-while; if it dies mid-send the claim lapses and another relay sends it again, with the same
-Message-ID so mail systems can drop the duplicate.
+several processes enqueue at once. A reminder that cannot reach its recipient (no usable
+address, a message that would not render) is stored too, as ``undeliverable`` with its reason.
+
+Delivery claims one message at a time, for a lease longer than a send may take (the relay
+enforces the send timeout), so a second relay never picks up a message that the first is still
+sending. If a relay dies mid-send its lease lapses within a minute and another relay sends the
+message again, with the same Message-ID so mail systems can drop the duplicate.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from notifications import tables as t
 
-CLAIM_SECONDS = 300
+STATUSES = ("pending", "sending", "sent", "failed", "undeliverable")
 
 
 def _utc(value: datetime) -> datetime:
@@ -38,14 +42,17 @@ class Claimed:
     content: bytes
     attempts: int
     created_at: datetime
+    lease_until: datetime  # the claim's token: only the holder of this exact lease may record the outcome
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    m = t.messages
+    return ((m.c.status == "pending") & (m.c.next_attempt_at <= now)) | ((m.c.status == "sending") & (m.c.claimed_until < now))
 
 
 class Outbox:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def create_tables(self) -> None:
-        t.metadata.create_all(self.engine)
 
     # ----- enqueueing -------------------------------------------------------------------
 
@@ -65,7 +72,7 @@ class Outbox:
                     pass
 
     def enqueued_keys(self, recipient_keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which (reminder key, recipient) pairs already have a message."""
+        """Which (reminder key, recipient) pairs already have a message (or are undeliverable)."""
         if not recipient_keys:
             return set()
         keys = sorted({k for k, _ in recipient_keys})
@@ -84,38 +91,58 @@ class Outbox:
         *,
         kind: str,
         recipient_name: str,
-        recipient_email: str | None,
+        recipient_email: str,
         sweep_id: str | None,
-        reminder_keys: list[str],
+        recipient_keys: list[tuple[str, str]],
         now: datetime,
     ) -> bool:
         """Store a rendered message; False if another process already enqueued these reminders."""
-        status, error = ("pending", None) if recipient_email else ("failed", "no email address recorded for this person")
+        values = {
+            "message_id": message["Message-ID"],
+            "kind": kind,
+            "sweep_id": sweep_id,
+            "recipient_name": recipient_name,
+            "recipient_email": recipient_email,
+            "subject": str(message["Subject"]),
+            "content": message.as_bytes(policy=SMTP),
+            "status": "pending",
+        }
+        return self._insert(values, recipient_keys, now)
+
+    def enqueue_undeliverable(
+        self,
+        *,
+        message_id: str,
+        kind: str,
+        recipient_name: str,
+        recipient_email: str | None,
+        sweep_id: str | None,
+        recipient_keys: list[tuple[str, str]],
+        reason: str,
+        now: datetime,
+    ) -> bool:
+        """Record reminders that cannot reach ``recipient_name``, and why; nothing will be sent."""
+        values = {
+            "message_id": message_id,
+            "kind": kind,
+            "sweep_id": sweep_id,
+            "recipient_name": recipient_name,
+            "recipient_email": recipient_email,
+            "subject": "",
+            "content": b"",
+            "status": "undeliverable",
+            "last_error": reason,
+        }
+        return self._insert(values, recipient_keys, now)
+
+    def _insert(self, values: dict[str, Any], recipient_keys: list[tuple[str, str]], now: datetime) -> bool:
         try:
             with self.engine.begin() as conn:
-                conn.execute(
-                    insert(t.messages).values(
-                        message_id=message["Message-ID"],
-                        kind=kind,
-                        sweep_id=sweep_id,
-                        recipient_name=recipient_name,
-                        recipient_email=recipient_email,
-                        subject=str(message["Subject"]),
-                        content=message.as_bytes(policy=SMTP),
-                        status=status,
-                        attempts=0,
-                        created_at=now,
-                        next_attempt_at=now,
-                        last_error=error,
-                    )
-                )
-                if reminder_keys:
+                conn.execute(insert(t.messages).values(attempts=0, created_at=now, next_attempt_at=now, **values))
+                if recipient_keys:
                     conn.execute(
                         insert(t.items),
-                        [
-                            {"reminder_key": key, "recipient_name": recipient_name, "message_id": message["Message-ID"]}
-                            for key in reminder_keys
-                        ],
+                        [{"reminder_key": key, "recipient_name": name, "message_id": values["message_id"]} for key, name in recipient_keys],
                     )
         except IntegrityError:
             return False
@@ -123,45 +150,41 @@ class Outbox:
 
     # ----- delivering -------------------------------------------------------------------
 
-    def claim_due(self, now: datetime, limit: int = 100) -> list[Claimed]:
-        """Claim pending messages whose time has come (and sends whose claim lapsed)."""
+    def claim_next(self, now: datetime, *, lease: timedelta, after_id: int = 0) -> Claimed | None:
+        """Claim the next message due (by id, after ``after_id``) for ``lease``, or None.
+
+        The claim is a compare-and-set on the row's due condition itself, so of two relays
+        reaching for the same message (pending, or sending with a lapsed lease) one wins."""
         m = t.messages
-        with self.engine.connect() as conn:
-            candidates = (
-                conn.execute(
-                    select(m)
-                    .where(
-                        ((m.c.status == "pending") & (m.c.next_attempt_at <= now)) | ((m.c.status == "sending") & (m.c.claimed_until < now))
-                    )
-                    .order_by(m.c.next_attempt_at, m.c.id)
-                    .limit(limit)
-                )
-                .mappings()
-                .all()
-            )
-        claimed = []
-        for row in candidates:
-            with self.engine.begin() as conn:
-                # Compare-and-set on the row as read: a rival relay that claimed it first wins.
-                won = conn.execute(
-                    update(m)
-                    .where(m.c.id == row["id"], m.c.status == row["status"], m.c.attempts == row["attempts"])
-                    .values(status="sending", claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-                ).rowcount
-            if won == 1:
-                claimed.append(
-                    Claimed(
-                        row["id"],
-                        row["message_id"],
-                        row["recipient_name"],
-                        row["recipient_email"],
-                        row["subject"],
-                        bytes(row["content"]),
-                        row["attempts"],
-                        _utc(row["created_at"]),
-                    )
-                )
-        return claimed
+        lease_until = now + lease
+        while True:
+            with self.engine.connect() as conn:
+                candidates = conn.execute(select(m.c.id).where(_due(now), m.c.id > after_id).order_by(m.c.id).limit(10)).scalars().all()
+            if not candidates:
+                return None
+            for candidate in candidates:
+                with self.engine.begin() as conn:
+                    won = conn.execute(
+                        update(m).where(m.c.id == candidate, _due(now)).values(status="sending", claimed_until=lease_until)
+                    ).rowcount
+                    if won == 1:
+                        row = conn.execute(select(m).where(m.c.id == candidate)).mappings().one()
+                        return Claimed(
+                            row["id"],
+                            row["message_id"],
+                            row["recipient_name"],
+                            row["recipient_email"],
+                            row["subject"],
+                            bytes(row["content"]),
+                            row["attempts"],
+                            _utc(row["created_at"]),
+                            lease_until,
+                        )
+            after_id = candidates[-1]  # every one was taken by a rival relay: look further on
+
+    def _held(self, claimed: Claimed) -> ColumnElement[bool]:
+        m = t.messages
+        return (m.c.id == claimed.id) & (m.c.status == "sending") & (m.c.claimed_until == claimed.lease_until)
 
     def record(
         self,
@@ -170,10 +193,14 @@ class Outbox:
         outcome: str,
         code: int | None,
         detail: str | None,
-        now: datetime,
+        attempted_at: datetime,
+        finished_at: datetime,
         next_attempt_at: datetime | None = None,
-    ) -> None:
-        """Record one attempt: ``sent``, ``retry`` (with when) or ``failed`` (permanently)."""
+    ) -> bool:
+        """Record one attempt: ``sent``, ``retry`` (with when) or ``failed`` (permanently).
+
+        Returns False if the claim had lapsed meanwhile. The attempt is recorded either way,
+        and a message that was sent is marked sent whoever holds it now."""
         status = {"sent": "sent", "retry": "pending", "failed": "failed"}[outcome]
         values: dict[str, Any] = {
             "status": status,
@@ -183,23 +210,38 @@ class Outbox:
             "last_error": None if outcome == "sent" else detail,
         }
         if outcome == "sent":
-            values["sent_at"] = now
+            values["sent_at"] = finished_at
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
+        m = t.messages
         with self.engine.begin() as conn:
-            conn.execute(update(t.messages).where(t.messages.c.id == claimed.id).values(**values))
+            held = conn.execute(update(m).where(self._held(claimed)).values(**values)).rowcount == 1
+            if not held and outcome == "sent":
+                conn.execute(update(m).where(m.c.id == claimed.id, m.c.status != "sent").values(**values))
             conn.execute(
-                insert(t.attempts).values(message_id=claimed.message_id, attempted_at=now, outcome=outcome, smtp_code=code, detail=detail)
+                insert(t.attempts).values(
+                    message_id=claimed.message_id, attempted_at=attempted_at, outcome=outcome, smtp_code=code, detail=detail
+                )
+            )
+        return held
+
+    def mark_undeliverable(self, claimed: Claimed, *, reason: str) -> None:
+        """Found at send time: the message has no usable address. Nothing was attempted."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.messages).where(self._held(claimed)).values(status="undeliverable", claimed_until=None, last_error=reason)
             )
 
     def release(self, claimed: Claimed) -> None:
         """Give a claim back untouched (shutting down before sending it)."""
         with self.engine.begin() as conn:
-            conn.execute(
-                update(t.messages)
-                .where(t.messages.c.id == claimed.id, t.messages.c.status == "sending")
-                .values(status="pending", claimed_until=None)
-            )
+            conn.execute(update(t.messages).where(self._held(claimed)).values(status="pending", claimed_until=None))
+
+    def recipient_keys(self, message_id: str) -> list[tuple[str, str]]:
+        """The (reminder key, recipient) pairs a message carries."""
+        i = t.items
+        with self.engine.connect() as conn:
+            return [(k, r) for k, r in conn.execute(select(i.c.reminder_key, i.c.recipient_name).where(i.c.message_id == message_id))]
 
     # ----- reading ----------------------------------------------------------------------
 

@@ -2,13 +2,21 @@
 
 Each kind of message has three templates: ``KIND.subject.txt.j2``, ``KIND.txt.j2`` and
 ``KIND.html.j2``. A deployment can override any of them from a folder of its own.
+
+Escaping happens where a value is written: the HTML templates are autoescaped (every ``{{ }}``
+escapes its value; no template marks anything safe or includes a plain-text template), the
+plain-text part stays plain, and header values pass through ``one_line`` so no CR or LF can
+start a header of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+import unicodedata
 from datetime import datetime
+from email import message_from_bytes
+from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -17,46 +25,42 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 
-RULE_TITLES = {
-    "due_soon": "Due soon",
-    "overdue": "Overdue",
-    "stale": "No update recorded recently",
-    "committee_round": "Update needed for the committee report",
-    "committee_escalation": "Not updated for the committee report",
-}
-ORDER = list(RULE_TITLES)
+
+def one_line(text: object) -> str:
+    """Header text may never carry CR, LF or any other control character: that is how headers get injected."""
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(text))
+    return " ".join(cleaned.split())
 
 
-@dataclass(frozen=True)
-class DigestItem:
-    reminder_key: str
-    rule: str
-    role: str  # why this person gets it: owner, manager or sponsor
-    plan_code: str
-    plan_title: str
-    action_code: str
-    details: dict[str, Any]
-    owners: tuple[str, ...] = ()
-    latest_note: dict[str, Any] | None = None
+# RFC 5322 "specials": a display name holding them must be quoted, which the standard library
+# gets wrong when it folds a long one (``"<b> <b> <b>…" <a@x.org>`` came back as a second address).
+_SPECIALS = re.compile(r'["()<>\[\]:;@\\,.]')
 
 
-@dataclass(frozen=True)
-class Digest:
-    """Everything due for one person from one sweep."""
-
-    recipient_name: str
-    recipient_email: str
-    sweep_id: str
-    items: tuple[DigestItem, ...] = field(default_factory=tuple)
-
-    @property
-    def keys(self) -> list[str]:
-        return sorted({i.reminder_key for i in self.items})
+def display_names(name: str) -> list[str]:
+    """The To header's name as given (on one line), then without its specials, then none."""
+    given = one_line(name)
+    return [given, " ".join(_SPECIALS.sub(" ", given).split()), ""]
 
 
-def one_line(text: str) -> str:
-    """Header text may never carry CR or LF: that is how headers get injected."""
-    return " ".join(str(text).split())
+def _reads_back(mailbox: Address) -> bool:
+    probe = EmailMessage()
+    probe["To"] = mailbox
+    try:
+        reread = message_from_bytes(probe.as_bytes(policy=email_policy.SMTP), policy=email_policy.default)["To"].addresses
+    except (AttributeError, IndexError, ValueError):  # the library trips over its own output
+        return False
+    return len(reread) == 1 and (reread[0].display_name, reread[0].addr_spec) == (mailbox.display_name, mailbox.addr_spec)
+
+
+def recipient(name: str, address: str) -> Address:
+    """The To header's mailbox: the first of ``display_names`` that reads back as exactly this one
+    mailbox (the library folds long names badly: specials unquoted, spaces added to encoded words)."""
+    for display_name in display_names(name):
+        mailbox = Address(display_name=display_name, addr_spec=address)
+        if _reads_back(mailbox):
+            return mailbox
+    return Address(addr_spec=address)
 
 
 def environment(override_folder: Path | None = None) -> Environment:
@@ -93,37 +97,10 @@ def render_message(
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = mail_from
-    message["To"] = Address(display_name=one_line(to_name), addr_spec=one_line(to_email))
+    message["To"] = recipient(to_name, one_line(to_email))
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # tells mail systems not to auto-reply
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
-
-
-def digest_context(digest: Digest) -> dict[str, Any]:
-    sections = []
-    for rule in ORDER:
-        in_rule = [i for i in digest.items if i.rule == rule]
-        if not in_rule:
-            continue
-        plans: dict[str, dict[str, Any]] = {}
-        for item in sorted(in_rule, key=lambda i: (i.plan_code, i.details.get("due_date") or "", i.action_code)):
-            plans.setdefault(item.plan_code, {"code": item.plan_code, "title": item.plan_title, "items": []})["items"].append(item)
-        sections.append({"rule": rule, "title": RULE_TITLES[rule], "plans": list(plans.values())})
-    return {"name": digest.recipient_name, "sections": sections, "count": len(digest.items)}
-
-
-def render_digest(env: Environment, digest: Digest, *, mail_from: str, now: datetime) -> EmailMessage:
-    message_id = stable_message_id([digest.sweep_id, digest.recipient_name, *digest.keys], message_domain(mail_from))
-    return render_message(
-        env,
-        "digest",
-        digest_context(digest),
-        mail_from=mail_from,
-        to_name=digest.recipient_name,
-        to_email=digest.recipient_email,
-        message_id=message_id,
-        date=now,
-    )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, event
 
-from domain.application import Clock, PlanTrail, utc_now
+from domain.application import Clock, PlanTrail, record_undeliverable, utc_now
+from notifications.links import LinkMaker
 from notifications.outbox import Outbox
-from notifications.relay import DeliveryPolicy
+from notifications.relay import DeliveryPolicy, RelayContext, UndeliverableHook
 from notifications.render import environment
 from notifications.transports import FileTransport, SmtpTransport, Transport
 from plantrail import keys
@@ -21,7 +24,8 @@ from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, ciph
 from projections.projector import Projector
 from projections.queries import Queries
 from scheduler.policy import ReminderPolicy
-from scheduler.sweep import SweepContext
+from scheduler.service import Runtime
+from scheduler.sweep import SCHEDULER_ACTOR, SweepContext
 from scheduler.witness import WitnessContext
 
 
@@ -54,7 +58,8 @@ def transport_for(settings: MailSettings) -> Transport:
     return FileTransport(settings.outbox_dir)
 
 
-def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
+def sweep_context(services: Services, settings: MailSettings, *, links: LinkMaker | None = None) -> SweepContext:
+    """``links``: where digests link to (the web app's link maker); None: no links."""
     return SweepContext(
         app=services.app,
         engine=services.engine,
@@ -63,6 +68,8 @@ def sweep_context(services: Services, settings: MailSettings) -> SweepContext:
         templates=environment(settings.templates_dir),
         mail_from=settings.mail_from,
         policy_for=policy_for(settings),
+        admin_email=settings.admin_email,
+        links=links,
     )
 
 
@@ -79,6 +86,54 @@ def witness_context(services: Services, settings: MailSettings) -> WitnessContex
 
 def delivery_policy(settings: MailSettings) -> DeliveryPolicy:
     return DeliveryPolicy(max_age=timedelta(hours=settings.max_age_hours), first_retry=timedelta(seconds=settings.first_retry_seconds))
+
+
+def undeliverable_hook(services: Services, zone: ZoneInfo) -> UndeliverableHook:
+    """When the relay gives up on a message, each reminder it carried records why in its history."""
+
+    def record(entries: list[tuple[str, str, str]], when: datetime) -> None:
+        if record_undeliverable(services.app, entries, actor=SCHEDULER_ACTOR, effective_on=when.astimezone(zone).date()):
+            services.projector.catch_up()  # so `history` shows it straight away
+
+    return record
+
+
+def relay_context(services: Services, settings: MailSettings, *, clock: Clock = utc_now) -> RelayContext:
+    return RelayContext(
+        outbox=services.outbox,
+        transport=transport_for(settings),
+        mail_from=settings.mail_from,
+        policy=delivery_policy(settings),
+        admin_email=settings.admin_email,
+        templates=environment(settings.templates_dir),
+        clock=clock,
+        on_undeliverable=undeliverable_hook(services, ZoneInfo(settings.timezone)),
+    )
+
+
+def scheduler_runtime(
+    services: Services, settings: MailSettings, *, relay_seconds: float = 30.0, links: LinkMaker | None = None
+) -> Runtime:
+    """Everything ``scheduler.service.start`` needs: the sweep, the relay, the daily seal, the zone and the hour."""
+    return Runtime(
+        context=sweep_context(services, settings, links=links),
+        relay=relay_context(services, settings),
+        zone=ZoneInfo(settings.timezone),
+        sweep_hour=settings.sweep_hour,
+        relay_seconds=relay_seconds,
+        witness=witness_context(services, settings),
+    )
+
+
+def reminder_links(services: Services, database_url: str | None = None) -> LinkMaker | None:
+    """When PLANTRAIL_BASE_URL is set, digests carry the web app's links ("Update now" for each
+    action, "My actions" at the end), signed with PLANTRAIL_SECRET_KEY; otherwise none."""
+    if not os.environ.get("PLANTRAIL_BASE_URL", "").strip():
+        return None
+    from plantrail.settings import web_settings
+    from web.links import reminder_links as web_reminder_links
+
+    return web_reminder_links(services, web_settings(database_url))
 
 
 def _enable_sqlite_wal(engine: Engine) -> None:

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from notifications.outbox import STATUSES
 from notifications.relay import relay_once
 from plantrail import output
-from plantrail.bootstrap import delivery_policy, sweep_context, transport_for
+from plantrail.bootstrap import relay_context, reminder_links, sweep_context
 from plantrail.cli_support import DATE, services
 from plantrail.settings import mail_settings
 from scheduler.sweep import sweep
@@ -34,22 +35,17 @@ def remind(ctx: click.Context, as_at: date | None, dry_run: bool, fmt: str) -> N
     s = services(ctx)
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
-    context = sweep_context(s, settings)
+    context = sweep_context(s, settings, links=reminder_links(s, ctx.find_root().params.get("db")))
     outcome = sweep(context, as_of=as_at or today, today=today, now=now, dry_run=dry_run)
     delivery = None
     if not dry_run:
-        report = asyncio.run(
-            relay_once(
-                s.outbox,
-                transport_for(settings),
-                mail_from=settings.mail_from,
-                now=now,
-                policy=delivery_policy(settings),
-                admin_email=settings.admin_email,
-                env=context.templates,
-            )
-        )
-        delivery = {"sent": len(report.sent), "retrying": len(report.retrying), "failed": len(report.failed)}
+        report = asyncio.run(relay_once(relay_context(s, settings)))
+        delivery = {
+            "sent": len(report.sent),
+            "retrying": len(report.retrying),
+            "failed": len(report.failed),
+            "undeliverable": len(report.undeliverable),
+        }
     result = {
         "as_of": outcome.as_of.isoformat(),
         "sweep_id": outcome.sweep_id,
@@ -72,6 +68,8 @@ def remind(ctx: click.Context, as_at: date | None, dry_run: bool, fmt: str) -> N
         "raised": len(outcome.raised),
         "already_raised": outcome.already_raised,
         "messages_queued": outcome.messages,
+        "undeliverable": outcome.undeliverable,
+        "failed_plans": outcome.failed_plans,
         "delivery": delivery,
         "transport": settings.transport,
         "outbox_dir": str(settings.outbox_dir) if settings.transport == "file" else None,
@@ -83,10 +81,10 @@ def remind(ctx: click.Context, as_at: date | None, dry_run: bool, fmt: str) -> N
 
 
 @click.command()
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]), help="Only messages in this state.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only messages in this state.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def outbox(ctx: click.Context, status: str | None, fmt: str) -> None:
-    """Messages waiting, sent and failed, with every delivery attempt."""
+    """Messages waiting, sent, failed and undeliverable, with every delivery attempt and every reason."""
     found = services(ctx).outbox.listing(status)
     output.emit_json(found) if fmt == "json" else output.outbox_table(found)

@@ -36,7 +36,7 @@ def serve(ctx: click.Context, host: str, port: int, no_scheduler: bool, no_web: 
     db = ctx.find_root().params.get("db")
     web = None if no_web else web_settings(db)  # refuses to start without the key before anything opens
     options = serving.ServeOptions(host=host, port=port, web=not no_web, scheduler=not no_scheduler, relay_seconds=relay_seconds)
-    serving.serve(services(ctx), mail_settings(), lambda: web, options)  # type: ignore[arg-type, return-value]
+    serving.serve(services(ctx), mail_settings(), lambda: web, options, db)  # type: ignore[arg-type, return-value]
 
 
 @click.command("signin-link")

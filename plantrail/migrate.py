@@ -101,9 +101,16 @@ def _stored(recorder: ApplicationRecorder) -> Iterator[Notification]:
         position = page[-1].id
 
 
+def _outbox_holds_undeliverable(ctx: MigrationContext) -> None:
+    """Version 2: a message can be ``undeliverable`` (13 characters; the status column had 10,
+    which PostgreSQL enforces and SQLite does not)."""
+    if ctx.conn.dialect.name == "postgresql":
+        ctx.conn.exec_driver_sql(f"ALTER TABLE outbox_messages ALTER COLUMN status TYPE VARCHAR({outbox_tables.STATUS_WIDTH})")
+
+
 KEPT = [
     KeptModel("integrity_chain", 2, [chain_module.chain], {2: _chain_records_first_seen}),
-    KeptModel("outbox", 1, list(outbox_tables.metadata.sorted_tables)),
+    KeptModel("outbox", 2, list(outbox_tables.metadata.sorted_tables), {2: _outbox_holds_undeliverable}),
     KeptModel("sweeps", 1, list(sweep_tables.metadata.sorted_tables)),
     # Sessions, used-link nonces and sign-in request counts: not derivable from the events.
     KeptModel("web", 1, list(web_tables.metadata.sorted_tables)),

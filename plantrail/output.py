@@ -282,10 +282,19 @@ def remind_summary(result: dict[str, Any]) -> None:
         f"{len(result['due'])} due; {verb} {result['raised']}; {result['already_raised']} raised before; "
         f"{result['messages_queued']} message(s) queued."
     )
+    if result["undeliverable"]:
+        stdout.print(
+            f"{result['undeliverable']} reminder(s) could not be addressed or rendered: recorded as undeliverable "
+            "(see `plantrail outbox --status undeliverable`; the administrator is told)."
+        )
+    for plan_code, problem in result["failed_plans"].items():
+        stdout.print(f"Plan {plan_code} could not be swept: {problem}")
     if result["delivery"]:
         d = result["delivery"]
         where = f" (.eml files in {result['outbox_dir']})" if result["outbox_dir"] else ""
-        stdout.print(f"Delivery: {d['sent']} sent{where}, {d['retrying']} to retry, {d['failed']} failed.")
+        stdout.print(
+            f"Delivery: {d['sent']} sent{where}, {d['retrying']} to retry, {d['failed']} failed, {d['undeliverable']} undeliverable."
+        )
 
 
 def outbox_table(messages: list[dict[str, Any]]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from domain.email_address import canonical_addr_spec
 from domain.errors import BadInputError
 from domain.text import clipped
 
@@ -176,15 +177,15 @@ def _int_setting(config: dict[str, Any], name: str, default: int) -> int:
 
 
 def _address_setting(config: dict[str, Any], name: str) -> str | None:
-    """One plain address (``auditor@council.gov.uk``): it goes into a header as it is."""
+    """One plain address (``auditor@council.gov.uk``), checked as people's are (``domain.email_address``)."""
     value = _setting(config, name)
-    if value is None:
+    if value is None or not str(value).strip():
         return None
     text = str(value).strip()
-    local, at, domain = text.rpartition("@")
-    if not at or not local or "." not in domain or any(c.isspace() or c in '<>,;"' for c in text):
-        raise SettingsError(f"{name}: must be one email address like auditor@council.gov.uk, got {clipped(text)}")
-    return text
+    try:
+        return canonical_addr_spec(text)
+    except ValueError as problem:
+        raise SettingsError(f"{name}: must be one email address like auditor@council.gov.uk; {clipped(text)} {problem}") from None
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def mail_settings() -> MailSettings:
         smtp_security=security,
         smtp_user=_setting(config, "PLANTRAIL_SMTP_USER"),
         smtp_password=_setting(config, "PLANTRAIL_SMTP_PASSWORD"),
-        admin_email=_setting(config, "PLANTRAIL_ADMIN_EMAIL"),
+        admin_email=_address_setting(config, "PLANTRAIL_ADMIN_EMAIL"),
         audit_email=_address_setting(config, "PLANTRAIL_AUDIT_EMAIL"),
         timezone=timezone_name,
         templates_dir=Path(templates) if templates else None,

@@ -365,6 +365,11 @@ def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
     return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"reminder": [None, s["key"]]}, text
 
 
+def _reminder_undeliverable(w: PageWriter, s: dict[str, Any]) -> Handled:
+    text = f"reminder could not reach {s['recipient']}"  # the reason is in the reason column
+    return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"undeliverable": [None, s["recipient"]]}, text
+
+
 def _seal_witnessed(w: PageWriter, s: dict[str, Any]) -> Handled:
     where = f" and sent to {s['sent_to']}" if s["sent_to"] else ""
     return "seal", None, None, {"seal": [None, s["seal"]]}, f"seal of the history up to event {s['position']} recorded{where}"
@@ -377,6 +382,7 @@ def _mismatch_accepted(w: PageWriter, s: dict[str, Any]) -> Handled:
 
 OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
     "plantrail:Reminder.ReminderRaised": _reminder_raised,
+    "plantrail:Reminder.ReminderUndeliverable": _reminder_undeliverable,
     "plantrail:Plan.PlanCreated": _plan_created,
     "plantrail:Plan.PriorityAdded": _priority_added,
     "plantrail:Plan.CommitteeDateScheduled": _committee_scheduled,

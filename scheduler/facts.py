@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, func, select
 
+from domain.ids import normalise_key
 from projections import tables as t
 from projections.queries import states_query
 from scheduler.policy import ActionFacts, Committee, PlanFacts
@@ -16,25 +19,68 @@ from scheduler.policy import ActionFacts, Committee, PlanFacts
 TOUCH_TYPES = ("ProgressUpdated", "NoteAdded", "SubActionNoteAdded")
 
 
-def plans(engine: Engine) -> list[PlanFacts]:
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str | None
+    manager: str | None
+
+
+def same_name(name: str) -> str:
+    return name
+
+
+class Directory:
+    """Registered people, found by name whatever its case or spacing ("ann owner" is Ann Owner),
+    the way person ids are derived. A name nobody registered keeps the first spelling seen."""
+
+    def __init__(self, people: Iterable[Person]) -> None:
+        self._by_key = {normalise_key(p.name): p for p in people}
+        self._canonical: dict[str, str] = {}
+        self._unregistered: dict[str, str] = {}
+
+    def find(self, name: str) -> Person | None:
+        return self._by_key.get(normalise_key(name))
+
+    def canonical(self, name: str) -> str:
+        """The registered spelling of ``name``. Cached: a sweep asks once per owner per action."""
+        found = self._canonical.get(name)
+        if found is None:
+            person = self.find(name)
+            if person is not None:
+                found = person.name
+            else:
+                found = self._unregistered.setdefault(normalise_key(name), " ".join(name.split()))
+            self._canonical[name] = found
+        return found
+
+    def managers(self) -> dict[str, str | None]:
+        """Each registered person's manager, both by their registered names."""
+        return {p.name: self.canonical(p.manager) if p.manager else None for p in self._by_key.values()}
+
+
+def directory(engine: Engine) -> Directory:
+    with engine.connect() as conn:
+        return Directory(Person(r.name, r.email, r.manager) for r in conn.execute(select(t.people)))
+
+
+def plans(engine: Engine, canonical: Callable[[str], str] = same_name) -> list[PlanFacts]:
     with engine.connect() as conn:
         committees: dict[str, list[Committee]] = defaultdict(list)
         for row in conn.execute(select(t.committee_dates).order_by(t.committee_dates.c.meets_on)):
             committees[row.plan_code].append(Committee(row.meets_on, row.committee, row.report_deadline))
         return [
-            PlanFacts(r.code, r.title, r.sponsor, tuple(committees.get(r.code, [])))
+            PlanFacts(r.code, r.title, canonical(r.sponsor) if r.sponsor else None, tuple(committees.get(r.code, [])))
             for r in conn.execute(select(t.plans).order_by(t.plans.c.code))
         ]
 
 
-def people(engine: Engine) -> dict[str, dict[str, Any]]:
-    with engine.connect() as conn:
-        return {r.name: {"email": r.email, "manager": r.manager} for r in conn.execute(select(t.people))}
-
-
-def actions(engine: Engine, plan_code: str, as_of: date, *, current: bool) -> list[ActionFacts]:
-    """Each action's state on ``as_of``. ``current``: as_of is today, so the current-state view
-    already holds the last update date; for another day it is worked out from the audit trail."""
+def actions(
+    engine: Engine, plan_code: str, as_of: date, *, current: bool, canonical: Callable[[str], str] = same_name
+) -> list[ActionFacts]:
+    """Each action's state on ``as_of``, owners by their registered names. ``current``: as_of is
+    today, so the current-state view already holds the last update date; for another day it is
+    worked out from the audit trail."""
     with engine.connect() as conn:
         if current:
             a = t.actions
@@ -44,7 +90,7 @@ def actions(engine: Engine, plan_code: str, as_of: date, *, current: bool) -> li
             for action_id, name in conn.execute(
                 owner_query.with_only_columns(ao.c.action_id, ao.c.person_name).order_by(ao.c.position)
             ).all():
-                owners[action_id].append(name)
+                owners[action_id].append(canonical(name))
             columns = (a.c.id, a.c.code, a.c.title, a.c.due_date, a.c.progress, a.c.lifecycle, a.c.added_on, a.c.last_update_on)
             current_rows = conn.execute(select(*columns).where(a.c.plan_code == plan_code)).all()
             return [
@@ -65,7 +111,7 @@ def actions(engine: Engine, plan_code: str, as_of: date, *, current: bool) -> li
                 plan_code,
                 r["code"],
                 r["title"],
-                tuple(orjson.loads(r["owners"])),
+                tuple(canonical(name) for name in orjson.loads(r["owners"])),
                 r["due_date"],
                 r["progress"],
                 r["lifecycle"],

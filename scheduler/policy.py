@@ -115,10 +115,10 @@ class _Evaluator:
 
     def make(
         self, rule: str, action: ActionFacts, about: date, period: int, recipients: list[tuple[str, str]], **details: Any
-    ) -> DueReminder | None:
+    ) -> DueReminder:
+        # Raised even with nobody to send it to (no owner, manager or sponsor): the sweep then
+        # reports it to the administrator as undeliverable instead of dropping it silently.
         people = _dedupe(recipients)
-        if not people:
-            return None
         return DueReminder(_key(rule, action, about, period), rule, action.plan_code, action.code, about, period, people, action, details)
 
     def due_soon(self, action: ActionFacts) -> DueReminder | None:

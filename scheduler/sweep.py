@@ -3,7 +3,7 @@ the digests to the outbox. Safe to run any number of times, from any number of p
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,13 +14,18 @@ from jinja2 import Environment
 from sqlalchemy import Engine, insert, select, text
 
 from domain.application import PlanTrail, raise_reminders
+from domain.errors import BadInputError
+from notifications.links import LinkMaker
 from notifications.outbox import Outbox
-from notifications.render import Digest, DigestItem, render_digest
 from scheduler import facts
 from scheduler import tables as st
+from scheduler.enqueue import SCHEDULER_ACTOR, enqueue_pending
 from scheduler.policy import DueReminder, ReminderPolicy, due_reminders
 
-SCHEDULER_ACTOR = "plantrail scheduler"
+__all__ = ["SCHEDULER_ACTOR", "SweepContext", "SweepOutcome", "due_now", "enqueue_pending", "sweep", "swept_on"]
+
+log = logging.getLogger("plantrail.sweep")
+
 # Advisory locks are per database, not per schema: the key includes the schema, so two plantrail
 # stores in one database (or two test runs) never skip each other's sweeps.
 SWEEP_LOCK = "hashtextextended('plantrail-sweep:' || coalesce(current_schema(), ''), 0)"
@@ -34,6 +39,8 @@ class SweepOutcome:
     raised: list[str] = field(default_factory=list)
     already_raised: int = 0
     messages: int = 0
+    undeliverable: int = 0  # (reminder, recipient) pairs recorded as undeliverable
+    failed_plans: dict[str, str] = field(default_factory=dict)  # plan code -> why it could not be swept
     skipped: str | None = None  # why nothing was done (another instance holds the sweep)
 
 
@@ -48,6 +55,8 @@ class SweepContext:
     templates: Environment
     mail_from: str
     policy_for: Callable[[str], ReminderPolicy] = lambda plan_code: ReminderPolicy()
+    admin_email: str | None = None  # who hears about reminders that cannot be delivered
+    links: LinkMaker | None = None  # where digests link to; None: they say how to get an action updated
 
 
 @contextmanager
@@ -61,12 +70,22 @@ def sweep_lock(engine: Engine) -> Iterator[bool]:
         yield bool(conn.execute(text(f"SELECT pg_try_advisory_xact_lock({SWEEP_LOCK})")).scalar())
 
 
-def due_now(ctx: SweepContext, as_of: date, today: date) -> list[DueReminder]:
-    managers = {name: p["manager"] for name, p in facts.people(ctx.engine).items()}
+def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str, str] | None = None) -> list[DueReminder]:
+    """Every reminder due on ``as_of``, recipients by their registered names. A plan that cannot
+    be evaluated (a bad per-plan setting, say) is skipped and named in ``failed_plans``."""
+    people = facts.directory(ctx.engine)
+    managers = people.managers()
     due: list[DueReminder] = []
-    for plan in facts.plans(ctx.engine):
-        actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today)
-        due.extend(due_reminders(plan, actions, managers, as_of, ctx.policy_for(plan.code)))
+    for plan in facts.plans(ctx.engine, people.canonical):
+        try:
+            actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today, canonical=people.canonical)
+            due.extend(due_reminders(plan, actions, managers, as_of, ctx.policy_for(plan.code)))
+        except BadInputError:
+            raise  # a setting that cannot be used (plantrail.toml) is the operator's to fix: say so loudly
+        except Exception as error:  # one plan's trouble must not stop every other plan's reminders
+            log.exception("could not sweep plan %s", plan.code)
+            if failed_plans is not None:
+                failed_plans[plan.code] = f"{type(error).__name__}: {error}"
     return due
 
 
@@ -77,7 +96,7 @@ def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run
             outcome.skipped = "another plantrail instance is sweeping"
             return outcome
         ctx.catch_up()
-        outcome.due = due_now(ctx, as_of, today)
+        outcome.due = due_now(ctx, as_of, today, outcome.failed_plans)
         already = facts.raised_keys(ctx.engine, [d.key for d in outcome.due])
         outcome.already_raised = len(already)
         new = [d for d in outcome.due if d.key not in already]
@@ -106,7 +125,8 @@ def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run
         ]
         outcome.raised = [spec["key"] for spec in raise_reminders(ctx.app, specs)]
         ctx.catch_up()
-        outcome.messages = enqueue_pending(ctx, now)
+        enqueued = enqueue_pending(ctx, now)
+        outcome.messages, outcome.undeliverable = enqueued.messages, enqueued.undeliverable_reminders
         with ctx.engine.begin() as conn:
             conn.execute(
                 insert(st.sweep_runs).values(
@@ -120,49 +140,6 @@ def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run
                 )
             )
     return outcome
-
-
-def enqueue_pending(ctx: SweepContext, now: datetime) -> int:
-    """Turn raised reminders not yet in the outbox into one digest per person per sweep.
-
-    Also picks up reminders whose sweep died between raising and enqueueing."""
-    start = ctx.outbox.cursor()
-    reminders = facts.reminders_after(ctx.engine, start)
-    if not reminders:
-        return 0
-    people = facts.people(ctx.engine)
-    titles = {p.code: p.title for p in facts.plans(ctx.engine)}
-    groups: dict[tuple[str, str], list[DigestItem]] = defaultdict(list)
-    for r in reminders:
-        for recipient in r["recipients"]:
-            groups[(r["sweep_id"], recipient["name"])].append(
-                DigestItem(
-                    reminder_key=r["key"],
-                    rule=r["rule"],
-                    role=recipient["role"],
-                    plan_code=r["plan_code"],
-                    plan_title=titles.get(r["plan_code"], ""),
-                    action_code=r["action_code"],
-                    details=r["details"],
-                    owners=tuple(r["details"].get("owners", [])),
-                    latest_note=r["details"].get("latest_note"),
-                )
-            )
-    done = ctx.outbox.enqueued_keys([(item.reminder_key, name) for (_, name), items in groups.items() for item in items])
-    created = 0
-    for (sweep_id, name), items in groups.items():
-        items = [i for i in items if (i.reminder_key, name) not in done]
-        if not items:
-            continue
-        email = (people.get(name) or {}).get("email")
-        digest = Digest(recipient_name=name, recipient_email=email or "", sweep_id=sweep_id, items=tuple(items))
-        message = render_digest(ctx.templates, digest, mail_from=ctx.mail_from, now=now)
-        if ctx.outbox.enqueue(
-            message, kind="digest", recipient_name=name, recipient_email=email, sweep_id=sweep_id, reminder_keys=digest.keys, now=now
-        ):
-            created += 1
-    ctx.outbox.advance_cursor(max(r["position"] for r in reminders))
-    return created
 
 
 def swept_on(engine: Engine, as_of: date) -> bool:

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Engine
 
@@ -44,9 +41,6 @@ class WitnessContext:
     audit_email: str | None
 
 
-WITNESSES: dict[str, WitnessContext] = {}
-
-
 def witness_seal(ctx: WitnessContext, *, today: date, now: datetime) -> str | None:
     """Record today's seal as an event and queue it for the auditor; None if there is no history
     yet or this seal was witnessed already (nothing new since)."""
@@ -67,7 +61,7 @@ def witness_seal(ctx: WitnessContext, *, today: date, now: datetime) -> str | No
             recipient_name="auditor",
             recipient_email=ctx.audit_email,
             sweep_id=None,
-            reminder_keys=[],
+            recipient_keys=[],
             now=now,
         )
     return seal
@@ -93,28 +87,8 @@ def seal_message(seal: str, *, mail_from: str, to: str, now: datetime) -> EmailM
     return message
 
 
-def run_daily_witness(runtime_id: str) -> None:
-    ctx = WITNESSES.get(runtime_id)
-    if ctx is None:
-        return
-    now = ctx.app.clock()
-    try:
-        seal = witness_seal(ctx, today=ctx.app.today(), now=now)
-    except Exception:  # keep serving: tomorrow's seal covers today's events too
-        log.exception("daily seal failed")
-        return
+def witness_today(ctx: WitnessContext) -> str | None:
+    """The daily seal job's work (``scheduler.service`` schedules it beside the sweep)."""
+    seal = witness_seal(ctx, today=ctx.app.today(), now=ctx.app.clock())
     log.info("daily seal: %s", seal or "nothing new to seal")
-
-
-def schedule_daily_witness(scheduler: BaseScheduler, runtime_id: str, ctx: WitnessContext, *, hour: int, zone: ZoneInfo) -> None:
-    """Beside the daily sweep: the seal, half an hour after it (so it covers the day's reminders)."""
-    WITNESSES[runtime_id] = ctx
-    scheduler.add_job(
-        run_daily_witness,
-        CronTrigger(hour=hour, minute=30, timezone=zone),
-        args=[runtime_id],
-        id="daily-seal",
-        misfire_grace_time=12 * 3600,
-        coalesce=True,
-        max_instances=1,
-    )
+    return seal

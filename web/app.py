@@ -24,14 +24,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.application import utc_now
 from domain.errors import DomainError, ForbiddenError
-from notifications.render import environment as mail_environment
-from plantrail.bootstrap import delivery_policy, policy_for, sweep_context, transport_for
+from plantrail.bootstrap import policy_for, relay_context, sweep_context
 from plantrail.errors import as_domain_error
 from plantrail.services import Services
 from plantrail.settings import WebSettings
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext
 from web.auth import Links, NotSignedIn, RateLimiter, Sessions, current_principal
+from web.links import reminder_links
 from web.mail import Mailer
 from web.render import page, templates
 from web.routes import audit, owner, plans, signin, sso
@@ -69,24 +69,15 @@ def create_app(
     """``clock``: the wall clock for links and sessions (tests move it). ``also_run``: lifespans
     started with the app and stopped with it (``plantrail serve`` puts the scheduler here)."""
     mail = settings.mail
-    mail_templates = mail_environment(mail.templates_dir)
     state = WebState(
         services=services,
         settings=settings,
         links=Links(services.engine, settings.secret_key, clock),
         sessions=Sessions(services.engine, services.queries, timedelta(hours=settings.session_idle_hours), clock),
         limiter=RateLimiter(services.engine, timedelta(minutes=settings.signin_window_minutes), clock),
-        mailer=Mailer(
-            outbox=services.outbox,
-            transport=transport_for(mail),
-            templates=mail_templates,
-            mail_from=mail.mail_from,
-            delivery=delivery_policy(mail),
-            admin_email=mail.admin_email,
-            clock=clock,
-        ),
+        mailer=Mailer(relay_context(services, mail, clock=clock)),
         templates=templates(),
-        sweep=sweep_context(services, mail),
+        sweep=sweep_context(services, mail, links=reminder_links(services, settings)),
         policy_for=policy_for(mail),
         clock=clock,
     )

@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 
 from domain.access import ActionRef
 from domain.application import utc_now
+from plantrail.services import Services
+from plantrail.settings import WebSettings
 from web.auth import ACTION, Links
 
 
@@ -31,3 +33,8 @@ class ReminderLinks:
 
     def home_link(self, person_name: str) -> str | None:
         return f"{self.base_url}/my-actions"
+
+
+def reminder_links(services: Services, settings: WebSettings) -> ReminderLinks:
+    """The link maker for digests sent by this deployment (signed with its key, at its address)."""
+    return ReminderLinks(services.engine, settings.secret_key, settings.base_url)

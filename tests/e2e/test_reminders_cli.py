@@ -112,3 +112,46 @@ def test_serve_catches_up_delivers_and_stops_cleanly_on_sigterm(tmp_path: Path, 
     sent = [m for m in listing if m["status"] == "sent"]
     assert len(sent) == len(smtp_server.received) >= 5
     assert not [m for m in listing if m["status"] == "sending"]  # no claim left dangling
+
+
+def test_an_owner_registered_without_an_email_does_not_stop_remind(tmp_path: Path, smtp_server):
+    database_url = str(tmp_path / "p.db")
+    plantrail(cli_env(database_url), "import", str(EXAMPLES))
+    sheet = tmp_path / "workforce.csv"
+    sheet.write_text(
+        "Code & Title,Description,Covalent Owner,Due Date,Progress,Priority Area,Priority\n"
+        "HR1 Recruit,Recruit two social workers,Ann Newcomer,30-Mar-2015,20%,Workforce,High\n"
+    )
+    plantrail(
+        cli_env(database_url),
+        "import",
+        str(sheet),
+        "--plan",
+        "WF 1",
+        "--create-plan",
+        "--plan-title",
+        "Workforce",
+        "--register-owners",
+        "--on",
+        "2015-03-01",
+    )
+    env = smtp_env(database_url, smtp_server, PLANTRAIL_ADMIN_EMAIL="admin@example.org")
+    result = json.loads(plantrail(env, "remind", "--as-at", "2015-03-17", "--format", "json").stdout)
+    assert result["undeliverable"] == 1 and result["delivery"]["failed"] == 0
+    received = Counter(m.rcpt_tos[0] for m in smtp_server.received)
+    owners = {p["name"]: p["email"] for p in json.loads(plantrail(cli_env(database_url), "people", "--format", "json").stdout)}
+    recipients = {r["name"] for d in result["due"] for r in d["recipients"]}
+    assert set(received) == {owners[n] for n in recipients if owners.get(n)} | {"admin@example.org"}
+    assert max(received.values()) == 1
+    [held] = json.loads(plantrail(cli_env(database_url), "outbox", "--status", "undeliverable", "--format", "json").stdout)
+    assert (held["to"], held["email"]) == ("Ann Newcomer", None) and "no email address" in held["last_error"]
+    trail = json.loads(plantrail(cli_env(database_url), "history", "WF 1/HR1", "--format", "json").stdout)
+    [event] = [e for e in trail if e["type"] == "ReminderUndeliverable"]
+    assert "no email address" in event["reason"] and event["text"] == "reminder could not reach Ann Newcomer"
+
+
+def test_an_administrator_address_that_is_not_one_address_is_refused_before_anything_runs(tmp_path: Path):
+    env = cli_env(str(tmp_path / "p.db"), PLANTRAIL_ADMIN_EMAIL="admin@example.org; boss@example.org")
+    refused = plantrail(env, "remind", "--as-at", "2015-03-17", expect=2)
+    assert "PLANTRAIL_ADMIN_EMAIL" in refused.stderr and "more than one address" in refused.stderr
+    assert not (tmp_path / "outbox").exists()

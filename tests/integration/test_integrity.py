@@ -73,20 +73,18 @@ def test_positions_are_listed_as_ranges():
 
 
 def test_serve_schedules_the_daily_seal_beside_the_sweep_and_the_job_records_it(seeded):
-    from zoneinfo import ZoneInfo
+    import asyncio
 
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from plantrail.bootstrap import scheduler_runtime
+    from scheduler.service import RUNTIMES, scheduled_jobs
 
-    from scheduler.witness import WITNESSES, run_daily_witness, schedule_daily_witness
-
-    zone = ZoneInfo("Europe/London")
-    scheduler = AsyncIOScheduler(timezone=zone)
-    schedule_daily_witness(scheduler, "runtime-test", witness_context(seeded, mail_settings()), hour=7, zone=zone)
+    runtime = scheduler_runtime(seeded, mail_settings())
+    [job] = [j for j in scheduled_jobs(runtime) if j.id == "daily-seal"]
+    fields = {f.name: str(f) for f in job.trigger.fields}
+    assert (fields["hour"], fields["minute"]) == (str(runtime.sweep_hour), "30")
+    RUNTIMES[runtime.id] = runtime
     try:
-        job = scheduler.get_job("daily-seal")
-        fields = {f.name: str(f) for f in job.trigger.fields}
-        assert (fields["hour"], fields["minute"]) == ("7", "30") and job.args == ("runtime-test",)
-        run_daily_witness("runtime-test")
-        assert [e["type"] for e in history(seeded.engine, axis="recorded")][-1] == "SealWitnessed"
+        asyncio.run(job.func(runtime.id))
     finally:
-        WITNESSES.pop("runtime-test", None)
+        RUNTIMES.pop(runtime.id, None)
+    assert [e["type"] for e in history(seeded.engine, axis="recorded")][-1] == "SealWitnessed"

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from notifications import tables as nt
-from notifications.relay import DeliveryPolicy, relay_once
+from notifications.relay import relay_once
 from notifications.render import environment, render_message
-from plantrail.bootstrap import sweep_context, transport_for
+from plantrail.bootstrap import relay_context, sweep_context
 from plantrail.settings import MailSettings
 from scheduler.sweep import sweep
 
@@ -48,18 +48,8 @@ def run(services, settings, as_of: date, now: datetime = NOW, dry_run: bool = Fa
 
 
 def deliver(services, settings, now: datetime):
-    policy = DeliveryPolicy(max_age=timedelta(hours=settings.max_age_hours), first_retry=timedelta(seconds=settings.first_retry_seconds))
-    return asyncio.run(
-        relay_once(
-            services.outbox,
-            transport_for(settings),
-            mail_from=settings.mail_from,
-            now=now,
-            policy=policy,
-            admin_email=settings.admin_email,
-            env=environment(),
-        )
-    )
+    """One relay pass with the clock standing at ``now``."""
+    return asyncio.run(relay_once(relay_context(services, settings, clock=lambda: now)))
 
 
 def attempts(services, message_id: str) -> list[tuple[str, int | None]]:
@@ -147,15 +137,18 @@ def test_a_550_for_one_recipient_of_two_fails_that_one_and_the_other_still_gets_
     settings = settings_for(smtp_server)
     now = datetime(2015, 3, 24, 7, tzinfo=UTC)
     _, report = run(services, settings, date(2015, 3, 24), now)
-    assert len(report.sent) == 1 and len(report.failed) == 1
-    assert [m.rcpt_tos for m in smtp_server.received] == [["bob@example.org"]]
+    assert len(report.failed) == 1
+    assert [m.rcpt_tos for m in smtp_server.received if m.rcpt_tos != ["admin@example.org"]] == [["bob@example.org"]]
     failed = [m for m in services.outbox.listing() if m["status"] == "failed"]
     assert [(m["email"], m["last_code"]) for m in failed] == [("ann@example.org", 550)]
     assert "550" in failed[0]["last_error"]
-    # The administrator hears about it.
-    deliver(services, settings, now + timedelta(minutes=1))
+    # The administrator hears about it in the same pass, and the action's history records it.
     [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
-    assert "ann@example.org" in notice.text()
+    assert "ann@example.org" in notice.text() and "550" in notice.text() and "T1" in notice.text()
+    from projections.audit import history
+
+    [event] = [e for e in history(services.engine, plan_code="T 1", action_code="T1") if e["type"] == "ReminderUndeliverable"]
+    assert (event["changes"]["undeliverable"][1], event["effective_on"]) == ("Ann Owner", "2015-03-24") and "550" in event["reason"]
 
 
 def test_give_up_after_the_age_limit_and_tell_the_administrator(services, smtp_server):
@@ -181,16 +174,8 @@ def test_html_in_a_note_prints_as_text_and_names_cannot_inject_headers(services,
     assert "<script>alert('x')</script>" in message.text()  # the plain part is plain
     crafted = render_message(
         environment(),
-        "delivery_failure",
-        {
-            "recipient_name": "x",
-            "recipient_email": "x",
-            "subject": "s",
-            "message_id": "m",
-            "attempts": 1,
-            "last_code": 1,
-            "last_error": "e",
-        },
+        "digest",
+        {"name": "x", "count": 0, "overdue": 0, "actions": [], "home_link": None},
         mail_from="plantrail <p@example.org>",
         to_name="Eve\r\nBcc: evil@example.org",
         to_email="eve@example.org",
@@ -217,3 +202,17 @@ def test_a_dry_run_raises_and_sends_nothing(services, smtp_server):
     outcome, _ = run(services, settings_for(smtp_server), date(2015, 3, 24), dry_run=True)
     assert [d.rule for d in outcome.due] == ["due_soon"] and smtp_server.received == []
     assert services.app.recorder.max_notification_id() == services.projector.position()
+
+
+def test_a_connection_dropped_after_the_server_accepted_is_retried_and_the_copy_has_the_same_message_id(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.drop_after_accepting = 1
+    settings = settings_for(smtp_server)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    _, report = run(services, settings, date(2015, 3, 24), now)
+    assert len(report.retrying) == 1  # the relay never heard the answer
+    report = deliver(services, settings, now + timedelta(minutes=1))
+    assert len(report.sent) == 1
+    # At least once: the server has it twice, under one Message-ID, so mail systems can drop the copy.
+    assert len(smtp_server.received) == 2 and len({m.message_id for m in smtp_server.received}) == 1
+    assert [o for o, _ in attempts(services, smtp_server.received[0].message_id)] == ["retry", "sent"]

@@ -7,6 +7,7 @@ the report."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -24,6 +25,11 @@ from tests.web.conftest import CLERK_EMAIL
 from tests.web.test_browser import Session, chromium, live  # noqa: F401 - fixtures
 
 UPDATE_NOW = re.compile(r"https?://\S+/sign-in/confirm\?token=[A-Za-z0-9_.\-]+")
+
+
+def _token_action(link: str) -> list[str]:
+    payload = link.split("token=", 1)[1].split(".", 1)[0]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("a", [None, None])
 
 
 def _env(database_url: str, smtp_server, base_url: str) -> dict[str, str]:
@@ -48,7 +54,10 @@ def test_an_owner_answers_a_reminder_and_a_clerk_takes_the_report(chromium, live
     assert digests, "the sweep sent Liam Purdie no digest"
     links = UPDATE_NOW.findall(digests[-1].text())
     assert links, digests[-1].text()
-    parts = urlsplit(links[0])
+    # Each "Update now" token names its action; take one of SOS 001's (Liam owns actions in both plans).
+    sos = [link for link in links if _token_action(link)[0] == "SOS 001"]
+    assert sos, [_token_action(link) for link in links]
+    parts = urlsplit(sos[0])
     owner = Session(chromium, live, smtp_server)
     try:
         owner.go(f"{parts.path}?{parts.query}")

@@ -1,0 +1,237 @@
+"""From raised reminders to the outbox: one digest per person per sweep, with every recipient
+and every action isolated, so that one that cannot be addressed or rendered never holds up
+anyone else's mail.
+
+A reminder that cannot reach a recipient is recorded as undeliverable with its reason three
+times over: in the outbox (status ``undeliverable``), in the action's history (an event on the
+reminder) and in the administrator's digest. Each record is idempotent, and they are made in
+that order of safety (history, notice, outbox), so a sweep that dies half-way is completed by
+the next one without repeating anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+from domain.application import record_undeliverable
+from domain.email_address import canonical_addr_spec
+from notifications.digest import Digest, DigestItem, render_digest
+from notifications.render import message_domain, one_line, stable_message_id
+from notifications.undeliverable import ADMINISTRATOR, NOTICE_KIND, Undeliverable, about_items, render_undeliverable_notice
+from scheduler import facts
+
+if TYPE_CHECKING:
+    from scheduler.sweep import SweepContext
+
+log = logging.getLogger("plantrail.sweep")
+
+SCHEDULER_ACTOR = "plantrail scheduler"
+NOBODY = "nobody"
+
+
+@dataclass
+class EnqueueOutcome:
+    messages: int = 0
+    undeliverable: list[Undeliverable] = field(default_factory=list)
+
+    @property
+    def undeliverable_reminders(self) -> int:
+        """(reminder, recipient) pairs that could not be delivered."""
+        return sum(len(e.reminder_keys) for e in self.undeliverable)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The reminders of one sweep for one person (by registered name, or as given)."""
+
+    sweep_id: str
+    raised_on: date
+    name: str
+    items: tuple[DigestItem, ...]
+
+    def undeliverable(self, reason: str, email: str | None = None, items: tuple[DigestItem, ...] | None = None) -> Undeliverable:
+        chosen = self.items if items is None else items
+        return Undeliverable(
+            recipient_name=self.name or NOBODY,
+            recipient_email=email,
+            reason=reason,
+            about=about_items(chosen),
+            reminder_keys=tuple(sorted({(i.reminder_key, i.recipient) for i in chosen})),
+        )
+
+
+def enqueue_pending(ctx: SweepContext, now: datetime) -> EnqueueOutcome:
+    """Turn raised reminders not yet in the outbox into digests (or undeliverable records).
+
+    Also picks up reminders whose sweep died between raising and enqueueing."""
+    outcome = EnqueueOutcome()
+    reminders = facts.reminders_after(ctx.engine, ctx.outbox.cursor())
+    if not reminders:
+        return outcome
+    people = facts.directory(ctx.engine)
+    for group in _groups(ctx, reminders, people):
+        try:
+            _enqueue_group(ctx, group, people, now, outcome)
+        except Exception as error:  # whatever went wrong for one person must not stop everyone else's mail
+            log.exception("could not prepare the digest for %s", group.name)
+            outcome.undeliverable.append(group.undeliverable(f"the digest could not be prepared: {describe(error)}"))
+    _record_undeliverable(ctx, outcome.undeliverable, reminders, now)
+    ctx.outbox.advance_cursor(max(r["position"] for r in reminders))
+    return outcome
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {one_line(error)[:200]}"
+
+
+def _groups(ctx: SweepContext, reminders: list[dict[str, Any]], people: facts.Directory) -> list[Group]:
+    titles = {p.code: p.title for p in facts.plans(ctx.engine)}
+    grouped: dict[tuple[str, date, str], list[DigestItem]] = defaultdict(list)
+    for r in reminders:
+        # A reminder with nobody to send it to still gets a record: the administrator hears of it.
+        for recipient in r["recipients"] or [{"name": "", "role": NOBODY}]:
+            name = recipient["name"]
+            grouped[(r["sweep_id"], r["raised_on"], people.canonical(name) if name else "")].append(
+                DigestItem(
+                    reminder_key=r["key"],
+                    recipient=name,
+                    rule=r["rule"],
+                    role=recipient["role"],
+                    plan_code=r["plan_code"],
+                    plan_title=titles.get(r["plan_code"], ""),
+                    action_code=r["action_code"],
+                    details=r["details"],
+                    owners=tuple(r["details"].get("owners", [])),
+                    latest_note=r["details"].get("latest_note"),
+                )
+            )
+    done = ctx.outbox.enqueued_keys([(i.reminder_key, i.recipient) for items in grouped.values() for i in items])
+    groups = []
+    for (sweep_id, raised_on, name), items in grouped.items():
+        waiting = tuple(i for i in items if (i.reminder_key, i.recipient) not in done)
+        if waiting:
+            groups.append(Group(sweep_id, raised_on, name, waiting))
+    return groups
+
+
+class Unaddressable(Exception):
+    """A reminder cannot be addressed to its recipient; the message says why, in words an
+    administrator can act on."""
+
+
+def address_of(name: str, person: facts.Person | None) -> str:
+    """The one address to send ``name``'s digest to, or Unaddressable."""
+    if not name:
+        raise Unaddressable("nobody to send it to: the action has no owner, and no manager or plan sponsor to escalate to")
+    if person is None:
+        raise Unaddressable(f"{name} is not a registered person, so plantrail has no email address for them")
+    if not person.email:
+        raise Unaddressable(f"no email address recorded for {person.name}")
+    try:
+        return canonical_addr_spec(person.email)
+    except ValueError as problem:
+        raise Unaddressable(f"the email address recorded for {person.name}, {person.email!r}, {problem}") from None
+
+
+def _enqueue_group(ctx: SweepContext, group: Group, people: facts.Directory, now: datetime, outcome: EnqueueOutcome) -> None:
+    person = people.find(group.name) if group.name else None
+    try:
+        email = address_of(group.name, person)
+    except Unaddressable as problem:
+        outcome.undeliverable.append(group.undeliverable(str(problem), person.email if person else None))
+        return
+    assert person is not None  # address_of found them
+    digest = Digest(person.name, email, group.sweep_id, group.raised_on, group.items)
+    message, sent_digest, broken = render_isolating(ctx, digest, now)
+    outcome.undeliverable.extend(group.undeliverable(reason, email, items) for reason, items in broken)
+    if message is not None and sent_digest is not None:
+        queued = ctx.outbox.enqueue(
+            message,
+            kind="digest",
+            recipient_name=person.name,
+            recipient_email=email,
+            sweep_id=group.sweep_id,
+            recipient_keys=sent_digest.recipient_keys,
+            now=now,
+        )
+        outcome.messages += queued
+
+
+def render_isolating(
+    ctx: SweepContext, digest: Digest, now: datetime
+) -> tuple[EmailMessage | None, Digest | None, list[tuple[str, tuple[DigestItem, ...]]]]:
+    """Render the digest; if that fails, find the actions that will not render, report them, and
+    send the rest. Returns (message, the digest it holds, [(reason, items that would not render)])."""
+
+    def render(d: Digest) -> EmailMessage:
+        return render_digest(ctx.templates, d, mail_from=ctx.mail_from, now=now, links=ctx.links)
+
+    try:
+        return render(digest), digest, []
+    except Exception as error:  # noqa: BLE001 - a template (perhaps a deployment's own) failed on this data
+        first_error = error
+    per_action = list(digest.by_action().values())
+    if len(per_action) == 1:
+        return None, None, [(f"the message could not be rendered: {describe(first_error)}", digest.items)]
+    good: list[DigestItem] = []
+    broken: list[tuple[str, tuple[DigestItem, ...]]] = []
+    for items in per_action:
+        try:
+            render(replace(digest, items=tuple(items)))
+            good.extend(items)
+        except Exception as error:  # noqa: BLE001 - as above, for one action alone
+            broken.append((f"the message could not be rendered: {describe(error)}", tuple(items)))
+    if not good:
+        return None, None, broken
+    kept = replace(digest, items=tuple(good))
+    try:
+        return render(kept), kept, broken
+    except Exception as error:  # noqa: BLE001 - the actions render alone but not together
+        return None, None, [*broken, (f"the message could not be rendered: {describe(error)}", kept.items)]
+
+
+def _record_undeliverable(ctx: SweepContext, entries: list[Undeliverable], reminders: list[dict[str, Any]], now: datetime) -> None:
+    if not entries:
+        return
+    raised_on = {r["key"]: r["raised_on"] for r in reminders}
+    by_day: dict[date, list[tuple[str, str, str]]] = defaultdict(list)
+    for entry in entries:
+        for key, recipient in entry.reminder_keys:
+            by_day[raised_on[key]].append((key, recipient, entry.reason))
+    for day, found in by_day.items():
+        record_undeliverable(ctx.app, found, actor=SCHEDULER_ACTOR, effective_on=day)
+    ctx.catch_up()  # the action histories show it straight away
+    _tell_administrator(ctx, entries, now)
+    sweep_of = {r["key"]: r["sweep_id"] for r in reminders}
+    for entry in entries:
+        keys = list(entry.reminder_keys)
+        sweep_id = sweep_of[keys[0][0]]
+        ctx.outbox.enqueue_undeliverable(
+            message_id=stable_message_id(["undeliverable", sweep_id, entry.recipient_name, *map(str, keys)], message_domain(ctx.mail_from)),
+            kind="digest",
+            recipient_name=entry.recipient_name,
+            recipient_email=entry.recipient_email,
+            sweep_id=sweep_id,
+            recipient_keys=keys,
+            reason=entry.reason,
+            now=now,
+        )
+
+
+def _tell_administrator(ctx: SweepContext, entries: list[Undeliverable], now: datetime) -> None:
+    if not ctx.admin_email:
+        log.warning("%d reminder message(s) undeliverable; set PLANTRAIL_ADMIN_EMAIL to hear about them by email", len(entries))
+        return
+    try:
+        notice = render_undeliverable_notice(ctx.templates, entries, mail_from=ctx.mail_from, admin_email=ctx.admin_email, now=now)
+    except Exception:  # the outbox and the action histories still hold every reason
+        log.exception("could not render the administrator's digest of undeliverable reminders")
+        return
+    ctx.outbox.enqueue(
+        notice, kind=NOTICE_KIND, recipient_name=ADMINISTRATOR, recipient_email=ctx.admin_email, sweep_id=None, recipient_keys=[], now=now
+    )

@@ -1,0 +1,67 @@
+"""People's email addresses: exactly one RFC 5322 addr-spec, or none at all."""
+
+import email
+import email.policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.errors import InvalidTextError
+from domain.person import checked_email
+
+NOT_ONE_ADDRESS = [
+    "a@b.org;c@d.org",
+    "a@b.org, c@d.org",
+    "a@b.org c@d.org",
+    "Ann Owner <ann@example.org>",
+    "<ann@example.org>",
+    "ann@",
+    "@example.org",
+    "ann",
+    "ann@council",
+    "ann owner@example.org",
+    "ann@example..org",
+    ".ann@example.org",
+    "ann.@example.org",
+    "ann..owner@example.org",
+    '""@example.org',
+    "(comment)ann@example.org",
+    "ann@example.org\r\nBcc: eve@example.org",
+    "ann@exämple.org",
+    "ännie@example.org",
+    "a" * 65 + "@example.org",
+]
+
+
+@pytest.mark.parametrize("value", NOT_ONE_ADDRESS)
+def test_anything_but_exactly_one_address_is_refused_naming_the_field(value):
+    with pytest.raises(InvalidTextError, match=r"^email: ") as refused:
+        checked_email(value)
+    assert refused.value.field == "email"
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_no_address_at_all_is_legitimate(value):
+    assert checked_email(value) is None
+
+
+@given(st.emails())
+def test_every_rfc_5322_address_is_accepted_and_survives_a_to_header(address):
+    if len(address) > 254 or len(address.rpartition("@")[0]) > 64:
+        return  # RFC 5321's limits are checked separately
+    accepted = checked_email(address)
+    assert accepted is not None and Address(addr_spec=accepted).addr_spec == accepted
+    message = EmailMessage()
+    message["To"] = Address(display_name="Ann Owner", addr_spec=accepted)
+    reread = email.message_from_bytes(message.as_bytes(policy=email.policy.SMTP), policy=email.policy.default)
+    assert [a.addr_spec for a in reread["To"].addresses] == [accepted]
+
+
+def test_quoted_local_parts_and_domain_literals_are_addresses_too():
+    assert checked_email('"ann owner"@example.org') == '"ann owner"@example.org'
+    assert checked_email('"ann"@example.org') == "ann@example.org"  # the same mailbox, written plainly
+    assert checked_email("ann@[192.0.2.1]") == "ann@[192.0.2.1]"
+    assert checked_email("  ann@example.org ") == "ann@example.org"

@@ -1,0 +1,239 @@
+"""Every email template, rendered with hostile text in every field: the HTML parts carry no markup
+but the templates' own, the plain-text parts carry the text as typed, and no header can be injected."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notifications.digest import Digest, DigestItem, render_digest
+from notifications.render import display_names, environment
+from notifications.undeliverable import AboutAction, Undeliverable, render_undeliverable_notice
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "notifications" / "templates"
+MAIL_FROM = "plantrail <plantrail@example.org>"
+AS_OF = date(2015, 3, 24)
+NOW = datetime(2015, 3, 24, 7, tzinfo=UTC)
+ENV = environment()
+EXAMPLES = int(os.environ.get("PLANTRAIL_PROPERTY_EXAMPLES", "100"))
+EXPECTED_HEADERS = {"subject", "from", "to", "date", "message-id", "auto-submitted", "mime-version", "content-type"}
+
+# What people paste, and what an attacker would try.
+NASTY = [
+    "<script>alert('x')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "</td></tr></table><h1>",
+    "<!-- comment -->",
+    "&amp; &lt;b&gt; &#60;i&#62;",
+    "{{ 7 * 7 }} {% raw %}",
+    "javascript:alert(1)",
+    "Name\r\nBcc: eve@example.org",
+    "line\u2028separator",
+    "O'Brien & Sons <Ltd>",
+]
+single_line = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40),
+    st.lists(st.sampled_from(NASTY), min_size=2, max_size=3).map(" ".join),
+).filter(lambda s: s.strip())
+long_line = st.lists(single_line, min_size=3, max_size=10).map(" ".join).map(lambda s: s[:200].strip()).filter(bool)
+multi_line = st.one_of(single_line, st.lists(single_line, min_size=2, max_size=4).map("\n".join))
+
+
+def the_templates_own_markup() -> tuple[set[str], set[str]]:
+    """Tag and attribute names written literally in the HTML templates: the only markup allowed."""
+    source = "\n".join(p.read_text() for p in TEMPLATES.glob("*.html.j2"))
+    source = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", source, flags=re.S)
+    tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", source))
+    attributes = set(re.findall(r"\s([a-z-]+)=\"", source))
+    return {t.lower() for t in tags}, attributes
+
+
+ALLOWED_TAGS, ALLOWED_ATTRIBUTES = the_templates_own_markup()
+
+
+class Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.comments: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def handle_comment(self, data):
+        self.comments.append(data)
+
+
+def squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parts(message: EmailMessage) -> tuple[str, str, EmailMessage]:
+    reread = email.message_from_bytes(message.as_bytes(policy=email.policy.SMTP), policy=email.policy.default)
+    return reread.get_body(("plain",)).get_content(), reread.get_body(("html",)).get_content(), reread
+
+
+def assert_only_template_markup(html: str, links: set[str]) -> Markup:
+    parsed = Markup()
+    parsed.feed(html)
+    parsed.close()
+    assert parsed.comments == []
+    for tag, attributes in parsed.tags:
+        assert tag in ALLOWED_TAGS, tag
+        assert set(attributes) <= ALLOWED_ATTRIBUTES, attributes
+        if "href" in attributes:
+            assert attributes["href"] in links
+    return parsed
+
+
+def assert_headers_are_safe(message: EmailMessage, to_name: str, to_email: str) -> None:
+    assert {k.lower() for k in message} == EXPECTED_HEADERS
+    assert "\r" not in message["Subject"] and "\n" not in message["Subject"]
+    [address] = message["To"].addresses
+    assert address.addr_spec == to_email
+    # The name as given, or, where the mail library could not carry it whole, without its specials, or none.
+    assert address.display_name in display_names(to_name)
+
+
+@dataclass
+class RecordingLinks:
+    """A link maker as the web app's would be, with hostile text in its links; some come back unusable."""
+
+    base: str
+    unusable: bool = False
+    made: set[str] = field(default_factory=set)
+
+    def _link(self, *parts: str) -> str | None:
+        if self.unusable:
+            return "javascript:alert(1)"
+        link = self.base + "/".join("".join("+" if c.isspace() else c for c in p) for p in parts)
+        self.made.add(link)
+        return link
+
+    def action_link(self, person_name: str, plan_code: str, action_code: str) -> str | None:
+        return self._link("update", plan_code, action_code)
+
+    def home_link(self, person_name: str) -> str | None:
+        return self._link("mine")
+
+
+RULES = ["due_soon", "overdue", "stale", "committee_round", "committee_escalation"]
+
+
+@st.composite
+def digest_items(draw) -> DigestItem:
+    rule = draw(st.sampled_from(RULES))
+    details = {
+        "title": draw(single_line),
+        "due_date": draw(st.one_of(st.none(), st.dates().map(date.isoformat), single_line)),
+        "progress": draw(st.one_of(st.integers(0, 100), single_line)),
+        "owners": draw(st.lists(single_line, max_size=2)),
+        "days_left": draw(st.integers(0, 14)),
+        "days_overdue": draw(st.integers(1, 400)),
+        "days_without_update": draw(st.integers(30, 400)),
+        "committee": draw(single_line),
+        "meets_on": draw(single_line),
+        "report_deadline": draw(single_line),
+    }
+    note = draw(st.one_of(st.none(), st.fixed_dictionaries({"text": multi_line, "effective_on": single_line})))
+    return DigestItem(
+        reminder_key=draw(single_line),
+        recipient=draw(single_line),
+        rule=rule,
+        role=draw(st.sampled_from(["owner", "manager", "sponsor"])),
+        plan_code=draw(single_line),
+        plan_title=draw(single_line),
+        action_code=draw(single_line),
+        details=details,
+        owners=tuple(details["owners"]),
+        latest_note=note,
+    )
+
+
+def shown_whole(item: DigestItem) -> list[str]:
+    """Fields every part must show exactly as typed (notes are shortened, so they are left out)."""
+    return [item.plan_code, item.plan_title, item.action_code, item.details["title"]]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    name=st.one_of(single_line, long_line),
+    items=st.lists(digest_items(), min_size=1, max_size=4),
+    base=st.sampled_from(["https://plantrail.example.org/", 'https://x.example/?a=1&b="<q>"/', "http://h/'&lt;/"]),
+    unusable=st.booleans(),
+    with_links=st.booleans(),
+)
+def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_plain_in_text(name, items, base, unusable, with_links):
+    links = RecordingLinks(base, unusable) if with_links else None
+    digest = Digest(name, "ann@example.org", "sweep", AS_OF, tuple(items))
+    message = render_digest(ENV, digest, mail_from=MAIL_FROM, now=NOW, links=links)
+    text, html, reread = parts(message)
+    parsed = assert_only_template_markup(html, links.made if links else set())
+    assert_headers_are_safe(reread, name, "ann@example.org")
+    html_text, plain = squeeze("".join(parsed.text)), squeeze(text)
+    first_of_each_action: dict[tuple[str, str], DigestItem] = {}
+    for item in items:  # a digest shows an action once, described by its first reminder
+        first_of_each_action.setdefault((item.plan_code, item.action_code), item)
+    for item in first_of_each_action.values():
+        for value in shown_whole(item):
+            assert squeeze(value) in html_text, value
+            assert squeeze(value) in plain, value
+    actions = {(i.plan_code, i.action_code) for i in items}
+    update_links = [a for tag, a in parsed.tags if tag == "a" and a.get("href") in links.made] if links else []
+    if links and not unusable:
+        assert len(update_links) == len(actions) + 1  # "Update now" on each action, and "My actions"
+    else:
+        assert update_links == [] and "ask your plan's clerk" in plain
+    assert "plantrail update" not in plain and "plantrail redate" not in plain
+
+
+@st.composite
+def undeliverables(draw) -> Undeliverable:
+    return Undeliverable(
+        recipient_name=draw(st.one_of(single_line, long_line)),
+        recipient_email=draw(st.one_of(st.none(), single_line)),
+        reason=draw(multi_line),
+        about=tuple(
+            AboutAction(draw(single_line), draw(single_line), draw(single_line), draw(single_line)) for _ in range(draw(st.integers(0, 3)))
+        ),
+        subject=draw(st.one_of(st.none(), single_line)),
+        message_id=draw(st.one_of(st.none(), single_line)),
+        attempts=draw(st.integers(0, 5)),
+    )
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(undeliverables(), min_size=1, max_size=4))
+def test_the_administrators_digest_with_hostile_text_everywhere_escapes_it_in_html(entries):
+    message = render_undeliverable_notice(ENV, entries, mail_from=MAIL_FROM, admin_email="admin@example.org", now=NOW)
+    text, html, reread = parts(message)
+    parsed = assert_only_template_markup(html, set())
+    assert_headers_are_safe(reread, "plantrail administrator", "admin@example.org")
+    html_text, plain = squeeze("".join(parsed.text)), squeeze(text)
+    for entry in entries:
+        for value in [entry.recipient_name, entry.reason, *(a.title for a in entry.about)]:
+            assert squeeze(value) in html_text and squeeze(value) in plain, value
+
+
+def test_no_html_template_marks_a_value_safe_or_includes_another_template():
+    for path in TEMPLATES.glob("*.html.j2"):
+        source = path.read_text()
+        assert "|safe" not in source.replace(" ", "") and "{% include" not in source and "autoescape false" not in source, path.name
