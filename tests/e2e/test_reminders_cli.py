@@ -155,3 +155,16 @@ def test_an_administrator_address_that_is_not_one_address_is_refused_before_anyt
     refused = plantrail(env, "remind", "--as-at", "2015-03-17", expect=2)
     assert "PLANTRAIL_ADMIN_EMAIL" in refused.stderr and "more than one address" in refused.stderr
     assert not (tmp_path / "outbox").exists()
+
+
+def test_remind_says_how_many_reminders_were_undeliverable_and_outbox_lists_them_with_the_reason(tmp_path: Path):
+    env = cli_env(str(tmp_path / "p.db"), PLANTRAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
+    plantrail(env, "import", str(EXAMPLES))
+    plantrail(env, "person", "edit", "Liam Purdie", "--email", "", "--reason", "left the council")
+    summary = plantrail(env, "remind", "--as-at", "2015-03-17").stdout
+    expected = json.loads(plantrail(env, "outbox", "--status", "undeliverable", "--format", "json").stdout)
+    assert [m["to"] for m in expected] == ["Liam Purdie"]
+    pairs = len(json.loads(plantrail(env, "history", "--type", "ReminderUndeliverable", "--format", "json").stdout))
+    assert pairs > 0 and f"{pairs} reminder(s) could not be addressed or rendered" in " ".join(summary.split())
+    listing = " ".join(plantrail(env, "outbox", "--status", "undeliverable").stdout.split())
+    assert "undeliverable" in listing and "no email address recorded for Liam Purdie" in listing
