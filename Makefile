@@ -27,7 +27,7 @@ demo: $(INSTALLED)
 	$(PT) summary "SOS 001" --as-at 2015-03-25
 	$(PT) report "SOS 001" --as-at 2015-03-25 --since 2015-03-06 --out $(DEMO_DIR)/sos-001-report-2015-03-25.html
 	$(PT) report "SOS 001" --as-at 2015-03-25 --format xlsx --out $(DEMO_DIR)/sos-001-2015-03-25.xlsx
-	PLANTRAIL_MAIL_TRANSPORT=file PLANTRAIL_OUTBOX_DIR=$(DEMO_DIR)/outbox $(PT) remind --as-at 2015-03-17 --format json > $(DEMO_DIR)/remind-2015-03-17.json
+	PLANTRAIL_MAIL_TRANSPORT=file PLANTRAIL_OUTBOX_DIR=$(DEMO_DIR)/outbox PLANTRAIL_DEMO=1 PLANTRAIL_BASE_URL=http://127.0.0.1:8000 $(PT) remind --as-at 2015-03-17 --format json > $(DEMO_DIR)/remind-2015-03-17.json
 	$(PT) complete SS_ICSAP_ICSP1 --by "Liam Purdie" --on 2015-03-25 --evidence "Signed ICSP on file" > /dev/null
 	$(PT) pending "SOS 001"
 	@echo "Committee report: $(DEMO_DIR)/sos-001-report-2015-03-25.html (workbook: $(DEMO_DIR)/sos-001-2015-03-25.xlsx)"
