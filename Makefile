@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR := demo-output
+# `make demo SERVE=0` does everything but serve (scripts and CI).
+SERVE ?= 1
 
 .PHONY: demo test lint coverage bench check-robustness clean
 
@@ -25,13 +27,22 @@ demo: $(INSTALLED)
 	$(PT) summary "SOS 001" --as-at 2015-03-25
 	$(PT) report "SOS 001" --as-at 2015-03-25 --since 2015-03-06 --out $(DEMO_DIR)/sos-001-report-2015-03-25.html
 	$(PT) report "SOS 001" --as-at 2015-03-25 --format xlsx --out $(DEMO_DIR)/sos-001-2015-03-25.xlsx
-	PLANTRAIL_MAIL_TRANSPORT=file PLANTRAIL_OUTBOX_DIR=$(DEMO_DIR)/outbox $(PT) remind --as-at 2015-03-17 --format json > $(DEMO_DIR)/remind-2015-03-17.json
+	PLANTRAIL_MAIL_TRANSPORT=file PLANTRAIL_OUTBOX_DIR=$(DEMO_DIR)/outbox PLANTRAIL_DEMO=1 PLANTRAIL_BASE_URL=http://127.0.0.1:8000 $(PT) remind --as-at 2015-03-17 --format json > $(DEMO_DIR)/remind-2015-03-17.json
 	$(PT) complete SS_ICSAP_ICSP1 --by "Liam Purdie" --on 2015-03-25 --evidence "Signed ICSP on file" > /dev/null
 	$(PT) pending "SOS 001"
 	@echo "Committee report: $(DEMO_DIR)/sos-001-report-2015-03-25.html (workbook: $(DEMO_DIR)/sos-001-2015-03-25.xlsx)"
 	@echo "Reminder sweep as at 2015-03-17: $$(ls $(DEMO_DIR)/outbox/*.eml | wc -l) emails in $(DEMO_DIR)/outbox/ (summary: $(DEMO_DIR)/remind-2015-03-17.json)"
 	@echo "Demo store: $(DEMO_DIR)/plantrail.db (try: $(PT) show SS_ICSAP_IMP1 --as-at 2015-03-25)"
 	@echo "A claim awaits sign-off (try: $(PT) approve SS_ICSAP_ICSP1 --by 'Val DeSouza')"
+	$(PT) grant "Val DeSouza" clerk --plan "SOS 001" --reason "Demo: runs the Alliance's committee cycle" --by "Demo admin"
+	@echo "Web app: http://127.0.0.1:8000 (demo mode: links are signed with a key derived from the demo store)"
+	@echo "  sign in as an action owner (Liam Purdie): $$(PLANTRAIL_DEMO=1 $(PT) signin-link 'Liam Purdie')"
+	@echo "  sign in as a clerk (Val DeSouza):         $$(PLANTRAIL_DEMO=1 $(PT) signin-link 'Val DeSouza')"
+	@echo "  (each link works once, for 15 minutes; sign-in emails go to $(DEMO_DIR)/outbox/ as .eml files)"
+	@if [ "$(SERVE)" != "0" ]; then \
+		echo "Serving on http://127.0.0.1:8000 — Ctrl-C stops it."; \
+		PLANTRAIL_DEMO=1 PLANTRAIL_MAIL_TRANSPORT=file PLANTRAIL_OUTBOX_DIR=$(DEMO_DIR)/outbox $(PT) serve --host 127.0.0.1 --port 8000; \
+	fi
 
 # The PostgreSQL tests run whenever a server answers on 127.0.0.1:5432 (or the URL you export);
 # without one they are skipped, and the run ends with a banner saying so.
@@ -74,6 +85,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.time_travel
 	$(BIN)/python -m benchmarks.sweep
 	$(BIN)/python -m benchmarks.cipher
+	$(BIN)/python -m benchmarks.web
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

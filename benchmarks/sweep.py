@@ -25,7 +25,7 @@ from domain.commands import ChangeLifecycle
 from domain.errors import DomainError
 from plantrail.bootstrap import bootstrap, sweep_context
 from plantrail.services import Services
-from plantrail.settings import MailSettings
+from plantrail.settings import MailSettings, default_mail_settings
 from scheduler import sign_off
 from scheduler.facts import directory
 from scheduler.sign_off import SignOffFacts
@@ -36,23 +36,7 @@ CLAIMED_AT = datetime(2015, 2, 16, 10, tzinfo=UTC)
 
 
 def settings() -> MailSettings:
-    return MailSettings(
-        transport="file",
-        outbox_dir=Path("unused"),
-        mail_from="plantrail <p@example.org>",
-        smtp_host="",
-        smtp_port=25,
-        smtp_security="none",
-        smtp_user=None,
-        smtp_password=None,
-        admin_email=None,
-        timezone="Europe/London",
-        templates_dir=None,
-        max_age_hours=72,
-        first_retry_seconds=60,
-        sweep_hour=7,
-        reminder_overrides={},
-    )
+    return default_mail_settings(outbox_dir=Path("unused"), mail_from="plantrail <p@example.org>", smtp_host="")
 
 
 def add_claims(services: Services, count: int) -> int:

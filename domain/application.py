@@ -31,6 +31,7 @@ from domain.commands import (
     RejectChange,
     ReviseDueDate,
     UpdateProgress,
+    check_effective_on,
 )
 from domain.errors import (
     ActionNotFoundError,
@@ -211,6 +212,33 @@ class PlanTrail(SignOffUseCases, Application):
         self.save(person)
         return person.id
 
+    def grant_role(
+        self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
+    ) -> None:
+        """Give a person a role (clerk of a plan, admin, viewer), as an event with its reason."""
+        self._role_change(Person.grant_role, name, role, plan_code, actor=actor, reason=reason, effective_on=effective_on)
+
+    def revoke_role(
+        self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
+    ) -> None:
+        """Take a role away, as an event with its reason (the grant stays in the history)."""
+        self._role_change(Person.revoke_role, name, role, plan_code, actor=actor, reason=reason, effective_on=effective_on)
+
+    def _role_change(
+        self,
+        change: Callable[..., None],
+        name: str,
+        role: str,
+        plan_code: str | None,
+        *,
+        actor: str,
+        reason: str | None,
+        effective_on: date | None,
+    ) -> None:
+        plan = self.get_plan(plan_code).code if plan_code else None
+        on = effective_on or self.today()
+        self._change(lambda: self.get_person(name), lambda p: change(p, role, plan, actor=actor, reason=reason, effective_on=on))
+
     def add_action(
         self,
         *,
@@ -327,6 +355,7 @@ class PlanTrail(SignOffUseCases, Application):
 
         Where the plan requires sign-off, a completion, a new due date or a progress figure
         becomes a claim (``outcome`` "submitted") instead of a change."""
+        check_effective_on(getattr(command, "effective_on", None), self.today(plan_code))
         if isinstance(command, ApproveChange | RejectChange):
             return self.decide_change(plan_code, code, command, actor=actor)
         kind = claim_kind(self.get_plan(plan_code).sign_off, command)

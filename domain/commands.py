@@ -10,7 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from domain.errors import BadInputError
+
 LIFECYCLE_TRANSITIONS = ("complete", "cancel", "reopen", "hold")
+
+# A change can be recorded late (backdated) but not ahead of the world: a day's grace covers an
+# owner a time zone ahead, or writing tonight what is done first thing tomorrow.
+FUTURE_GRACE_DAYS = 1
+
+
+def check_effective_on(effective_on: date | None, today: date) -> None:
+    if effective_on is not None and (effective_on - today).days > FUTURE_GRACE_DAYS:
+        raise BadInputError(
+            f"effective date: {effective_on.isoformat()} is more than a day ahead of today ({today.isoformat()}); "
+            "record a change once it is true",
+            field="effective_on",
+        )
 
 
 @dataclass(frozen=True)

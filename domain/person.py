@@ -6,11 +6,12 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.access import checked_grant
 from domain.email_address import canonical_addr_spec
-from domain.errors import ActionAlreadyInStateError, InvalidTextError
+from domain.errors import ActionAlreadyInStateError, InvalidTextError, ReasonRequiredError
 from domain.events import RecordedEvent
 from domain.ids import person_id
-from domain.text import NAME_MAX, checked_text, clipped, optional_text
+from domain.text import NAME_MAX, TEXT_MAX, checked_text, clipped, optional_text
 
 
 def checked_email(value: str | None) -> str | None:
@@ -46,6 +47,20 @@ class Person(Aggregate):
         email: str | None
         manager: str | None
         role: str | None
+
+    class RoleGranted(Event):
+        """A role given to the person: ``clerk`` of ``plan_code``, or ``admin`` / ``viewer`` (no plan)."""
+
+        TOPIC = "plantrail:Person.RoleGranted"
+        role: str
+        plan_code: str | None
+
+    class RoleRevoked(Event):
+        """A role taken away again; the grant stays in the history."""
+
+        TOPIC = "plantrail:Person.RoleRevoked"
+        role: str
+        plan_code: str | None
 
     @classmethod
     def register(
@@ -89,6 +104,7 @@ class Person(Aggregate):
         self.email = email
         self.role = role
         self.manager = manager
+        self.roles: set[tuple[str, str | None]] = set()
 
     def change_contact(
         self, *, email: str | None, manager: str | None, role: str | None, actor: str, effective_on: date, reason: str | None = None
@@ -109,3 +125,34 @@ class Person(Aggregate):
         self.email = email
         self.manager = manager
         self.role = role
+
+    def grant_role(self, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date) -> None:
+        grant = checked_grant(role, plan_code)
+        if grant in self.roles:
+            raise ActionAlreadyInStateError(f"role: {self.name} is already {_role_phrase(*grant)}")
+        self._role_granted(role=grant[0], plan_code=grant[1], actor=actor, effective_on=effective_on, reason=_role_reason(reason))
+
+    def revoke_role(self, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date) -> None:
+        grant = checked_grant(role, plan_code)
+        if grant not in self.roles:
+            raise ActionAlreadyInStateError(f"role: {self.name} is not {_role_phrase(*grant)}")
+        self._role_revoked(role=grant[0], plan_code=grant[1], actor=actor, effective_on=effective_on, reason=_role_reason(reason))
+
+    @event(RoleGranted)
+    def _role_granted(self, role: str, plan_code: str | None, actor: str, effective_on: date, reason: str | None) -> None:
+        self.roles.add((role, plan_code))
+
+    @event(RoleRevoked)
+    def _role_revoked(self, role: str, plan_code: str | None, actor: str, effective_on: date, reason: str | None) -> None:
+        self.roles.discard((role, plan_code))
+
+
+def _role_phrase(role: str, plan_code: str | None) -> str:
+    return f"{role} of {plan_code}" if plan_code else role
+
+
+def _role_reason(reason: str | None) -> str:
+    # Who may do what is what auditors ask about first: every grant and revocation says why.
+    if reason is None or not reason.strip():
+        raise ReasonRequiredError("reason: a reason is required to grant or revoke a role")
+    return checked_text("reason", reason, max_length=TEXT_MAX)

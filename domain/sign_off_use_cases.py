@@ -31,10 +31,14 @@ class SignOffUseCases:
     """Sign-off on a plan's actions: who may decide, what waits, what a decision records."""
 
     def roles_of(self, name: str) -> Roles:
-        """The roles ``name`` holds, as plain values for the sign-off rules. Roles are not
-        recorded yet (they arrive as Person events with the web app): until then nobody is a
-        clerk or an admin, and a claim is decided by the claimant's manager."""
-        return NO_ROLES
+        """The roles ``name`` holds (``Person.RoleGranted`` / ``RoleRevoked``), as plain values
+        for the sign-off rules; someone not registered holds none."""
+        app = cast("PlanTrail", self)
+        try:
+            granted = app.get_person(name).roles
+        except PersonNotFoundError:
+            return NO_ROLES
+        return Roles(admin=("admin", None) in granted, clerk_of=frozenset(plan for role, plan in granted if role == "clerk" and plan))
 
     def manager_of(self, name: str) -> str | None:
         app = cast("PlanTrail", self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -124,6 +125,17 @@ def scheduler_runtime(
     )
 
 
+def reminder_links(services: Services, database_url: str | None = None) -> LinkMaker | None:
+    """When PLANTRAIL_BASE_URL is set, digests carry the web app's links ("Update now" for each
+    action, "My actions" at the end), signed with PLANTRAIL_SECRET_KEY; otherwise none."""
+    if not os.environ.get("PLANTRAIL_BASE_URL", "").strip():
+        return None
+    from plantrail.settings import web_settings
+    from web.links import reminder_links as web_reminder_links
+
+    return web_reminder_links(services, web_settings(database_url))
+
+
 def _enable_sqlite_wal(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -216,5 +228,5 @@ def bootstrap(
         app=app, projector=projector, queries=queries, engine=engine, database=config, outbox=Outbox(engine), migrations=done
     )
     # Read on first use: a command that sends nothing never trips over a mail setting.
-    services.notices = lambda: sweep_context(services, mail_settings())
+    services.notices = lambda: sweep_context(services, mail_settings(), links=reminder_links(services, database_url))
     return services

@@ -15,11 +15,13 @@ import click
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import ActionNotFoundError
 from plantrail import (
+    commands_access,
     commands_history,
     commands_import,
     commands_integrity,
     commands_objects,
     commands_reminders,
+    commands_serve,
     commands_sign_off,
     commands_store,
     commands_views,
@@ -285,6 +287,8 @@ commands_reminders.register(cli)
 commands_integrity.register(cli)
 commands_store.register(cli)
 commands_sign_off.register(cli)
+commands_access.register(cli)
+commands_serve.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------

@@ -15,25 +15,11 @@ from plantrail import integrity, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from plantrail.files import refuse_existing
 from projections.audit import history as audit_history
+from projections.audit import history_csv
 from projections.csv_out import csv_text, plain
 from projections.report import awaiting_phrase, render_csv, render_html, render_xlsx, report_data
 from projections.summary import changes as plan_changes
 from projections.summary import summary as plan_summary
-
-HISTORY_CSV_COLUMNS = [
-    "position",
-    "type",
-    "plan",
-    "action",
-    "subject",
-    "actor",
-    "effective_on",
-    "recorded_at",
-    "reason",
-    "changes",
-    "text",
-    "backdated",
-]
 
 
 def register(cli: click.Group) -> None:
@@ -41,11 +27,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(summary)
     cli.add_command(changes)
     cli.add_command(report)
-
-
-def _history_rows(entries: list[dict]) -> list[dict]:
-    """``changes`` as plain words ("due_date: 2015-03-31 → 2015-06-30"), not JSON."""
-    return [{**e, "changes": "; ".join(f"{k}: {plain(v[0])} → {plain(v[1])}" for k, v in e["changes"].items())} for e in entries]
 
 
 def _changes_rows(actions: list[dict]) -> list[dict]:
@@ -102,7 +83,7 @@ def history(
     if fmt == "json":
         output.emit_json(entries)
     elif fmt == "csv":
-        click.echo(csv_text(_history_rows(entries), HISTORY_CSV_COLUMNS), nl=False)
+        click.echo(history_csv(entries), nl=False)
     else:
         output.history_table(entries, axis)
 

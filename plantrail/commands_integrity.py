@@ -71,5 +71,5 @@ def seal(ctx: click.Context, out_path: Path | None) -> None:
 @click.command()
 @click.option("--bytes", "size", type=click.Choice(["16", "24", "32"]), default="32", show_default=True, help="Key length.")
 def keygen(size: str) -> None:
-    """Print a new key for PLANTRAIL_CIPHER_KEY (AES-GCM). Keep it safe: without it the history cannot be read."""
+    """Print a new random key: for PLANTRAIL_CIPHER_KEY (AES-GCM; without it the history cannot be read) or PLANTRAIL_SECRET_KEY (signs web sign-in links and sessions)."""
     click.echo(AESCipher.create_key(int(size)))

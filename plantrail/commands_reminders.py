@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,17 +11,15 @@ import click
 from notifications.outbox import STATUSES
 from notifications.relay import relay_once
 from plantrail import output
-from plantrail.bootstrap import relay_context, scheduler_runtime, sweep_context
+from plantrail.bootstrap import relay_context, reminder_links, sweep_context
 from plantrail.cli_support import DATE, services
 from plantrail.settings import mail_settings
-from scheduler.service import serve as serve_forever
 from scheduler.sweep import sweep
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(remind)
     cli.add_command(outbox)
-    cli.add_command(serve)
 
 
 @click.command()
@@ -39,7 +35,7 @@ def remind(ctx: click.Context, as_at: date | None, dry_run: bool, fmt: str) -> N
     s = services(ctx)
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
-    context = sweep_context(s, settings)
+    context = sweep_context(s, settings, links=reminder_links(s, ctx.find_root().params.get("db")))
     outcome = sweep(context, as_of=as_at or today, today=today, now=now, dry_run=dry_run)
     delivery = None
     if not dry_run:
@@ -92,15 +88,3 @@ def outbox(ctx: click.Context, status: str | None, fmt: str) -> None:
     """Messages waiting, sent, failed and undeliverable, with every delivery attempt and every reason."""
     found = services(ctx).outbox.listing(status)
     output.emit_json(found) if fmt == "json" else output.outbox_table(found)
-
-
-@click.command()
-@click.option("--relay-seconds", type=float, default=30.0, show_default=True, help="How often the relay sends what is due.")
-@click.pass_context
-def serve(ctx: click.Context, relay_seconds: float) -> None:
-    """Run the scheduler: the daily sweep (and a catch-up sweep at start-up) and the delivery relay.
-
-    Stops cleanly on SIGTERM or SIGINT, finishing the message in hand."""
-    logging.basicConfig(level=os.environ.get("PLANTRAIL_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = scheduler_runtime(services(ctx), mail_settings(), relay_seconds=relay_seconds)
-    asyncio.run(serve_forever(runtime))

@@ -35,6 +35,7 @@ from projections import tables as view_tables
 from projections.decoding import plaintext
 from projections.projector import ProgressCallback, Projector
 from scheduler import tables as sweep_tables
+from web import tables as web_tables
 
 ProgressFactory = Callable[[str], AbstractContextManager[ProgressCallback]]
 
@@ -111,6 +112,8 @@ KEPT = [
     KeptModel("integrity_chain", 2, [chain_module.chain], {2: _chain_records_first_seen}),
     KeptModel("outbox", 2, list(outbox_tables.metadata.sorted_tables), {2: _outbox_holds_undeliverable}),
     KeptModel("sweeps", 1, list(sweep_tables.metadata.sorted_tables)),
+    # Sessions, used-link nonces and sign-in request counts: not derivable from the events.
+    KeptModel("web", 1, list(web_tables.metadata.sorted_tables)),
 ]
 VIEWS = "views"
 

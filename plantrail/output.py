@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from plantrail.files import new_file
-from projections.statuses import STATUS_KEY
+from projections.statuses import RULE_LABELS, STATUS_KEY
 
 # Icon + word, so status reads without colour and in black-and-white print.
 STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}
@@ -268,18 +268,6 @@ def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
             *[f"{p[k]['from']} → {p[k]['to']}" if k in p else "" for k in ("alert", "warning", "ok", "complete")],
         )
     stdout.print(moves)
-
-
-RULE_LABELS = {
-    "due_soon": "due soon",
-    "overdue": "overdue",
-    "stale": "no update",
-    "committee_round": "committee round",
-    "committee_escalation": "committee escalation",
-    "sign_off_awaiting": "awaiting sign-off",
-    "sign_off_escalation": "sign-off escalation",
-    "sign_off_rejected": "claim not accepted",
-}
 
 
 def remind_summary(result: dict[str, Any]) -> None:

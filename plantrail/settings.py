@@ -208,6 +208,28 @@ class MailSettings:
     audit_email: str | None = None  # who receives the daily seal (scheduler/witness.py)
 
 
+def default_mail_settings(**changes: Any) -> MailSettings:
+    """Mail settings with every default, as an empty environment gives (tests, benchmarks)."""
+    values: dict[str, Any] = {
+        "transport": "file",
+        "outbox_dir": Path("./outbox"),
+        "mail_from": "plantrail <plantrail@localhost>",
+        "smtp_host": "localhost",
+        "smtp_port": 25,
+        "smtp_security": "none",
+        "smtp_user": None,
+        "smtp_password": None,
+        "admin_email": None,
+        "timezone": "Europe/London",
+        "templates_dir": None,
+        "max_age_hours": 72,
+        "first_retry_seconds": 60,
+        "sweep_hour": 7,
+        "reminder_overrides": {},
+    }
+    return MailSettings(**(values | changes))
+
+
 def mail_settings() -> MailSettings:
     config = _config_file()
     transport = _setting(config, "PLANTRAIL_MAIL_TRANSPORT", "file")
@@ -244,3 +266,85 @@ def mail_settings() -> MailSettings:
         sweep_hour=_int_setting(config, "PLANTRAIL_SWEEP_HOUR", 7),
         reminder_overrides=dict(config.get("reminders", {})),
     )
+
+
+# ----- the web app ---------------------------------------------------------------------------
+
+SECRET_KEY_SETTING = "PLANTRAIL_SECRET_KEY"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """Single sign-on: the provider's issuer URL (its discovery document is under it), and this
+    app's client id and secret there."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    label: str = "your organisation's account"
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    secret_key: str
+    base_url: str
+    mail: MailSettings
+    demo: bool = False
+    session_idle_hours: float = 8
+    signin_link_minutes: int = 15
+    reminder_link_days: int = 14
+    # Sign-in requests per address and per client within the window; more are answered the same
+    # way (per address) or refused with 429 (per client) and send nothing.
+    signin_per_address: int = 5
+    signin_per_client: int = 20
+    signin_window_minutes: int = 15
+    oidc: OidcSettings | None = None
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def _demo_key(database_url: str | None) -> str:
+    # Demo only: a key every demo process derives alike, so the links `make demo` prints work
+    # in the server it starts. Anyone who knows the path could derive it too.
+    import hashlib
+
+    return hashlib.sha256(("plantrail demo key|" + str(database_config(database_url).sqlalchemy_url)).encode()).hexdigest()
+
+
+def web_settings(database_url: str | None = None) -> WebSettings:
+    """PLANTRAIL_SECRET_KEY (required outside demo mode), PLANTRAIL_BASE_URL, PLANTRAIL_DEMO,
+    PLANTRAIL_SESSION_IDLE_HOURS and, for single sign-on, PLANTRAIL_OIDC_ISSUER,
+    PLANTRAIL_OIDC_CLIENT_ID, PLANTRAIL_OIDC_CLIENT_SECRET (and PLANTRAIL_OIDC_LABEL)."""
+    config = _config_file()
+    demo = str(_setting(config, "PLANTRAIL_DEMO", "")).lower() in ("1", "true", "yes")
+    secret = str(os.environ.get(SECRET_KEY_SETTING, "")).strip()
+    if not secret:
+        if not demo:
+            raise SettingsError(
+                f"{SECRET_KEY_SETTING}: not set; the web app signs sign-in links and sessions with it (`plantrail keygen` prints one)"
+            )
+        secret = _demo_key(database_url)
+    elif len(secret) < 32:
+        raise SettingsError(f"{SECRET_KEY_SETTING}: {len(secret)} characters; use at least 32 (`plantrail keygen` prints one)")
+    base_url = str(_setting(config, "PLANTRAIL_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"PLANTRAIL_BASE_URL: must start with http:// or https://, got {base_url!r}")
+    try:
+        idle = float(_setting(config, "PLANTRAIL_SESSION_IDLE_HOURS", 8))
+    except ValueError:
+        raise SettingsError("PLANTRAIL_SESSION_IDLE_HOURS: must be a number of hours") from None
+    issuer = _setting(config, "PLANTRAIL_OIDC_ISSUER")
+    oidc = None
+    if issuer:
+        client_id, client_secret = _setting(config, "PLANTRAIL_OIDC_CLIENT_ID"), _setting(config, "PLANTRAIL_OIDC_CLIENT_SECRET")
+        if not client_id or not client_secret:
+            raise SettingsError("PLANTRAIL_OIDC_ISSUER is set: PLANTRAIL_OIDC_CLIENT_ID and PLANTRAIL_OIDC_CLIENT_SECRET are needed too")
+        oidc = OidcSettings(issuer, client_id, client_secret, _setting(config, "PLANTRAIL_OIDC_LABEL", "your organisation's account"))
+    return WebSettings(secret_key=secret, base_url=base_url, mail=mail_settings(), demo=demo, session_idle_hours=idle, oidc=oidc)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from domain.errors import BadInputError, NotFoundError
 from domain.names import name_key, suggestion, tidy
 from projections import tables as t
+from projections.csv_out import csv_text, plain
 from projections.queries import iso, utc, utc_iso
 
 # An entry recorded more than this long after the date it is true is flagged as backdated.
@@ -93,8 +94,11 @@ def history(
     actor: str | None = None,
     event_type: str | None = None,
     axis: str = "effective",
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Every matching event, oldest first on the chosen axis (``effective`` or ``recorded``)."""
+    """Every matching event, oldest first on the chosen axis (``effective`` or ``recorded``);
+    ``limit`` and ``offset`` page through them."""
     e = t.events
     query = select(e)
     if originator_id is not None:
@@ -121,6 +125,8 @@ def history(
         query = query.order_by(e.c.position)
     else:
         raise ValueError(f"axis: must be effective or recorded, got {axis!r}")
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     with engine.connect() as conn:
         return [entry(row) for row in conn.execute(query).mappings()]
 
@@ -130,6 +136,8 @@ def entry(row: Any) -> dict[str, Any]:
     late_by = (recorded.date() - row["effective_on"]).days
     return {
         "position": row["position"],
+        "aggregate": row.get("aggregate"),
+        "version": row.get("version"),
         "type": row["type"],
         "plan": row["plan_code"],
         "action": row["action_code"],
@@ -146,3 +154,29 @@ def entry(row: Any) -> dict[str, Any]:
         "first_seen_at": utc_iso(row["first_seen_at"]) if row["first_seen_at"] else None,
         "time_flag": row["time_flag"],
     }
+
+
+HISTORY_CSV_COLUMNS = [
+    "position",
+    "type",
+    "plan",
+    "action",
+    "subject",
+    "actor",
+    "effective_on",
+    "recorded_at",
+    "reason",
+    "changes",
+    "text",
+    "backdated",
+]
+
+
+def _history_rows(entries: list[dict]) -> list[dict]:
+    """``changes`` as plain words ("due_date: 2015-03-31 → 2015-06-30"), not JSON."""
+    return [{**e, "changes": "; ".join(f"{k}: {plain(v[0])} → {plain(v[1])}" for k, v in e["changes"].items())} for e in entries]
+
+
+def history_csv(entries: list[dict[str, Any]]) -> str:
+    """The audit trail as CSV (the CLI's ``history --format csv`` and the web's export)."""
+    return csv_text(_history_rows(entries), HISTORY_CSV_COLUMNS)

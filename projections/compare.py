@@ -45,6 +45,7 @@ PLAN_ROWS: dict[str, str] = {
     "view_reminders": "plan_code = :plan",
     "view_sign_off_settings": "plan_code = :plan",
     "view_claims": "plan_code = :plan",
+    "view_person_roles": "plan_code = :plan",  # the plan's clerks (admins and viewers belong to no plan)
 }
 
 

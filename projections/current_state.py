@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from projections import sign_off
@@ -310,6 +310,20 @@ def _person_contact_changed(w: PageWriter, s: dict[str, Any]) -> Handled:
     return old["name"], None, None, {k: [old[k], s[k]] for k in ("email", "manager", "role") if old[k] != s[k]}, None
 
 
+def _role_changed(granted: bool) -> Callable[[PageWriter, dict[str, Any]], Handled]:
+    def handle(w: PageWriter, s: dict[str, Any]) -> Handled:
+        name = w.conn.execute(select(t.people.c.name).where(t.people.c.id == s["originator_id"])).scalar_one()
+        key = {"person_name": name, "role": s["role"], "plan_code": s["plan_code"] or ""}
+        r = t.person_roles
+        w.conn.execute(delete(r).where(r.c.person_name == name, r.c.role == key["role"], r.c.plan_code == key["plan_code"]))
+        if granted:
+            w.conn.execute(insert(r).values(**key))
+        label = f"{s['role']} of {s['plan_code']}" if s["plan_code"] else s["role"]
+        return name, s["plan_code"], None, {"role": [None, label] if granted else [label, None]}, None
+
+    return handle
+
+
 def _sign_off_configured(w: PageWriter, s: dict[str, Any]) -> Handled:
     code = _plan_code(w, s)
     fields = ("sign_off", "sign_off_days", "notify_rejection")
@@ -385,6 +399,8 @@ OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
     "plantrail:Plan.SignOffConfigured": _sign_off_configured,
     "plantrail:Person.PersonRegistered": _person_registered,
     "plantrail:Person.PersonContactChanged": _person_contact_changed,
+    "plantrail:Person.RoleGranted": _role_changed(granted=True),
+    "plantrail:Person.RoleRevoked": _role_changed(granted=False),
     "plantrail:Seal.SealWitnessed": _seal_witnessed,
     "plantrail:Integrity.MismatchAccepted": _mismatch_accepted,
 }

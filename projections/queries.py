@@ -7,11 +7,13 @@ time (default: now, i.e. everything recorded so far). Today's plan is just "as a
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
@@ -20,7 +22,11 @@ from domain.text import clipped
 from domain.timeliness import HasTimelinessFields, Timeliness, status
 from projections import sign_off
 from projections import tables as t
+from projections.owner_queries import OwnerQueries
 from projections.timeline import FOREVER_TIME
+
+# Up to this many actions, their notes and sub-actions are fetched by id rather than by plan.
+FEW_ACTIONS = 50
 
 
 class AmbiguousActionError(BadInputError):
@@ -90,9 +96,14 @@ def states_query(
     return query if columns is not None else query.order_by(s.c.priority_number, a.c.code_key)
 
 
-class Queries:
+COUNTS_CACHE_SIZE = 256
+
+
+class Queries(OwnerQueries):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._counts_cache: dict[tuple[Any, ...], dict[int | None, Counter]] = {}
+        self._cache_lock = threading.Lock()  # the web app asks from several threads
 
     # ----- plans and people -------------------------------------------------------------
 
@@ -163,10 +174,29 @@ class Queries:
             rows = conn.execute(select(t.people).order_by(t.people.c.name)).mappings().all()
         return [{k: r[k] for k in ("name", "initials", "email", "role", "manager")} | {"actions": owned.get(r["name"], 0)} for r in rows]
 
-    # ----- actions ----------------------------------------------------------------------
-
     def status_counts(self, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[int | None, Counter]:
-        """Timeliness counts per priority number as at a date: the summary's slim path."""
+        """Timeliness counts per priority number as at a date: the summary's slim path.
+
+        Remembered per (plan, date, known-at, projector position): a summary as at a committee
+        date is asked for again and again (dashboards, charts) and changes only when an event is
+        projected, which moves the position in the database, for every process alike."""
+        key = (plan_code, as_at, known_at, self._position())
+        with self._cache_lock:
+            cached = self._counts_cache.get(key)
+        if cached is not None:
+            return {number: Counter(found) for number, found in cached.items()}
+        counts = self._status_counts(plan_code, as_at, known_at)
+        with self._cache_lock:
+            if len(self._counts_cache) >= COUNTS_CACHE_SIZE:
+                self._counts_cache.pop(next(iter(self._counts_cache)))
+            self._counts_cache[key] = {number: Counter(found) for number, found in counts.items()}
+        return counts
+
+    def _position(self) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(t.projector_positions.c.position))).scalar()
+
+    def _status_counts(self, plan_code: str, as_at: date, known_at: datetime | None) -> dict[int | None, Counter]:
         with self.engine.connect() as conn:
             warning_days = conn.execute(select(t.plans.c.warning_days).where(t.plans.c.code == plan_code)).scalar_one_or_none()
             if warning_days is None:
@@ -231,14 +261,23 @@ class Queries:
         owner: str | None = None,
         priority_number: int | None = None,
         code: str | None = None,
+        codes: list[str] | None = None,
         with_children: bool = True,
     ) -> list[dict[str, Any]]:
-        """A plan's actions (optionally filtered) as at a date, with owners, sub-actions and notes."""
+        """A plan's actions (optionally filtered) as at a date, with owners, sub-actions and notes.
+        ``codes``: only these actions (looked up by code, not by scanning the plan)."""
         with self.engine.connect() as conn:
             plan = conn.execute(select(t.plans).where(t.plans.c.code == plan_code)).mappings().first()
             if plan is None:
                 raise PlanNotFoundError(f"plan {clipped(plan_code)} not found")
-            rows = [dict(r) for r in conn.execute(states_query(plan_code, as_at, known_at, code)).mappings()]
+            query = states_query(plan_code, as_at, known_at, code)
+            if codes is not None:
+                query = query.where(t.actions.c.code.in_(codes))
+            if owner is not None:
+                # Narrow in SQL by the owners' JSON text (as the projector writes it); the exact
+                # check on the decoded list below stays the rule.
+                query = query.where(t.action_states.c.owners.contains(orjson.dumps(owner).decode()))
+            rows = [dict(r) for r in conn.execute(query).mappings()]
             for r in rows:
                 r["owners"] = json.loads(r["owners"])
             if owner is not None:
@@ -255,12 +294,16 @@ class Queries:
         subs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         notes: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
         texts: dict[tuple[str, str], list[str]] = defaultdict(list)
-        # Selecting by plan rather than by a long IN list keeps this one indexed scan per table.
-        in_plan = select(t.actions.c.id).where(t.actions.c.plan_code == plan_code)
+        # Selecting by plan rather than by a long IN list keeps this one indexed scan per table;
+        # a few actions (one action's page) are looked up by id instead of scanning the plan.
+        if len(wanted) <= FEW_ACTIONS:
+            among: Any = sorted(wanted)
+        else:
+            among = select(t.actions.c.id).where(t.actions.c.plan_code == plan_code)
         known = _known(known_at)
 
         def dated(table: Any) -> Any:
-            return and_(table.c.action_id.in_(in_plan), table.c.effective_on <= as_at, table.c.recorded_at <= known)
+            return and_(table.c.action_id.in_(among), table.c.effective_on <= as_at, table.c.recorded_at <= known)
 
         for r in conn.execute(select(t.sub_actions).where(dated(t.sub_actions)).order_by(t.sub_actions.c.number)):
             if r.action_id in wanted:

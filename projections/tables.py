@@ -10,7 +10,8 @@ metadata = MetaData()
 
 # 1: the first tables (and, unversioned, the sign-off ones). 2: view_events records each
 # event's source, first-seen time and recorded-time flag; the aggregate column is wider.
-VIEWS_SCHEMA_VERSION = 2
+# 3: view_person_roles (roles granted as Person events).
+VIEWS_SCHEMA_VERSION = 3
 
 plans = Table(
     "view_plans",
@@ -53,6 +54,15 @@ people = Table(
     Column("email", String(200)),
     Column("role", String(200)),
     Column("manager", String(200)),
+)
+
+# Roles granted to people (Person.RoleGranted / RoleRevoked): what the web app asks before it acts.
+person_roles = Table(
+    "view_person_roles",
+    metadata,
+    Column("person_name", String(200), primary_key=True),
+    Column("role", String(20), primary_key=True),
+    Column("plan_code", String(200), primary_key=True),  # "" for roles that belong to no plan
 )
 
 actions = Table(
@@ -249,6 +259,7 @@ VIEW_TABLES = [
     priorities,
     committee_dates,
     people,
+    person_roles,
     actions,
     action_owners,
     sub_actions,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.orm import aliased
 
+from domain.access import ADMIN, CLERK
 from domain.sign_off import DEFAULT_NOTIFY_REJECTION, DEFAULT_SIGN_OFF_DAYS, proposed_wording
 from projections import tables as t
 from scheduler.facts import Directory
@@ -62,14 +63,13 @@ def deciders(engine: Engine, directory: Directory) -> Deciders:
     """Managers from the people; clerks and admins from the roles granted as Person events."""
     clerks: dict[str, list[str]] = defaultdict(list)
     admins: list[str] = []
-    roles = getattr(t, "person_roles", None)  # the roles view arrives with the web app's branch
-    if roles is not None:
-        with engine.connect() as conn:
-            for name, role, plan_code in conn.execute(select(roles.c.person_name, roles.c.role, roles.c.plan_code)):
-                if role == "clerk" and plan_code:
-                    clerks[plan_code].append(directory.canonical(name))
-                elif role == "admin":
-                    admins.append(directory.canonical(name))
+    r = t.person_roles
+    with engine.connect() as conn:
+        for name, role, plan_code in conn.execute(select(r.c.person_name, r.c.role, r.c.plan_code)):
+            if role == CLERK and plan_code:
+                clerks[plan_code].append(directory.canonical(name))
+            elif role == ADMIN:
+                admins.append(directory.canonical(name))
     return Deciders(directory.managers(), {code: tuple(sorted(names)) for code, names in clerks.items()}, tuple(sorted(admins)))
 
 

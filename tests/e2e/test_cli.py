@@ -161,6 +161,17 @@ def test_csv_action_list_import(run, tmp_path: Path):
     )
 
 
+def test_grant_and_revoke_a_role_are_events_in_the_history(imported):
+    imported("grant", "Liam Purdie", "clerk", "--plan", "SOS 001", "--reason", "covers the committee cycle", "--by", "Ada Admin")
+    imported("grant", "Liam Purdie", "clerk", "--plan", "SOS 001", "--reason", "again", expect=1)
+    imported("revoke", "Liam Purdie", "clerk", "--plan", "SOS 001", "--reason", "cover ended", "--by", "Ada Admin")
+    imported("grant", "Liam Purdie", "admin", "--plan", "SOS 001", "--reason", "x", expect=2)
+    trail = as_json(imported("history", "SOS 001", "--type", "RoleGranted", "--format", "json"))
+    assert [(e["subject"], e["actor"], e["reason"], e["changes"]["role"]) for e in trail] == [
+        ("Liam Purdie", "Ada Admin", "covers the committee cycle", [None, "clerk of SOS 001"])
+    ]
+
+
 def test_a_write_prints_what_changed_and_the_new_status_and_verbose_prints_the_action(recording_directly):
     imported = recording_directly
     line = imported("update", "SS_ICSAP_IMP1", "--progress", "85", "--note", "Cascade done", "--on", "2015-03-24").stdout

@@ -92,7 +92,7 @@ def test_serve_catches_up_delivers_and_stops_cleanly_on_sigterm(tmp_path: Path, 
     plantrail(cli_env(database_url), "import", str(EXAMPLES))
     env = smtp_env(database_url, smtp_server, PLANTRAIL_SWEEP_HOUR="0")
     service = subprocess.Popen(
-        [sys.executable, "-m", "plantrail", "serve", "--relay-seconds", "0.5"],
+        [sys.executable, "-m", "plantrail", "serve", "--no-web", "--relay-seconds", "0.5"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -115,3 +115,21 @@ def test_a_store_left_mid_rebuild_by_an_older_version_is_rebuilt_by_the_next_cat
         conn.execute(t.projector_positions.update().values(position=-1))  # the old "rebuild needed" mark
     seeded.projector.catch_up()
     assert view_snapshot(seeded.engine) == expected
+
+
+def test_a_remembered_summary_is_recomputed_once_an_event_is_projected(seeded):
+    from datetime import date
+
+    from domain.commands import UpdateProgress
+    from projections.summary import summary
+
+    day = date(2015, 3, 25)
+    seeded.app.configure_sign_off("SOS 001", sign_off="none", actor="test", reason="record directly")
+    seeded.projector.catch_up()
+    before = summary(seeded.queries, "SOS 001", as_at=day)
+    assert summary(seeded.queries, "SOS 001", as_at=day) == before  # remembered
+    open_action = next(a for a in seeded.queries.actions("SOS 001", as_at=day) if a["status"] == "Warning")
+    seeded.record(f"SOS 001/{open_action['code']}", UpdateProgress(100, None, day), actor="test")
+    after = summary(seeded.queries, "SOS 001", as_at=day)
+    assert after["totals"]["complete"] == before["totals"]["complete"] + 1
+    assert after["totals"]["warning"] == before["totals"]["warning"] - 1

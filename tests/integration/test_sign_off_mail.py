@@ -193,3 +193,24 @@ def test_with_notify_rejection_immediate_the_decision_queues_the_message_and_the
     with plan.engine.connect() as conn:
         keys = conn.execute(select(nt.items.c.reminder_key).where(nt.items.c.reminder_key.like("sign_off_rejected|%"))).scalars().all()
     assert len(keys) == 1
+
+
+def test_clerks_of_the_plan_are_asked_beside_the_manager_and_an_admin_only_when_nobody_else_may_decide(plan, clock, smtp_server):
+    app = plan.app
+    for name in ("Cara Clerk", "Ada Admin"):
+        app.register_person(name=name, email=f"{name.split()[0].lower()}@example.org", actor="setup", effective_on=date(2015, 1, 5))
+    app.grant_role("Cara Clerk", "clerk", PLAN, actor="setup", reason="runs the committee cycle")
+    app.grant_role("Ada Admin", "admin", None, actor="setup", reason="looks after people and roles")
+    plan.projector.catch_up()
+    claim_completion(plan, clock)  # Pat Preece, managed by Liam Purdie, in SOS 001 (Cara's plan)
+    claim_completion(plan, clock, by="Jane Menzies", code="SS SAAP 2014/SAAP1.06")  # no manager, and no clerk of that plan
+    outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 3, 26))
+    asked = {d.action_code: d.recipients for d in outcome.due if d.rule == "sign_off_awaiting"}
+    assert asked == {ARR1: (("Liam Purdie", "manager"), ("Cara Clerk", "clerk")), "SAAP1.06": (("Ada Admin", "admin"),)}
+    listed = {
+        who: [c["code"] for c in section(m.text(), "Awaiting your sign-off (1).")]
+        for m in messages
+        for who in [m.message["To"].addresses[0].display_name]
+        if "Awaiting your sign-off" in m.text()
+    }
+    assert listed == {"Liam Purdie": [ARR1], "Cara Clerk": [ARR1], "Ada Admin": ["SAAP1.06"]}

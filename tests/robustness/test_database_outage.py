@@ -36,7 +36,7 @@ def test_commands_fail_clearly_while_the_database_is_down_and_work_when_it_retur
     }
     assert plantrail(env, "import", str(EXAMPLES)).returncode == 0
     service = subprocess.Popen(
-        [sys.executable, "-m", "plantrail", "serve", "--relay-seconds", "1"],
+        [sys.executable, "-m", "plantrail", "serve", "--no-web", "--relay-seconds", "1"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -115,7 +115,7 @@ def test_two_relays_and_a_slow_server_deliver_every_message_exactly_once(tmp_pat
 def test_sigterm_mid_send_finishes_and_records_the_message_in_hand_and_sends_the_rest_later(tmp_path: Path, database_url: str, smtp_server):
     env = queue_digests(tmp_path, database_url, smtp_server)
     smtp_server.handler.delay_seconds = SLOW_SECONDS
-    service = start(env, "serve", "--relay-seconds", "0.5")
+    service = start(env, "serve", "--no-web", "--relay-seconds", "0.5")
     try:
         assert smtp_server.handler.data_started.wait(timeout=60), "serve never started sending"
         service.send_signal(signal.SIGTERM)

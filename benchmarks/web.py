@@ -1,0 +1,256 @@
+"""The web app under 20 concurrent clients: p50/p95 of "My actions", the plan dashboard as at a
+past committee date and an update POST, beside a trivial route of the same app in the same run.
+
+    python -m benchmarks.web [--actions 10000] [--clients 20] [--requests 10] [--store sqlite|postgres|both]
+
+The server is a real uvicorn process on 127.0.0.1 (its own interpreter, so the clients do not
+share its GIL); the clients are httpx on asyncio. Sessions are opened directly in the session
+table (the sign-in flow is not what is measured). Targets (issue 9): "My actions" and the
+dashboard p95 under 100 ms, the update p95 under 200 ms, on the 10,000-action store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from benchmarks.common import add_store_arguments, fresh_database, stores
+from benchmarks.synthetic import PEOPLE, action_batches, setup_aggregates
+from plantrail.bootstrap import bootstrap
+from plantrail.settings import WebSettings, default_mail_settings
+from tests.smtp_server import free_port
+
+PLAN = "BENCH"
+COMMITTEE = date(2015, 3, 6)
+SECRET = "benchmark-secret-key-0123456789abcdefghij"
+
+
+def _settings(port: int) -> WebSettings:
+    mail = default_mail_settings(outbox_dir=Path("/tmp/plantrail-bench-outbox"), mail_from="plantrail <p@example.org>")
+    return WebSettings(secret_key=SECRET, base_url=f"http://127.0.0.1:{port}", mail=mail)
+
+
+def build_store(url: str, actions: int) -> None:
+    services = bootstrap(url)
+    try:
+        plan, *people = setup_aggregates(PLAN)
+        plan.schedule_committee(COMMITTEE, "Scrutiny", actor="bench", effective_on=COMMITTEE)
+        services.app.save(plan, *people)
+        for batch in action_batches(PLAN, actions, events_per_action=8, batch_size=1000):
+            services.app.save(*batch)
+        services.projector.catch_up()
+    finally:
+        services.close()
+
+
+def serve(url: str, port: int) -> None:
+    import uvicorn
+
+    from web.app import create_app
+
+    services = bootstrap(url)
+    uvicorn.run(create_app(services, _settings(port)), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def open_sessions(url: str, port: int, owners: list[str]) -> dict[str, str]:
+    """A session cookie per owner, opened the way the confirm POST opens one."""
+    from web.app import create_app
+
+    services = bootstrap(url)
+    try:
+        app = create_app(services, _settings(port))
+        return {name: app.state.web.sessions.open(name, "link") for name in owners}
+    finally:
+        services.close()
+
+
+def owned_action(url: str, owner: str) -> str:
+    services = bootstrap(url)
+    try:
+        return next(code for plan, code in services.queries.owned_action_refs(owner) if plan == PLAN)
+    finally:
+        services.close()
+
+
+async def client_run(base: str, cookie: str, csrf_seed: str, action: str, requests: int, timings: dict[str, list[float]]) -> None:
+    from web.security import csrf_token
+
+    cookies = {"pt_session": cookie, "pt_csrf": csrf_seed}
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60) as client:
+        token = csrf_token(SECRET, csrf_seed)
+        for n in range(requests):
+            for name, call in (
+                ("trivial route", lambda: client.get("/healthz")),
+                ("my actions", lambda: client.get("/my-actions")),
+                ("dashboard as at committee", lambda: client.get(f"/plans/{PLAN}?as_at={COMMITTEE.isoformat()}")),
+                (
+                    "update POST",
+                    lambda n=n: client.post(
+                        f"/actions/{PLAN}/{action}/progress", data={"csrf_token": token, "progress": str(n % 100), "effective_on": ""}
+                    ),
+                ),
+            ):
+                started = time.perf_counter()
+                response = await call()
+                timings[name].append((time.perf_counter() - started) * 1000)
+                if response.status_code not in (200, 303):
+                    raise RuntimeError(f"{name}: HTTP {response.status_code}: {response.text[:300]}")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def measure(kind: str, postgres_url: str, actions: int, clients: int, requests: int) -> None:
+    with fresh_database(kind, postgres_url) as url:
+        started = time.perf_counter()
+        build_store(url, actions)
+        print(f"\n{kind}: {actions} actions built in {time.perf_counter() - started:.0f}s")
+        port = free_port()
+        server = multiprocessing.get_context("spawn").Process(target=serve, args=(url, port), daemon=True)
+        server.start()
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start")
+                time.sleep(0.2)
+            owners = PEOPLE[:clients]
+            cookies = open_sessions(url, port, owners)
+            targets = {name: owned_action(url, name) for name in owners}
+            timings: dict[str, list[float]] = {k: [] for k in ("trivial route", "my actions", "dashboard as at committee", "update POST")}
+
+            async def everyone() -> None:
+                await asyncio.gather(
+                    *(client_run(base, cookies[n], f"seed{i:04d}xxxxxxxx", targets[n], requests, timings) for i, n in enumerate(owners))
+                )
+
+            asyncio.run(everyone())
+        finally:
+            server.terminate()
+            server.join(10)
+        baseline = statistics.median(timings["trivial route"])
+        print(f"{clients} concurrent clients × {requests} rounds; ms (p50 / p95), and p50 against the trivial route")
+        for name, values in timings.items():
+            p50, p95 = percentile(values, 50), percentile(values, 95)
+            print(f"  {name:28s} {p50:8.1f} / {p95:8.1f}   ×{p50 / baseline:6.1f}")
+
+
+async def _post_many(bases: list[str], cookie: str, seed: str, action: str, client: int, count: int) -> int:
+    from web.security import csrf_token
+
+    done = 0
+    async with httpx.AsyncClient(cookies={"pt_session": cookie, "pt_csrf": seed}, timeout=120) as http:
+        for n in range(count):
+            base = bases[n % len(bases)]  # alternate between the web processes
+            data = {"csrf_token": csrf_token(SECRET, seed), "progress": str(n % 100), "note": f"lost-check {client}/{n}"}
+            # A 409 ("too many concurrent changes; try again") stores nothing and says so: a person
+            # sends the form again, and so does this client.
+            for _ in range(20):
+                response = await http.post(f"{base}/actions/{PLAN}/{action}/progress", data=data)
+                if response.status_code != 409:
+                    break
+                RETRIES[0] += 1
+            if response.status_code != 303:
+                raise RuntimeError(f"HTTP {response.status_code}: {response.text[:300]}")
+            done += 1
+    return done
+
+
+RETRIES = [0]
+
+
+def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -> None:
+    """Two web processes and one scheduler on PostgreSQL; ``clients`` × ``per_client`` concurrent
+    update POSTs on one action; every note must be stored exactly once."""
+    import subprocess
+    import sys
+
+    from projections.audit import history
+
+    with fresh_database("postgres", postgres_url) as url:
+        build_store(url, actions)
+        ports = [free_port(), free_port()]
+        env = {"PLANTRAIL_DATABASE_URL": url, "PLANTRAIL_SECRET_KEY": SECRET, "PLANTRAIL_LOG_LEVEL": "WARNING"}
+        import os
+
+        processes = [
+            subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(p)], env=os.environ | env)
+            for p in ports
+        ]
+        processes.append(subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env))
+        try:
+            bases = [f"http://127.0.0.1:{p}" for p in ports]
+            for base in bases:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        httpx.get(base + "/healthz", timeout=2)
+                        break
+                    except httpx.TransportError:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.2)
+            owner = PEOPLE[0]
+            cookie = open_sessions(url, ports[0], [owner])[owner]
+            action = owned_action(url, owner)
+            started = time.perf_counter()
+
+            async def everyone() -> list[int]:
+                return await asyncio.gather(
+                    *(_post_many(bases, cookie, f"seed{c:04d}xxxxxxxx", action, c, per_client) for c in range(clients))
+                )
+
+            sent = sum(asyncio.run(everyone()))
+            elapsed = time.perf_counter() - started
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(30)
+        services = bootstrap(url)
+        try:
+            services.projector.catch_up()
+            notes = [e["text"] for e in history(services.engine, plan_code=PLAN, action_code=action, event_type="NoteAdded")]
+        finally:
+            services.close()
+        ours = [n for n in notes if n and n.startswith("lost-check ")]
+        expected = {f"lost-check {c}/{n}" for c in range(clients) for n in range(per_client)}
+        lost, doubled = len(expected - set(ours)), len(ours) - len(set(ours))
+        print(f"\npostgres: {clients} × {per_client} concurrent update POSTs on one action through 2 web processes (+1 scheduler)")
+        print(f"  acknowledged {sent}, stored {len(ours)}: {lost} lost, {doubled} doubled; {sent / elapsed:.0f} updates/s")
+        print(f"  {RETRIES[0]} POST(s) answered 409 (stored nothing, said so) and were sent again")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=10, help="rounds of the four requests per client")
+    parser.add_argument(
+        "--lost-check", type=int, metavar="N", help="instead: 4 clients × N update POSTs through two web processes on PostgreSQL"
+    )
+    add_store_arguments(parser)
+    args = parser.parse_args()
+    if args.lost_check:
+        lost_check(args.postgres_url, args.actions, 4, args.lost_check)
+        return
+    for kind in stores(args.store):
+        measure(kind, args.postgres_url, args.actions, args.clients, args.requests)
+
+
+if __name__ == "__main__":
+    main()

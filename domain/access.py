@@ -1,0 +1,126 @@
+"""Who may do what: the authorization rules, pure, asked by every entry point that has users.
+
+Roles are events on ``Person`` (``RoleGranted`` / ``RoleRevoked``): ``clerk`` of a plan,
+``admin`` and ``viewer``. Two more are implicit and never granted: an **owner** owns an action,
+a **manager** manages one of its owners (``Person.manager``). The web app builds a ``Principal``
+for whoever is signed in and asks the functions below; it decides nothing itself.
+
+- Everyone signed in reads plans, actions, dashboards and reports (committee members are
+  ``viewer``: they read and nothing else, which is also everyone's default).
+- An owner updates their own actions; a manager those of the people they manage; a clerk every
+  action in their plans, and runs that plan's committee cycle (update rounds, chasing).
+- The audit trail is for clerks, admins and viewers (auditors, inspectors).
+- An admin manages people and roles.
+- A session opened from a reminder link is for one action only: it reads and updates that
+  action (if the rules above let the person) and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from domain.errors import BadInputError, ForbiddenError
+
+CLERK = "clerk"
+ADMIN = "admin"
+VIEWER = "viewer"
+GRANTABLE_ROLES = (CLERK, ADMIN, VIEWER)
+
+
+class AccessDeniedError(ForbiddenError):
+    """The signed-in person may not do this (HTTP 403)."""
+
+
+def checked_grant(role: object, plan_code: object) -> tuple[str, str | None]:
+    """A (role, plan) pair as stored: clerks belong to a plan, admins and viewers to none."""
+    if not isinstance(role, str) or role.strip().lower() not in GRANTABLE_ROLES:
+        raise BadInputError(f"role: must be one of {', '.join(GRANTABLE_ROLES)}, got {role!r}", field="role")
+    name = role.strip().lower()
+    plan = plan_code.strip() if isinstance(plan_code, str) and plan_code.strip() else None
+    if name == CLERK and plan is None:
+        raise BadInputError("plan: a clerk is a clerk of a plan; name the plan", field="plan")
+    if name != CLERK and plan is not None:
+        raise BadInputError(f"plan: {name} is not a per-plan role; leave the plan out", field="plan")
+    return name, plan
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    plan_code: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a person's granted roles, the people whose manager they are, and, for a
+    session opened from a reminder link, the one action it is for."""
+
+    name: str
+    grants: frozenset[tuple[str, str | None]] = frozenset()
+    reports: frozenset[str] = frozenset()
+    only_action: ActionRef | None = None
+
+    def clerk_of(self, plan_code: str) -> bool:
+        return (CLERK, plan_code) in self.grants
+
+    @property
+    def clerk_plans(self) -> list[str]:
+        return sorted(plan for role, plan in self.grants if role == CLERK and plan)
+
+    @property
+    def is_admin(self) -> bool:
+        return (ADMIN, None) in self.grants
+
+    @property
+    def is_viewer(self) -> bool:
+        return (VIEWER, None) in self.grants
+
+    @property
+    def scoped(self) -> bool:
+        return self.only_action is not None
+
+
+def _in_scope(who: Principal, plan_code: str, code: str) -> bool:
+    return who.only_action is None or who.only_action == ActionRef(plan_code, code)
+
+
+def may_read_action(who: Principal, plan_code: str, code: str) -> bool:
+    return _in_scope(who, plan_code, code)
+
+
+def may_update_action(who: Principal, plan_code: str, code: str, owners: Iterable[str]) -> bool:
+    """Owner, manager of an owner, or clerk of the plan; within the session's scope."""
+    if not _in_scope(who, plan_code, code):
+        return False
+    owner_names = set(owners)
+    return who.name in owner_names or bool(who.reports & owner_names) or who.clerk_of(plan_code)
+
+
+def may_read_plan(who: Principal, plan_code: str) -> bool:
+    return not who.scoped
+
+
+def may_run_committee(who: Principal, plan_code: str) -> bool:
+    """Update rounds and chasing owners: the plan's clerks."""
+    return not who.scoped and who.clerk_of(plan_code)
+
+
+def may_audit(who: Principal, plan_code: str | None = None) -> bool:
+    """The audit trail: admins and viewers for every plan; clerks for their own plans (and the
+    trail's front page, where they pick one)."""
+    if who.scoped:
+        return False
+    if who.is_admin or who.is_viewer:
+        return True
+    return bool(who.clerk_plans) if plan_code is None else who.clerk_of(plan_code)
+
+
+def may_manage_people(who: Principal) -> bool:
+    return not who.scoped and who.is_admin
+
+
+def require(allowed: bool, what: str) -> None:
+    """Raise ``AccessDeniedError`` naming what was refused, unless ``allowed``."""
+    if not allowed:
+        raise AccessDeniedError(f"not allowed: {what}")

@@ -1,0 +1,139 @@
+"""Use cases around owners and update rounds, for any entry point: "my actions", the round of a
+plan (who has and has not updated since it opened), and chasing the ones who have not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from domain.application import raise_reminders
+from domain.errors import RuleViolation
+from domain.rounds import UpdateRound, current_round
+from plantrail.services import Services
+from scheduler.policy import ReminderPolicy
+from scheduler.sweep import SweepContext, enqueue_pending
+
+CLOSED = ("Complete", "Cancelled")
+
+
+def _due_key(action: dict[str, Any]) -> tuple[bool, bool, str]:
+    # Overdue first, then due soonest; undated after dated; complete and cancelled last.
+    return (action["status"] != "Alert", action["status"] in CLOSED, action["due_date"] or "9999-12-31")
+
+
+def committee_dates(services: Services, plan_code: str) -> list[dict[str, Any]]:
+    """The plan's committees with their dates as dates (the queries give ISO text)."""
+    return [
+        {
+            "committee": c["committee"],
+            "meets_on": date.fromisoformat(c["meets_on"]),
+            "report_deadline": date.fromisoformat(c["report_deadline"]) if c["report_deadline"] else None,
+        }
+        for c in services.queries.committees(plan_code)
+    ]
+
+
+def plan_round(services: Services, policy_for: Callable[[str], ReminderPolicy], plan_code: str, today: date) -> UpdateRound | None:
+    return current_round(committee_dates(services, plan_code), today, policy_for(plan_code).committee_round_days)
+
+
+def my_actions(services: Services, policy_for: Callable[[str], ReminderPolicy], name: str) -> list[dict[str, Any]]:
+    """Every action the person owns, in any plan: overdue first, then due soonest, with what the
+    latest reminder asked and whether it was updated since the plan's update round opened."""
+    found: list[dict[str, Any]] = []
+    owned_now: dict[str, list[str]] = {}
+    for plan, code in services.queries.owned_action_refs(name):
+        owned_now.setdefault(plan, []).append(code)
+    for plan_code in sorted(owned_now):
+        today = services.today(plan_code)
+        round_ = plan_round(services, policy_for, plan_code, today)
+        reminders = services.queries.latest_reminders(plan_code, name)
+        owned = services.queries.actions(plan_code, as_at=today, owner=name, codes=owned_now[plan_code], with_children=False)
+        last_updates = services.queries.last_updates(plan_code, [a["code"] for a in owned])
+        for action in owned:
+            found.append(
+                action
+                | {
+                    "latest_reminder": reminders.get(action["code"]),
+                    "round": round_,
+                    "updated_in_round": round_.updated(last_updates.get(action["code"])) if round_ else None,
+                }
+            )
+    return sorted(found, key=_due_key)
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    plan_code: str
+    round: UpdateRound | None
+    updated: list[dict[str, Any]]
+    waiting: list[dict[str, Any]]
+
+
+def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy], plan_code: str) -> RoundStatus:
+    """Open actions of the plan, split by whether they were updated since the round opened."""
+    today = services.today(plan_code)
+    round_ = plan_round(services, policy_for, plan_code, today)
+    if round_ is None:
+        return RoundStatus(plan_code, None, [], [])
+    last_updates = services.queries.last_updates(plan_code)
+    updated: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
+    for action in services.queries.actions(plan_code, as_at=today, with_children=False):
+        if action["lifecycle"] != "open" or action["status"] in CLOSED:
+            continue
+        last = last_updates.get(action["code"])
+        item = action | {"last_update_on": last.isoformat() if last else None}
+        (updated if round_.updated(last) else waiting).append(item)
+    return RoundStatus(plan_code, round_, updated, sorted(waiting, key=_due_key))
+
+
+def chase(
+    services: Services, policy_for: Callable[[str], ReminderPolicy], sweep: SweepContext, plan_code: str, *, actor: str, now: datetime
+) -> list[str]:
+    """Raise a committee-round reminder, as ``actor``, for every open action not updated in the
+    open round, and hand the digests to the outbox. Each chase is a new period of the round's
+    reminders, so a second chase reminds again (and is its own event) instead of being dropped
+    as a duplicate. Returns the reminder keys raised."""
+    status = round_status(services, policy_for, plan_code)
+    round_ = status.round
+    if round_ is None:
+        raise RuleViolation(f"update round: {plan_code} has no update round open")
+    if not status.waiting:
+        return []
+    today = services.today(plan_code)
+    chased_before = services.queries.reminder_periods(plan_code, "committee_round", round_.meets_on)
+    specs = []
+    for action in status.waiting:
+        period = chased_before.get(action["code"], 0) + 1
+        specs.append(
+            {
+                "key": f"committee_round|{plan_code}|{action['code']}|{round_.meets_on.isoformat()}|{period}",
+                "rule": "committee_round",
+                "plan_code": plan_code,
+                "action_code": action["code"],
+                "about": round_.meets_on,
+                "period": period,
+                "recipients": [{"name": owner, "role": "owner"} for owner in action["owners"]],
+                "details": {
+                    "title": action["title"],
+                    "due_date": action["due_date"],
+                    "progress": action["progress"],
+                    "owners": action["owners"],
+                    "committee": round_.committee,
+                    "meets_on": round_.meets_on.isoformat(),
+                    "report_deadline": round_.report_deadline.isoformat(),
+                    "chased_by": actor,
+                    "latest_note": None,
+                },
+                "sweep_id": f"chase/{plan_code}/{now.isoformat(timespec='seconds')}",
+                "actor": actor,
+                "effective_on": today,
+            }
+        )
+    raised = [spec["key"] for spec in raise_reminders(services.app, [s for s in specs if s["recipients"]])]
+    services.projector.catch_up()
+    enqueue_pending(sweep, now)
+    return raised

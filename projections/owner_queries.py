@@ -1,0 +1,100 @@
+"""Questions about a person and the actions they own: who is signing in, what they may do, what
+they own, what they were last reminded of. Part of ``Queries`` (a mixin, to keep modules small)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, func, select
+
+from domain.errors import ActionNotFoundError
+from projections import tables as t
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class OwnerQueries:
+    engine: Engine
+
+    def person_by_email(self, email: str) -> str | None:
+        """The one person registered with this address (any case), or None (also when several share it)."""
+        wanted = email.strip().casefold()
+        if not wanted:
+            return None
+        with self.engine.connect() as conn:
+            names = conn.execute(select(t.people.c.name).where(func.lower(t.people.c.email) == wanted)).scalars().all()
+        return names[0] if len(names) == 1 else None
+
+    def access_facts(self, name: str) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
+        """A person's granted roles as (role, plan or None), and the people whose manager they are."""
+        r = t.person_roles
+        with self.engine.connect() as conn:
+            grants = frozenset((row.role, row.plan_code or None) for row in conn.execute(select(r).where(r.c.person_name == name)))
+            reports = frozenset(conn.execute(select(t.people.c.name).where(t.people.c.manager == name)).scalars())
+        return grants, reports
+
+    def owned_action_refs(self, name: str) -> list[tuple[str, str]]:
+        """(plan, code) of every action the person owns now, in any plan."""
+        a, o = t.actions, t.action_owners
+        query = select(a.c.plan_code, a.c.code).join(o, o.c.action_id == a.c.id).where(o.c.person_name == name)
+        with self.engine.connect() as conn:
+            return [(p, c) for p, c in conn.execute(query.order_by(a.c.plan_code, a.c.code_key))]
+
+    def latest_reminders(self, plan_code: str, person: str) -> dict[str, dict[str, Any]]:
+        """Per action code, the latest reminder of the plan that named ``person`` as a recipient."""
+        r = t.reminders
+        found: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            named = r.c.recipients.contains('"name":' + orjson.dumps(person).decode())
+            for row in conn.execute(select(r).where(r.c.plan_code == plan_code, named).order_by(r.c.position)).mappings():
+                recipients = json.loads(row["recipients"])
+                if any(x["name"] == person for x in recipients):
+                    found[row["action_code"]] = {
+                        "rule": row["rule"],
+                        "raised_on": _iso(row["raised_on"]),
+                        "details": json.loads(row["details"]),
+                    }
+        return found
+
+    def reminder_periods(self, plan_code: str, rule: str, about: date) -> dict[str, int]:
+        """Per action code, the highest period of the plan's reminders of ``rule`` about ``about``."""
+        r = t.reminders
+        query = (
+            select(r.c.action_code, func.max(r.c.period))
+            .where(r.c.plan_code == plan_code, r.c.rule == rule, r.c.about == about)
+            .group_by(r.c.action_code)
+        )
+        with self.engine.connect() as conn:
+            return {code: int(period) for code, period in conn.execute(query).all()}
+
+    def last_updates(self, plan_code: str, codes: list[str] | None = None) -> dict[str, date | None]:
+        """Per action code (all, or ``codes``), the effective date of its latest progress figure
+        or note (current view)."""
+        a = t.actions
+        query = select(a.c.code, a.c.last_update_on).where(a.c.plan_code == plan_code)
+        if codes is not None:
+            query = query.where(a.c.code.in_(codes))
+        with self.engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
+    def current_owners(self, plan_code: str, code: str) -> list[str]:
+        """The action's owners now (what "may this person update it?" asks)."""
+        a, o = t.actions, t.action_owners
+        query = select(o.c.person_name).join(a, a.c.id == o.c.action_id).where(a.c.plan_code == plan_code, a.c.code == code)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query.order_by(o.c.position)).scalars())
+
+    def action_version(self, plan_code: str, code: str) -> int:
+        a = t.actions
+        with self.engine.connect() as conn:
+            version = conn.execute(select(a.c.version).where(a.c.plan_code == plan_code, a.c.code == code)).scalar_one_or_none()
+        if version is None:
+            raise ActionNotFoundError(f"action {plan_code}/{code} not found")
+        return int(version)
+
+    # ----- actions ----------------------------------------------------------------------

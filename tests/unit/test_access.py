@@ -1,0 +1,103 @@
+"""The authorization rules (domain.access) and roles as events on Person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.access import (
+    ActionRef,
+    Principal,
+    checked_grant,
+    may_audit,
+    may_manage_people,
+    may_read_action,
+    may_read_plan,
+    may_run_committee,
+    may_update_action,
+)
+from domain.errors import ActionAlreadyInStateError, BadInputError, ReasonRequiredError
+from domain.person import Person
+
+OWNERS = ["Liam Purdie", "Pat Preece"]
+
+
+def test_an_owner_updates_their_own_action_and_not_another():
+    liam = Principal("Liam Purdie")
+    assert may_update_action(liam, "SOS 001", "ARR3", OWNERS)
+    assert not may_update_action(liam, "SOS 001", "IMP1", ["Christine Sutton"])
+
+
+def test_a_manager_updates_the_actions_of_the_people_they_manage():
+    val = Principal("Val DeSouza", reports=frozenset({"Liam Purdie"}))
+    assert may_update_action(val, "SOS 001", "ARR3", OWNERS)
+    assert not may_update_action(val, "SOS 001", "IMP1", ["Christine Sutton"])
+
+
+def test_a_clerk_updates_every_action_of_their_plans_only():
+    cara = Principal("Cara Clerk", grants=frozenset({("clerk", "SOS 001")}))
+    assert may_update_action(cara, "SOS 001", "IMP1", ["Christine Sutton"])
+    assert not may_update_action(cara, "SS SAAP", "SAAP1.07", ["Liam Purdie"])
+    assert may_run_committee(cara, "SOS 001") and not may_run_committee(cara, "SS SAAP")
+
+
+def test_a_viewer_reads_and_audits_but_updates_nothing():
+    vic = Principal("Vic Viewer", grants=frozenset({("viewer", None)}))
+    assert may_read_plan(vic, "SOS 001") and may_audit(vic, "SOS 001")
+    assert not may_update_action(vic, "SOS 001", "IMP1", ["Christine Sutton"])
+    assert not may_run_committee(vic, "SOS 001") and not may_manage_people(vic)
+
+
+def test_the_audit_trail_is_for_clerks_of_the_plan_admins_and_viewers():
+    assert not may_audit(Principal("Liam Purdie"))
+    assert may_audit(Principal("Cara", grants=frozenset({("clerk", "SOS 001")})), "SOS 001")
+    assert not may_audit(Principal("Cara", grants=frozenset({("clerk", "SOS 001")})), "SS SAAP")
+    assert may_audit(Principal("Ada", grants=frozenset({("admin", None)})), "SS SAAP")
+
+
+def test_a_reminder_link_session_is_for_its_one_action():
+    scoped = Principal("Liam Purdie", grants=frozenset({("clerk", "SOS 001")}), only_action=ActionRef("SOS 001", "ARR3"))
+    assert may_read_action(scoped, "SOS 001", "ARR3") and may_update_action(scoped, "SOS 001", "ARR3", OWNERS)
+    assert not may_read_action(scoped, "SOS 001", "ARR4")
+    assert not may_update_action(scoped, "SOS 001", "IMP1", ["Christine Sutton"])  # even as clerk
+    assert not may_read_plan(scoped, "SOS 001") and not may_audit(scoped) and not may_run_committee(scoped, "SOS 001")
+
+
+@pytest.mark.parametrize(
+    ("role", "plan", "problem"),
+    [("owner", None, "role"), ("clerk", None, "plan"), ("admin", "SOS 001", "plan"), ("", None, "role")],
+)
+def test_grants_name_a_grantable_role_and_a_plan_only_for_clerks(role, plan, problem):
+    with pytest.raises(BadInputError) as caught:
+        checked_grant(role, plan)
+    assert caught.value.field == problem
+
+
+def _person() -> Person:
+    return Person.register(name="Cara Clerk", email="cara@example.org", actor="admin", effective_on=date(2015, 3, 1))
+
+
+def test_roles_are_granted_and_revoked_as_events_with_actor_and_reason():
+    cara = _person()
+    cara.grant_role("clerk", "SOS 001", actor="Ada Admin", reason="runs the committee cycle", effective_on=date(2015, 3, 2))
+    cara.revoke_role("clerk", "SOS 001", actor="Ada Admin", reason="moved to finance", effective_on=date(2015, 4, 1))
+    events = cara.collect_events()
+    granted, revoked = events[-2:]
+    assert (type(granted).__name__, granted.actor, granted.reason, granted.role, granted.plan_code) == (
+        "RoleGranted",
+        "Ada Admin",
+        "runs the committee cycle",
+        "clerk",
+        "SOS 001",
+    )
+    assert type(revoked).__name__ == "RoleRevoked" and cara.roles == set()
+
+
+def test_a_grant_needs_a_reason_and_is_not_given_twice():
+    cara = _person()
+    with pytest.raises(ReasonRequiredError):
+        cara.grant_role("viewer", None, actor="Ada", reason=" ", effective_on=date(2015, 3, 2))
+    cara.grant_role("viewer", None, actor="Ada", reason="committee member", effective_on=date(2015, 3, 2))
+    with pytest.raises(ActionAlreadyInStateError):
+        cara.grant_role("viewer", None, actor="Ada", reason="again", effective_on=date(2015, 3, 3))

@@ -1,0 +1,30 @@
+"""Update rounds (domain.rounds): when one is open, and what counts as having updated in it."""
+
+from datetime import date
+
+from domain.rounds import current_round, last_committee_before
+
+COMMITTEES = [
+    {"committee": "Alliance", "meets_on": date(2015, 3, 6), "report_deadline": None},
+    {"committee": "Housing, Health and Care", "meets_on": date(2015, 4, 2), "report_deadline": date(2015, 3, 25)},
+]
+
+
+def test_a_round_opens_ten_days_before_the_report_deadline_and_closes_when_the_committee_meets():
+    assert current_round(COMMITTEES, date(2015, 3, 14)) is None
+    opened = current_round(COMMITTEES, date(2015, 3, 15))
+    assert opened is not None and (opened.opens_on, opened.meets_on) == (date(2015, 3, 15), date(2015, 4, 2))
+    assert current_round(COMMITTEES, date(2015, 4, 1)) == opened
+    assert current_round(COMMITTEES, date(2015, 4, 2)) is None
+
+
+def test_an_owner_has_updated_once_a_note_or_figure_is_dated_on_or_after_the_opening():
+    opened = current_round(COMMITTEES, date(2015, 3, 20), round_days=7)
+    assert opened is not None and opened.opens_on == date(2015, 3, 18)
+    assert not opened.updated(None) and not opened.updated(date(2015, 3, 17))
+    assert opened.updated(date(2015, 3, 18))
+
+
+def test_the_last_committee_before_a_day():
+    assert last_committee_before(COMMITTEES, date(2015, 4, 2)) == date(2015, 3, 6)
+    assert last_committee_before(COMMITTEES, date(2015, 3, 6)) is None

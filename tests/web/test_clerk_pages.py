@@ -1,0 +1,124 @@
+"""Clerk pages: the dashboard as at a committee date, the actions behind a count, the report
+downloads, the update round with "chase now", and the audit trail with its filters and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+
+from projections.audit import history
+from projections.report import report_data
+from projections.summary import summary
+from tests.web.conftest import CLERK_EMAIL, VIEWER_EMAIL, Browser
+from tests.web.html import Page
+
+DASHBOARD = "/plans/SOS%20001"
+
+
+def _cells(page: Page, table_id: str) -> list[list[str]]:
+    body = page.html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    return [[" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S)] for r in rows]
+
+
+def test_the_dashboard_as_at_a_committee_date_shows_the_summary_of_that_date(browser: Browser, staffed):
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "?as_at=2015-03-06")
+    expected = summary(staffed.queries, "SOS 001", as_at=date(2015, 3, 6))
+    totals_row = next(r for r in _cells(page, "trend-table") if r and r[0] == "2015-03-06")
+    assert [int(n) for n in totals_row[1:5]] == [expected["totals"][k] for k in ("alert", "warning", "ok", "complete")]
+    assert "/plans/SOS%20001?as_at=2015-04-02" in page.html  # one click for each committee date
+
+
+def test_each_count_links_to_the_actions_behind_it(browser: Browser, staffed):
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "?as_at=2015-03-25")
+    link = re.search(r'href="(/plans/SOS%20001/actions\?as_at=2015-03-25&amp;status=warning)"', page.html)
+    assert link is not None
+    behind = browser.get(link.group(1).replace("&amp;", "&"))
+    codes = re.findall(r'<th scope="row"><a href="/actions/SOS%20001/([^"]+)">', behind.html)
+    expected = [a["code"] for a in staffed.queries.actions("SOS 001", as_at=date(2015, 3, 25)) if a["status"] == "Warning"]
+    assert codes == expected and len(codes) == summary(staffed.queries, "SOS 001", as_at=date(2015, 3, 25))["totals"]["warning"]
+
+
+def test_the_report_downloads_in_three_formats_with_the_same_numbers(browser: Browser, staffed):
+    browser.sign_in(VIEWER_EMAIL)
+    response = browser.client.get(DASHBOARD + "/report.json?as_at=2015-03-25&since=2015-03-06")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    data = json.loads(response.text)
+    expected = report_data(staffed.queries, staffed.engine, "SOS 001", as_at=date(2015, 3, 25), since=date(2015, 3, 6))
+    assert data["summary"] == expected["summary"]
+    rows = list(csv.DictReader(io.StringIO(browser.client.get(DASHBOARD + "/report.csv?as_at=2015-03-25").text)))
+    assert len(rows) == sum(len(s["actions"]) for s in expected["sections"])
+    workbook = browser.client.get(DASHBOARD + "/report.xlsx?as_at=2015-03-25")
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(io.BytesIO(workbook.content)).sheetnames
+    assert len(sheets) == 1 + len(expected["sections"])  # the summary, then one sheet per priority
+    html = browser.client.get(DASHBOARD + "/report.html?as_at=2015-03-25")
+    assert html.headers["content-type"].startswith("text/html") and "SOS 001" in html.text
+
+
+def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events(browser: Browser, staffed, smtp_server):
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "/round")
+    waiting = [r[0] for r in _cells(page, "waiting")[1:]]
+    assert waiting, "as at 2015-03-25 some owners have not updated since the round opened on 2015-03-15"
+    before = len(smtp_server.received)
+    response = browser.submit(page, "/round/chase")
+    assert response.headers["location"].endswith(f"chased={len(waiting)}") or "chased=" in response.headers["location"]
+    chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
+    assert sorted(e["action"] for e in chased) == sorted(waiting)
+    assert len(smtp_server.received) > before  # the owners' digests went out
+    # A second chase is a new reminder (a new event), not a duplicate dropped.
+    browser.submit(browser.get(DASHBOARD + "/round"), "/round/chase")
+    assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == 2 * len(chased)
+
+
+def test_only_a_clerk_of_the_plan_sees_the_round(browser: Browser):
+    browser.sign_in("liam.purdie@example.org")
+    assert browser.client.get(DASHBOARD + "/round").status_code == 403
+    assert browser.client.get(DASHBOARD).status_code == 200  # reading the dashboard is for everyone
+
+
+def test_the_audit_trail_filters_pages_and_exports(browser: Browser, staffed):
+    browser.sign_in(VIEWER_EMAIL)
+    page = browser.get("/audit?plan=SOS+001&type=NoteAdded&axis=effective&since=2015-01-01&until=2015-03-31")
+    expected = history(staffed.engine, plan_code="SOS 001", event_type="NoteAdded", since=date(2015, 1, 1), until=date(2015, 3, 31))
+    rows = _cells(page, "audit-table")[1:]
+    assert len(rows) == min(50, len(expected))
+    assert [r[0].split()[0] for r in rows] == [e["effective_on"] for e in expected[:50]]
+    body = browser.client.get("/audit.csv?plan=SOS+001&type=NoteAdded&since=2015-01-01&until=2015-03-31").text
+    exported = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))  # a BOM, for Excel
+    assert [int(r["position"]) for r in exported] == [e["position"] for e in expected]
+    everything = history(staffed.engine, plan_code="SOS 001")
+    second = browser.get("/audit?plan=SOS+001&page=2")
+    assert _cells(second, "audit-table")[1][1] == everything[50]["recorded_at"][:16].replace("T", " ")
+
+
+def test_an_owner_without_a_role_may_not_read_the_audit_trail(browser: Browser):
+    browser.sign_in("liam.purdie@example.org")
+    assert browser.client.get("/audit").status_code == 403
+
+
+def test_changes_since_the_last_committee_lists_what_moved(browser: Browser, staffed):
+    from projections.summary import changes
+
+    browser.sign_in(CLERK_EMAIL)
+    dashboard = browser.get(DASHBOARD + "?as_at=2015-03-25")
+    link = re.search(r'href="(/plans/SOS%20001/changes\?[^"]+)"', dashboard.html)
+    assert link is not None and "since=2015-03-06" in link.group(1)
+    page = browser.get(link.group(1).replace("&amp;", "&"))
+    expected = changes(staffed.queries, staffed.engine, "SOS 001", from_date=date(2015, 3, 6), to_date=date(2015, 3, 25))
+    listed = re.findall(r'<li><a href="/actions/SOS%20001/([^"]+)">', page.html)
+    assert listed == [m["code"] for m in expected["actions"]]
+
+
+def test_an_htmx_filter_request_gets_only_the_results(browser: Browser):
+    browser.sign_in(VIEWER_EMAIL)
+    partial = browser.client.get("/audit?plan=SOS+001&type=DueDateRevised", headers={"HX-Request": "true"})
+    assert partial.status_code == 200 and "<html" not in partial.text and 'id="audit-table"' in partial.text
+    assert "<html" in browser.client.get("/audit?plan=SOS+001&type=DueDateRevised").text  # without JavaScript: the whole page

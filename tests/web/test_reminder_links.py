@@ -1,0 +1,69 @@
+"""Reminder links ("Update now"): bound to one person and one action, 14 days, used once, the
+same confirm step, and a session for that action only."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from tests.web.conftest import SECRET, Browser
+from tests.web.html import Page
+from web.links import ReminderLinks
+
+RISK1 = "/actions/SOS%20001/SS_ICSAP_RISK1"
+
+
+def _path(link: str) -> str:
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"
+
+
+def _maker(staffed, clock) -> ReminderLinks:
+    return ReminderLinks(staffed.engine, SECRET, "http://testserver", clock)
+
+
+def test_update_now_confirms_then_signs_in_for_that_action_only(browser: Browser, staffed, clock):
+    link = _maker(staffed, clock).action_link("Liam Purdie", "SOS 001", "SS_ICSAP_RISK1")
+    confirm = browser.get(_path(link))
+    assert confirm.title.startswith("Sign in as Liam Purdie") and "SOS 001/SS_ICSAP_RISK1" in confirm.text
+    assert browser.client.get(RISK1).status_code == 303  # opening the link signed nobody in
+    assert browser.submit(confirm, "/sign-in/confirm").headers["location"] == RISK1
+    browser.submit(browser.get(RISK1), "/progress", progress="70", note="from the reminder")
+    assert staffed.show("SOS 001/SS_ICSAP_RISK1")["notes"][-1]["author"] == "Liam Purdie"
+    assert browser.client.get("/actions/SOS%20001/SS_ICSAP_RISK4").status_code == 403
+    assert browser.client.get("/plans/SOS%20001").status_code == 403
+
+
+def test_update_now_expires_after_14_days_and_works_once(browser: Browser, staffed, clock):
+    maker = _maker(staffed, clock)
+    used = maker.action_link("Liam Purdie", "SOS 001", "SS_ICSAP_RISK1")
+    browser.submit(browser.get(_path(used)), "/sign-in/confirm")
+    again = browser.client.get(_path(used))
+    assert again.status_code == 400 and "already been used" in Page(again.text).by_id("main")
+    old = maker.action_link("Liam Purdie", "SOS 001", "SS_ICSAP_RISK1")
+    clock.advance(days=13, hours=23)
+    assert browser.client.get(_path(old)).status_code == 200
+    clock.advance(hours=2)
+    expired = browser.client.get(_path(old))
+    assert expired.status_code == 400 and "expired" in Page(expired.text).by_id("main")
+    assert Page(expired.text).form("/sign-in").fields.keys() >= {"email"}  # a fresh link is offered
+
+
+def test_a_token_edited_to_name_another_action_is_refused(browser: Browser, staffed, clock):
+    import base64
+    import json
+
+    link = _maker(staffed, clock).action_link("Liam Purdie", "SOS 001", "SS_ICSAP_RISK1")
+    token = link.split("token=", 1)[1]
+    payload, signature = token.rsplit(".", 1)
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["a"] = ["SOS 001", "SS_ICSAP_IMP1"]
+    forged = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).decode().rstrip("=")
+    response = browser.client.get(f"/sign-in/confirm?token={forged}.{signature}")
+    assert response.status_code == 400 and "not valid" in Page(response.text).by_id("main")
+
+
+def test_my_actions_link_asks_for_sign_in_and_comes_back(browser: Browser, staffed, clock):
+    home = _maker(staffed, clock).home_link("Liam Purdie")
+    assert home == "http://testserver/my-actions"
+    response = browser.client.get("/my-actions")
+    assert response.headers["location"] == "/sign-in?next=%2Fmy-actions"

@@ -1,0 +1,147 @@
+"""Form fields → the same parsed values and commands the CLI builds (``domain.commands``,
+``plantrail.dates``). Each parser collects every field's problem at once, so a page can show
+each message next to its field; nothing is written while any remains."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from domain.commands import ActionCommand, AddSubActionNote, ChangeLifecycle, ReviseDueDate, UpdateProgress
+from domain.errors import DomainError
+from plantrail.dates import parse_date
+
+T = TypeVar("T")
+
+# Where the CLI says "--on", a form says "effective date".
+FIELD_NAMES = {"on": "effective_on", "due date": "due_date", "sub-action": "sub_action", "sub-action note": "note", "reason": "reason"}
+
+
+@dataclass
+class FormErrors(Exception):
+    """Problems with a form's fields: {field name: message}."""
+
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+
+def field_of(error: DomainError, fallback: str) -> str:
+    """The form field a domain error is about: its ``field``, or the name its message starts with."""
+    if error.field:
+        return error.field
+    head = str(error).split(":", 1)[0].strip()
+    return FIELD_NAMES.get(head, head.replace(" ", "_") if head and " " not in head.strip() else fallback)
+
+
+class _Reader:
+    def __init__(self, form: Mapping[str, Any]) -> None:
+        self.form = form
+        self.errors = FormErrors()
+
+    def text(self, name: str) -> str | None:
+        value = self.form.get(name)
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return value
+
+    def parsed(self, name: str, parse: Callable[[str], T], required: bool = False, what: str = "") -> T | None:
+        raw = self.text(name)
+        if raw is None:
+            if required:
+                self.errors.messages[name] = f"{what or name.replace('_', ' ')}: this is needed"
+            return None
+        try:
+            return parse(raw.strip())
+        except (DomainError, ValueError) as error:
+            self.errors.messages[name] = str(error)
+            return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise self.errors
+
+
+def _whole_percent(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"progress: must be a whole number from 0 to 100, got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise ValueError(f"progress: must be from 0 to 100, got {value}")
+    return value
+
+
+def _effective(reader: _Reader) -> date | None:
+    return reader.parsed("effective_on", parse_date)
+
+
+def progress_command(form: Mapping[str, Any]) -> UpdateProgress:
+    r = _Reader(form)
+    progress = r.parsed("progress", _whole_percent, required=True)
+    on = _effective(r)
+    r.done()
+    assert progress is not None
+    return build_progress_update(progress, r.text("note"), on)
+
+
+def build_progress_update(progress: int, note: str | None, effective_on: date | None) -> UpdateProgress:
+    """The one place the web builds a progress update: its figures are recorded as from the web."""
+    return UpdateProgress(progress, note, effective_on, source="web")
+
+
+def sub_note_command(form: Mapping[str, Any]) -> AddSubActionNote:
+    r = _Reader(form)
+    number = r.parsed("sub_action", int, required=True, what="sub-action")
+    text = r.text("note")
+    if text is None:
+        r.errors.messages["note"] = "note: this is needed"
+    on = _effective(r)
+    r.done()
+    assert number is not None and text is not None
+    return AddSubActionNote(number, text, on)
+
+
+def due_date_command(form: Mapping[str, Any]) -> ReviseDueDate:
+    r = _Reader(form)
+    due = r.parsed("due_date", parse_date, required=True, what="new due date")
+    reason = r.text("reason")
+    if reason is None:
+        r.errors.messages["reason"] = "reason: a reason is required to revise a due date"
+    on = _effective(r)
+    r.done()
+    assert due is not None
+    return ReviseDueDate(due, reason, on)
+
+
+def completion_command(form: Mapping[str, Any]) -> ChangeLifecycle:
+    """Completion with its evidence, saved together."""
+    r = _Reader(form)
+    on = _effective(r)
+    r.done()
+    return ChangeLifecycle("complete", r.text("reason"), on, r.text("evidence"))
+
+
+def form_version(form: Mapping[str, Any]) -> int | None:
+    """The action's version when the form was loaded (sent back in a hidden field)."""
+    raw = form.get("version")
+    try:
+        return int(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def optional_date(text: str | None) -> date | None:
+    """A date from a query string; empty means none. Bad input raises ``DateFormatError`` (400)."""
+    return parse_date(text) if text and text.strip() else None
+
+
+FORM_COMMANDS: dict[str, Callable[[Mapping[str, Any]], ActionCommand]] = {
+    "progress": progress_command,
+    "sub-note": sub_note_command,
+    "due-date": due_date_command,
+    "complete": completion_command,
+}

@@ -1,0 +1,60 @@
+"""Pages: the jinja2 environment (autoescaped, StrictUndefined) and what every page is given."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
+from web.auth import current_principal
+from web.security import CSRF_FIELD, csrf_seed, csrf_token
+
+HTMX_FILE = "htmx-2.0.11.min.js"
+
+
+def action_url(plan_code: str, code: str, suffix: str = "") -> str:
+    return f"/actions/{quote(plan_code, safe='')}/{quote(code, safe='')}{suffix}"
+
+
+def plan_url(plan_code: str, suffix: str = "", **query: Any) -> str:
+    params = {k: v.isoformat() if isinstance(v, date) else v for k, v in query.items() if v not in (None, "")}
+    return f"/plans/{quote(plan_code, safe='')}{suffix}" + (f"?{urlencode(params)}" if params else "")
+
+
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("web", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        action_url=action_url,
+        plan_url=plan_url,
+        status_mark=status_mark,
+        status_key=STATUS_KEY,
+        rule_labels=RULE_LABELS,
+        htmx_file=HTMX_FILE,
+        csrf_field=CSRF_FIELD,
+    )
+    return Jinja2Templates(env=env)
+
+
+def page(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    """Render ``name`` with what every page needs: who is signed in and this browser's CSRF token."""
+    web = request.app.state.web
+    values = {
+        "principal": current_principal(request),
+        "csrf_token": csrf_token(web.settings.secret_key, csrf_seed(request)),
+        "sso_label": web.settings.oidc.label if web.settings.oidc else None,
+        "errors": {},
+        **(context or {}),
+    }
+    return web.templates.TemplateResponse(request, name, values, status_code=status_code)

@@ -1,0 +1,156 @@
+"""Owner pages: "My actions" and the action page with its update forms.
+
+Every write: the signed-in person is the actor; ``domain.access`` says whether they may; the
+form becomes a ``domain.commands`` command; ``Services.record`` carries it out. A bad field is a
+400 with the message beside it and nothing written; a change made by someone else since the form
+was loaded is shown instead of being overwritten silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from domain.access import may_read_action, may_update_action, require
+from domain.errors import BadInputError, DomainError, NotFoundError
+from plantrail.rounds import my_actions
+from plantrail.services import ActionRef
+from projections.audit import history
+from web.auth import current_principal, signed_in
+from web.forms import FORM_COMMANDS, FormErrors, field_of, form_version
+from web.render import action_url, page
+from web.security import checked_form
+
+SAVED = {
+    "progress": "Progress recorded.",
+    "sub-note": "Sub-action note recorded.",
+    "due-date": "New due date recorded.",
+    "complete": "Completion recorded.",
+}
+
+
+def _saved_message(request: Request) -> str | None:
+    message = SAVED.get(request.query_params.get("saved", ""))
+    if message and request.query_params.get("as") == "submitted":
+        # The plan requires sign-off: a claim, not yet a change (domain.sign_off decides which).
+        return message.replace("recorded", "sent for sign-off").rstrip(".") + ": the committee sees it once it is approved."
+    return message
+
+
+def home(request: Request) -> Response:
+    who = current_principal(request)
+    if who is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    if who.only_action is not None:
+        return RedirectResponse(action_url(who.only_action.plan_code, who.only_action.code), status_code=303)
+    return RedirectResponse("/my-actions", status_code=303)
+
+
+def my_actions_page(request: Request) -> Response:
+    who = signed_in(request)
+    if who.only_action is not None:
+        # A reminder-link session is for one action: its home is that action.
+        return RedirectResponse(action_url(who.only_action.plan_code, who.only_action.code), status_code=303)
+    web = request.app.state.web
+    found = my_actions(web.services, web.policy_for, who.name)
+    return page(request, "my_actions.html", {"actions": found})
+
+
+def _target(request: Request) -> ActionRef:
+    web = request.app.state.web
+    plan, code = request.path_params["plan"], request.path_params["code"]
+    try:
+        return web.services.resolve(f"{plan}/{code}")
+    except NotFoundError:
+        raise
+    except DomainError as error:  # a malformed reference is as good as unknown
+        raise NotFoundError(str(error)) from None
+
+
+def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
+    web = request.app.state.web
+    s = web.services
+    action = s.show(ref)
+    trail = history(s.engine, plan_code=ref.plan_code, action_code=ref.code)
+    who = signed_in(request)
+    return {
+        "action": action,
+        "history": list(reversed(trail)),
+        "version": s.queries.action_version(ref.plan_code, ref.code),
+        "today": s.today(ref.plan_code).isoformat(),
+        "may_update": may_update_action(who, ref.plan_code, ref.code, action["owners"]),
+        "saved": _saved_message(request),
+        "values": {},
+        "form": None,
+        "conflict": None,
+    }
+
+
+def action_page(request: Request) -> Response:
+    who = signed_in(request)
+    ref = _target(request)
+    require(may_read_action(who, ref.plan_code, ref.code), f"{who.name} may not open {ref} from this session")
+    return page(request, "action.html", action_context(request, ref))
+
+
+async def record_change(request: Request) -> Response:
+    """POST /actions/{plan}/{code}/{form}: one of the update forms."""
+    form = await checked_form(request, request.app.state.web.settings.secret_key)
+    return await run_in_threadpool(_record_change, request, form)
+
+
+def _record_change(request: Request, form: FormData) -> Response:
+    web = request.app.state.web
+    who = signed_in(request)
+    kind = request.path_params["form"]
+    parse = FORM_COMMANDS.get(kind)
+    ref = _target(request)
+    if parse is None:
+        raise NotFoundError(f"no form {kind!r} on an action")
+    owners = web.services.queries.current_owners(ref.plan_code, ref.code)
+    require(may_update_action(who, ref.plan_code, ref.code, owners), f"{who.name} may not update {ref}")
+    values = {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
+    try:
+        command = parse(form)
+    except FormErrors as errors:
+        return _again(request, ref, kind, values, errors.messages, 400)
+    loaded = form_version(form)
+    current = web.services.queries.action_version(ref.plan_code, ref.code)
+    if loaded is not None and loaded != current:
+        changed = [
+            e
+            for e in history(web.services.engine, plan_code=ref.plan_code, action_code=ref.code)
+            if e["aggregate"] == "action" and e["version"] > loaded
+        ]
+        return _again(request, ref, kind, values, {}, 409, conflict=changed)
+    try:
+        shown = web.services.record(ref, command, actor=who.name)
+    except BadInputError as error:
+        return _again(request, ref, kind, values, {field_of(error, "form"): str(error)}, error.http_status)
+    except DomainError as error:
+        if error.http_status in (403, 404):
+            raise
+        return _again(request, ref, kind, values, {"form": str(error)}, error.http_status)
+    outcome = "&as=submitted" if shown.get("recorded_as") == "submitted" else ""
+    return RedirectResponse(action_url(ref.plan_code, ref.code, f"?saved={kind}{outcome}"), status_code=303)
+
+
+def _again(
+    request: Request, ref: ActionRef, kind: str, values: dict[str, str], errors: dict[str, str], status: int, conflict: Any = None
+) -> Response:
+    """The action page again, the form filled in as sent, each problem next to its field."""
+    context = action_context(request, ref) | {"values": values, "form": kind, "errors": errors, "conflict": conflict}
+    return page(request, "action.html", context, status_code=status)
+
+
+routes = [
+    Route("/", home, methods=["GET"]),
+    Route("/my-actions", my_actions_page, methods=["GET"]),
+    Route("/actions/{plan}/{code}", action_page, methods=["GET"]),
+    Route("/actions/{plan}/{code}/{form}", record_change, methods=["POST"]),
+]
