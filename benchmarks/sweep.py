@@ -20,9 +20,9 @@ from unittest import mock
 
 from benchmarks.common import add_store_arguments, fresh_database, stores
 from benchmarks.synthetic import action_batches, setup_aggregates
-from domain.application import raise_reminders
 from domain.commands import ChangeLifecycle
 from domain.errors import DomainError
+from domain.reminder_use_cases import raise_reminders
 from plantrail.bootstrap import bootstrap, sweep_context
 from plantrail.services import Services
 from plantrail.settings import MailSettings, default_mail_settings

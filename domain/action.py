@@ -12,6 +12,16 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.action_rules import (
+    CANCELLED,
+    COMPLETED,
+    ON_HOLD,
+    OPEN,
+    SOURCES,
+    checked_priority,
+    checked_progress,
+    required_reason,
+)
 from domain.claims import SignOffCommands
 from domain.errors import (
     ActionAlreadyInStateError,
@@ -19,44 +29,11 @@ from domain.errors import (
     ActionCompletedError,
     BadInputError,
     InvalidProgressError,
-    ReasonRequiredError,
     RuleViolation,
 )
 from domain.events import RecordedEvent
 from domain.ids import action_id
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, clipped, optional_text
-
-OPEN = "open"
-COMPLETED = "completed"
-CANCELLED = "cancelled"
-ON_HOLD = "on_hold"
-PRIORITIES = ("High", "Medium", "Low")
-# Where a progress figure came from: typed at the command line, a web form, an import, a spreadsheet.
-SOURCES = ("cli", "web", "import", "sheet")
-
-
-def checked_progress(value: object) -> int:
-    # bool is an int subclass; True must not sneak in as 1 %.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidProgressError(f"progress: must be a whole number from 0 to 100, got {clipped(value)}")
-    if not 0 <= value <= 100:
-        raise InvalidProgressError(f"progress: must be from 0 to 100, got {value}")
-    return value
-
-
-def checked_priority(value: object) -> str | None:
-    """High, Medium or Low; None where the plan never set one (Covalent leaves some blank)."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or value.strip().capitalize() not in PRIORITIES:
-        raise BadInputError(f"priority: must be one of {', '.join(PRIORITIES)}, got {clipped(value)}")
-    return value.strip().capitalize()
-
-
-def required_reason(reason: object, what: str) -> str:
-    if reason is None or (isinstance(reason, str) and not reason.strip()):
-        raise ReasonRequiredError(f"reason: a reason is required to {what}")
-    return checked_text("reason", reason, max_length=TEXT_MAX)
 
 
 class Action(SignOffCommands, Aggregate):

@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from domain.action import Action, required_reason
+from domain.action import Action
 from domain.commands import (
     LIFECYCLE_TRANSITIONS,
     ActionCommand,
@@ -44,10 +44,9 @@ from domain.errors import (
     UnknownPriorityError,
 )
 from domain.ids import action_id, person_id, plan_id
-from domain.names import NameIndex, UnknownPersonError, tidy
+from domain.people_use_cases import PeopleUseCases
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
-from domain.reminder import Reminder, reminder_id
 from domain.sign_off import claim_kind
 from domain.sign_off_use_cases import SignOffUseCases
 from domain.text import clipped
@@ -66,7 +65,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class PlanTrail(SignOffUseCases, Application):
+class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
     """Plans, actions and people as event streams, with the rules of the domain."""
 
     name = "plantrail"
@@ -118,22 +117,6 @@ class PlanTrail(SignOffUseCases, Application):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def person_name(self, name: str, *, field: str = "owner", known: NameIndex | None = None) -> str:
-        """The registered spelling of ``name`` (``domain.names``): registered people first, then
-        people registered in the same batch (``known``); else an error offering the closest."""
-        if self.exists(person_id(name)):
-            return self.get_person(name).name
-        found = known.get(name) if known is not None else None
-        if found is not None:
-            return found
-        raise UnknownPersonError(field, name, [*self.people_directory(), *(known.names() if known else [])])
-
-    def require_people(self, names: Iterable[str], *, known: NameIndex | None = None, field: str = "owner") -> list[str]:
-        """Owners must be registered people (or be registered in the same batch: ``known``);
-        returns their registered spellings, each once, in the order given."""
-        canonical = [self.person_name(name, field=field, known=known) for name in names]
-        return list(dict.fromkeys(canonical))
-
     # ----- plans and people ---------------------------------------------------------------
 
     def create_plan(self, *, code: str, title: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
@@ -176,68 +159,6 @@ class PlanTrail(SignOffUseCases, Application):
                 meets_on, committee, report_deadline, actor=actor, effective_on=effective_on or self.today(plan_code)
             ),
         )
-
-    def edit_person(
-        self, name: str, *, changes: dict[str, str | None], reason: str | None, actor: str, effective_on: date | None = None
-    ) -> str:
-        """Change a person's ``email``, ``manager`` or ``role`` (the keys given in ``changes``;
-        None clears one) as an event with its reason. Returns the person's registered name."""
-        unknown = set(changes) - {"email", "manager", "role"}
-        if unknown:
-            raise BadInputError(f"person: cannot edit {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
-        reason = required_reason(reason, "change a person's details")
-        if changes.get("manager"):
-            changes = {**changes, "manager": self.person_name(str(changes["manager"]), field="manager")}
-        person = self._change(
-            lambda: self.get_person(self.person_name(name, field="person")),
-            lambda p: p.change_contact(
-                email=changes.get("email", p.email),
-                manager=changes.get("manager", p.manager),
-                role=changes.get("role", p.role),
-                reason=reason,
-                actor=actor,
-                effective_on=effective_on or self.today(),
-            ),
-        )
-        return person.name
-
-    def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
-        if self.exists(person_id(name)):
-            raise DuplicateCodeError(f"person: {clipped(name)} is already registered as {clipped(self.get_person(name).name)}")
-        if details.get("manager"):
-            details["manager"] = self.person_name(details["manager"], field="manager")
-        person = Person.register(
-            name=tidy(name) if isinstance(name, str) else name, actor=actor, effective_on=effective_on or self.today(), **details
-        )
-        self.save(person)
-        return person.id
-
-    def grant_role(
-        self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
-    ) -> None:
-        """Give a person a role (clerk of a plan, admin, viewer), as an event with its reason."""
-        self._role_change(Person.grant_role, name, role, plan_code, actor=actor, reason=reason, effective_on=effective_on)
-
-    def revoke_role(
-        self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
-    ) -> None:
-        """Take a role away, as an event with its reason (the grant stays in the history)."""
-        self._role_change(Person.revoke_role, name, role, plan_code, actor=actor, reason=reason, effective_on=effective_on)
-
-    def _role_change(
-        self,
-        change: Callable[..., None],
-        name: str,
-        role: str,
-        plan_code: str | None,
-        *,
-        actor: str,
-        reason: str | None,
-        effective_on: date | None,
-    ) -> None:
-        plan = self.get_plan(plan_code).code if plan_code else None
-        on = effective_on or self.today()
-        self._change(lambda: self.get_person(name), lambda p: change(p, role, plan, actor=actor, reason=reason, effective_on=on))
 
     def add_action(
         self,
@@ -402,76 +323,3 @@ class PlanTrail(SignOffUseCases, Application):
                 time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
                 continue
         raise ConcurrentChangeError("conflict: too many concurrent changes to the same item; try again")
-
-
-def raise_reminders(app: PlanTrail, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Raise each reminder (keyword arguments of ``Reminder.raise_for``) unless its key was raised
-    before; return the specs this call raised.
-
-    One batch save is tried first; if any key already exists (another process got there), each
-    is saved alone so that the rest still go through. Aggregates are rebuilt for the retry
-    because a failed save has already drained their pending events.
-    """
-    if not specs:
-        return []
-    try:
-        app.save(*[Reminder.raise_for(**spec) for spec in specs])
-        return list(specs)
-    except IntegrityError:
-        raised = []
-        for spec in specs:
-            try:
-                app.save(Reminder.raise_for(**spec))
-                raised.append(spec)
-            except IntegrityError:
-                continue
-        return raised
-
-
-def record_undeliverable(app: PlanTrail, entries: Iterable[tuple[str, str, str]], *, actor: str, effective_on: date) -> int:
-    """Record on each reminder (by key) that it could not reach a recipient, and why: entries
-    are (reminder key, recipient, reason). Once per reminder and recipient, whoever tries; an
-    unknown key is passed over. Returns how many were recorded by this call.
-
-    One batch save first; if another process recorded some of them meanwhile, each is retried
-    on fresh state and those already recorded are left alone."""
-    wanted = list(entries)
-    loaded: dict[UUID, Reminder] = {}
-    recorded = 0
-    for key, recipient, reason in wanted:
-        reminder = loaded.get(reminder_id(key))
-        if reminder is None:
-            try:
-                reminder = loaded[reminder_id(key)] = app.repository.get(reminder_id(key))
-            except AggregateNotFoundError:
-                continue
-        if recipient not in reminder.undeliverable:
-            reminder.mark_undeliverable(recipient, reason=reason, actor=actor, effective_on=effective_on)
-            recorded += 1
-    if not recorded:
-        return 0
-    try:
-        app.save(*loaded.values())
-        return recorded
-    except IntegrityError:
-        return sum(
-            _mark_once(app, key, recipient, reason, actor=actor, effective_on=effective_on)
-            for key, recipient, reason in wanted
-            if app.exists(reminder_id(key))
-        )
-
-
-def _mark_once(app: PlanTrail, key: str, recipient: str, reason: str, *, actor: str, effective_on: date) -> bool:
-    """Record one, on fresh state, retrying on a concurrent write; False if it was already recorded."""
-    made = [False]
-
-    def load() -> Reminder:
-        return app.repository.get(reminder_id(key))
-
-    def mark(reminder: Reminder) -> None:
-        made[0] = recipient not in reminder.undeliverable
-        if made[0]:
-            reminder.mark_undeliverable(recipient, reason=reason, actor=actor, effective_on=effective_on)
-
-    app._change(load, mark)
-    return made[0]

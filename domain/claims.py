@@ -11,6 +11,7 @@ import copy
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+from domain.action_rules import required_reason
 from domain.errors import BadInputError
 from domain.sign_off import CLAIM_COMPLETION, CLAIM_DUE_DATE, ClaimReplacedError, NoPendingClaimError, checked_kind
 from domain.text import TEXT_MAX, optional_text
@@ -97,8 +98,6 @@ class SignOffCommands:
     def reject_change(self, claim: dict[str, Any], *, reason: str | None, actor: str) -> None:
         """Refuse a pending claim; a reason is required (the claimant is told it)."""
         action = cast("Action", self)
-        from domain.action import required_reason  # action.py imports this module first
-
         action._change_rejected(
             kind=claim["kind"],
             claim_version=claim["version"],

@@ -14,7 +14,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from domain.action import CANCELLED, COMPLETED, ON_HOLD, Action
+from domain.action import Action
+from domain.action_rules import CANCELLED, COMPLETED, ON_HOLD
 from domain.application import PlanTrail
 from domain.errors import DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, event
 
-from domain.application import Clock, PlanTrail, record_undeliverable, utc_now
+from domain.application import Clock, PlanTrail, utc_now
+from domain.reminder_use_cases import record_undeliverable
 from notifications.links import LinkMaker
 from notifications.outbox import Outbox
 from notifications.relay import DeliveryPolicy, RelayContext, UndeliverableHook

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from domain.application import raise_reminders
 from domain.errors import RuleViolation
+from domain.reminder_use_cases import raise_reminders
 from domain.rounds import UpdateRound, current_round
 from plantrail.services import Services
 from scheduler.policy import ReminderPolicy

@@ -18,9 +18,9 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
-from domain.application import record_undeliverable
 from domain.email_address import canonical_addr_spec
 from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION
+from domain.reminder_use_cases import record_undeliverable
 from notifications.digest import Digest, DigestItem, render_digest
 from notifications.render import message_domain, one_line, stable_message_id
 from notifications.undeliverable import ADMINISTRATOR, NOTICE_KIND, Undeliverable, about_items, render_undeliverable_notice

@@ -14,8 +14,9 @@ from uuid import uuid4
 from jinja2 import Environment
 from sqlalchemy import Engine, insert, select, text
 
-from domain.application import PlanTrail, raise_reminders
+from domain.application import PlanTrail
 from domain.errors import BadInputError
+from domain.reminder_use_cases import raise_reminders
 from notifications.links import LinkMaker
 from notifications.outbox import Outbox
 from scheduler import facts, sign_off

@@ -10,7 +10,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from domain.action import checked_priority
+from domain.action_rules import checked_priority
 from domain.errors import DomainError
 from domain.plan_document import (
     ActionSpec,

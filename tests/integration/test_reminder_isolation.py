@@ -86,7 +86,7 @@ def test_a_second_sweep_records_nothing_twice(services, smtp_server):
 
 
 def test_recording_undeliverable_is_once_per_reminder_and_recipient_even_when_a_rival_got_there_first(services, smtp_server):
-    from domain.application import record_undeliverable
+    from domain.reminder_use_cases import record_undeliverable
     from plantrail.bootstrap import bootstrap
     from tests.integration.test_concurrency import _url
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.action import checked_progress
+from domain.action_rules import checked_progress
 from domain.errors import BadInputError, InvalidTextError
 from domain.plan import Plan
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text
