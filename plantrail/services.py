@@ -154,6 +154,21 @@ class Services:
         self.projector.catch_up()
         return self.queries.person(registered)
 
+    def change_role(self, verb: str, person: str, role: str, plan: str | None, *, reason: str | None, actor: str) -> dict[str, Any]:
+        """``verb`` "grant" or "revoke" a role (clerk of ``plan``, admin, viewer), as an event with
+        its reason; returns the person as ``people`` lists them, with their roles."""
+        if verb not in ("grant", "revoke"):
+            raise ValueError(f"no such role change: {verb}")
+        name = self.person_name(person, field="person")
+        plan_code = self.queries.resolve_plan(plan)["code"] if plan and plan.strip() else None
+        getattr(self.app, f"{verb}_role")(name, role, plan_code, actor=self.actor_name(actor), reason=reason)
+        self.projector.catch_up()
+        return self.person_with_roles(name)
+
+    def person_with_roles(self, name: str) -> dict[str, Any]:
+        grants, _ = self.queries.access_facts(name)
+        return self.queries.person(name) | {"roles": sorted(grants, key=lambda g: (g[0], g[1] or ""))}
+
     def calendar(self, person: str) -> tuple[str, bytes]:
         """The person's registered name and their open actions as an .ics file."""
         from datetime import UTC

@@ -125,6 +125,12 @@ def completion_command(form: Mapping[str, Any]) -> ChangeLifecycle:
     return ChangeLifecycle("complete", r.text("reason"), on, r.text("evidence"))
 
 
+def form_text(form: Mapping[str, Any], name: str) -> str | None:
+    """A text field as sent (None when absent or a file)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
 def form_version(form: Mapping[str, Any]) -> int | None:
     """The action's version when the form was loaded (sent back in a hidden field)."""
     raw = form.get("version")
