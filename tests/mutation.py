@@ -77,7 +77,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "summary": (
         ["projections/summary.py"],
-        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py", "tests/e2e/test_views_cli.py"],
+        [
+            "tests/integration/test_projector.py",
+            "tests/integration/test_sign_off.py",
+            "tests/integration/test_import_store.py",
+            "tests/e2e/test_history_cli.py",
+        ],
     ),
     "queries": (
         ["projections/queries.py"],
