@@ -272,3 +272,63 @@ def test_with_no_administrator_address_a_refusal_is_recorded_and_nobody_is_sent_
     settings = settings_for(smtp_server, admin_email=None)
     run(services, settings, date(2015, 3, 24), datetime(2015, 3, 24, 7, tzinfo=UTC))
     assert [(m["email"], m["status"], m["kind"]) for m in services.outbox.listing()] == [("ann@example.org", "failed", "digest")]
+
+
+def queued_by_hand(services, name: str, address: str | None, now: datetime) -> str:
+    """A message queued with an address as an older plantrail stored it (checked again at send time)."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"], message["Message-ID"] = "Your actions", f"<{name.split()[0].lower()}@plantrail.test>"
+    message.set_content("Please update.")
+    services.outbox.enqueue(
+        message,
+        kind="digest",
+        recipient_name=name,
+        recipient_email=address,  # type: ignore[arg-type]
+        sweep_id=None,
+        recipient_keys=[(f"due_soon|T 1|T{name[0]}|2015-03-31|7", name)],
+        now=now,
+    )
+    return message["Message-ID"]
+
+
+def test_an_address_unusable_at_send_time_is_undeliverable_with_the_reason_and_the_administrator_hears(services, smtp_server):
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    settings = settings_for(smtp_server)
+    none = queued_by_hand(services, "Ann Owner", None, now)
+    bad = queued_by_hand(services, "Bob Owner", "bob at example", now)
+    report = deliver(services, settings, now)
+    assert (sorted(report.undeliverable), report.failed) == (sorted([none, bad]), [])
+    reasons = {m["message_id"]: (m["status"], m["last_error"]) for m in services.outbox.listing() if m["kind"] == "digest"}
+    assert reasons[none] == ("undeliverable", "no email address recorded for Ann Owner")
+    assert reasons[bad][0] == "undeliverable"
+    assert reasons[bad][1].startswith("the email address recorded for Bob Owner, 'bob at example', ")
+    assert len(report.sent) == 2  # the notices, queued and sent in the same pass
+    told = [e for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"] for e in notice_entries(m.text())]
+    assert sorted((e["To"], e["Why"], e["about"]) for e in told) == [
+        ("Ann Owner", "no email address recorded for Ann Owner", "- T 1 TA  (Due soon)\n"),
+        ("Bob Owner <bob at example>", reasons[bad][1], "- T 1 TB  (Due soon)\n"),
+    ]
+    assert all("Attempts" not in e for e in told)  # nothing was attempted
+
+
+def test_retries_wait_twice_as_long_each_time_up_to_the_longest_wait():
+    from notifications.relay import DeliveryPolicy
+
+    policy = DeliveryPolicy(first_retry=timedelta(minutes=1), longest_wait=timedelta(minutes=10))
+    waits = [policy.next_attempt(n, NOW) - NOW for n in range(6)]
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8, 10, 10)]
+
+
+def test_the_relay_gives_up_exactly_at_the_age_limit_and_not_a_moment_before(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.temporary_failures = 1000
+    settings = settings_for(smtp_server, max_age_hours=1)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    run(services, settings, date(2015, 3, 24), now)
+    [created] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    just_before = deliver(services, settings, now + timedelta(hours=1) - timedelta(microseconds=1))
+    assert (len(just_before.retrying), just_before.failed) == (1, [])
+    on_the_hour = deliver(services, settings, now + timedelta(hours=1))
+    assert on_the_hour.failed == [created["message_id"]]
