@@ -139,10 +139,10 @@ def test_a_550_for_one_recipient_of_two_fails_that_one_and_the_other_still_gets_
     settings = settings_for(smtp_server)
     now = datetime(2015, 3, 24, 7, tzinfo=UTC)
     _, report = run(services, settings, date(2015, 3, 24), now)
-    assert len(report.failed) == 1
     assert [m.rcpt_tos for m in smtp_server.received if m.rcpt_tos != ["admin@example.org"]] == [["bob@example.org"]]
     failed = [m for m in services.outbox.listing() if m["status"] == "failed"]
     assert [(m["email"], m["last_code"]) for m in failed] == [("ann@example.org", 550)]
+    assert report.failed == [failed[0]["message_id"]]
     assert "550" in failed[0]["last_error"]
     # The administrator hears about it in the same pass, and the action's history records it.
     [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
@@ -329,6 +329,25 @@ def test_the_relay_gives_up_exactly_at_the_age_limit_and_not_a_moment_before(ser
     run(services, settings, date(2015, 3, 24), now)
     [created] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
     just_before = deliver(services, settings, now + timedelta(hours=1) - timedelta(microseconds=1))
-    assert (len(just_before.retrying), just_before.failed) == (1, [])
+    assert (just_before.retrying, just_before.failed) == ([created["message_id"]], [])
     on_the_hour = deliver(services, settings, now + timedelta(hours=1))
     assert on_the_hour.failed == [created["message_id"]]
+    [gave_up] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert (gave_up["status"], gave_up["last_code"]) == ("failed", 451)
+    assert gave_up["last_error"] == "gave up after 1:00:00: 451 4.3.0 Try again later"
+
+
+def test_a_retry_waits_the_first_retry_interval_and_records_what_the_server_said(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.temporary_failures = 1
+    settings = settings_for(smtp_server, first_retry_seconds=60)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    _, first = run(services, settings, date(2015, 3, 24), now)
+    [waiting] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert first.retrying == [waiting["message_id"]]
+    assert (waiting["status"], waiting["last_code"], waiting["last_error"]) == ("pending", 451, "451 4.3.0 Try again later")
+    with services.engine.connect() as conn:
+        detail = conn.execute(select(nt.attempts.c.detail).where(nt.attempts.c.message_id == waiting["message_id"])).scalar_one()
+    assert detail == "451 4.3.0 Try again later"
+    assert deliver(services, settings, now + timedelta(seconds=59)).sent == []
+    assert deliver(services, settings, now + timedelta(seconds=60)).sent == [waiting["message_id"]]
