@@ -245,6 +245,7 @@ def test_the_administrators_notice_of_a_refusal_says_to_whom_why_what_and_after_
     [refused] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
     [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
     assert (notice.message["From"], email.utils.parsedate_to_datetime(notice.message["Date"])) == (settings.mail_from, now)
+    assert {m.mail_from for m in smtp_server.received} == {"plantrail@example.org"}  # the bare address of mail_from
     [entry] = notice_entries(notice.text())
     assert entry == {
         "To": "Ann Owner <ann@example.org>",
