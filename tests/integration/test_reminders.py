@@ -352,3 +352,27 @@ def test_a_retry_waits_the_first_retry_interval_and_records_what_the_server_said
     assert detail == "451 4.3.0 Try again later"
     assert deliver(services, settings, now + timedelta(seconds=59)).sent == []
     assert deliver(services, settings, now + timedelta(seconds=60)).sent == [waiting["message_id"]]
+
+
+def test_a_server_slower_than_the_send_timeout_is_a_retry_with_the_time_it_was_given(services, smtp_server):
+    import dataclasses
+
+    from notifications.relay import DeliveryPolicy
+
+    small_plan(services)
+    smtp_server.handler.delay_seconds = 3
+    settings = settings_for(smtp_server)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    context = sweep_context(services, settings)
+    sweep(context, as_of=date(2015, 3, 24), today=date(2026, 1, 1), now=now)
+    relay = dataclasses.replace(
+        relay_context(services, settings, clock=lambda: now), policy=DeliveryPolicy(send_timeout=timedelta(seconds=1))
+    )
+    report = asyncio.run(relay_once(relay))
+    [waiting] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert report.retrying == [waiting["message_id"]]
+    assert (waiting["status"], waiting["last_code"], waiting["last_error"]) == (
+        "pending",
+        None,
+        "no answer from the mail server within 1 s",
+    )
