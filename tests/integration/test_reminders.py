@@ -27,7 +27,7 @@ def settings_for(server, **overrides) -> MailSettings:
         "outbox_dir": Path("unused"),
         "mail_from": "plantrail <plantrail@example.org>",
         "smtp_host": "127.0.0.1",
-        "smtp_port": server.port,
+        "smtp_port": server.port if server else 0,
         "smtp_security": "none",
         "smtp_user": None,
         "smtp_password": None,
@@ -376,3 +376,14 @@ def test_a_server_slower_than_the_send_timeout_is_a_retry_with_the_time_it_was_g
         None,
         "no answer from the mail server within 1 s",
     )
+
+
+def test_the_file_transport_writes_each_message_under_its_message_id_and_the_outbox_says_when(services, tmp_path: Path):
+    small_plan(services)
+    settings = settings_for(None, transport="file", outbox_dir=tmp_path / "out", smtp_port=0)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    _, report = run(services, settings, date(2015, 3, 24), now)
+    [sent] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert report.sent == [sent["message_id"]] and (sent["status"], sent["sent_at"]) == ("sent", now.isoformat())
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == [sent["message_id"].strip("<>").replace("@", "_") + ".eml"]  # a file name safe everywhere
