@@ -182,3 +182,41 @@ def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the
     _claim_completion(liam)  # made again: the rejection is answered, the new claim waits
     again = liam.get(TRAN2)
     assert not again.has_id("rejected-completion") and again.has_id("awaiting")
+
+
+def test_a_sign_off_link_confirms_then_signs_in_to_decide_claims_and_nothing_else(people, live, smtp_server, staffed, clock):  # noqa: F811
+    from web.links import ReminderLinks
+
+    _claim_completion(people["liam"])
+    maker = ReminderLinks(staffed.engine, "b" * 48, live.url, clock)  # the live server's key and address
+    link = maker.sign_off_link("Val DeSouza")
+    val = LiveBrowser(live, smtp_server)
+    confirm = val.open_link(link)
+    assert confirm.title.startswith("Sign in as Val DeSouza") and "claims awaiting your sign-off" in confirm.text
+    assert val.client.get("/sign-off").status_code == 303  # opening the link signed nobody in
+    assert val.submit(confirm, "/sign-in/confirm").headers["location"] == "/sign-off"
+    page = val.get("/sign-off")
+    assert page.has_id("claim-1") and "to decide sign-offs only" in page.text
+    assert val.client.get("/my-actions").headers["location"] == "/sign-off"
+    assert val.client.get("/plans/SOS%20001").status_code == 403
+    action = val.get(TRAN2)  # reads the action, as the claim's context ...
+    assert [f.action for f in action.forms] == ["/sign-out", "/sign-out/everywhere"]  # ... but updates nothing
+    token = action.form("/sign-out").fields["csrf_token"]
+    assert val.client.post(TRAN2 + "/progress", data={"csrf_token": token, "progress": "80"}).status_code == 403
+    val.submit(page, DECIDE + "approve")
+    assert staffed.show("SOS 001/SS_ICSAP_TRAN2")["lifecycle"] == "completed"
+
+    again = val.client.get(urlsplit_path(link))
+    assert again.status_code == 400 and "already been used" in Page(again.text).by_id("main")
+    old = maker.sign_off_link("Val DeSouza")
+    clock.advance(days=14, hours=1)
+    expired = val.client.get(urlsplit_path(old))
+    assert expired.status_code == 400 and "expired" in Page(expired.text).by_id("main")
+    val.client.close()
+
+
+def urlsplit_path(link: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"
