@@ -115,3 +115,31 @@ def test_an_owners_completion_is_rejected_with_a_reason_then_resubmitted_and_app
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_claim_is_decided_at_phone_width_with_javascript_turned_off(chromium, live, staffed, smtp_server):  # noqa: F811
+    from domain.commands import ChangeLifecycle
+    from tests.web.html import sign_in_links
+    from tests.web.test_browser import wait_for_mail
+
+    staffed.record("SOS 001/SS_ICSAP_TRAN2", ChangeLifecycle("complete", None, None, "Signed protocol"), actor="Liam Purdie")
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        before = len(smtp_server.received)
+        page.goto(live.url + "/sign-in?next=/sign-off")
+        page.fill("#f-email", VAL)
+        page.click("main button[type=submit]")
+        page.goto(sign_in_links(wait_for_mail(smtp_server, before, VAL)[-1].text())[0])
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/sign-off")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the sign-off page scrolls sideways by {overflow}px at 320px"
+        page.fill("#f-approve-1-comment", "Approved from a phone")
+        page.click("#claim-1 form[action$='/approve'] button[type=submit]")
+        page.wait_for_url("**decided=approved**")
+    finally:
+        context.close()
+    assert staffed.show("SOS 001/SS_ICSAP_TRAN2")["lifecycle"] == "completed"
+    assert staffed.claims("SOS 001/SS_ICSAP_TRAN2")[-1]["outcome"] == "approved"

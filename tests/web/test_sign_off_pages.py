@@ -163,6 +163,17 @@ def test_deciding_ones_own_claim_or_without_being_an_approver_is_a_403_page(peop
     assert _stored(staffed) == stored
 
 
+def test_a_decision_without_the_forms_csrf_token_is_refused_and_writes_nothing(people, staffed):
+    _claim_completion(people["liam"])
+    val = people["val"]
+    fields = val.get("/sign-off").form(DECIDE + "approve").fields
+    stored = _stored(staffed)
+    for token in (None, "0" * 64):
+        sent = {k: v for k, v in fields.items() if k != "csrf_token"} | ({"csrf_token": token} if token else {})
+        assert val.client.post(DECIDE + "approve", data=sent).status_code == 403
+    assert _stored(staffed) == stored
+
+
 def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the_owner(people, staffed):
     liam, val, viewer = people["liam"], people["val"], people["viewer"]
     _claim_completion(liam)
