@@ -127,6 +127,8 @@ def test_rejecting_without_a_reason_is_a_400_beside_the_reason_field_and_writes_
     page = Page(response.text)
     assert page.by_id("e-reject-1-reason") == "Error: reason: a reason is required to reject a claim"
     assert 'aria-invalid="true"' in page.html.split('id="f-reject-1-reason"', 1)[1].split(">", 1)[0]
+    assert page.by_id("problems").endswith("SOS 001/SS_ICSAP_TRAN2: reason: a reason is required to reject a claim")
+    assert 'href="#f-reject-1-reason"' in page.html.split('id="problems"', 1)[1].split("</div>", 1)[0]
     assert _stored(staffed) == stored
     assert [c["outcome"] for c in staffed.claims("SOS 001/SS_ICSAP_TRAN2")] == ["pending"]
 
