@@ -82,15 +82,20 @@ class Queries(Reads, OwnerQueries):
         statuses: Iterable[str] = (),
         due_before: date | None = None,
         priority_number: int | None = None,
+        with_children: bool = True,
     ) -> list[dict[str, Any]]:
         """Actions across every plan (or one), as at a date: what ``plantrail actions`` and the
         web's "My actions" page ask. ``statuses`` are timeliness names in any case (``alert``);
-        ``due_before`` keeps actions due strictly before that day. Ordered by plan, priority, code."""
+        ``due_before`` keeps actions due strictly before that day. Ordered by plan, priority, code.
+        ``with_children=False`` leaves out notes, sub-actions and texts (a table of the actions
+        shows none of them: 0.59 s of 0.68 s for a 500-action plan went on reading them)."""
         wanted = {STATUS_NAMES[s.casefold()] for s in statuses}
         plan_codes = [plan_code] if plan_code else [p["code"] for p in self.plans()]
         found = []
         for code in plan_codes:
-            for a in self.actions(code, as_at=as_at, known_at=known_at, owner=owner, priority_number=priority_number):
+            for a in self.actions(
+                code, as_at=as_at, known_at=known_at, owner=owner, priority_number=priority_number, with_children=with_children
+            ):
                 if wanted and a["status"] not in wanted:
                     continue
                 if due_before is not None and (a["due_date"] is None or a["due_date"] >= due_before.isoformat()):

@@ -7,5 +7,6 @@ a store at another version is rebuilt into fresh tables before it is served (pla
 
 # 1: the first tables (and, unversioned, the sign-off ones). 2: view_events records each
 # event's source, first-seen time and recorded-time flag; the aggregate column is wider.
-# 3: view_person_roles (roles granted as Person events).
-VIEWS_SCHEMA_VERSION = 3
+# 3: view_person_roles (roles granted as Person events). 4: a state event that changes nothing
+# (met in effective-date order) still starts its own view_action_states row (projections/timeline.py).
+VIEWS_SCHEMA_VERSION = 4
