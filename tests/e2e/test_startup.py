@@ -34,6 +34,7 @@ HEAVY = (
     "aiosmtplib",
     "cryptography",
     "openpyxl",
+    "rich",  # the everyday outputs are plain text (plantrail/plain_output.py)
     "notifications",
     "scheduler",
     "web",
