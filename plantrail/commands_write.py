@@ -54,7 +54,7 @@ def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | N
     """Every write: the services seam changes the action and reads it back; we only print a
     line saying what changed and the new status (``--verbose``: the whole action; ``--format
     json``: the action as JSON), after what became of a claim where the plan has sign-off."""
-    from projections.report import confirmation
+    from projections.confirmation import confirmation
 
     s = services(ctx)
     who = actor or default_actor()
@@ -72,7 +72,7 @@ def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | N
     if shown["recorded_as"] != "recorded":
         output.claim_outcome(shown)
     else:
-        output.stdout.print(confirmation(before, s.show(ref, as_at=day)))
+        click.echo(confirmation(before, s.show(ref, as_at=day)))
 
 
 WAITS = " Where the plan requires sign-off, this is submitted and waits for approval (see `pending`)."
