@@ -1,4 +1,5 @@
-"""CLI commands for clerks, committees and auditors: history, summary, changes, report."""
+"""CLI commands for clerks, committees and auditors: history, changes, report (summary is a
+light read command, in commands_read)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,10 @@ from projections.audit import history_count, history_csv
 from projections.csv_out import csv_text, plain
 from projections.report import awaiting_phrase, render_csv, render_html, render_xlsx, report_data
 from projections.summary import changes as plan_changes
-from projections.summary import summary as plan_summary
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(history)
-    cli.add_command(summary)
     cli.add_command(changes)
     cli.add_command(report)
 
@@ -119,22 +118,6 @@ def _subject_filters(s, subject: str) -> dict[str, str]:
         return {"plan_code": plan["code"]}
     # By code rather than stream id: reminders raised about the action are in the trail too.
     return {"plan_code": plan_code, "action_code": code}
-
-
-@click.command()
-@click.argument("plan")
-@as_at_option
-@known_at_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.pass_context
-def summary(ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, fmt: str) -> None:
-    """The high-level summary: per strategic priority, how many actions are alert, warning, ok, complete."""
-    s = services(ctx)
-    plan_row = s.queries.resolve_plan(plan)
-    data = plan_summary(
-        s.queries, plan_row["code"], as_at=as_at or s.app.today(plan_row["code"]), known_at=known_at(known_at_text, plan_row["timezone"])
-    )
-    output.emit_json(data) if fmt == "json" else output.summary_table(plan_row, data)
 
 
 @click.command()

@@ -11,11 +11,9 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from plantrail.files import new_file
 from plantrail.listings import AWAITING_MARK
 from projections.statuses import RULE_LABELS, STATUS_KEY
 
@@ -40,6 +38,8 @@ def write_file(path: Path, content: str | bytes, *, force: bool = True) -> None:
     """Write through a temporary file of our own beside the target (``plantrail.files``): a
     half-written file never replaces a good one, and nothing planted at a guessable name is
     followed. Without ``force`` an existing file is refused, not replaced."""
+    from plantrail.files import new_file  # tempfile and shutil: only commands that write files need them
+
     with new_file(path, force=force) as out:
         out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
 
@@ -267,6 +267,9 @@ def people_table(people: list[dict[str, Any]]) -> None:
 @contextmanager
 def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (stdout stays clean for JSON); silent when stderr is not a terminal."""
+    # Imported here: most commands never show one, and rich.progress is a third of rich's import.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -24,6 +24,7 @@ from projections.audit import history
 from web.auth import current_principal, signed_in
 from web.forms import FORM_COMMANDS, FormErrors, field_of, form_version
 from web.render import action_url, page
+from web.routes.calendar import feed_path
 from web.security import checked_form
 
 SAVED = {
@@ -58,7 +59,8 @@ def my_actions_page(request: Request) -> Response:
         return RedirectResponse(action_url(who.only_action.plan_code, who.only_action.code), status_code=303)
     web = request.app.state.web
     found = my_actions(web.services, web.policy_for, who.name)
-    return page(request, "my_actions.html", {"actions": found})
+    feed = web.settings.base_url.rstrip("/") + feed_path(web.settings.secret_key, who.name)
+    return page(request, "my_actions.html", {"actions": found, "calendar_feed": feed})
 
 
 def _target(request: Request) -> ActionRef:
