@@ -6,9 +6,9 @@ for the same rows as JSON. Here a column's width is the widest of its cells (cap
 in one pass; a cell is wrapped only when it is wider than its column, so a row costs a few
 string operations and the table streams line by line (to a pager, or through a pipe).
 
-The layout is a header, a rule of ``─`` under each column, then one or more lines per row;
-a continuation line leaves the first column blank, so every row starts where the first
-column has text.
+The layout is a header, a rule of ``─`` under each column, then one or more lines per row.
+The first column is never wrapped (nor capped, nor narrowed) and a continuation line leaves it
+blank, so every row starts where the first column has text.
 """
 
 from __future__ import annotations
@@ -115,11 +115,12 @@ def widths(columns: Sequence[Column], sizes: Iterable[Sequence[int]], total: int
     found = [cell_width(c.header) for c in columns]
     for row in sizes:
         found = list(map(max, found, row))
-    found = [min(w, c.max_width) if c.max_width else w for w, c in zip(found, columns, strict=True)]
+    # The first column is never narrowed: a row starts where it has text.
+    found = [found[0]] + [min(w, c.max_width) if c.max_width else w for w, c in zip(found[1:], columns[1:], strict=True)]
     if total is not None:
         excess = sum(found) + len(GAP) * (len(found) - 1) - total
         while excess > 0:
-            candidates = [i for i, c in enumerate(columns) if c.shrinks and found[i] > MIN_WIDTH]
+            candidates = [i for i, c in enumerate(columns) if i and c.shrinks and found[i] > MIN_WIDTH]
             if not candidates:
                 break
             widest = max(candidates, key=lambda i: found[i])
@@ -130,7 +131,7 @@ def widths(columns: Sequence[Column], sizes: Iterable[Sequence[int]], total: int
 
 def lines(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, width: int | None = None) -> Iterator[str]:
     """The table's lines (without newlines): header, rule, then each row, wrapped to fit."""
-    cells = [[clean(v) for v in row] for row in rows]
+    cells = [[clean(row[0]).replace("\n", " "), *map(clean, row[1:])] for row in rows]
     sizes = [list(map(_line_width, row)) for row in cells]
     column_widths = widths(columns, sizes, width)
     right = [c.right for c in columns]
