@@ -8,12 +8,14 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.cli_runner import CliResult, invoke
+from tests.conftest import _postgres_schema_url
 from tests.e2e.conftest import as_json
 
 # Notes recorded out of date order: history lists them by effective date.
@@ -43,12 +45,19 @@ def parse_table(text: str) -> tuple[str, list[dict[str, str]]]:
     return lines[rule - 2], rows
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Plan WF 1 with action HR1 (added 2015-03-01) and seven notes, then A1–A6, of which four
-    move in February 2015. Built once: every test here only reads it."""
-    folder = tmp_path_factory.mktemp("listings")
-    env = {"PLANTRAIL_DATABASE_URL": str(folder / "cli.db"), "PLANTRAIL_USER": "clerk"}
+    move in February 2015, on a SQLite file and on PostgreSQL. Built once: the tests only read it."""
+    if request.param == "sqlite":
+        yield from _filled(str(tmp_path_factory.mktemp("listings") / "cli.db"))
+    else:
+        for url in _postgres_schema_url():
+            yield from _filled(url)
+
+
+def _filled(url: str) -> Iterator[str]:
+    env = {"PLANTRAIL_DATABASE_URL": url, "PLANTRAIL_USER": "clerk"}
 
     def run(*args: str) -> CliResult:
         return invoke(env, *args)
@@ -62,12 +71,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run("action", "add", "WF 1", code, "--title", f"Action {code}", "--owner", "Ann Owner", "--due", "2016-06-30", "--on", "2015-01-05")
     for code, progress in MOVED.items():
         run("update", f"WF 1/{code}", "--progress", str(progress), "--on", "2015-02-10")
-    return folder / "cli.db"
+    yield url
 
 
 @pytest.fixture
-def noted(store: Path):
-    env = {"PLANTRAIL_DATABASE_URL": str(store), "PLANTRAIL_USER": "clerk"}
+def noted(store: str):
+    env = {"PLANTRAIL_DATABASE_URL": store, "PLANTRAIL_USER": "clerk"}
 
     def run(*args: str, expect: int = 0) -> CliResult:
         return invoke(env, *args, expect=expect)
@@ -171,11 +180,11 @@ def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     return shown.decode()
 
 
-def test_a_terminal_gets_the_pager_a_pipe_and_no_pager_do_not(noted, store: Path, tmp_path: Path):
+def test_a_terminal_gets_the_pager_a_pipe_and_no_pager_do_not(noted, store: str, tmp_path: Path):
     paged = tmp_path / "paged.txt"
     env = {
         **os.environ,
-        "PLANTRAIL_DATABASE_URL": str(store),
+        "PLANTRAIL_DATABASE_URL": store,
         "PAGER": f"{sys.executable} -c \"import shutil,sys; shutil.copyfileobj(sys.stdin, open({str(paged)!r}, 'w'))\"",
     }
     expected = noted("history", "WF 1/HR1", "--type", "NoteAdded", "--format", "json").stdout
