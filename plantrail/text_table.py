@@ -61,11 +61,12 @@ def _line_width(text: str) -> int:
     return cell_width(text) if "\n" not in text else max(map(cell_width, text.split("\n")))
 
 
-def _fit(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` columns: broken at spaces, over-long words cut."""
-    out: list[str] = []
+def _fit(text: str, width: int) -> list[tuple[str, int]]:
+    """``text`` in lines of at most ``width`` columns, each with its width: broken at spaces,
+    over-long words cut."""
+    out: list[tuple[str, int]] = []
     for paragraph in text.split("\n"):
-        if cell_width(paragraph) == len(paragraph):
+        if paragraph.isascii() or cell_width(paragraph) == len(paragraph):
             _fit_narrow(paragraph, width, out)
             continue
         line, used = "", 0
@@ -75,27 +76,27 @@ def _fit(text: str, width: int) -> list[str]:
                 line, used = f"{line} {word}", used + 1 + size
                 continue
             if line:
-                out.append(line)
+                out.append((line, used))
             while size > width:
                 head, head_size = _cut(word, width)
-                out.append(head)
+                out.append((head, head_size))
                 word, size = word[len(head) :], size - head_size
             line, used = word, size
-        out.append(line)
+        out.append((line, used))
     return out
 
 
-def _fit_narrow(text: str, width: int, out: list[str]) -> None:
+def _fit_narrow(text: str, width: int, out: list[tuple[str, int]]) -> None:
     """``_fit`` for text whose every character takes one column: cut at the last space that fits."""
     while len(text) > width:
         cut = text.rfind(" ", 0, width + 1)
         if cut <= 0:
-            out.append(text[:width])
+            out.append((text[:width], width))
             text = text[width:]
         else:
-            out.append(text[:cut])
+            out.append((text[:cut], cut))
             text = text[cut + 1 :]
-    out.append(text)
+    out.append((text, len(text)))
 
 
 def _cut(word: str, width: int) -> tuple[str, int]:
@@ -137,14 +138,19 @@ def lines(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, width:
     right = [c.right for c in columns]
     yield GAP.join(_pad(c.header, cell_width(c.header), w, c.right) for c, w in zip(columns, column_widths, strict=True)).rstrip()
     yield GAP.join("─" * w for w in column_widths)
+    blank = [("", 0)]
     for row, row_sizes in zip(cells, sizes, strict=True):
-        if all(map(int.__le__, row_sizes, column_widths)) and not any("\n" in text for text in row):
+        fits = list(map(int.__le__, row_sizes, column_widths))
+        if all(fits) and not any("\n" in text for text in row):
             yield GAP.join(map(_pad, row, row_sizes, column_widths, right)).rstrip()
             continue
-        wrapped = [_fit(text, w) for text, w in zip(row, column_widths, strict=True)]
+        wrapped = [
+            [(text, size)] if fit and "\n" not in text else _fit(text, w)
+            for text, size, fit, w in zip(row, row_sizes, fits, column_widths, strict=True)
+        ]
         for n in range(max(map(len, wrapped))):
-            parts = [part[n] if n < len(part) else "" for part in wrapped]
-            yield GAP.join(map(_pad, parts, map(cell_width, parts), column_widths, right)).rstrip()
+            parts = [part[n] if n < len(part) else blank[0] for part in wrapped]
+            yield GAP.join(_pad(text, size, w, r) for (text, size), w, r in zip(parts, column_widths, right, strict=True)).rstrip()
 
 
 def _pad(text: str, size: int, width: int, right: bool) -> str:
