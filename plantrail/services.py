@@ -23,8 +23,10 @@ from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, may_decide
 from notifications.outbox import Outbox
 from plantrail.reading import ActionRef, ReadServices
 from plantrail.settings import DatabaseConfig
+from projections.audit import history
 from projections.projector import Projector
 from projections.queries import Queries
+from projections.sign_off import proposed_changes
 from scheduler.rejection_notice import tell_rejection_now
 from scheduler.sweep import SweepContext
 
@@ -204,11 +206,40 @@ class Services(ReadServices):
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]
 
+    def sign_off_queue(self, person: str, *, history_excerpt: int = 3) -> list[dict[str, Any]]:
+        """What ``person`` may decide (``pending(for_person=…)``), each claim with the action as
+        last approved (``current``), what approving it would change (``changes``: field, old,
+        new) and the action's latest events (``recent``, newest first): an approver's page."""
+        found = []
+        for claim in self.pending(for_person=person):
+            ref = ActionRef(claim["plan"], claim["action"])
+            current = self.show(ref)
+            today = self.today(ref.plan_code)
+            warning_days = self.queries.plan(ref.plan_code)["warning_days"]
+            trail = history(self.engine, plan_code=ref.plan_code, action_code=ref.code, axis="recorded")
+            found.append(
+                claim
+                | {
+                    "current": current,
+                    "changes": proposed_changes(claim, current, today, warning_days),
+                    "recent": list(reversed(trail[-history_excerpt:])),
+                }
+            )
+        return found
+
     def claims(self, ref: str | ActionRef) -> list[dict[str, Any]]:
         """Every claim on the action with what became of it (pending, approved, rejected,
         replaced), who decided and why: what an owner reads after a rejection."""
         target = self.resolve(ref)
         return self.queries.claims(target.plan_code, target.code)
+
+    def rejections_to_answer(self, ref: str | ActionRef) -> list[dict[str, Any]]:
+        """The action's rejected claims not made again since (no newer claim of that kind):
+        what its owner still has to put right, with who refused and why."""
+        latest: dict[str, dict[str, Any]] = {}
+        for claim in self.claims(ref):  # oldest first
+            latest[claim["kind"]] = claim
+        return [c for c in latest.values() if c["outcome"] == "rejected"]
 
     def sign_off_settings(self, plan_ref: str) -> dict[str, Any]:
         plan_code = self.queries.resolve_plan(plan_ref)["code"]

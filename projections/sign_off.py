@@ -7,7 +7,8 @@ sign-off, by whom, since when", both now and as at a date as known at a time.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -20,6 +21,7 @@ from domain.sign_off import (
     DEFAULT_SIGN_OFF_DAYS,
     proposed_wording,
 )
+from domain.timeliness import status
 from projections import tables as t
 from projections.claim_rows import claim_dict
 from projections.claim_rows import iso as _iso
@@ -154,3 +156,32 @@ def claims_of_action(conn: Connection, plan_code: str, action_code: str) -> list
         }
         for row in conn.execute(query).mappings()
     ]
+
+
+# ----- what a claim would change ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _State:
+    progress: int
+    lifecycle: str
+    due_date: date | None
+
+
+def proposed_changes(claim: dict[str, Any], current: dict[str, Any], as_at: date, warning_days: int) -> list[dict[str, Any]]:
+    """What approving ``claim`` would change on the action as it stands (``current``, as the
+    queries show it), field by field, old and new; the status is the timeliness rule's as at
+    ``as_at`` for the approved state and for the proposed one."""
+    due = date.fromisoformat(current["due_date"]) if current["due_date"] else None
+    before = _State(current["progress"], current["lifecycle"], due)
+    if claim["kind"] == CLAIM_COMPLETION:
+        after = _State(before.progress, "completed", due)
+        rows = [{"field": "lifecycle", "old": before.lifecycle, "new": after.lifecycle}]
+    elif claim["kind"] == CLAIM_DUE_DATE:
+        after = _State(before.progress, before.lifecycle, date.fromisoformat(claim["due_date"]))
+        rows = [{"field": "due date", "old": current["due_date"], "new": claim["due_date"]}]
+    else:
+        after = _State(claim["progress"], before.lifecycle, due)
+        rows = [{"field": "progress", "old": f"{before.progress}%", "new": f"{after.progress}%"}]
+    old, new = status(before, as_at, warning_days).value, status(after, as_at, warning_days).value
+    return [{"field": "status", "old": old, "new": new}, *rows]
