@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 GAP = "  "
@@ -29,6 +29,7 @@ class Column:
     max_width: int | None = None  # wider cells wrap onto more lines
     right: bool = False  # right-aligned (figures)
     shrinks: bool = True  # may be narrowed, down to ``MIN_WIDTH``, when the table is too wide
+    style: Callable[[str], str] | None = None  # colours a cell's text (terminal escapes, not measured)
 
 
 MIN_WIDTH = 12
@@ -135,22 +136,43 @@ def lines(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, width:
     cells = [[clean(row[0]).replace("\n", " "), *map(clean, row[1:])] for row in rows]
     sizes = [list(map(_line_width, row)) for row in cells]
     column_widths = widths(columns, sizes, width)
-    right = [c.right for c in columns]
+    pads = [_padder(c) for c in columns]
     yield GAP.join(_pad(c.header, cell_width(c.header), w, c.right) for c, w in zip(columns, column_widths, strict=True)).rstrip()
     yield GAP.join("─" * w for w in column_widths)
-    blank = [("", 0)]
+    blank = ("", 0)
     for row, row_sizes in zip(cells, sizes, strict=True):
         fits = list(map(int.__le__, row_sizes, column_widths))
         if all(fits) and not any("\n" in text for text in row):
-            yield GAP.join(map(_pad, row, row_sizes, column_widths, right)).rstrip()
+            yield GAP.join(map(_call, pads, row, row_sizes, column_widths)).rstrip()
             continue
         wrapped = [
             [(text, size)] if fit and "\n" not in text else _fit(text, w)
             for text, size, fit, w in zip(row, row_sizes, fits, column_widths, strict=True)
         ]
         for n in range(max(map(len, wrapped))):
-            parts = [part[n] if n < len(part) else blank[0] for part in wrapped]
-            yield GAP.join(_pad(text, size, w, r) for (text, size), w, r in zip(parts, column_widths, right, strict=True)).rstrip()
+            parts = [part[n] if n < len(part) else blank for part in wrapped]
+            yield GAP.join(pad(text, size, w) for pad, (text, size), w in zip(pads, parts, column_widths, strict=True)).rstrip()
+
+
+def _call(pad: Callable[[str, int, int], str], text: str, size: int, width: int) -> str:
+    return pad(text, size, width)
+
+
+def _padder(column: Column) -> Callable[[str, int, int], str]:
+    """How a cell of ``column`` is padded to its width (and coloured, if the column says so)."""
+    style = column.style
+    if style is None:
+        return _pad_right if column.right else _pad_left
+    pad = _pad_right if column.right else _pad_left
+    return lambda text, size, width: pad(style(text) if text else text, size, width)
+
+
+def _pad_left(text: str, size: int, width: int) -> str:
+    return text + " " * (width - size)
+
+
+def _pad_right(text: str, size: int, width: int) -> str:
+    return " " * (width - size) + text
 
 
 def _pad(text: str, size: int, width: int, right: bool) -> str:

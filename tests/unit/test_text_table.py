@@ -52,3 +52,15 @@ def test_control_characters_are_shown_as_spaces_and_newlines_start_lines():
     out = list(lines([Column("N"), Column("Text")], [["1", "red\x1b[31m alarm\x07\tend"], ["2\n3", "one\ntwo"]]))
     assert out[2:] == ["1    red [31m alarm  end", "2 3  one", "     two"]  # the first column never wraps
     assert not any(ch in line for line in out for ch in "\x1b\x07\t")
+
+
+def test_a_coloured_column_lines_up_as_the_plain_one_once_the_colours_are_taken_out():
+    import re
+
+    from plantrail.listings import coloured_status
+
+    rows = [["SS_1", "▲ Alert ⧗"], ["SS_22", "● OK"], ["SS_3", "✔ Complete"], ["SS_4", ""]]
+    plain = list(lines([Column("Code"), Column("Status")], rows))
+    coloured = list(lines([Column("Code"), Column("Status", style=coloured_status)], rows))
+    assert [re.sub("\x1b\\[[0-9;]*m", "", line) for line in coloured] == plain
+    assert sum("\x1b[" in line for line in coloured) == 3  # the three statuses, not the header, rule or empty cell
