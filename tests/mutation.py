@@ -200,15 +200,20 @@ def report(group: str) -> int:
             counts["killed"] += 1
         elif status == "survived" and mutant in known:
             counts["equivalent"] += 1
-        else:
+        elif status == "survived":
             counts["open"] += 1
             survivors.append(f"{mutant}: {status}")
-    print(f"{'module':34} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'open':>5} {'killed %':>9}")
+        else:  # "no tests" (no selected test reaches it) or "not checked" (the run was stopped first)
+            counts["untested"] += 1
+            survivors.append(f"{mutant}: {status}")
+    print(f"{'module':34} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'open':>5} {'untested':>8} {'killed %':>9}")
     for module, c in sorted(by_module.items()):
         rate = 100 * c["killed"] / c["mutants"] if c["mutants"] else 0.0
-        print(f"{module:34} {c['mutants']:7} {c['killed']:7} {c['equivalent']:7} {c['open']:5} {rate:8.1f}%")
+        print(f"{module:34} {c['mutants']:7} {c['killed']:7} {c['equivalent']:7} {c['open']:5} {c['untested']:8} {rate:8.1f}%")
     if survivors:
-        print(f"\nopen survivors ({len(survivors)}; `cd {here.relative_to(REPO)} && ../../.venv/bin/mutmut show NAME` shows the change):")
+        print(
+            f"\nsurvivors not explained in tests/MUTANTS.md ({len(survivors)}; `cd {here.relative_to(REPO)} && ../../.venv/bin/mutmut show NAME` shows the change):"
+        )
         print("\n".join(f"  {s}" for s in survivors))
     return 0
 
