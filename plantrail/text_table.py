@@ -66,7 +66,9 @@ def _fit(text: str, width: int) -> list[tuple[str, int]]:
     """``text`` in lines of at most ``width`` columns, each with its width: broken at spaces,
     over-long words cut."""
     out: list[tuple[str, int]] = []
-    for paragraph in text.split("\n"):
+    # A blank line inside a cell (a note's paragraph break) would print as an empty line, which
+    # reads as the end of the table: paragraphs follow one another on their own lines instead.
+    for paragraph in [p for p in text.split("\n") if p.strip()] or [""]:
         if paragraph.isascii() or cell_width(paragraph) == len(paragraph):
             _fit_narrow(paragraph, width, out)
             continue
