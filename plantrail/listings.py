@@ -33,8 +33,14 @@ def show(text: str | Iterable[str], *, pager: bool) -> None:
         os.environ.setdefault("LESS", "FRX")
         click.echo_via_pager(chunks)
         return
-    for chunk in chunks:
-        click.echo(chunk, nl=False)
+    try:
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+    except BrokenPipeError:
+        # The reader stopped (``| head``): not an error, as in plantrail.cli.main; click would
+        # make it exit 1. Point stdout at nothing so the final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise click.exceptions.Exit(0) from None
 
 
 def _chunks(text: Iterable[str], size: int = 500) -> Iterator[str]:
