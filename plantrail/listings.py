@@ -141,7 +141,8 @@ def changes_lines(plan: dict[str, Any], data: dict[str, Any], *, offset: int = 0
     yield from lines(columns, rows, width=width())
 
 
-# On a terminal, status in colour as well as icon and word (which read without it).
+# On a terminal, status in colour as well as icon and word (which read without it); shared
+# with one action's view (plain_output).
 STATUS_COLOURS: dict[str, dict[str, Any]] = {
     "Alert": {"fg": "red", "bold": True},
     "Warning": {"fg": "yellow"},
