@@ -66,9 +66,7 @@ def _fit(text: str, width: int) -> list[tuple[str, int]]:
     """``text`` in lines of at most ``width`` columns, each with its width: broken at spaces,
     over-long words cut."""
     out: list[tuple[str, int]] = []
-    # A blank line inside a cell (a note's paragraph break) would print as an empty line, which
-    # reads as the end of the table: paragraphs follow one another on their own lines instead.
-    for paragraph in [p for p in text.split("\n") if p.strip()] or [""]:
+    for paragraph in text.split("\n"):
         if paragraph.isascii() or cell_width(paragraph) == len(paragraph):
             _fit_narrow(paragraph, width, out)
             continue
@@ -153,7 +151,9 @@ def lines(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, width:
         ]
         for n in range(max(map(len, wrapped))):
             parts = [part[n] if n < len(part) else blank for part in wrapped]
-            yield GAP.join(pad(text, size, w) for pad, (text, size), w in zip(pads, parts, column_widths, strict=True)).rstrip()
+            line = GAP.join(pad(text, size, w) for pad, (text, size), w in zip(pads, parts, column_widths, strict=True)).rstrip()
+            if line:  # a blank line (a note's empty paragraph) would read as the table's end
+                yield line
 
 
 def _call(pad: Callable[[str, int, int], str], text: str, size: int, width: int) -> str:

@@ -1,10 +1,11 @@
 """Read the CLI's tables back into rows, so a test compares cells with values it derived itself
-instead of looking for a word anywhere in the output. Two layouts: rich's box-drawn tables
-(short outputs) and the plain-text tables of the long listings (``plantrail/text_table.py``)."""
+instead of looking for a word anywhere in the output: box-drawn ones (rich's default style) and
+the plain-text ones of plantrail/text_table.py (a header, a rule of ``─`` runs under it)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 
 def _cells(line: str, bar: str) -> list[str]:
@@ -19,7 +20,7 @@ def table_rows(text: str, *, key: str | None = None) -> list[dict[str, str]]:
     """
     lines = text.splitlines()
     if not any(line.lstrip().startswith("┃") for line in lines):
-        return plain_table(text)[1]
+        return _plain_rows(lines, key)
     header_at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("┃"))
     headers: list[str] = []
     for line in lines[header_at:]:
@@ -42,23 +43,37 @@ def table_rows(text: str, *, key: str | None = None) -> list[dict[str, str]]:
     return [dict(zip(headers, row, strict=True)) for row in rows]
 
 
-def plain_table(text: str) -> tuple[str, list[dict[str, str]]]:
-    """The title line and the rows of the first plain-text table in ``text``: columns are where
-    the rule of ``─`` runs under the header; a line with its first column blank continues the
-    row above (wrapped cells are re-joined with a space)."""
-    lines = text.splitlines()
-    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
-    spans = [(m.start(), m.end()) for m in re.finditer("─+", lines[rule])]
-    header = [lines[rule - 1][a:b].strip() for a, b in spans]
-    rows: list[dict[str, str]] = []
-    for line in lines[rule + 1 :]:
+def _by_display_column(line: str) -> list[str]:
+    """The line as one string per terminal column (a wide character fills two, the second empty;
+    a combining mark joins the character before it)."""
+    out: list[str] = []
+    for ch in line:
+        if unicodedata.combining(ch) and out:
+            out[-1] += ch
+        else:
+            out += [ch, ""] if unicodedata.east_asian_width(ch) in "WF" else [ch]
+    return out
+
+
+def _plain_rows(lines: list[str], key: str | None) -> list[dict[str, str]]:
+    """The rows of the first plain-text table: columns lie where the rule's ``─`` runs are."""
+    rule_at = next(i for i, line in enumerate(lines) if line.startswith("─"))
+    spans = [(m.start(), m.end()) for m in re.finditer("─+", lines[rule_at])]
+    spans[-1] = (spans[-1][0], None)  # the last column runs to the end of the line
+
+    def cells(line: str) -> list[str]:
+        columns = _by_display_column(line)
+        return ["".join(columns[start:end]).strip() for start, end in spans]
+
+    headers = cells(lines[rule_at - 1])
+    column = headers.index(key) if key is not None else 0
+    rows: list[list[str]] = []
+    for line in lines[rule_at + 1 :]:
         if not line.strip():
             break
-        cells = [line[a : b if n + 1 < len(spans) else None].strip() for n, (a, b) in enumerate(spans)]
-        if cells[0]:
-            rows.append(dict(zip(header, cells, strict=True)))
+        parts = cells(line)
+        if parts[column] or not rows:
+            rows.append(parts)
         else:
-            for key, cell in zip(header, cells, strict=True):
-                if cell:
-                    rows[-1][key] = f"{rows[-1][key]} {cell}".strip()
-    return lines[rule - 2], rows
+            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], parts, strict=True)]
+    return [dict(zip(headers, row, strict=True)) for row in rows]

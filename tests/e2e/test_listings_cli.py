@@ -17,11 +17,17 @@ import pytest
 from tests.cli_runner import CliResult, invoke
 from tests.conftest import _postgres_schema_url
 from tests.e2e.conftest import as_json
-from tests.text_tables import plain_table as parse_table
+from tests.text_tables import table_rows
 
 # Notes recorded out of date order: history lists them by effective date.
 NOTE_DATES = [date(2015, 3, 1) + timedelta(days=d) for d in (9, 2, 14, 5, 11, 1, 7)]
 MOVED = {"A2": 40, "A3": 15, "A5": 90, "A6": 5}  # progress recorded inside the changes window
+
+
+def parse_table(text: str) -> tuple[str, list[dict[str, str]]]:
+    """The title (the line above the header) and the rows of the first table in ``text``."""
+    lines = text.splitlines()
+    return lines[next(i for i, line in enumerate(lines) if line.startswith("─")) - 2], table_rows(text)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

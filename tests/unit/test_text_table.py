@@ -66,9 +66,6 @@ def test_a_coloured_column_lines_up_as_the_plain_one_once_the_colours_are_taken_
     assert sum("\x1b[" in line for line in coloured) == 3  # the three statuses, not the header, rule or empty cell
 
 
-def test_a_note_with_blank_lines_prints_no_empty_line_inside_the_table_and_keeps_its_paragraphs():
-    note = "First paragraph.\n\n\nSecond paragraph.\n"
-    out = list(lines([Column("Code"), Column("Note", max_width=40)], [("A1", note), ("A2", "short")]))
-    body = out[2:]
-    assert all(line.strip() for line in body)
-    assert [line[line.index("  ") :].strip() for line in body] == ["First paragraph.", "Second paragraph.", "short"]
+def test_an_empty_paragraph_leaves_no_blank_line_that_would_end_the_table():
+    out = list(lines([Column("N"), Column("Text")], [["1", "first\n\nsecond"], ["2", "third"]]))
+    assert out[2:] == ["1  first", "   second", "2  third"]
