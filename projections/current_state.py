@@ -54,6 +54,7 @@ class PageWriter:
         self.new_ids: set[str] = set()
         self.changed_ids: set[str] = set()
         self.owners_changed: set[str] = set()
+        self.actions_added: dict[str, int] = defaultdict(int)  # plan code -> actions added in this page
         self.inserts: dict[Any, list[dict[str, Any]]] = defaultdict(list)
 
     # ----- page life cycle --------------------------------------------------------------
@@ -113,6 +114,8 @@ class PageWriter:
         )
         for table, rows in self.inserts.items():
             bulk_insert(conn, table, rows)
+        for plan_code, added in self.actions_added.items():
+            conn.execute(update(t.plans).where(t.plans.c.code == plan_code).values(action_count=t.plans.c.action_count + added))
 
     # ----- actions ----------------------------------------------------------------------
 
@@ -129,6 +132,7 @@ class PageWriter:
                 "last_update_on": None,
             }
             self.new_ids.add(action_id)
+            self.actions_added[s["plan_code"]] += 1
         row = self.rows[action_id]
         before, after, now = self.timelines.apply(action_id, row["plan_code"], topic, s)
         if now["owners"] != row["owners"]:

@@ -109,9 +109,6 @@ class Queries(OwnerQueries):
 
     def plans(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            counts: dict[str, int] = dict(
-                conn.execute(select(t.actions.c.plan_code, func.count(t.actions.c.id)).group_by(t.actions.c.plan_code)).all()
-            )
             rows = conn.execute(select(t.plans).order_by(t.plans.c.code)).mappings().all()
         return [
             {
@@ -121,7 +118,7 @@ class Queries(OwnerQueries):
                 "timezone": r["timezone"],
                 "warning_days": r["warning_days"],
                 "sponsor": r["sponsor"],
-                "actions": counts.get(r["code"], 0),
+                "actions": r["action_count"],  # kept by the projector: no count over every action
             }
             for r in rows
         ]

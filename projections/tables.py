@@ -10,8 +10,9 @@ metadata = MetaData()
 
 # 1: the first tables (and, unversioned, the sign-off ones). 2: view_events records each
 # event's source, first-seen time and recorded-time flag; the aggregate column is wider.
-# 3: view_person_roles (roles granted as Person events).
-VIEWS_SCHEMA_VERSION = 3
+# 3: view_person_roles (roles granted as Person events). 4: view_action_states keeps one row
+# per change (no valid_to: a row holds until the next one); view_plans counts its actions.
+VIEWS_SCHEMA_VERSION = 4
 
 plans = Table(
     "view_plans",
@@ -25,6 +26,9 @@ plans = Table(
     Column("warning_days", Integer, nullable=False),
     Column("sponsor", String(200)),
     Column("created_on", Date, nullable=False),
+    # How many actions the plan has, kept by the projector: the plans listing reads it instead of
+    # counting every action on every call.
+    Column("action_count", Integer, nullable=False, default=0, server_default="0"),
 )
 
 priorities = Table(
@@ -141,8 +145,7 @@ action_states = Table(
     Column("id", Integer, primary_key=True),
     Column("action_id", String(36), nullable=False),
     Column("plan_code", String(200), nullable=False),
-    Column("valid_from", Date, nullable=False),
-    Column("valid_to", Date, nullable=False),
+    Column("valid_from", Date, nullable=False),  # until the next valid_from believed at the same time
     Column("recorded_from", DateTime(timezone=True), nullable=False),
     Column("recorded_to", DateTime(timezone=True), nullable=False),
     Column("title", Text, nullable=False),
