@@ -90,8 +90,11 @@ def head_position(engine: Engine) -> int:
         return head(conn)[0]
 
 
-def extend(conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes], seen_at: datetime) -> None:
-    """Append links for the notifications beyond the chain's head, first seen at ``seen_at``."""
+def extend(
+    conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes], seen_at: datetime
+) -> dict[int, datetime | None]:
+    """Append links for the notifications beyond the chain's head, first seen at ``seen_at``;
+    return when each notification was first seen (those chained before: read back)."""
     position, previous = head(conn)
     rows = []
     for n, content in zip(notifications, contents, strict=True):
@@ -100,6 +103,13 @@ def extend(conn: Connection, notifications: Sequence[Notification], contents: Se
         previous = link(previous, n, content, seen_at)
         rows.append({"position": n.id, "link": previous, "seen_at": seen_at})
     bulk_insert(conn, chain, rows)
+    seen: dict[int, datetime | None] = {}
+    if notifications and notifications[0].id <= position:  # a page applied again after a crash
+        seen = first_seen(conn, notifications[0].id, position)
+    # The new links' time as it would read back (no need to: it is the same instant, in UTC).
+    stored = _utc(seen_at) if seen_at.tzinfo is None else seen_at.astimezone(UTC)
+    seen.update((n.id, stored) for n in notifications if n.id > position)
+    return seen
 
 
 def first_seen(conn: Connection, first: int, last: int) -> dict[int, datetime | None]:
