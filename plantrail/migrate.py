@@ -29,6 +29,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, Table, inspect, select
 
 from notifications import tables as outbox_tables
+from plantrail import import_cache
 from plantrail.keys import StoreFacts, store_facts
 from projections import chain as chain_module
 from projections import tables as view_tables
@@ -114,6 +115,8 @@ KEPT = [
     KeptModel("sweeps", 1, list(sweep_tables.metadata.sorted_tables)),
     # Sessions, used-link nonces and sign-in request counts: not derivable from the events.
     KeptModel("web", 1, list(web_tables.metadata.sorted_tables)),
+    # What plan files imported (a cache: losing it only makes the next import slower).
+    KeptModel("import_cache", 1, list(import_cache.metadata.sorted_tables)),
 ]
 VIEWS = "views"
 

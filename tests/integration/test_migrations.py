@@ -111,7 +111,14 @@ def test_two_processes_opening_an_outdated_store_at_once_both_serve_it(seeded, d
 
 
 def test_a_new_store_starts_at_the_current_versions(services):
-    assert recorded_versions(services.engine) == {"integrity_chain": 2, "outbox": 2, "sweeps": 1, "web": 1, "views": VIEWS_SCHEMA_VERSION}
+    assert recorded_versions(services.engine) == {
+        "integrity_chain": 2,
+        "outbox": 2,
+        "sweeps": 1,
+        "web": 1,
+        "import_cache": 1,
+        "views": VIEWS_SCHEMA_VERSION,
+    }
     assert services.migrations == []
 
 
