@@ -70,7 +70,7 @@ class PeopleUseCases:
     def register_person(self, *, name: str, actor: str, effective_on: date | None = None, **details: Any) -> UUID:
         app = cast("PlanTrail", self)
         if app.exists(person_id(name)):
-            raise DuplicateCodeError(f"person: {clipped(name)} is already registered as {clipped(app.get_person(name).name)}")
+            raise DuplicateCodeError(f"person: {clipped(name)} is already registered as {clipped(app.get_person(name).name)}", field="name")
         if details.get("manager"):
             details["manager"] = app.person_name(details["manager"], field="manager")
         person = Person.register(

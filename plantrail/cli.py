@@ -14,37 +14,31 @@ import click
 
 from domain.commands import ActionCommand, AddNote, ChangeLifecycle, ChangeOwners, ReviseDueDate, UpdateProgress
 from domain.errors import ActionNotFoundError
-from plantrail import (
-    commands_access,
-    commands_history,
-    commands_import,
-    commands_integrity,
-    commands_objects,
-    commands_reminders,
-    commands_serve,
-    commands_sign_off,
-    commands_store,
-    commands_views,
-    integrity,
-    output,
-)
-from plantrail.cli_support import (
-    DATE,
-    PlantrailGroup,
-    as_at_option,
-    by_option,
-    format_option,
-    known_at,
-    known_at_option,
-    on_option,
-    services,
-    verbose_option,
-)
+from plantrail import output
+from plantrail.cli_support import DATE, PlantrailGroup, by_option, format_option, on_option, services, verbose_option
 from plantrail.settings import default_actor
-from projections.report import confirmation
+
+# Every other command, by the module whose ``register`` adds it: loaded only when it runs.
+COMMAND_MODULES = {
+    "plantrail.commands_read": ["plans", "show", "people", "summary"],
+    "plantrail.commands_import": ["import", "export-updates", "import-updates"],
+    "plantrail.commands_history": ["history", "changes", "report"],
+    "plantrail.commands_views": ["actions", "calendar"],
+    "plantrail.commands_objects": ["plan", "action", "person"],
+    "plantrail.commands_reminders": ["remind", "outbox"],
+    "plantrail.commands_integrity": ["verify", "seal", "keygen"],
+    "plantrail.commands_store": ["migrate", "rekey", "export-log", "restore"],
+    "plantrail.commands_sign_off": ["approve", "reject", "pending", "sign-off"],
+    "plantrail.commands_access": ["grant", "revoke"],
+    "plantrail.commands_serve": ["serve", "signin-link"],
+}
 
 
-@click.group(cls=PlantrailGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=PlantrailGroup,
+    lazy={name: module for module, names in COMMAND_MODULES.items() for name in names},
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     envvar="PLANTRAIL_DATABASE_URL",
@@ -74,51 +68,14 @@ def rebuild(ctx: click.Context, accept_mismatch: bool, reason: str | None, actor
 
     If an event cannot be projected, or no longer matches its chain link, the rebuild stops,
     names it, and leaves the read models as they were."""
+    from plantrail import integrity
+
     s = services(ctx)
     with output.progress_bar("Rebuilding read models") as update:
         accepted = integrity.rebuild(s, accept_mismatch=accept_mismatch, actor=actor or default_actor(), reason=reason, on_progress=update)
     for position, problem in accepted:
         output.stderr.print(f"Accepted: event {position}: {problem}.")
     output.stderr.print(f"Rebuilt read models up to event {s.projector.position()}.")
-
-
-# ----- reading ------------------------------------------------------------------------------
-
-
-@cli.command()
-@format_option
-@click.pass_context
-def plans(ctx: click.Context, fmt: str) -> None:
-    """List the plans."""
-    found = services(ctx).queries.plans()
-    output.emit_json(found) if fmt == "json" else output.plans_table(found)
-
-
-@cli.command()
-@click.argument("action")
-@as_at_option
-@known_at_option
-@format_option
-@click.pass_context
-def show(ctx: click.Context, action: str, as_at: date | None, known_at_text: str | None, fmt: str) -> None:
-    """Show one action: ACTION is its code, or PLAN/CODE when the code is in several plans."""
-    _print_action(ctx, action, fmt, as_at, known_at_text)
-
-
-def _print_action(ctx: click.Context, ref: str, fmt: str, as_at: date | None = None, known_at_text: str | None = None) -> None:
-    s = services(ctx)
-    target = s.resolve(ref)
-    found = s.show(target, as_at=as_at, known_at=known_at(known_at_text, s.plan_timezone(target.plan_code)))
-    output.emit_json(found) if fmt == "json" else output.action_detail(found)
-
-
-@cli.command()
-@format_option
-@click.pass_context
-def people(ctx: click.Context, fmt: str) -> None:
-    """List registered people."""
-    found = services(ctx).queries.people()
-    output.emit_json(found) if fmt == "json" else output.people_table(found)
 
 
 # ----- writing ------------------------------------------------------------------------------
@@ -128,6 +85,8 @@ def _record(ctx: click.Context, ref: str, command: ActionCommand, actor: str | N
     """Every write: the services seam changes the action and reads it back; we only print a
     line saying what changed and the new status (``--verbose``: the whole action; ``--format
     json``: the action as JSON), after what became of a claim where the plan has sign-off."""
+    from projections.report import confirmation
+
     s = services(ctx)
     who = actor or default_actor()
     if fmt == "json" or ctx.params.get("verbose"):
@@ -275,20 +234,6 @@ def reassign(
 ) -> None:
     """Change who owns an action. Owners must be registered people."""
     _record(ctx, action, ChangeOwners(owners, reason, effective_on), actor, fmt)
-
-
-# ----- history, summaries and reports live in their own module --------------------------------
-
-commands_import.register(cli)
-commands_history.register(cli)
-commands_views.register(cli)
-commands_objects.register(cli)
-commands_reminders.register(cli)
-commands_integrity.register(cli)
-commands_store.register(cli)
-commands_sign_off.register(cli)
-commands_access.register(cli)
-commands_serve.register(cli)
 
 
 # ----- entry point --------------------------------------------------------------------------

@@ -23,11 +23,9 @@ def _role_command(name: str, verb: str, summary: str) -> click.Command:
     @by_option
     @click.pass_context
     def command(ctx: click.Context, person: str, role: str, plan_code: str | None, reason: str, actor: str | None) -> None:
-        s = services(ctx)
-        getattr(s.app, f"{verb}_role")(person, role, plan_code, actor=actor or default_actor(), reason=reason)
-        s.projector.catch_up()
+        changed = services(ctx).change_role(verb, person, role, plan_code, reason=reason, actor=actor or default_actor())
         where = f" of {plan_code}" if plan_code else ""
-        output.stdout.print(f"{person}: {role}{where} {'granted' if verb == 'grant' else 'revoked'}.")
+        output.stdout.print(f"{changed['name']}: {role}{where} {'granted' if verb == 'grant' else 'revoked'}.")
 
     return command
 

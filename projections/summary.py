@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from domain.timeliness import Timeliness
-from projections.audit import history
-from projections.queries import Queries
+
+if TYPE_CHECKING:  # the summary is on the CLI's quick read path, which loads no SQLAlchemy
+    from sqlalchemy import Engine
+
+    from projections.queries import Queries
+    from projections.reads import Reads
 
 COUNTED = [(s.value.lower(), s.value) for s in (Timeliness.ALERT, Timeliness.WARNING, Timeliness.OK, Timeliness.COMPLETE)]
 
@@ -22,7 +24,7 @@ def _counts(found: Counter) -> dict[str, int]:
     return counts
 
 
-def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
+def summary(queries: Reads, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
     """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled)."""
     by_priority = queries.status_counts(plan_code, as_at=as_at, known_at=known_at)
     priorities = [
@@ -47,6 +49,8 @@ def changes(
     queries: Queries, engine: Engine, plan_code: str, *, from_date: date, to_date: date, known_at: datetime | None = None
 ) -> dict[str, Any]:
     """Per action, what moved between two dates; per priority, how the counts moved."""
+    from projections.audit import history
+
     before = {a["code"]: a for a in queries.actions(plan_code, as_at=from_date, known_at=known_at)}
     after = {a["code"]: a for a in queries.actions(plan_code, as_at=to_date, known_at=known_at)}
     events = history(engine, plan_code=plan_code, since=from_date + timedelta(days=1), until=to_date, event_type="DueDateRevised")

@@ -1,19 +1,17 @@
 """The read-model tables. All of them can be dropped and rebuilt from the events.
 
-Change a table (or what the projector writes into it) and raise ``VIEWS_SCHEMA_VERSION``: a
-store at another version is rebuilt into fresh tables before it is served (plantrail/migrate.py).
+Change a table (or what the projector writes into it) and raise ``VIEWS_SCHEMA_VERSION`` (in
+projections/schema_version.py): a store at another version is rebuilt into fresh tables before
+it is served (plantrail/migrate.py).
 """
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
 
-metadata = MetaData()
+from projections.schema_version import VIEWS_SCHEMA_VERSION
 
-# 1: the first tables (and, unversioned, the sign-off ones). 2: view_events records each
-# event's source, first-seen time and recorded-time flag; the aggregate column is wider.
-# 3: view_person_roles (roles granted as Person events). 4: view_action_states keeps one row
-# per change (no valid_to: a row holds until the next one); view_plans counts its actions.
-# 5: view_events without its index on originator_id (no query uses it).
-VIEWS_SCHEMA_VERSION = 5
+__all__ = ["VIEWS_SCHEMA_VERSION"]
+
+metadata = MetaData()
 
 plans = Table(
     "view_plans",

@@ -136,10 +136,14 @@ def test_version_3_views_are_rebuilt_with_plan_counts_and_one_state_row_per_chan
         with reopened.engine.connect() as conn:
             counted = dict(conn.exec_driver_sql("SELECT plan_code, COUNT(*) FROM view_actions GROUP BY plan_code").all())
             state_rows = conn.exec_driver_sql("SELECT COUNT(*) FROM view_action_states").scalar_one()
-            changes = conn.exec_driver_sql("SELECT COUNT(*) FROM view_events WHERE aggregate = 'action' AND changes <> '{}'").scalar_one()
+            state_events = conn.exec_driver_sql(
+                "SELECT COUNT(*) FROM view_events WHERE aggregate = 'action' AND type IN ("
+                "'ActionAdded', 'ProgressUpdated', 'DueDateRevised', 'OwnersChanged', 'PriorityChanged', 'ActionCompleted', "
+                "'ActionCancelled', 'ActionReopened', 'ActionPutOnHold', 'DescriptionRevised')"
+            ).scalar_one()
         assert {p["code"]: p["actions"] for p in reopened.queries.plans()} == counted
         assert sum(counted.values()) > 40
-        assert state_rows <= changes  # at most one row per event that changed an action's state
+        assert state_rows <= state_events  # at most one row per event about an action's state
         assert {code: reopened.queries.actions(code, as_at=as_at) for code in before} == before
     finally:
         reopened.close()
