@@ -38,7 +38,10 @@ def _rows(conn: Connection, table: Table, rows: list[dict[str, Any]], columns: l
     get = itemgetter(*columns)
     if len(columns) == 1:
         return [(get(row),) for row in rows]
-    tuples = [get(row) for row in rows]
+    return _converted(conn, table, [get(row) for row in rows], columns)
+
+
+def _converted(conn: Connection, table: Table, tuples: list[tuple], columns: list[str]) -> list[tuple]:
     if conn.dialect.name != "sqlite":
         return tuples
     # SQLite has no date types: convert the date columns, column by column (zip and map run in C,
@@ -62,6 +65,14 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     columns = list(rows[0])
+    get = itemgetter(*columns)
+    bulk_insert_rows(conn, table, columns, [get(row) for row in rows] if len(columns) > 1 else [(get(row),) for row in rows])
+
+
+def bulk_insert_rows(conn: Connection, table: Table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert tuples whose values are in ``columns``' order."""
+    if not rows:
+        return
     if conn.dialect.name == "postgresql":
         # COPY is several times faster than a pipelined executemany (measured on page flushes).
         driver = conn.connection.driver_connection
@@ -69,11 +80,11 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         cursor = driver.cursor()
         with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[c] for c in columns])
+                copy.write_row(row)
         return
     mark = _placeholder(conn)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    conn.exec_driver_sql(sql, _rows(conn, table, rows, columns))
+    conn.exec_driver_sql(sql, _converted(conn, table, rows, columns))
 
 
 def bulk_update(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:

@@ -19,12 +19,31 @@ from projections import sign_off
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, changes
 from projections.audit import recorded_time_flag
-from projections.bulk import bulk_insert, bulk_update
+from projections.bulk import bulk_insert, bulk_insert_rows, bulk_update
 from projections.queries import utc
 from projections.timeline import LoadEvents, Timelines
 
 _CHUNK = 500  # bound parameters per IN (...) stay far below every driver's limit
 _ACTION_COLUMNS = [c.name for c in t.actions.columns]
+_EVENT_COLUMNS = [
+    "position",
+    "originator_id",
+    "version",
+    "aggregate",
+    "plan_code",
+    "action_code",
+    "subject",
+    "type",
+    "actor",
+    "effective_on",
+    "recorded_at",
+    "reason",
+    "changes",
+    "text",
+    "source",
+    "first_seen_at",
+    "time_flag",
+]
 
 
 def event_type(topic: str) -> str:
@@ -56,6 +75,7 @@ class PageWriter:
         self.owners_changed: set[str] = set()
         self.actions_added: dict[str, int] = defaultdict(int)  # plan code -> actions added in this page
         self.inserts: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        self.event_rows: list[tuple[Any, ...]] = []
 
     # ----- page life cycle --------------------------------------------------------------
 
@@ -112,6 +132,7 @@ class PageWriter:
                 for n, name in enumerate(self.rows[i]["owners"])
             ],
         )
+        bulk_insert_rows(conn, t.events, _EVENT_COLUMNS, self.event_rows)
         for table, rows in self.inserts.items():
             bulk_insert(conn, table, rows)
         for plan_code, added in self.actions_added.items():
@@ -153,7 +174,7 @@ class PageWriter:
             subject=f"{row['plan_code']}/{row['code']}",
             plan_code=row["plan_code"],
             action_code=row["code"],
-            event_changes=changes(before, after),
+            event_changes=changes(before, after) if after is not before else {},  # not a state event: nothing changed
             text=described or s.get("text") or s.get("details"),
         )
 
@@ -180,26 +201,27 @@ class PageWriter:
         seen = self.first_seen.get(position)
         flag = recorded_time_flag(recorded, self.previous_recorded, seen)
         self.previous_recorded = recorded
-        self.inserts[t.events].append(
-            {
-                "position": position,
-                "originator_id": s["originator_id"],
-                "version": s["originator_version"],
-                "aggregate": aggregate,
-                "plan_code": plan_code,
-                "action_code": action_code,
-                "subject": subject,
-                "type": event_type(topic),
-                "actor": s["actor"],
-                "effective_on": s["effective_on"],
-                "recorded_at": s["timestamp"],
-                "reason": s.get("reason"),
-                "changes": orjson.dumps(event_changes).decode(),
-                "text": text,
-                "source": s.get("source"),
-                "first_seen_at": seen,
-                "time_flag": flag,
-            }
+        # A tuple in _EVENT_COLUMNS' order: one row per event, so no dict to build and unpack.
+        self.event_rows.append(
+            (
+                position,
+                s["originator_id"],
+                s["originator_version"],
+                aggregate,
+                plan_code,
+                action_code,
+                subject,
+                event_type(topic),
+                s["actor"],
+                s["effective_on"],
+                recorded,
+                s.get("reason"),
+                orjson.dumps(event_changes).decode() if event_changes else "{}",
+                text,
+                s.get("source"),
+                seen,
+                flag,
+            )
         )
 
 
@@ -410,3 +432,4 @@ OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
 }
 
 assert set(STATE_FIELDS) - {"owners"} <= set(_ACTION_COLUMNS)
+assert set(_EVENT_COLUMNS) == {c.name for c in t.events.columns}
