@@ -16,12 +16,12 @@ from sqlalchemy import Connection, Date, DateTime, Table
 
 
 @lru_cache(maxsize=4096)  # plans reuse a few hundred distinct dates over and over
-def _date_text(value: date | None) -> str | None:
+def date_text(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
 @lru_cache(maxsize=65536)  # each recorded time lands in three tables; convert it once
-def _datetime_text(value: datetime | None) -> str | None:
+def datetime_text(value: datetime | None) -> str | None:
     # The storage format SQLAlchemy's SQLite DateTime reads back; recorded times are UTC.
     if value is None:
         return None
@@ -50,9 +50,9 @@ def _converted(conn: Connection, table: Table, tuples: list[tuple], columns: lis
     for index, name in enumerate(columns):
         column_type = table.c[name.removeprefix("where_")].type
         if isinstance(column_type, DateTime):
-            convert[index] = _datetime_text
+            convert[index] = datetime_text
         elif isinstance(column_type, Date):
-            convert[index] = _date_text
+            convert[index] = date_text
     if not convert or not tuples:
         return tuples
     by_column = list(zip(*tuples, strict=False))
@@ -69,8 +69,9 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     bulk_insert_rows(conn, table, columns, [get(row) for row in rows] if len(columns) > 1 else [(get(row),) for row in rows])
 
 
-def bulk_insert_rows(conn: Connection, table: Table, columns: list[str], rows: list[tuple]) -> None:
-    """Insert tuples whose values are in ``columns``' order."""
+def bulk_insert_rows(conn: Connection, table: Table, columns: list[str], rows: list[tuple], *, converted: bool = False) -> None:
+    """Insert tuples whose values are in ``columns``' order (``converted``: on SQLite, their dates
+    are already text, by ``date_text`` and ``datetime_text``)."""
     if not rows:
         return
     if conn.dialect.name == "postgresql":
@@ -84,7 +85,7 @@ def bulk_insert_rows(conn: Connection, table: Table, columns: list[str], rows: l
         return
     mark = _placeholder(conn)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    conn.exec_driver_sql(sql, _converted(conn, table, rows, columns))
+    conn.exec_driver_sql(sql, rows if converted else _converted(conn, table, rows, columns))
 
 
 def bulk_update(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:

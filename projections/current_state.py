@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from projections import sign_off
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, changes
-from projections.audit import recorded_time_flag
-from projections.bulk import bulk_insert, bulk_insert_rows, bulk_update
+from projections.audit import RECORDED_TIME_TOLERANCE, recorded_time_flag
+from projections.bulk import bulk_insert, bulk_insert_rows, bulk_update, date_text, datetime_text
 from projections.queries import utc
 from projections.timeline import LoadEvents, Timelines
 
@@ -76,6 +76,10 @@ class PageWriter:
         self.actions_added: dict[str, int] = defaultdict(int)  # plan code -> actions added in this page
         self.inserts: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         self.event_rows: list[tuple[Any, ...]] = []
+        self.note_rows: list[tuple[Any, ...]] = []
+        self.as_text = conn.dialect.name == "sqlite"
+        self._seen_for: datetime | None = None
+        self._seen_limit = datetime.min
 
     # ----- page life cycle --------------------------------------------------------------
 
@@ -132,7 +136,8 @@ class PageWriter:
                 for n, name in enumerate(self.rows[i]["owners"])
             ],
         )
-        bulk_insert_rows(conn, t.events, _EVENT_COLUMNS, self.event_rows)
+        bulk_insert_rows(conn, t.events, _EVENT_COLUMNS, self.event_rows, converted=True)
+        bulk_insert_rows(conn, t.notes, _NOTE_COLUMNS, self.note_rows, converted=True)
         for table, rows in self.inserts.items():
             bulk_insert(conn, table, rows)
         for plan_code, added in self.actions_added.items():
@@ -199,8 +204,16 @@ class PageWriter:
             self.previous_recorded = utc(last) if last is not None else None
             self._previous_loaded = True
         seen = self.first_seen.get(position)
-        flag = recorded_time_flag(recorded, self.previous_recorded, seen)
+        previous = self.previous_recorded
+        flag = None
+        # Honest events are recorded after the one before them and before the projector sees
+        # them: only a recorded time earlier than either is worth the full (tolerant) check.
+        if (previous is not None and recorded < previous) or (seen is not None and recorded < self._tolerated(seen)):
+            flag = recorded_time_flag(recorded, previous, seen)
         self.previous_recorded = recorded
+        on = s["effective_on"]
+        if self.as_text:  # SQLite: dates as the text SQLAlchemy reads back, converted here once
+            on, recorded, seen = date_text(on), datetime_text(recorded), datetime_text(seen)  # type: ignore[assignment]
         # A tuple in _EVENT_COLUMNS' order: one row per event, so no dict to build and unpack.
         self.event_rows.append(
             (
@@ -213,7 +226,7 @@ class PageWriter:
                 subject,
                 event_type(topic),
                 s["actor"],
-                s["effective_on"],
+                on,
                 recorded,
                 s.get("reason"),
                 orjson.dumps(event_changes).decode() if event_changes else "{}",
@@ -224,20 +237,25 @@ class PageWriter:
             )
         )
 
+    def _tolerated(self, seen: datetime) -> datetime:
+        """The earliest recorded time not flagged against ``seen`` (one first-seen time per page)."""
+        if seen is not self._seen_for:
+            self._seen_for, self._seen_limit = seen, seen - RECORDED_TIME_TOLERANCE
+        return self._seen_limit
+
 
 # ----- side tables of actions ---------------------------------------------------------------
 
 
-def _note_row(s: dict[str, Any], sub_number: int) -> dict[str, Any]:
-    return {
-        "action_id": s["originator_id"],
-        "sub_number": sub_number,
-        "version": s["originator_version"],
-        "text": s["text"],
-        "author": s["author"],
-        "effective_on": s["effective_on"],
-        "recorded_at": s["timestamp"],
-    }
+_NOTE_COLUMNS = ["action_id", "sub_number", "version", "text", "author", "effective_on", "recorded_at"]
+
+
+def _note(w: PageWriter, s: dict[str, Any], sub_number: int) -> None:
+    """A note (half of all events) as a tuple in _NOTE_COLUMNS' order, its dates as stored."""
+    on, recorded = s["effective_on"], s["timestamp"]
+    if w.as_text:
+        on, recorded = date_text(on), datetime_text(recorded)
+    w.note_rows.append((s["originator_id"], sub_number, s["originator_version"], s["text"], s["author"], on, recorded))
 
 
 def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
@@ -257,8 +275,8 @@ def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
 
 
 ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], str | None]] = {
-    "plantrail:Action.NoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, 0)),
-    "plantrail:Action.SubActionNoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, s["number"])),
+    "plantrail:Action.NoteAdded": lambda w, s: _note(w, s, 0),
+    "plantrail:Action.SubActionNoteAdded": lambda w, s: _note(w, s, s["number"]),
     "plantrail:Action.SubActionAdded": lambda w, s: w.inserts[t.sub_actions].append(
         {
             "action_id": s["originator_id"],
@@ -432,4 +450,4 @@ OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
 }
 
 assert set(STATE_FIELDS) - {"owners"} <= set(_ACTION_COLUMNS)
-assert set(_EVENT_COLUMNS) == {c.name for c in t.events.columns}
+assert set(_EVENT_COLUMNS) == {c.name for c in t.events.columns} and set(_NOTE_COLUMNS) == {c.name for c in t.notes.columns}

@@ -21,11 +21,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Date, func, select
 
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, FOLDS, STATE_FIELDS, State, fold
-from projections.bulk import bulk_insert, bulk_update_where
+from projections.bulk import bulk_insert_rows, bulk_update_where, date_text, datetime_text
 
 FOREVER_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 _CHUNK = 500
@@ -133,8 +133,9 @@ class Timelines:
             self.closures,
             extra_where={"recorded_to": FOREVER_TIME},
         )
-        rows = [_to_db(row) for row in self.pending if row["recorded_from"] < row["recorded_to"]]
-        bulk_insert(self.conn, t.action_states, rows)
+        as_text = self.conn.dialect.name == "sqlite"
+        rows = [_to_db(row, as_text) for row in self.pending if row["recorded_from"] < row["recorded_to"]]
+        bulk_insert_rows(self.conn, t.action_states, _STATE_COLUMNS, rows, converted=True)
         for row in self.pending:
             row["persisted"] = True
         self.pending, self.closures = [], []
@@ -167,17 +168,21 @@ def _refold(events: list[tuple[str, dict[str, Any]]], version: int) -> tuple[lis
     return segments, before, after
 
 
-def _to_db(row: dict[str, Any]) -> dict[str, Any]:
+_SCALARS = [name for name in STATE_FIELDS if name != "owners"]
+_STATE_COLUMNS = ["action_id", "plan_code", "valid_from", "recorded_from", "recorded_to", *_SCALARS, "owners"]
+_STATE_DATES = [_SCALARS.index(name) for name in _SCALARS if isinstance(t.action_states.c[name].type, Date)]
+
+
+def _to_db(row: dict[str, Any], as_text: bool) -> tuple[Any, ...]:
+    """The row as a tuple in _STATE_COLUMNS' order; ``as_text``: its dates as SQLite stores them."""
     state = row["state"]
-    return {
-        "action_id": row["action_id"],
-        "plan_code": row["plan_code"],
-        "valid_from": row["valid_from"],
-        "recorded_from": row["recorded_from"],
-        "recorded_to": row["recorded_to"],
-        **{name: state[name] for name in STATE_FIELDS if name != "owners"},
-        "owners": orjson.dumps(state["owners"]).decode(),
-    }
+    values = [state[name] for name in _SCALARS]
+    valid_from, recorded_from, recorded_to = row["valid_from"], row["recorded_from"], row["recorded_to"]
+    if as_text:
+        for index in _STATE_DATES:
+            values[index] = date_text(values[index])
+        valid_from, recorded_from, recorded_to = date_text(valid_from), datetime_text(recorded_from), datetime_text(recorded_to)
+    return (row["action_id"], row["plan_code"], valid_from, recorded_from, recorded_to, *values, orjson.dumps(state["owners"]).decode())
 
 
 def _from_db(row: Any) -> dict[str, Any]:
@@ -195,3 +200,6 @@ def _from_db(row: Any) -> dict[str, Any]:
         "state": state,
         "persisted": True,
     }
+
+
+assert set(_STATE_COLUMNS) == {c.name for c in t.action_states.columns} - {"id"}
