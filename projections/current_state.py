@@ -180,7 +180,8 @@ class PageWriter:
             plan_code=row["plan_code"],
             action_code=row["code"],
             event_changes=changes(before, after) if after is not before else {},  # not a state event: nothing changed
-            text=described or s.get("text") or s.get("details"),
+            # A note's text is kept once, in view_notes; the trail reads it from there (audit.py).
+            text=None if topic in NOTE_TOPICS else described or s.get("text") or s.get("details"),
         )
 
     def _history(
@@ -247,6 +248,7 @@ class PageWriter:
 # ----- side tables of actions ---------------------------------------------------------------
 
 
+NOTE_TOPICS = frozenset({"plantrail:Action.NoteAdded", "plantrail:Action.SubActionNoteAdded"})
 _NOTE_COLUMNS = ["action_id", "sub_number", "version", "text", "author", "effective_on", "recorded_at"]
 
 

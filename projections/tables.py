@@ -122,7 +122,8 @@ notes = Table(
     Column("author", String(200), nullable=False),
     Column("effective_on", Date, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Index("ix_view_notes_action", "action_id", "sub_number", "effective_on"),
+    # An action's notes, and the note an audit-trail row stands for (its text is kept here only).
+    Index("ix_view_notes_action", "action_id", "version"),
 )
 
 action_texts = Table(
@@ -157,7 +158,9 @@ action_states = Table(
     Column("due_date_revisions", Integer, nullable=False),
     Column("progress", Integer, nullable=False),
     Column("lifecycle", String(20), nullable=False),
-    Index("ix_view_action_states_lookup", "action_id", "valid_from", "recorded_from", "recorded_to"),
+    # The as-at lookup walks an action's rows back from a date; the row it stops at is read
+    # anyway, so the recorded range is checked there rather than copied into the index.
+    Index("ix_view_action_states_lookup", "action_id", "valid_from"),
 )
 
 # The audit trail: one row per stored event, in notification order.
@@ -177,7 +180,7 @@ events = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text),
     Column("changes", Text, nullable=False),  # JSON {field: [old, new]}
-    Column("text", Text),
+    Column("text", Text),  # NULL for notes: their text is in view_notes (see projections.audit)
     Column("source", String(10)),  # where a progress figure came from (cli, web, import, sheet)
     Column("first_seen_at", DateTime(timezone=True)),  # when the projector first saw it (the chain's record)
     # Why the recorded time is suspect (earlier than the event stored before it, or than when
