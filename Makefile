@@ -90,6 +90,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.projection
 	$(BIN)/python -m benchmarks.time_travel
+	$(BIN)/python -m benchmarks.listing
 	$(BIN)/python -m benchmarks.sweep
 	$(BIN)/python -m benchmarks.cipher
 	$(BIN)/python -m benchmarks.web

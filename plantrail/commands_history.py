@@ -12,14 +12,15 @@ from typing import Any
 import click
 
 from domain.errors import DomainError
-from plantrail import integrity, listings, output
+from plantrail import listings, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from plantrail.files import refuse_existing
 from projections.audit import history as audit_history
 from projections.audit import history_count, history_csv
 from projections.csv_out import csv_text, plain
-from projections.report import awaiting_phrase, render_csv, render_html, render_xlsx, report_data
-from projections.summary import changes as plan_changes
+
+# The report's renderers (jinja2, openpyxl: about 0.23 s to import) and the integrity check
+# load inside ``report`` and ``changes --format csv``, not for every history listing.
 
 
 def register(cli: click.Group) -> None:
@@ -47,6 +48,8 @@ def paging_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _changes_rows(actions: list[dict]) -> list[dict]:
     """Each move as "from → to" in plain words."""
+    from projections.report import awaiting_phrase
+
     rows = []
     for a in actions:
         row = {**a, "priority_area": (a["priority_area"] or {}).get("name")}
@@ -144,6 +147,8 @@ def changes(
     --limit and --offset page through the changed actions as listed, in every format."""
     if to_date < from_date:
         raise click.BadParameter("--to must not be before --from", param_hint="--to")
+    from projections.summary import changes as plan_changes
+
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
     data = plan_changes(
@@ -199,6 +204,9 @@ def report(
     fmt: str,
 ) -> None:
     """Write the committee report: the plan as at a date, printable HTML, a workbook (xlsx), or its data as JSON/CSV."""
+    from plantrail import integrity
+    from projections.report import render_csv, render_html, render_xlsx, report_data
+
     refuse_existing(out_path, force)  # before the work, not after it
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)

@@ -9,7 +9,7 @@ from datetime import date
 
 import click
 
-from plantrail import output
+from plantrail import plain_output as output
 from plantrail.cli_support import as_at_option, format_option, known_at, known_at_option, readers
 from projections.summary import summary as plan_summary
 
@@ -27,7 +27,7 @@ def register(cli: click.Group) -> None:
 def plans(ctx: click.Context, fmt: str) -> None:
     """List the plans."""
     found = readers(ctx).queries.plans()
-    output.emit_json(found) if fmt == "json" else output.plans_table(found)
+    output.emit_json(found) if fmt == "json" else output.echo_lines(output.plans_lines(found))
 
 
 @click.command()
@@ -50,7 +50,7 @@ def show(ctx: click.Context, action: str, as_at: date | None, known_at_text: str
 def people(ctx: click.Context, fmt: str) -> None:
     """List registered people."""
     found = readers(ctx).queries.people()
-    output.emit_json(found) if fmt == "json" else output.people_table(found)
+    output.emit_json(found) if fmt == "json" else output.echo_lines(output.people_lines(found))
 
 
 @click.command()
@@ -66,4 +66,4 @@ def summary(ctx: click.Context, plan: str, as_at: date | None, known_at_text: st
     data = plan_summary(
         s.queries, plan_row["code"], as_at=as_at or s.today(plan_row["code"]), known_at=known_at(known_at_text, plan_row["timezone"])
     )
-    output.emit_json(data) if fmt == "json" else output.summary_table(plan_row, data)
+    output.emit_json(data) if fmt == "json" else output.echo_lines(output.summary_lines(plan_row, data))

@@ -135,15 +135,32 @@ def changes_lines(plan: dict[str, Any], data: dict[str, Any], *, offset: int = 0
     yield from lines(columns, rows, width=width())
 
 
-ACTION_COLUMNS = [
-    Column("Code", shrinks=False),
-    Column("Title", max_width=30),
-    Column("Owners", max_width=30),
-    Column("Due", max_width=30),
-    Column("Progress", right=True, shrinks=False),
-    Column("Status", shrinks=False),
-    Column("Priority", shrinks=False),
-]
+# On a terminal, status in colour as well as icon and word (which read without it).
+STATUS_COLOURS: dict[str, dict[str, Any]] = {
+    "Alert": {"fg": "red", "bold": True},
+    "Warning": {"fg": "yellow"},
+    "OK": {"fg": "green"},
+    "Complete": {"fg": "blue"},
+    "Cancelled": {"dim": True},
+}
+
+
+def coloured_status(cell: str) -> str:
+    words = cell.split()
+    how = STATUS_COLOURS.get(words[1]) if len(words) > 1 else None
+    return click.style(cell, **how) if how else cell
+
+
+def action_columns(colour: bool) -> list[Column]:
+    return [
+        Column("Code", shrinks=False),
+        Column("Title", max_width=30),
+        Column("Owners", max_width=30),
+        Column("Due", max_width=30),
+        Column("Progress", right=True, shrinks=False),
+        Column("Status", shrinks=False, style=coloured_status if colour else None),
+        Column("Priority", shrinks=False),
+    ]
 
 
 def action_row(a: dict[str, Any]) -> list[str]:
@@ -167,7 +184,7 @@ def actions_lines(plans: list[dict[str, Any]], actions: list[dict[str, Any]], as
         for label, members in groups.items():
             yield ""
             yield label
-            yield from lines(ACTION_COLUMNS, map(action_row, members), width=width())
+            yield from lines(action_columns(sys.stdout.isatty()), map(action_row, members), width=width())
         yield ""
         yield f"{len(mine)} action(s)"
         waiting = sum(1 for a in mine if a["awaiting_sign_off"])

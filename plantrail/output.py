@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from plantrail.listings import AWAITING_MARK
-from projections.statuses import RULE_LABELS, STATUS_KEY
+from plantrail.plain_output import action_detail, awaiting_text, emit_json, json_text
+from projections.statuses import RULE_LABELS
 
-# Icon + word, so status reads without colour and in black-and-white print.
-STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}
-STATUS_MARKS = {key["status"]: (f"{key['icon']} {key['status']}", STATUS_STYLES[key["status"]]) for key in STATUS_KEY}
+# One action, JSON and the other everyday outputs are plain text (plantrail/plain_output.py).
+__all__ = ["action_detail", "awaiting_text", "emit_json", "json_text"]
 
 # Piped output keeps a readable width instead of rich's 80-column default.
 stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 stderr = Console(stderr=True, highlight=False)
-
-
-def json_text(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json_text(data), nl=False)
 
 
 def write_file(path: Path, content: str | bytes, *, force: bool = True) -> None:
@@ -42,67 +31,6 @@ def write_file(path: Path, content: str | bytes, *, force: bool = True) -> None:
 
     with new_file(path, force=force) as out:
         out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-
-
-def status_text(status: str) -> Text:
-    label, style = STATUS_MARKS.get(status, (status, ""))
-    return Text(label, style=style)
-
-
-def plans_table(plans: list[dict[str, Any]]) -> None:
-    table = Table(title="Plans", title_justify="left")
-    for column in ("Code", "Title", "Actions", "Sponsor", "Time zone"):
-        table.add_column(column, justify="right" if column == "Actions" else "left")
-    for p in plans:
-        table.add_row(p["code"], p["title"], str(p["actions"]), p["sponsor"] or "", p["timezone"])
-    stdout.print(table)
-
-
-def action_detail(a: dict[str, Any]) -> None:
-    area = a["priority_area"]
-    stdout.print(Text(f"{a['plan']} / {a['code']}  {a['title']}", style="bold"))
-    rows = [
-        ("Priority area", f"{area['number']}. {area['name']}" if area else "—"),
-        ("Owners", "; ".join(a["owners"]) or "—"),
-        (
-            "Due",
-            (a["due_date"] or "—")
-            + (f" (originally {a['original_due_date']}, revised {a['due_date_revisions']}×)" if a["due_date_revisions"] else ""),
-        ),
-        ("Progress", f"{a['progress']}%"),
-        ("Status", status_text(a["status"]) + Text(f" as at {a['status_as_at']}")),
-        ("Lifecycle", a["lifecycle"]),
-        ("Priority", a["priority"] or "—"),
-        ("Description", a["description"] or "—"),
-        *[(f"{AWAITING_MARK} Sign-off", awaiting_text(claim)) for claim in a["awaiting_sign_off"]],
-    ]
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
-    for label, value in rows:
-        grid.add_row(label, value)
-    stdout.print(grid)
-    for sub in a["sub_actions"]:
-        stdout.print(Text(f"\nSub-action {sub['number']}: {sub['details']}", style="bold"))
-        for note in sub["notes"]:
-            stdout.print(f"  {note['effective_on']} ({note['author']}): {note['text']}")
-    if a["notes"]:
-        stdout.print(Text("\nNotes", style="bold"))
-        for note in a["notes"]:
-            stdout.print(f"  {note['effective_on']} ({note['author']}): {note['text']}")
-    for label, key in (("How will we know?", "success_measures"), ("Evidence", "evidence")):
-        if a[key]:
-            stdout.print(Text(f"\n{label}", style="bold"))
-            for text in a[key]:
-                stdout.print(f"  - {text}")
-
-
-def awaiting_text(claim: dict[str, Any]) -> str:
-    evidence = f"; evidence: {claim['evidence']}" if claim["evidence"] else ""
-    return (
-        f"claims {claim['proposed']} (by {claim['claimant']}, effective {claim['effective_on']}{evidence}): "
-        f"awaiting sign-off by {claim['awaiting']}, since {claim['since'][:16].replace('T', ' ')} UTC"
-    )
 
 
 def recorded(shown: dict[str, Any]) -> None:
@@ -158,21 +86,6 @@ def sign_off_settings(settings: dict[str, Any]) -> None:
         f"{settings['plan']}: sign-off {settings['sign_off']}; a claim escalates after {settings['sign_off_days']} day(s); "
         f"rejections are told {'at once' if settings['notify_rejection'] == 'immediate' else 'in the next digest'}."
     )
-
-
-def summary_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
-    known = f", as known at {data['known_at']}" if data["known_at"] else ""
-    table = Table(title=f"{plan['code']} high level summary as at {data['as_at']}{known}", title_justify="left")
-    keys = ["alert", "warning", "ok", "complete"] + (["cancelled"] if "cancelled" in data["totals"] else [])
-    table.add_column("Strategic priority")
-    for key in keys:
-        table.add_column(status_text({"ok": "OK"}.get(key, key.capitalize())), justify="right")
-    for p in data["priorities"]:
-        table.add_row(f"{p['number']}. {p['name']}" if p["number"] else p["name"], *[str(p.get(k, 0)) for k in keys])
-    table.add_row(Text("Total", style="bold"), *[str(data["totals"].get(k, 0)) for k in keys])
-    stdout.print(table)
-    if data["awaiting_sign_off"]:
-        stdout.print(f"{AWAITING_MARK} {data['awaiting_sign_off']} action(s) carry a claim awaiting sign-off; counted as last approved.")
 
 
 def remind_summary(result: dict[str, Any]) -> None:
@@ -253,15 +166,6 @@ def verdict_text(v: dict[str, Any]) -> None:
             stdout.print(f"{v['unsealed']} newer event(s) not yet chained.")
     else:
         stdout.print(f"{v['checked']} event(s) checked.")
-
-
-def people_table(people: list[dict[str, Any]]) -> None:
-    table = Table(title="People", title_justify="left")
-    for column in ("Name", "Initials", "Email", "Role", "Manager", "Actions owned"):
-        table.add_column(column, justify="right" if column == "Actions owned" else "left")
-    for p in people:
-        table.add_row(p["name"], p["initials"] or "", p["email"] or "", p["role"] or "", p["manager"] or "", str(p["actions"]))
-    stdout.print(table)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -27,8 +27,9 @@ from projections.audit import history
 from projections.projector import Projector
 from projections.queries import Queries
 from projections.sign_off import proposed_changes
-from scheduler.rejection_notice import tell_rejection_now
-from scheduler.sweep import SweepContext
+
+if TYPE_CHECKING:
+    from scheduler.sweep import SweepContext
 
 __all__ = ["ActionRef", "Services"]
 
@@ -185,6 +186,8 @@ class Services(ReadServices):
             return {"when": "next digest", "problem": None}
         if self.notices is None:
             return {"when": "next digest", "problem": "no mail is set up for this process"}
+        from scheduler.rejection_notice import tell_rejection_now
+
         try:
             told = tell_rejection_now(self.notices(), target.plan_code, target.code, claim["version"], now=self.app.clock())
         except Exception as error:  # the rejection stands; the next sweep tells the claimant instead

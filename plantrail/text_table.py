@@ -6,16 +6,16 @@ for the same rows as JSON. Here a column's width is the widest of its cells (cap
 in one pass; a cell is wrapped only when it is wider than its column, so a row costs a few
 string operations and the table streams line by line (to a pager, or through a pipe).
 
-The layout is a header, a rule of ``─`` under each column, then one or more lines per row;
-a continuation line leaves the first column blank, so every row starts where the first
-column has text.
+The layout is a header, a rule of ``─`` under each column, then one or more lines per row.
+The first column is never wrapped (nor capped, nor narrowed) and a continuation line leaves it
+blank, so every row starts where the first column has text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 GAP = "  "
@@ -29,6 +29,7 @@ class Column:
     max_width: int | None = None  # wider cells wrap onto more lines
     right: bool = False  # right-aligned (figures)
     shrinks: bool = True  # may be narrowed, down to ``MIN_WIDTH``, when the table is too wide
+    style: Callable[[str], str] | None = None  # colours a cell's text (terminal escapes, not measured)
 
 
 MIN_WIDTH = 12
@@ -61,11 +62,12 @@ def _line_width(text: str) -> int:
     return cell_width(text) if "\n" not in text else max(map(cell_width, text.split("\n")))
 
 
-def _fit(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` columns: broken at spaces, over-long words cut."""
-    out: list[str] = []
+def _fit(text: str, width: int) -> list[tuple[str, int]]:
+    """``text`` in lines of at most ``width`` columns, each with its width: broken at spaces,
+    over-long words cut."""
+    out: list[tuple[str, int]] = []
     for paragraph in text.split("\n"):
-        if cell_width(paragraph) == len(paragraph):
+        if paragraph.isascii() or cell_width(paragraph) == len(paragraph):
             _fit_narrow(paragraph, width, out)
             continue
         line, used = "", 0
@@ -75,27 +77,27 @@ def _fit(text: str, width: int) -> list[str]:
                 line, used = f"{line} {word}", used + 1 + size
                 continue
             if line:
-                out.append(line)
+                out.append((line, used))
             while size > width:
                 head, head_size = _cut(word, width)
-                out.append(head)
+                out.append((head, head_size))
                 word, size = word[len(head) :], size - head_size
             line, used = word, size
-        out.append(line)
+        out.append((line, used))
     return out
 
 
-def _fit_narrow(text: str, width: int, out: list[str]) -> None:
+def _fit_narrow(text: str, width: int, out: list[tuple[str, int]]) -> None:
     """``_fit`` for text whose every character takes one column: cut at the last space that fits."""
     while len(text) > width:
         cut = text.rfind(" ", 0, width + 1)
         if cut <= 0:
-            out.append(text[:width])
+            out.append((text[:width], width))
             text = text[width:]
         else:
-            out.append(text[:cut])
+            out.append((text[:cut], cut))
             text = text[cut + 1 :]
-    out.append(text)
+    out.append((text, len(text)))
 
 
 def _cut(word: str, width: int) -> tuple[str, int]:
@@ -115,11 +117,12 @@ def widths(columns: Sequence[Column], sizes: Iterable[Sequence[int]], total: int
     found = [cell_width(c.header) for c in columns]
     for row in sizes:
         found = list(map(max, found, row))
-    found = [min(w, c.max_width) if c.max_width else w for w, c in zip(found, columns, strict=True)]
+    # The first column is never narrowed: a row starts where it has text.
+    found = [found[0]] + [min(w, c.max_width) if c.max_width else w for w, c in zip(found[1:], columns[1:], strict=True)]
     if total is not None:
         excess = sum(found) + len(GAP) * (len(found) - 1) - total
         while excess > 0:
-            candidates = [i for i, c in enumerate(columns) if c.shrinks and found[i] > MIN_WIDTH]
+            candidates = [i for i, c in enumerate(columns) if i and c.shrinks and found[i] > MIN_WIDTH]
             if not candidates:
                 break
             widest = max(candidates, key=lambda i: found[i])
@@ -130,20 +133,46 @@ def widths(columns: Sequence[Column], sizes: Iterable[Sequence[int]], total: int
 
 def lines(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, width: int | None = None) -> Iterator[str]:
     """The table's lines (without newlines): header, rule, then each row, wrapped to fit."""
-    cells = [[clean(v) for v in row] for row in rows]
+    cells = [[clean(row[0]).replace("\n", " "), *map(clean, row[1:])] for row in rows]
     sizes = [list(map(_line_width, row)) for row in cells]
     column_widths = widths(columns, sizes, width)
-    right = [c.right for c in columns]
+    pads = [_padder(c) for c in columns]
     yield GAP.join(_pad(c.header, cell_width(c.header), w, c.right) for c, w in zip(columns, column_widths, strict=True)).rstrip()
     yield GAP.join("─" * w for w in column_widths)
+    blank = ("", 0)
     for row, row_sizes in zip(cells, sizes, strict=True):
-        if all(map(int.__le__, row_sizes, column_widths)) and not any("\n" in text for text in row):
-            yield GAP.join(map(_pad, row, row_sizes, column_widths, right)).rstrip()
+        fits = list(map(int.__le__, row_sizes, column_widths))
+        if all(fits) and not any("\n" in text for text in row):
+            yield GAP.join(map(_call, pads, row, row_sizes, column_widths)).rstrip()
             continue
-        wrapped = [_fit(text, w) for text, w in zip(row, column_widths, strict=True)]
+        wrapped = [
+            [(text, size)] if fit and "\n" not in text else _fit(text, w)
+            for text, size, fit, w in zip(row, row_sizes, fits, column_widths, strict=True)
+        ]
         for n in range(max(map(len, wrapped))):
-            parts = [part[n] if n < len(part) else "" for part in wrapped]
-            yield GAP.join(map(_pad, parts, map(cell_width, parts), column_widths, right)).rstrip()
+            parts = [part[n] if n < len(part) else blank for part in wrapped]
+            yield GAP.join(pad(text, size, w) for pad, (text, size), w in zip(pads, parts, column_widths, strict=True)).rstrip()
+
+
+def _call(pad: Callable[[str, int, int], str], text: str, size: int, width: int) -> str:
+    return pad(text, size, width)
+
+
+def _padder(column: Column) -> Callable[[str, int, int], str]:
+    """How a cell of ``column`` is padded to its width (and coloured, if the column says so)."""
+    style = column.style
+    if style is None:
+        return _pad_right if column.right else _pad_left
+    pad = _pad_right if column.right else _pad_left
+    return lambda text, size, width: pad(style(text) if text else text, size, width)
+
+
+def _pad_left(text: str, size: int, width: int) -> str:
+    return text + " " * (width - size)
+
+
+def _pad_right(text: str, size: int, width: int) -> str:
+    return " " * (width - size) + text
 
 
 def _pad(text: str, size: int, width: int, right: bool) -> str:

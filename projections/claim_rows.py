@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.sign_off import ClaimParties, awaiting_wording, proposed_wording
 from projections.sql import Sql, as_date, as_time
 
 AWAITING = """
@@ -33,6 +32,9 @@ def awaiting_by_action(
 
 
 def claim_dict(row: Any) -> dict[str, Any]:
+    # Imported here: most actions await nothing, and the sign-off rules bring the domain's commands.
+    from domain.sign_off import ClaimParties, awaiting_wording, proposed_wording
+
     parties = ClaimParties(row["plan_code"], row["claimant"], row["claimant_manager"])
     return {
         "plan": row["plan_code"],

@@ -73,11 +73,16 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "chain": (
         ["projections/chain.py", "domain/integrity.py"],
-        ["tests/integration/test_integrity.py", "tests/integration/test_tampering.py"],
+        ["tests/integration/test_integrity.py", "tests/integration/test_tampering.py", "tests/e2e/test_integrity_cli.py"],
     ),
     "summary": (
         ["projections/summary.py"],
-        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py", "tests/e2e/test_views_cli.py"],
+        [
+            "tests/integration/test_projector.py",
+            "tests/integration/test_sign_off.py",
+            "tests/integration/test_import_store.py",
+            "tests/e2e/test_history_cli.py",
+        ],
     ),
     "queries": (
         ["projections/queries.py"],

@@ -1,14 +1,20 @@
 """The bitemporal table answers "as at D, as known at T" exactly as folding the events would."""
 
+import itertools
+import json
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from domain.application import PlanTrail
 from domain.errors import DomainError
+from projections import tables as pt
 
 PLAN = "T 1"
+FOREVER = date(9999, 12, 31)
 START = date(2015, 1, 1)
 
 
@@ -33,7 +39,9 @@ def step_day(rng: random.Random, added_on: date, days_used: list[date]) -> date:
     return START + timedelta(days=rng.randrange(120))
 
 
-def random_history(app: PlanTrail, rng: random.Random, codes: list[str], steps: int) -> list[dict]:
+def random_history(
+    app: PlanTrail, rng: random.Random, codes: list[str], steps: int, after_each: Callable[[], object] | None = None
+) -> list[dict]:
     """Apply random commands, often backdated; return what each stored: action, kind, effective day,
     the day the action was added, and the recorded time. Owner changes are frequent and a completed
     action is usually reopened next, so both land between other events."""
@@ -81,6 +89,8 @@ def random_history(app: PlanTrail, rng: random.Random, codes: list[str], steps: 
             continue  # a rule refused it (e.g. the same owners again): nothing stored
         days_used[code].append(on)
         log.append({"code": code, "kind": kind, "on": on, "added_on": added[code], "recorded": datetime.now(UTC)})
+        if after_each is not None:
+            after_each()
     return log
 
 
@@ -153,6 +163,50 @@ def test_as_at_and_as_known_at_match_a_full_replay_on_both_axes(services, seed):
                     "revisions": got["due_date_revisions"],
                 } == expected, (code, as_at, known_at)
                 checked += 1
+    assert checked > 100
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("page_per_event", [False, True])
+def test_the_rows_known_at_any_moment_tile_each_actions_dates_and_agree_with_a_replay(services, page_per_event):
+    # The rows themselves, not only the query's pick among them: known at any moment, an action's
+    # rows cover every day from the day it was added, without gap or overlap, each holding the
+    # replayed state. Page breaks (one event per page, or all in one) must not matter.
+    make_plan(services.app)
+    codes = ["A", "B"]
+    log = random_history(
+        services.app, random.Random(7), codes, steps=40, after_each=services.projector.catch_up if page_per_event else None
+    )
+    services.projector.catch_up()
+    ids = {str(services.app.get_action(PLAN, code).id): code for code in codes}
+    with services.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(select(pt.action_states)).mappings()]
+    assert {r["action_id"] for r in rows} == set(ids)
+    checked = 0
+    for known_at in [entry["recorded"] for entry in log] + [datetime.now(UTC)]:
+        for action_id, code in ids.items():
+            mine = sorted(
+                (r for r in rows if r["action_id"] == action_id and _aware(r["recorded_from"]) <= known_at < _aware(r["recorded_to"])),
+                key=lambda r: r["valid_from"],
+            )
+            first = services.app.get_action(PLAN, code)
+            assert mine[0]["valid_from"] == next(iter(services.app.events.get(first.id))).effective_on
+            assert mine[-1]["valid_to"] == FOREVER
+            assert all(a["valid_to"] == b["valid_from"] for a, b in itertools.pairwise(mine)), (code, known_at)
+            for row in mine:
+                for day in {row["valid_from"], row["valid_to"] - timedelta(days=1)}:
+                    got = {
+                        "progress": row["progress"],
+                        "due_date": row["due_date"],
+                        "lifecycle": row["lifecycle"],
+                        "owners": json.loads(row["owners"]),
+                        "revisions": row["due_date_revisions"],
+                    }
+                    assert got == oracle(services.app, code, day, known_at), (code, day, known_at)
+                    checked += 1
     assert checked > 100
 
 

@@ -127,6 +127,8 @@ def test_rejecting_without_a_reason_is_a_400_beside_the_reason_field_and_writes_
     page = Page(response.text)
     assert page.by_id("e-reject-1-reason") == "Error: reason: a reason is required to reject a claim"
     assert 'aria-invalid="true"' in page.html.split('id="f-reject-1-reason"', 1)[1].split(">", 1)[0]
+    assert page.by_id("problems").endswith("SOS 001/SS_ICSAP_TRAN2: reason: a reason is required to reject a claim")
+    assert 'href="#f-reject-1-reason"' in page.html.split('id="problems"', 1)[1].split("</div>", 1)[0]
     assert _stored(staffed) == stored
     assert [c["outcome"] for c in staffed.claims("SOS 001/SS_ICSAP_TRAN2")] == ["pending"]
 
@@ -163,6 +165,17 @@ def test_deciding_ones_own_claim_or_without_being_an_approver_is_a_403_page(peop
     assert _stored(staffed) == stored
 
 
+def test_a_decision_without_the_forms_csrf_token_is_refused_and_writes_nothing(people, staffed):
+    _claim_completion(people["liam"])
+    val = people["val"]
+    fields = val.get("/sign-off").form(DECIDE + "approve").fields
+    stored = _stored(staffed)
+    for token in (None, "0" * 64):
+        sent = {k: v for k, v in fields.items() if k != "csrf_token"} | ({"csrf_token": token} if token else {})
+        assert val.client.post(DECIDE + "approve", data=sent).status_code == 403
+    assert _stored(staffed) == stored
+
+
 def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the_owner(people, staffed):
     liam, val, viewer = people["liam"], people["val"], people["viewer"]
     _claim_completion(liam)
@@ -182,3 +195,41 @@ def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the
     _claim_completion(liam)  # made again: the rejection is answered, the new claim waits
     again = liam.get(TRAN2)
     assert not again.has_id("rejected-completion") and again.has_id("awaiting")
+
+
+def test_a_sign_off_link_confirms_then_signs_in_to_decide_claims_and_nothing_else(people, live, smtp_server, staffed, clock):  # noqa: F811
+    from web.links import ReminderLinks
+
+    _claim_completion(people["liam"])
+    maker = ReminderLinks(staffed.engine, "b" * 48, live.url, clock)  # the live server's key and address
+    link = maker.sign_off_link("Val DeSouza")
+    val = LiveBrowser(live, smtp_server)
+    confirm = val.open_link(link)
+    assert confirm.title.startswith("Sign in as Val DeSouza") and "claims awaiting your sign-off" in confirm.text
+    assert val.client.get("/sign-off").status_code == 303  # opening the link signed nobody in
+    assert val.submit(confirm, "/sign-in/confirm").headers["location"] == "/sign-off"
+    page = val.get("/sign-off")
+    assert page.has_id("claim-1") and "to decide sign-offs only" in page.text
+    assert val.client.get("/my-actions").headers["location"] == "/sign-off"
+    assert val.client.get("/plans/SOS%20001").status_code == 403
+    action = val.get(TRAN2)  # reads the action, as the claim's context ...
+    assert [f.action for f in action.forms] == ["/sign-out", "/sign-out/everywhere"]  # ... but updates nothing
+    token = action.form("/sign-out").fields["csrf_token"]
+    assert val.client.post(TRAN2 + "/progress", data={"csrf_token": token, "progress": "80"}).status_code == 403
+    val.submit(page, DECIDE + "approve")
+    assert staffed.show("SOS 001/SS_ICSAP_TRAN2")["lifecycle"] == "completed"
+
+    again = val.client.get(urlsplit_path(link))
+    assert again.status_code == 400 and "already been used" in Page(again.text).by_id("main")
+    old = maker.sign_off_link("Val DeSouza")
+    clock.advance(days=14, hours=1)
+    expired = val.client.get(urlsplit_path(old))
+    assert expired.status_code == 400 and "expired" in Page(expired.text).by_id("main")
+    val.client.close()
+
+
+def urlsplit_path(link: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"

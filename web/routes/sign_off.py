@@ -19,8 +19,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.access import Principal, may_review_sign_off, require
-from domain.errors import BadInputError, ConflictError, DomainError, ForbiddenError, NotFoundError, RuleViolation
-from plantrail.services import ActionRef
+from domain.errors import BadInputError, ConflictError, DomainError, NotFoundError, RuleViolation
+from plantrail.services import ActionRef, Services
 from web.auth import signed_in
 from web.forms import field_of
 from web.render import page
@@ -53,7 +53,7 @@ def _queue_page(request: Request, who: Principal, status_code: int = 200, **cont
     claims = web.services.sign_off_queue(who.name)
     for index, claim in enumerate(claims, start=1):
         claim["key"] = claim_key(claim["plan"], claim["action"], claim["kind"])
-        claim["anchor"] = f"claim-{index}"
+        claim["n"], claim["anchor"] = index, f"claim-{index}"
     values = {"claims": claims, "done": _done(request), "claim_errors": {}, "typed": {}, "problem": None} | context
     return page(request, "sign_off.html", values, status_code=status_code)
 
@@ -89,8 +89,7 @@ def _decide(request: Request, form: FormData) -> Response:
             shown = web.services.approve(ref, actor=who.name, comment=text or None, kind=kind, claim=version)
         else:
             shown = web.services.reject(ref, actor=who.name, reason=text, kind=kind, claim=version)
-    except (ForbiddenError, NotFoundError):
-        raise  # the 403 / 404 page
+    # ForbiddenError (one's own claim, not an approver) and NotFoundError go on to the 403 / 404 page.
     except BadInputError as error:
         field = field_of(error, text_field)
         if field != text_field:  # not about what they typed (a kind or claim the form never sends)
@@ -104,7 +103,7 @@ def _decide(request: Request, form: FormData) -> Response:
     return RedirectResponse(f"{PAGE}?{urlencode(query)}", status_code=303)
 
 
-def _problem(services: Any, ref: ActionRef, version: int | None, error: DomainError) -> dict[str, Any]:
+def _problem(services: Services, ref: ActionRef, version: int | None, error: DomainError) -> dict[str, Any]:
     """The refusal, and what became of the claim the decider saw (from the read model)."""
     seen = next((c for c in services.claims(ref) if c["version"] == version), None)
     return {"message": str(error), "action": f"{ref.plan_code}/{ref.code}", "claim": seen}
