@@ -100,7 +100,8 @@ def history_query(
     # A note's text is kept once, in view_notes (the projector leaves it out of the trail's row).
     text = func.coalesce(e.c.text, n.c.text).label("text")
     noted = and_(n.c.action_id == e.c.originator_id, n.c.version == e.c.version)
-    query = select(*(c for c in e.c if c.name != "text"), text).select_from(e.outerjoin(n, noted))
+    shown = [c for c in e.c if c.name not in ("text", "subject")]
+    query = select(*shown, t.subject_of(), text).select_from(e.outerjoin(n, noted))
     if originator_id is not None:
         query = query.where(e.c.originator_id == originator_id)
     if plan_code is not None:

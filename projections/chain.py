@@ -28,7 +28,7 @@ from domain.errors import BadInputError, DomainError
 from domain.text import clipped
 from projections.bulk import bulk_insert
 from projections.tables import events as audit_events
-from projections.tables import metadata
+from projections.tables import metadata, subject_of
 
 GENESIS = "0" * 64
 SEAL_PREFIX = "plantrail-seal:v1"
@@ -138,7 +138,7 @@ def mismatches(conn: Connection, notifications: Sequence[Notification], contents
 
 
 def describe(conn: Connection, mismatch: Mismatch) -> str:
-    row = conn.execute(select(audit_events.c.subject, audit_events.c.type).where(audit_events.c.position == mismatch.position)).first()
+    row = conn.execute(select(subject_of(), audit_events.c.type).where(audit_events.c.position == mismatch.position)).first()
     about = f" ({row.type} on {row.subject})" if row else ""
     return f"event {mismatch.position}{about} {mismatch.problem}"
 

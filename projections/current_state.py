@@ -176,7 +176,7 @@ class PageWriter:
             topic,
             s,
             aggregate="action",
-            subject=f"{row['plan_code']}/{row['code']}",
+            subject=None,  # "plan/action": derived when read (tables.subject_of), not stored per event
             plan_code=row["plan_code"],
             action_code=row["code"],
             event_changes=changes(before, after) if after is not before else {},  # not a state event: nothing changed
@@ -191,7 +191,7 @@ class PageWriter:
         s: dict[str, Any],
         *,
         aggregate: str,
-        subject: str,
+        subject: str | None,
         plan_code: str | None,
         action_code: str | None,
         event_changes: dict[str, list[Any]],

@@ -12,5 +12,6 @@ a store at another version is rebuilt into fresh tables before it is served (pla
 # 5: view_action_states keeps one row per change (no valid_to: a row holds until the next one
 # believed at the same time) and its lookup index leaves out the recorded range; view_plans
 # counts its actions; view_events has no index on originator_id (no query used it) and no note
-# texts (the trail reads them from view_notes, indexed by action and version).
+# texts (the trail reads them from view_notes, indexed by action and version) nor "plan/action"
+# subjects (derived when read).
 VIEWS_SCHEMA_VERSION = 5

@@ -5,7 +5,9 @@ projections/schema_version.py): a store at another version is rebuilt into fresh
 it is served (plantrail/migrate.py).
 """
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
+from typing import Any
+
+from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text, func
 
 from projections.schema_version import VIEWS_SCHEMA_VERSION
 
@@ -173,7 +175,8 @@ events = Table(
     Column("aggregate", String(20), nullable=False),  # action, plan, person, reminder, seal or integrity
     Column("plan_code", String(200)),
     Column("action_code", String(200)),
-    Column("subject", String(200), nullable=False),  # what the event is about, for display
+    # What the event is about, for display; NULL where it is "plan/action" (``subject_of``).
+    Column("subject", String(200)),
     Column("type", String(50), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("effective_on", Date, nullable=False),
@@ -280,3 +283,8 @@ VIEW_TABLES = [
     sign_off_settings,
     claims,
 ]
+
+
+def subject_of(table: Table = events) -> Any:
+    """The audit-trail row's subject as shown: stored, or "PLAN/ACTION" where left out."""
+    return func.coalesce(table.c.subject, table.c.plan_code + "/" + table.c.action_code).label("subject")
