@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import BadInputError, NotFoundError
 from domain.names import name_key, suggestion, tidy
@@ -96,8 +96,12 @@ def history_query(
     axis: str = "effective",
 ) -> Any:
     """The select of every matching event, oldest first on the chosen axis (``effective`` or ``recorded``)."""
-    e = t.events
-    query = select(e)
+    e, n = t.events, t.notes
+    # A note's text is kept once, in view_notes (the projector leaves it out of the trail's row).
+    text = func.coalesce(e.c.text, n.c.text).label("text")
+    noted = and_(n.c.action_id == e.c.originator_id, n.c.version == e.c.version)
+    shown = [c for c in e.c if c.name not in ("text", "subject")]
+    query = select(*shown, t.subject_of(), text).select_from(e.outerjoin(n, noted))
     if originator_id is not None:
         query = query.where(e.c.originator_id == originator_id)
     if plan_code is not None:

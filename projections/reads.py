@@ -130,9 +130,10 @@ class Reads:
 
     def plans(self) -> list[dict[str, Any]]:
         with self.connect() as sql:
-            counts = {r["plan_code"]: r["n"] for r in sql.all("SELECT plan_code, COUNT(id) AS n FROM view_actions GROUP BY plan_code")}
-            rows = sql.all("SELECT code, title, description, timezone, warning_days, sponsor FROM view_plans ORDER BY code")
-        return [r | {"actions": counts.get(r["code"], 0)} for r in rows]
+            # The count is kept in the plan's row by the projector: no count over every action.
+            return sql.all(
+                "SELECT code, title, description, timezone, warning_days, sponsor, action_count AS actions FROM view_plans ORDER BY code"
+            )
 
     def resolve_plan(self, ref: str) -> dict[str, Any]:
         with self.connect() as sql:
