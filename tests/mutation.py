@@ -73,7 +73,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "chain": (
         ["projections/chain.py", "domain/integrity.py"],
-        ["tests/integration/test_integrity.py", "tests/integration/test_tampering.py", "tests/e2e/test_integrity_cli.py"],
+        ["tests/integration/test_integrity.py", "tests/integration/test_tampering.py"],
     ),
     "summary": (
         ["projections/summary.py"],

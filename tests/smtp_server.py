@@ -26,6 +26,7 @@ class Received:
     rcpt_tos: list[str]
     message: email.message.EmailMessage
     accepted_at: float = 0.0  # time.monotonic() when the server accepted it
+    mail_from: str = ""  # the envelope sender (MAIL FROM), where bounces would go
 
     @property
     def message_id(self) -> str:
@@ -62,7 +63,7 @@ class MisbehavingHandler:
             await asyncio.sleep(self.delay_seconds)
         # Accepted from here on, like a real mail server that has queued it, even if the client has gone.
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
-        self.received.append(Received(list(envelope.rcpt_tos), message, time.monotonic()))
+        self.received.append(Received(list(envelope.rcpt_tos), message, time.monotonic(), envelope.mail_from))
         if self.drop_after_accepting > 0:
             self.drop_after_accepting -= 1
             server.transport.close()

@@ -27,7 +27,7 @@ def settings_for(server, **overrides) -> MailSettings:
         "outbox_dir": Path("unused"),
         "mail_from": "plantrail <plantrail@example.org>",
         "smtp_host": "127.0.0.1",
-        "smtp_port": server.port,
+        "smtp_port": server.port if server else 0,
         "smtp_security": "none",
         "smtp_user": None,
         "smtp_password": None,
@@ -139,10 +139,10 @@ def test_a_550_for_one_recipient_of_two_fails_that_one_and_the_other_still_gets_
     settings = settings_for(smtp_server)
     now = datetime(2015, 3, 24, 7, tzinfo=UTC)
     _, report = run(services, settings, date(2015, 3, 24), now)
-    assert len(report.failed) == 1
     assert [m.rcpt_tos for m in smtp_server.received if m.rcpt_tos != ["admin@example.org"]] == [["bob@example.org"]]
     failed = [m for m in services.outbox.listing() if m["status"] == "failed"]
     assert [(m["email"], m["last_code"]) for m in failed] == [("ann@example.org", 550)]
+    assert report.failed == [failed[0]["message_id"]]
     assert "550" in failed[0]["last_error"]
     # The administrator hears about it in the same pass, and the action's history records it.
     [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
@@ -245,6 +245,7 @@ def test_the_administrators_notice_of_a_refusal_says_to_whom_why_what_and_after_
     [refused] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
     [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
     assert (notice.message["From"], email.utils.parsedate_to_datetime(notice.message["Date"])) == (settings.mail_from, now)
+    assert {m.mail_from for m in smtp_server.received} == {"plantrail@example.org"}  # the bare address of mail_from
     [entry] = notice_entries(notice.text())
     assert entry == {
         "To": "Ann Owner <ann@example.org>",
@@ -272,3 +273,117 @@ def test_with_no_administrator_address_a_refusal_is_recorded_and_nobody_is_sent_
     settings = settings_for(smtp_server, admin_email=None)
     run(services, settings, date(2015, 3, 24), datetime(2015, 3, 24, 7, tzinfo=UTC))
     assert [(m["email"], m["status"], m["kind"]) for m in services.outbox.listing()] == [("ann@example.org", "failed", "digest")]
+
+
+def queued_by_hand(services, name: str, address: str | None, now: datetime) -> str:
+    """A message queued with an address as an older plantrail stored it (checked again at send time)."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"], message["Message-ID"] = "Your actions", f"<{name.split()[0].lower()}@plantrail.test>"
+    message.set_content("Please update.")
+    services.outbox.enqueue(
+        message,
+        kind="digest",
+        recipient_name=name,
+        recipient_email=address,  # type: ignore[arg-type]
+        sweep_id=None,
+        recipient_keys=[(f"due_soon|T 1|T{name[0]}|2015-03-31|7", name)],
+        now=now,
+    )
+    return message["Message-ID"]
+
+
+def test_an_address_unusable_at_send_time_is_undeliverable_with_the_reason_and_the_administrator_hears(services, smtp_server):
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    settings = settings_for(smtp_server)
+    none = queued_by_hand(services, "Ann Owner", None, now)
+    bad = queued_by_hand(services, "Bob Owner", "bob at example", now)
+    report = deliver(services, settings, now)
+    assert (sorted(report.undeliverable), report.failed) == (sorted([none, bad]), [])
+    reasons = {m["message_id"]: (m["status"], m["last_error"]) for m in services.outbox.listing() if m["kind"] == "digest"}
+    assert reasons[none] == ("undeliverable", "no email address recorded for Ann Owner")
+    assert reasons[bad][0] == "undeliverable"
+    assert reasons[bad][1].startswith("the email address recorded for Bob Owner, 'bob at example', ")
+    assert len(report.sent) == 2  # the notices, queued and sent in the same pass
+    told = [e for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"] for e in notice_entries(m.text())]
+    assert sorted((e["To"], e["Why"], e["about"]) for e in told) == [
+        ("Ann Owner", "no email address recorded for Ann Owner", "- T 1 TA  (Due soon)\n"),
+        ("Bob Owner <bob at example>", reasons[bad][1], "- T 1 TB  (Due soon)\n"),
+    ]
+    assert all("Attempts" not in e for e in told)  # nothing was attempted
+
+
+def test_retries_wait_twice_as_long_each_time_up_to_the_longest_wait():
+    from notifications.relay import DeliveryPolicy
+
+    policy = DeliveryPolicy(first_retry=timedelta(minutes=1), longest_wait=timedelta(minutes=10))
+    waits = [policy.next_attempt(n, NOW) - NOW for n in range(6)]
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8, 10, 10)]
+
+
+def test_the_relay_gives_up_exactly_at_the_age_limit_and_not_a_moment_before(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.temporary_failures = 1000
+    settings = settings_for(smtp_server, max_age_hours=1)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    run(services, settings, date(2015, 3, 24), now)
+    [created] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    just_before = deliver(services, settings, now + timedelta(hours=1) - timedelta(microseconds=1))
+    assert (just_before.retrying, just_before.failed) == ([created["message_id"]], [])
+    on_the_hour = deliver(services, settings, now + timedelta(hours=1))
+    assert on_the_hour.failed == [created["message_id"]]
+    [gave_up] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert (gave_up["status"], gave_up["last_code"]) == ("failed", 451)
+    assert gave_up["last_error"] == "gave up after 1:00:00: 451 4.3.0 Try again later"
+
+
+def test_a_retry_waits_the_first_retry_interval_and_records_what_the_server_said(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.temporary_failures = 1
+    settings = settings_for(smtp_server, first_retry_seconds=60)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    _, first = run(services, settings, date(2015, 3, 24), now)
+    [waiting] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert first.retrying == [waiting["message_id"]]
+    assert (waiting["status"], waiting["last_code"], waiting["last_error"]) == ("pending", 451, "451 4.3.0 Try again later")
+    with services.engine.connect() as conn:
+        detail = conn.execute(select(nt.attempts.c.detail).where(nt.attempts.c.message_id == waiting["message_id"])).scalar_one()
+    assert detail == "451 4.3.0 Try again later"
+    assert deliver(services, settings, now + timedelta(seconds=59)).sent == []
+    assert deliver(services, settings, now + timedelta(seconds=60)).sent == [waiting["message_id"]]
+
+
+def test_a_server_slower_than_the_send_timeout_is_a_retry_with_the_time_it_was_given(services, smtp_server):
+    import dataclasses
+
+    from notifications.relay import DeliveryPolicy
+
+    small_plan(services)
+    smtp_server.handler.delay_seconds = 3
+    settings = settings_for(smtp_server)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    context = sweep_context(services, settings)
+    sweep(context, as_of=date(2015, 3, 24), today=date(2026, 1, 1), now=now)
+    relay = dataclasses.replace(
+        relay_context(services, settings, clock=lambda: now), policy=DeliveryPolicy(send_timeout=timedelta(seconds=1))
+    )
+    report = asyncio.run(relay_once(relay))
+    [waiting] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert report.retrying == [waiting["message_id"]]
+    assert (waiting["status"], waiting["last_code"], waiting["last_error"]) == (
+        "pending",
+        None,
+        "no answer from the mail server within 1 s",
+    )
+
+
+def test_the_file_transport_writes_each_message_under_its_message_id_and_the_outbox_says_when(services, tmp_path: Path):
+    small_plan(services)
+    settings = settings_for(None, transport="file", outbox_dir=tmp_path / "out", smtp_port=0)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    _, report = run(services, settings, date(2015, 3, 24), now)
+    [sent] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    assert report.sent == [sent["message_id"]] and (sent["status"], sent["sent_at"]) == ("sent", now.isoformat())
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == [sent["message_id"].strip("<>").replace("@", "_") + ".eml"]  # a file name safe everywhere

@@ -264,3 +264,25 @@ def test_a_backdated_figure_changes_as_at_the_committee_but_not_what_the_committ
     assert true_then["latest_note"]["text"] == "Final ICSP signed off (late return)"
     # Before the backdated date nothing changes on either axis.
     assert seeded.queries.action("SOS 001", "SS_ICSAP_ICSP1", as_at=date(2015, 3, 19))["progress"] == 80
+
+
+def test_a_backdated_event_is_shown_in_the_history_as_what_it_changed_on_its_own_date(services):
+    # The refold returns the state just before and after the backdated event: the history's
+    # old → new is the change on that date, not against the latest state, nor the whole action.
+    from projections.audit import history
+
+    app = services.app
+    make_plan(app)
+    app.add_action(
+        plan_code=PLAN, code="A", title="A", owners=["Ann"], due_date=date(2015, 6, 30), priority_number=1, actor="t", effective_on=START
+    )
+    app.update_progress(PLAN, "A", 20, actor="t", effective_on=date(2015, 2, 1))
+    app.update_progress(PLAN, "A", 60, actor="t", effective_on=date(2015, 4, 1))
+    app.update_progress(PLAN, "A", 40, actor="t", effective_on=date(2015, 3, 1))  # between the two
+    app.change_owners(PLAN, "A", ["Bob"], reason="moves", actor="t", effective_on=date(2015, 1, 15))
+    services.projector.catch_up()
+    entries = history(services.engine, plan_code=PLAN, action_code="A", axis="recorded")
+    assert [(e["type"], e["changes"]) for e in entries[-2:]] == [
+        ("ProgressUpdated", {"progress": [20, 40]}),
+        ("OwnersChanged", {"owners": [["Ann"], ["Bob"]]}),
+    ]

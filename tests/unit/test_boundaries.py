@@ -12,13 +12,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.action_rules import checked_progress
-from domain.errors import BadInputError, InvalidTextError
+from domain.access import Principal, checked_grant, may_audit
+from domain.action_rules import checked_progress, required_reason
+from domain.errors import BadInputError, InvalidTextError, ReasonRequiredError
 from domain.plan import Plan
+from domain.sign_off import checked_days, checked_mode, checked_notify_rejection
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text
 from domain.timeliness import Timeliness, status
 from projections.audit import BACKDATED_AFTER_DAYS, entry
 from scheduler.policy import ActionFacts, Committee, PlanFacts, ReminderPolicy, due_reminders
+from tests.unit.test_sign_off_rules import CLAIMED_ON, new_action
 
 DUE = date(2015, 3, 31)
 
@@ -201,3 +204,62 @@ def test_the_escalation_stops_on_the_day_the_committee_meets():
 def test_an_action_added_after_the_sweep_day_gets_nothing_and_one_added_that_day_does():
     assert fired(day(1), facts(added_on=day(2))) == {}
     assert "overdue" in fired(day(1), facts(added_on=day(1)))
+
+
+# ----- refusals, word for word, with the field they name (expected text written out here) ---------
+
+
+REFUSALS = [
+    (checked_mode, ("sometimes",), "sign_off: must be one of none, completion, changes, got 'sometimes'", "sign_off"),
+    (checked_days, (0,), "sign_off_days: must be a whole number of days from 1 to 365, got 0", "sign_off_days"),
+    (checked_days, (366,), "sign_off_days: must be a whole number of days from 1 to 365, got 366", "sign_off_days"),
+    (checked_days, (True,), "sign_off_days: must be a whole number of days from 1 to 365, got True", "sign_off_days"),
+    (checked_notify_rejection, ("sms",), "notify_rejection: must be one of digest, immediate, got 'sms'", "notify_rejection"),
+    (checked_grant, ("owner", None), "role: must be one of clerk, admin, viewer, got 'owner'", "role"),
+    (checked_grant, ("clerk", " "), "plan: a clerk is a clerk of a plan; name the plan", "plan"),
+    (checked_grant, ("Viewer", "SOS 001"), "plan: viewer is not a per-plan role; leave the plan out", "plan"),
+]
+
+
+@pytest.mark.parametrize(("check", "args", "message", "field"), REFUSALS, ids=[r[2][:40] for r in REFUSALS])
+def test_each_refusal_says_what_is_wrong_and_names_its_field(check, args, message, field):
+    with pytest.raises(BadInputError) as refused:
+        check(*args)
+    assert (str(refused.value), refused.value.field) == (message, field)
+
+
+def test_sign_off_days_are_accepted_from_1_to_365():
+    assert [checked_days(n) for n in (1, 2, 364, 365)] == [1, 2, 364, 365]
+
+
+def test_a_reason_is_text_up_to_its_limit_and_its_refusal_names_the_reason():
+    assert required_reason("x" * TEXT_MAX, "cancel an action") == "x" * TEXT_MAX
+    with pytest.raises(BadInputError) as too_long:
+        required_reason("x" * (TEXT_MAX + 1), "cancel an action")
+    assert str(too_long.value) == f"reason: {TEXT_MAX + 1} characters, at most {TEXT_MAX} allowed"
+    with pytest.raises(BadInputError) as not_text:
+        required_reason(42, "cancel an action")
+    assert str(not_text.value) == "reason: expected text, got int"
+
+
+def test_rejecting_a_claim_without_a_reason_says_what_the_reason_is_for():
+    action = new_action()
+    action.submit_change("progress", progress=100, actor="Pat Preece", effective_on=CLAIMED_ON)
+    with pytest.raises(ReasonRequiredError) as refused:
+        action.reject_change(action.pending_claim("progress"), reason=None, actor="Liam Purdie")
+    assert str(refused.value) == "reason: a reason is required to reject a claim"
+
+
+def test_an_approvals_comment_too_long_is_refused_as_the_comment():
+    action = new_action()
+    action.submit_change("progress", progress=90, actor="Pat Preece", effective_on=CLAIMED_ON)
+    with pytest.raises(BadInputError) as refused:
+        action.approve_change(action.pending_claim(), comment="x" * (TEXT_MAX + 1), actor="Liam Purdie")
+    assert str(refused.value) == f"comment: {TEXT_MAX + 1} characters, at most {TEXT_MAX} allowed"
+
+
+def test_a_clerk_may_open_the_audit_trails_front_page_and_their_own_plans_trail_only():
+    clerk = Principal("Val DeSouza", grants=frozenset({("clerk", "SOS 001")}))
+    nobody = Principal("Pat Preece")
+    assert [may_audit(clerk), may_audit(clerk, "SOS 001"), may_audit(clerk, "SS SAAP 2014")] == [True, True, False]
+    assert [may_audit(nobody), may_audit(nobody, "SOS 001")] == [False, False]
