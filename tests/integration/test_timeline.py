@@ -193,13 +193,13 @@ def test_the_rows_known_at_any_moment_tile_each_actions_dates_and_agree_with_a_r
                 key=lambda r: r["valid_from"],
             )
             first = services.app.get_action(PLAN, code)
+            assert mine[0]["valid_from"] == next(iter(services.app.events.get(first.id))).effective_on
+            # A row holds until the next one believed at the same time (the table keeps no end
+            # date): so no two visible rows may start on the same day, and the last holds for ever.
             starts = [r["valid_from"] for r in mine]
-            assert starts[0] == next(iter(services.app.events.get(first.id))).effective_on
-            # A row holds until the next one known at the same moment (projections/timeline.py):
-            # no two may start on one day (an overlap), and the last holds for ever.
             assert all(a < b for a, b in itertools.pairwise(starts)), (code, known_at)
-            for row, end in zip(mine, [*starts[1:], FOREVER], strict=True):
-                for day in {row["valid_from"], end - timedelta(days=1)}:
+            for row, ends in zip(mine, [*starts[1:], FOREVER], strict=True):
+                for day in {row["valid_from"], ends - timedelta(days=1)}:
                     got = {
                         "progress": row["progress"],
                         "due_date": row["due_date"],
