@@ -167,3 +167,23 @@ def test_history_says_where_each_progress_figure_came_from(imported):
     figures = [e for e in as_json(imported("history", "SS_ICSAP_IMP1", "--format", "json")) if e["type"] == "ProgressUpdated"]
     assert {e["source"] for e in figures[:-1]} == {"import"}
     assert figures[-1]["source"] == "cli" and figures[-1]["changes"] == {"progress": [figures[-2]["changes"]["progress"][1], 80]}
+
+
+def test_changes_count_due_dates_revised_after_the_earlier_date_up_to_the_later_and_as_known_at_a_moment(recording_directly):
+    imported = recording_directly
+    for code, on in (("SS_ICSAP_PAR1", "2015-03-25"), ("SS_ICSAP_PAR2", "2015-03-26"), ("SS_ICSAP_MOR1", "2015-04-02")):
+        imported("redate", code, "--due", "2015-07-31", "--reason", f"moved on {on}", "--on", on)
+    imported("redate", "SS_ICSAP_ICSP1", "--due", "2015-08-31", "--reason", "after the window", "--on", "2015-04-03")
+    between = as_json(imported("changes", "SOS 001", "--from", "2015-03-25", "--to", "2015-04-02", "--format", "json"))
+    revised = {a["code"]: [r["reason"] for r in a["due_date_revisions"]] for a in between["actions"] if "due_date_revisions" in a}
+    assert revised == {"SS_ICSAP_PAR2": ["moved on 2015-03-26"], "SS_ICSAP_MOR1": ["moved on 2015-04-02"]}
+
+    told = datetime.now(UTC).isoformat()
+    imported("update", "SS_ICSAP_PAR2", "--progress", "55", "--on", "2015-03-20", "--note", "late return")
+    imported("update", "SS_ICSAP_PAR2", "--progress", "65", "--on", "2015-03-30")
+    as_told = as_json(imported("changes", "SOS 001", "--from", "2015-03-25", "--to", "2015-04-02", "--known-at", told, "--format", "json"))
+    now = as_json(imported("changes", "SOS 001", "--from", "2015-03-25", "--to", "2015-04-02", "--format", "json"))
+    par2_then = next(a for a in as_told["actions"] if a["code"] == "SS_ICSAP_PAR2")
+    par2_now = next(a for a in now["actions"] if a["code"] == "SS_ICSAP_PAR2")
+    assert "progress" not in par2_then
+    assert (par2_now["progress"], par2_now["progress_delta"]) == ([55, 65], 10)

@@ -288,3 +288,21 @@ def test_a_backdated_event_is_shown_in_the_history_as_what_it_changed_on_its_own
         ("ProgressUpdated", {"progress": [20, 40]}),
         ("OwnersChanged", {"owners": [["Ann"], ["Bob"]]}),
     ]
+
+
+def test_a_completion_appended_without_change_still_follows_a_reopening_backdated_before_it(services):
+    # The second completion (27 April) meets an action already complete on 5 April in
+    # effective-date order and changes nothing, but it is appended, not refolded: it must still
+    # start its own row, so the reopening recorded next for 12 April is refolded before it.
+    app = services.app
+    make_plan(app)
+    app.add_action(
+        plan_code=PLAN, code="A", title="A", owners=["Ann"], due_date=date(2015, 6, 30), priority_number=1, actor="t", effective_on=START
+    )
+    app.change_lifecycle(PLAN, "A", "complete", reason=None, actor="t", effective_on=date(2015, 4, 5))
+    app.change_lifecycle(PLAN, "A", "reopen", reason=None, actor="t", effective_on=date(2015, 1, 10), progress=30)
+    app.change_lifecycle(PLAN, "A", "complete", reason=None, actor="t", effective_on=date(2015, 4, 27))
+    app.change_lifecycle(PLAN, "A", "reopen", reason=None, actor="t", effective_on=date(2015, 4, 12), progress=19)
+    services.projector.catch_up()
+    seen = [services.queries.action(PLAN, "A", as_at=day) for day in (date(2015, 4, 12), date(2015, 4, 26), date(2015, 4, 27))]
+    assert [(a["progress"], a["lifecycle"]) for a in seen] == [(19, "open"), (19, "open"), (100, "completed")]

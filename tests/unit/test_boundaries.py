@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from domain.access import Principal, checked_grant, may_audit
-from domain.action_rules import checked_progress, required_reason
-from domain.errors import BadInputError, InvalidTextError, ReasonRequiredError
+from domain.action_rules import checked_priority, checked_progress, required_reason
+from domain.errors import BadInputError, DomainError, InvalidTextError, ReasonRequiredError
 from domain.plan import Plan
-from domain.sign_off import checked_days, checked_mode, checked_notify_rejection
+from domain.sign_off import checked_days, checked_kind, checked_mode, checked_notify_rejection, proposed_wording
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text
 from domain.timeliness import Timeliness, status
 from projections.audit import BACKDATED_AFTER_DAYS, entry
@@ -263,3 +263,70 @@ def test_a_clerk_may_open_the_audit_trails_front_page_and_their_own_plans_trail_
     nobody = Principal("Pat Preece")
     assert [may_audit(clerk), may_audit(clerk, "SOS 001"), may_audit(clerk, "SS SAAP 2014")] == [True, True, False]
     assert [may_audit(nobody), may_audit(nobody, "SOS 001")] == [False, False]
+
+
+CLAIM_REFUSALS = [
+    (checked_kind, ("owners",), "kind: must be one of completion, due_date, progress, got 'owners'", "kind"),
+    (checked_priority, ("Urgent",), "priority: must be one of High, Medium, Low, got 'Urgent'", None),
+    (checked_priority, (3,), "priority: must be one of High, Medium, Low, got 3", None),
+    (checked_progress, (101,), "progress: must be from 0 to 100, got 101", None),
+    (checked_progress, ("half",), "progress: must be a whole number from 0 to 100, got 'half'", None),
+]
+
+
+@pytest.mark.parametrize(("check", "args", "message", "field"), CLAIM_REFUSALS, ids=[r[2][:40] for r in CLAIM_REFUSALS])
+def test_each_value_refusal_says_what_is_wrong(check, args, message, field):
+    with pytest.raises(BadInputError) as refused:
+        check(*args)
+    assert (str(refused.value), refused.value.field) == (message, field)
+
+
+def test_a_claims_evidence_and_reason_are_refused_by_their_own_names():
+    too_long = "x" * (TEXT_MAX + 1)
+    for kind, words in (("completion", {"evidence": too_long}), ("due_date", {"reason": too_long, "due_date": date(2015, 6, 30)})):
+        with pytest.raises(BadInputError) as refused:
+            new_action().submit_change(kind, actor="Pat Preece", effective_on=CLAIMED_ON, **words)
+        name = next(iter(words))
+        assert str(refused.value) == f"{name}: {TEXT_MAX + 1} characters, at most {TEXT_MAX} allowed"
+
+
+def test_a_decider_facing_several_claims_is_asked_which_by_the_kind_field():
+    action = new_action()
+    action.submit_change("progress", progress=90, actor="Pat Preece", effective_on=CLAIMED_ON)
+    seen = action.submit_change("due_date", due_date=date(2015, 6, 30), reason="slip", actor="Pat Preece", effective_on=CLAIMED_ON)
+    with pytest.raises(BadInputError) as refused:
+        action.pending_claim()
+    assert (str(refused.value), refused.value.field) == (
+        "kind: SOS 001/SS_ICSAP_ARR1 has several pending claims (due_date, progress); say which",
+        "kind",
+    )
+    action.reject_change(action.pending_claim("due_date"), reason="no", actor="Liam Purdie")
+    with pytest.raises(DomainError) as decided:
+        action.pending_claim("due_date", version=seen)
+    assert str(decided.value) == (
+        f"sign-off: the claim you saw (version {seen}) on SOS 001/SS_ICSAP_ARR1 is no longer pending: "
+        "it was decided meanwhile; nothing was recorded"
+    )
+    with pytest.raises(DomainError) as missing:
+        action.pending_claim("due_date")
+    assert str(missing.value) == "sign-off: SOS 001/SS_ICSAP_ARR1 has no pending due date claim"
+
+
+def test_an_approved_claims_reason_goes_with_the_change_it_records():
+    for kind, words, recorded in (
+        ("completion", {"reason": "audit done"}, "ActionCompleted"),
+        ("progress", {"progress": 90, "reason": "two more audits"}, "ProgressUpdated"),
+    ):
+        action = new_action()
+        action.submit_change(kind, actor="Pat Preece", effective_on=CLAIMED_ON, **words)
+        action.collect_events()
+        action.approve_change(action.pending_claim(), comment=None, actor="Liam Purdie")
+        [change] = [e for e in action.collect_events() if type(e).__name__ == recorded]
+        assert change.reason == words["reason"], kind
+
+
+def test_a_due_date_claim_without_a_date_reads_as_a_dash():
+    assert [proposed_wording("due_date", None, None), proposed_wording("due_date", None, date(2015, 6, 30))] == [
+        "due date —",
+        "due date 2015-06-30",
+    ]

@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.email_address import addr_spec_problem, canonical_addr_spec
 from domain.errors import InvalidTextError
 from domain.person import checked_email
 
@@ -65,3 +67,35 @@ def test_quoted_local_parts_and_domain_literals_are_addresses_too():
     assert checked_email('"ann"@example.org') == "ann@example.org"  # the same mailbox, written plainly
     assert checked_email("ann@[192.0.2.1]") == "ann@[192.0.2.1]"
     assert checked_email("  ann@example.org ") == "ann@example.org"
+
+
+LOCAL_64 = "a" * 64
+PROBLEMS = [
+    ("", "is empty"),
+    ("zoë@example.org", "contains non-ASCII characters"),
+    ("a@b.org;c@d.org", "holds more than one address (give one)"),
+    ("a@b.org, c@d.org", "holds more than one address (give one)"),
+    ("a,b@example.org", "is not one email address of the form name@example.org"),  # one @: not two addresses
+    ("Ann <ann@example.org>", "is not one email address of the form name@example.org"),
+    ("ann@council", "has no dot in its domain, so no mail server on the internet would take it (e.g. name@council.gov.uk)"),
+    ('"a@b.c"@council', "has no dot in its domain, so no mail server on the internet would take it (e.g. name@council.gov.uk)"),
+    ("a" * 65 + "@example.org", "has 65 characters before the @, at most 64 allowed"),
+    (LOCAL_64 + "@" + "d" * 177 + ".org", None),
+    (LOCAL_64 + "@" + "d" * 185 + ".org", None),
+    (LOCAL_64 + "@" + "d" * 186 + ".org", "has 255 characters, at most 254 allowed"),
+    ("ann@[192.0.2.1]", None),
+]
+
+
+@pytest.mark.parametrize(("address", "problem"), PROBLEMS, ids=[p[0][:30] or "empty" for p in PROBLEMS])
+def test_each_problem_with_an_address_is_named_word_for_word_and_limits_hold_to_the_character(address, problem):
+    assert addr_spec_problem(address) == problem
+    if problem is None:
+        assert canonical_addr_spec(address) == address
+    else:
+        with pytest.raises(ValueError, match=re.escape(problem)):
+            canonical_addr_spec(address)
+
+
+def test_a_quoted_local_part_that_needs_no_quotes_is_carried_without_them():
+    assert canonical_addr_spec('"abc"@example.org') == "abc@example.org"
