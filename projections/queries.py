@@ -22,7 +22,7 @@ from domain.text import clipped
 from domain.timeliness import HasTimelinessFields, Timeliness, status
 from projections import sign_off
 from projections import tables as t
-from projections.owner_queries import OwnerQueries
+from projections.owner_queries import OwnerQueries, among_codes
 from projections.timeline import FOREVER_TIME
 
 # Up to this many actions, their notes and sub-actions are fetched by id rather than by plan.
@@ -272,7 +272,7 @@ class Queries(OwnerQueries):
                 raise PlanNotFoundError(f"plan {clipped(plan_code)} not found")
             query = states_query(plan_code, as_at, known_at, code)
             if codes is not None:
-                query = query.where(t.actions.c.code.in_(codes))
+                query = query.where(among_codes(plan_code, codes))
             if owner is not None:
                 # Narrow in SQL by the owners' JSON text (as the projector writes it); the exact
                 # check on the decoded list below stays the rule.
