@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,6 +13,7 @@ from sqlalchemy import Engine
 from domain.timeliness import Timeliness
 from projections.audit import history
 from projections.queries import Queries
+from projections.summary_cache import SummaryCache
 
 COUNTED = [(s.value.lower(), s.value) for s in (Timeliness.ALERT, Timeliness.WARNING, Timeliness.OK, Timeliness.COMPLETE)]
 
@@ -22,8 +25,25 @@ def _counts(found: Counter) -> dict[str, int]:
     return counts
 
 
+_caches: weakref.WeakKeyDictionary[Queries, SummaryCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache(queries: Queries) -> SummaryCache:
+    with _caches_lock:
+        found = _caches.get(queries)
+        if found is None:
+            found = _caches[queries] = SummaryCache(queries.engine)
+        return found
+
+
 def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
-    """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled)."""
+    """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled).
+    Remembered while provably true (``projections/summary_cache.py``)."""
+    return _cache(queries).get((plan_code, as_at, known_at), lambda: _summary(queries, plan_code, as_at=as_at, known_at=known_at))
+
+
+def _summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None) -> dict[str, Any]:
     by_priority = queries.status_counts(plan_code, as_at=as_at, known_at=known_at)
     priorities = [
         {"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], Counter()))}
