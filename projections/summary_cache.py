@@ -15,7 +15,8 @@ awaiting sign-off, whatever its date), a plan event (warning days, priorities), 
 event effective on or before D. The audit trail (``view_events``) names every projected event
 with its plan, type and effective date, in the same transaction as the state rows, so that
 question is one range scan over the events since P. Anything the check does not know (another
-projector behind the others, a rebuild that went back) computes the summary afresh.
+projector behind the others) computes the summary afresh. An entry made at a later position
+than the caller's is served: it only knows more.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -67,25 +69,51 @@ class SummaryCache:
         self.size = size
         self.entries: OrderedDict[Key, tuple[int, dict[str, Any]]] = OrderedDict()
         self.lock = threading.Lock()
+        self.guards: dict[Key, threading.Lock] = {}
 
     def get(self, key: Key, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         position = read_models_position(self.engine)  # before computing: what follows sees at least this
         if position is None:
             return compute()
+        found = self._still_true(key, position)
+        if found is None:
+            # One computation per key at a time: twenty dashboards opened at once on a cold
+            # cache would otherwise each compute the same summary, and each wait for the others.
+            with self._computing(key):
+                found = self._still_true(key, position)  # made meanwhile by another thread?
+                if found is None:
+                    found = compute()
+                    self._keep(key, position, found)
+        return copy.deepcopy(found)
+
+    def _still_true(self, key: Key, position: int) -> dict[str, Any] | None:
+        """The remembered summary if it holds at ``position`` (or was made later still)."""
         with self.lock:
             entry = self.entries.get(key)
-        if entry is not None:
-            at, found = entry
-            if at == position or (at < position and unchanged_since(self.engine, key[0], key[1], at, position)):
-                self._keep(key, position, found)
-                return copy.deepcopy(found)
-        found = compute()
-        self._keep(key, position, found)
-        return copy.deepcopy(found)
+        if entry is None:
+            return None
+        at, found = entry
+        if at >= position:
+            return found
+        if unchanged_since(self.engine, key[0], key[1], at, position):
+            self._keep(key, position, found)
+            return found
+        return None
+
+    @contextmanager
+    def _computing(self, key: Key) -> Iterator[None]:
+        with self.lock:
+            guard = self.guards.setdefault(key, threading.Lock())
+        with guard:
+            yield
 
     def _keep(self, key: Key, position: int, found: dict[str, Any]) -> None:
         with self.lock:
+            current = self.entries.get(key)
+            if current is not None and current[0] > position:
+                return  # another thread has already remembered a later one
             self.entries[key] = (position, found)
             self.entries.move_to_end(key)
             while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+                dropped, _ = self.entries.popitem(last=False)
+                self.guards.pop(dropped, None)

@@ -4,6 +4,8 @@ how often it was computed."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -81,3 +83,18 @@ def test_a_rejection_today_of_a_claim_dated_earlier_ends_its_wait_in_the_summary
     assert decided["awaiting_sign_off"] == 0
     assert decided == fresh(plan, DAY)
     assert decided["totals"] == waiting["totals"]  # a rejection changes no action
+
+
+def test_dashboards_opened_at_once_on_a_cold_cache_compute_the_summary_once(plan, computed, monkeypatch):
+    counting = summary_module._summary
+
+    def slow(queries: Any, plan_code: str, *, as_at: date, known_at: datetime | None) -> dict[str, Any]:
+        time.sleep(0.2)  # long enough for every thread to arrive while it computes
+        return counting(queries, plan_code, as_at=as_at, known_at=known_at)
+
+    monkeypatch.setattr(summary_module, "_summary", slow)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: summary(plan.queries, PLAN, as_at=DAY), range(8)))
+    assert computed == [(PLAN, DAY)]
+    assert all(answer == answers[0] for answer in answers)
+    assert answers[0] == fresh(plan, DAY)
