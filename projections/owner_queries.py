@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, func, literal, null, select, union_all
 
 from domain.errors import ActionNotFoundError
 from projections import tables as t
@@ -45,10 +45,17 @@ class OwnerQueries:
 
     def access_facts(self, name: str) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
         """A person's granted roles as (role, plan or None), and the people whose manager they are."""
-        r = t.person_roles
+        r, p = t.person_roles, t.people
+        # One statement, not two: it is asked on every request of a signed-in person, and on
+        # PostgreSQL each round trip counts.
+        query = union_all(
+            select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == name),
+            select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == name),
+        )
         with self.engine.connect() as conn:
-            grants = frozenset((row.role, row.plan_code or None) for row in conn.execute(select(r).where(r.c.person_name == name)))
-            reports = frozenset(conn.execute(select(t.people.c.name).where(t.people.c.manager == name)).scalars())
+            rows = conn.execute(query).all()
+        grants = frozenset((row.name, row.plan_code or None) for row in rows if row.kind == "grant")
+        reports = frozenset(row.name for row in rows if row.kind == "report")
         return grants, reports
 
     def owned_action_refs(self, name: str) -> list[tuple[str, str]]:
