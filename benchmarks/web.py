@@ -223,6 +223,28 @@ async def _post_many(bases: list[str], cookie: str, seed: str, action: str, clie
 RETRIES = [0]
 
 
+def wait_for_sweep(url: str, limit_seconds: float = 3600) -> str:
+    """Wait until the scheduler has recorded a sweep; say how long it took and what it raised."""
+    from sqlalchemy import select
+
+    from scheduler import tables as st
+
+    services = bootstrap(url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < limit_seconds:
+            with services.engine.connect() as conn:
+                row = conn.execute(select(st.sweep_runs.c.raised, st.sweep_runs.c.messages).limit(1)).first()
+            if row is not None:
+                return (
+                    f"{row.raised} reminders raised, {row.messages} digests queued, done {time.perf_counter() - started:.0f}s after start"
+                )
+            time.sleep(2)
+    finally:
+        services.close()
+    raise RuntimeError(f"the scheduler recorded no sweep within {limit_seconds:.0f}s")
+
+
 def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -> None:
     """Two web processes and one scheduler on PostgreSQL; ``clients`` × ``per_client`` concurrent
     update POSTs on one action; every note must be stored exactly once."""
@@ -235,15 +257,21 @@ def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -
         build_store(url, actions)
         ports = [free_port(), free_port()]
         env = {"PLANTRAIL_DATABASE_URL": url, "PLANTRAIL_SECRET_KEY": SECRET, "PLANTRAIL_LOG_LEVEL": "WARNING"}
-        processes = [
+        processes = [subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env)]
+        processes += [
             subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(p)], env=os.environ | env)
             for p in ports
         ]
-        processes.append(subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env))
         try:
             bases = [f"http://127.0.0.1:{p}" for p in ports]
             for base in bases:
                 wait_until_up(base)
+            # Every generated action is long overdue: the scheduler's start-up catch-up sweep
+            # raises a reminder per rule per action (tens of thousands of events at 10,000
+            # actions) and a digest per owner. Measured in the middle of that, each POST also
+            # projected the sweep's events and the run did not finish; a deployment sweeps at
+            # 07:00, so the updates start once that sweep is done (and it is reported).
+            print(f"\npostgres: the scheduler's start-up sweep: {wait_for_sweep(url)}")
             owner = PEOPLE[0]
             cookie = open_sessions(url, ports[0], [owner])[owner]
             action = owned_action(url, owner)
@@ -259,7 +287,12 @@ def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -
         finally:
             for process in processes:
                 process.terminate()
-                process.wait(30)
+            for process in processes:
+                try:
+                    process.wait(120)  # serve finishes the job in hand (a sweep, a message) first
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         services = bootstrap(url)
         try:
             services.projector.catch_up()
