@@ -1,9 +1,12 @@
-"""Projection catch-up speed vs the raw speed of reading the notification log, and peak memory.
+"""Projection catch-up speed vs the raw speed of reading the events, read-model size, peak memory.
 
     python -m benchmarks.projection [--actions 20000] [--events-per-action 50] [--store sqlite|postgres|both]
 
 Builds a synthetic store (batched saves), then, in a fresh child process so that peak RSS is
-the projector's own: reads the whole log raw (no decoding), then projects it from position 0.
+the projector's own: reads the whole log through the library's notification log (no
+decoding), reads it again with a plain ``SELECT`` of the event table, projects it from
+position 0, and `rebuild`s it. Prints each rate and the ratios, and the read models' size on
+disk against the events'.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ import subprocess
 import sys
 import time
 
+from sqlalchemy import Engine
+
 from benchmarks.common import add_store_arguments, fresh_database, peak_rss_mib, stores
+from benchmarks.store_size import sizes
 from benchmarks.synthetic import action_batches, setup_aggregates
+from plantrail.event_table import EventTable
 from plantrail.settings import database_config
 
 
@@ -46,18 +53,44 @@ def measure_in_this_process(url: str, page_size: int) -> dict:
         read += len(page)
         position = page[-1].id
     raw_seconds = time.perf_counter() - started
+    select_seconds = _plain_select(services.engine, EventTable.of(database_config(url)), page_size)
     rss_after_raw = peak_rss_mib()
     started = time.perf_counter()
     services.projector.catch_up()
     projection_seconds = time.perf_counter() - started
+    rss_after_catch_up = peak_rss_mib()
+    started = time.perf_counter()
+    services.projector.rebuild()
+    rebuild_seconds = time.perf_counter() - started
+    on_disk = sizes(services.engine, EventTable.of(database_config(url)))
     services.close()
     return {
         "events": read,
         "raw_seconds": raw_seconds,
+        "select_seconds": select_seconds,
         "projection_seconds": projection_seconds,
+        "rebuild_seconds": rebuild_seconds,
         "rss_after_raw_mib": rss_after_raw,
+        "rss_after_catch_up_mib": rss_after_catch_up,
         "peak_rss_mib": peak_rss_mib(),
+        "sizes": on_disk,
     }
+
+
+def _plain_select(engine: Engine, events: EventTable, page_size: int) -> float:
+    """Every event's position, stream, version, topic and state with a plain keyset-paged SELECT
+    through the driver: the floor under any reader of the log."""
+    sql = (
+        f"SELECT {events.position}, originator_id, originator_version, topic, state FROM {events.name} "
+        f"WHERE {events.position} > {{mark}} ORDER BY {events.position} LIMIT {page_size}"
+    ).format(mark="?" if events.kind == "sqlite" else "%s")
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        position = 0
+        while rows := cursor.execute(sql, (position,)).fetchall():
+            position = rows[-1][0]
+    return time.perf_counter() - started
 
 
 def measure(kind: str, postgres_url: str, actions: int, per_action: int, page_size: int) -> None:
@@ -71,12 +104,30 @@ def measure(kind: str, postgres_url: str, actions: int, per_action: int, page_si
             check=True,
         )
     r = json.loads(child.stdout.strip().splitlines()[-1])
-    raw_rate = r["events"] / r["raw_seconds"]
-    projection_rate = r["events"] / r["projection_seconds"]
-    print(f"  raw notification log read     {raw_rate:>10,.0f} events/s  ({r['raw_seconds']:.1f} s)")
-    print(f"  projection catch-up           {projection_rate:>10,.0f} events/s  ({r['projection_seconds']:.1f} s)")
-    print(f"  ratio projection / raw read:  {projection_rate / raw_rate:.2f}×  (target ≥ 0.3×)")
-    print(f"  peak RSS of the projecting process: {r['peak_rss_mib']:.0f} MiB (after the raw read: {r['rss_after_raw_mib']:.0f} MiB)")
+    n = r["events"]
+    rates = {name: n / r[f"{name}_seconds"] for name in ("raw", "select", "projection", "rebuild")}
+    print(f"  notification log read         {rates['raw']:>10,.0f} events/s  ({r['raw_seconds']:.1f} s)")
+    print(f"  plain SELECT of the events    {rates['select']:>10,.0f} events/s  ({r['select_seconds']:.1f} s)")
+    print(f"  projection catch-up           {rates['projection']:>10,.0f} events/s  ({r['projection_seconds']:.1f} s)")
+    print(f"  rebuild (scratch + swap)      {rates['rebuild']:>10,.0f} events/s  ({r['rebuild_seconds']:.1f} s)")
+    for name in ("projection", "rebuild"):
+        print(
+            f"  ratio {name:<10} / log read: {rates[name] / rates['raw']:.2f}×  (target ≥ 0.3×);"
+            f"  / plain SELECT: {rates[name] / rates['select']:.2f}×"
+        )
+    size = r["sizes"]
+    mib = 1024 * 1024
+    print(
+        f"  on disk: events {size['events'] / mib:.1f} MiB, read models {size['views'] / mib:.1f} MiB "
+        f"({size['views'] / size['events']:.2f}×, target ≤ 1.5×), integrity chain {size['chain'] / mib:.1f} MiB "
+        f"(with it {(size['views'] + size['chain']) / size['events']:.2f}×)"
+    )
+    biggest = sorted(((v, k.removeprefix("table:")) for k, v in size.items() if k.startswith("table:")), reverse=True)[:4]
+    print("    largest: " + ", ".join(f"{name} {value / mib:.1f} MiB" for value, name in biggest))
+    print(
+        f"  peak RSS of the projecting process: {r['peak_rss_mib']:.0f} MiB "
+        f"(after the log reads: {r['rss_after_raw_mib']:.0f} MiB, after catch-up: {r['rss_after_catch_up_mib']:.0f} MiB)"
+    )
 
 
 def main() -> None:

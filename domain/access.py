@@ -13,6 +13,9 @@ for whoever is signed in and asks the functions below; it decides nothing itself
 - An admin manages people and roles.
 - A session opened from a reminder link is for one action only: it reads and updates that
   action (if the rules above let the person) and nothing else.
+- A session opened from a digest's sign-off link is for deciding claims: it reads actions and
+  lists and decides the claims awaiting the person (``domain.sign_off`` says which they may
+  decide), and nothing else.
 """
 
 from __future__ import annotations
@@ -54,12 +57,14 @@ class ActionRef:
 @dataclass(frozen=True)
 class Principal:
     """Who is asking: a person's granted roles, the people whose manager they are, and, for a
-    session opened from a reminder link, the one action it is for."""
+    session opened from a reminder link, the one action it is for (from a sign-off link:
+    ``sign_off_only``)."""
 
     name: str
     grants: frozenset[tuple[str, str | None]] = frozenset()
     reports: frozenset[str] = frozenset()
     only_action: ActionRef | None = None
+    sign_off_only: bool = False
 
     def clerk_of(self, plan_code: str) -> bool:
         return (CLERK, plan_code) in self.grants
@@ -78,7 +83,7 @@ class Principal:
 
     @property
     def scoped(self) -> bool:
-        return self.only_action is not None
+        return self.only_action is not None or self.sign_off_only
 
 
 def _in_scope(who: Principal, plan_code: str, code: str) -> bool:
@@ -91,10 +96,16 @@ def may_read_action(who: Principal, plan_code: str, code: str) -> bool:
 
 def may_update_action(who: Principal, plan_code: str, code: str, owners: Iterable[str]) -> bool:
     """Owner, manager of an owner, or clerk of the plan; within the session's scope."""
-    if not _in_scope(who, plan_code, code):
+    if not _in_scope(who, plan_code, code) or who.sign_off_only:
         return False
     owner_names = set(owners)
     return who.name in owner_names or bool(who.reports & owner_names) or who.clerk_of(plan_code)
+
+
+def may_review_sign_off(who: Principal) -> bool:
+    """The list of claims awaiting the person, and deciding them: any session but one for a
+    single action (whether they may decide a given claim is ``domain.sign_off``'s question)."""
+    return who.only_action is None
 
 
 def may_read_plan(who: Principal, plan_code: str) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from domain.action_rules import required_reason
 from domain.errors import BadInputError
-from domain.sign_off import CLAIM_COMPLETION, CLAIM_DUE_DATE, ClaimReplacedError, NoPendingClaimError, checked_kind
+from domain.sign_off import CLAIM_COMPLETION, CLAIM_DUE_DATE, ClaimDecidedError, ClaimReplacedError, NoPendingClaimError, checked_kind
 from domain.text import TEXT_MAX, optional_text
 
 if TYPE_CHECKING:
@@ -71,6 +71,11 @@ class SignOffCommands:
                 raise BadInputError(f"kind: {action.plan_code}/{action.code} has several pending claims ({kinds}); say which", field="kind")
             kind = next(iter(action.pending_claims), None)
         claim = action.pending_claims.get(checked_kind(kind)) if kind is not None else None
+        if claim is None and version is not None:
+            raise ClaimDecidedError(
+                f"sign-off: the claim you saw (version {version}) on {action.plan_code}/{action.code} is no longer pending: "
+                "it was decided meanwhile; nothing was recorded"
+            )
         if claim is None:
             what = f"{kind.replace('_', ' ')} claim" if kind else "claim"
             raise NoPendingClaimError(f"sign-off: {action.plan_code}/{action.code} has no pending {what}")

@@ -8,7 +8,6 @@ unreachable owner that reminders cannot address.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from domain.errors import PersonNotFoundError
@@ -34,12 +33,16 @@ def tidy(name: str) -> str:
 def closest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Up to ``n`` of ``candidates`` most like ``name``, best first."""
     by_key = {name_key(c): c for c in candidates}
+    import difflib  # only when a name is not found: keeps it off every command's start-up
+
     return [by_key[k] for k in difflib.get_close_matches(name_key(name), list(by_key), n=n, cutoff=SUGGEST_CUTOFF)]
 
 
 def looks_misspelt(name: str, candidates: Iterable[str]) -> bool:
     """Whether ``name`` is, by its spelling, almost surely one of ``candidates`` typed wrongly."""
     keys = [name_key(c) for c in candidates]
+    import difflib
+
     return bool(difflib.get_close_matches(name_key(name), keys, n=1, cutoff=MISSPELT_CUTOFF))
 
 

@@ -57,6 +57,11 @@ class ClaimReplacedError(ConflictError):
     """The claim the decider looked at has since been replaced by a newer one."""
 
 
+class ClaimDecidedError(ConflictError):
+    """The claim the decider looked at is no longer pending: someone decided it meanwhile (in
+    another tab, or another approver). A conflict, not a rule broken: the state moved under them."""
+
+
 def checked_mode(value: object) -> str:
     if value not in SIGN_OFF_MODES:
         raise BadInputError(f"sign_off: must be one of {', '.join(SIGN_OFF_MODES)}, got {clipped(value)}", field="sign_off")

@@ -239,9 +239,18 @@ def claim_entry(item: DigestItem, person: str, links: LinkMaker | None) -> Claim
         decision_reason=d.get("decision_reason"),
         waiting=_ago(d.get("days_waiting")) if item.rule != SIGN_OFF_REJECTED else "",
         what_to_do=what_to_do(item),
-        # The web app shows the claim on the action's page (where the approver decides it).
-        link=_link(lambda: links.action_link(person, item.plan_code, item.action_code)) if links else None,
+        link=_claim_link(item, person, links),
     )
+
+
+def _claim_link(item: DigestItem, person: str, links: LinkMaker | None) -> str | None:
+    """An approver decides on their sign-off page (every claim awaiting them, with the forms);
+    an escalation or a rejection is about one action, so it opens that action's page."""
+    if links is None:
+        return None
+    if item.rule == SIGN_OFF_AWAITING:
+        return _link(lambda: links.sign_off_link(person))
+    return _link(lambda: links.action_link(person, item.plan_code, item.action_code))
 
 
 def sign_off_sections(digest: Digest, links: LinkMaker | None = None) -> dict[str, list[ClaimEntry]]:

@@ -21,6 +21,11 @@ class LinkMaker(Protocol):
         """Where ``person_name`` sees all their actions ("My actions")."""
         ...
 
+    def sign_off_link(self, person_name: str) -> str | None:
+        """Where ``person_name`` reviews and decides every claim awaiting their sign-off
+        ("Review and decide"); each call may make a fresh single-use link."""
+        ...
+
 
 def web_link(url: str | None) -> str | None:
     """Only an absolute http(s) address on one line reaches a message; anything else

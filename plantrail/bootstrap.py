@@ -6,17 +6,13 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, event
 
 from domain.application import Clock, PlanTrail, utc_now
-from domain.reminder_use_cases import record_undeliverable
-from notifications.links import LinkMaker
 from notifications.outbox import Outbox
-from notifications.relay import DeliveryPolicy, RelayContext, UndeliverableHook
-from notifications.render import environment
-from notifications.transports import FileTransport, SmtpTransport, Transport
 from plantrail import keys
 from plantrail.event_table import EventTable
 from plantrail.migrate import ProgressFactory, migrate
@@ -24,14 +20,21 @@ from plantrail.services import Services
 from plantrail.settings import DatabaseConfig, MailSettings, SettingsError, cipher_env, cipher_key, database_config, mail_settings
 from projections.projector import Projector
 from projections.queries import Queries
-from scheduler.policy import ReminderPolicy
-from scheduler.service import Runtime
-from scheduler.sweep import SCHEDULER_ACTOR, SweepContext
-from scheduler.witness import WitnessContext
+
+if TYPE_CHECKING:  # mail and the scheduler load only in the commands that send or sweep
+    from notifications.links import LinkMaker
+    from notifications.relay import DeliveryPolicy, RelayContext, UndeliverableHook
+    from notifications.transports import Transport
+    from scheduler.policy import ReminderPolicy
+    from scheduler.service import Runtime
+    from scheduler.sweep import SweepContext
+    from scheduler.witness import WitnessContext
 
 
 def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
     """Defaults, then ``[reminders]`` in plantrail.toml, then ``[reminders.plans."CODE"]``."""
+    from scheduler.policy import ReminderPolicy
+
     base = {k: v for k, v in settings.reminder_overrides.items() if k != "plans"}
     per_plan = settings.reminder_overrides.get("plans", {})
 
@@ -48,6 +51,8 @@ def policy_for(settings: MailSettings) -> Callable[[str], ReminderPolicy]:
 
 
 def transport_for(settings: MailSettings) -> Transport:
+    from notifications.transports import FileTransport, SmtpTransport
+
     if settings.transport == "smtp":
         return SmtpTransport(
             host=settings.smtp_host,
@@ -61,6 +66,9 @@ def transport_for(settings: MailSettings) -> Transport:
 
 def sweep_context(services: Services, settings: MailSettings, *, links: LinkMaker | None = None) -> SweepContext:
     """``links``: where digests link to (the web app's link maker); None: no links."""
+    from notifications.render import environment
+    from scheduler.sweep import SweepContext
+
     return SweepContext(
         app=services.app,
         engine=services.engine,
@@ -75,6 +83,8 @@ def sweep_context(services: Services, settings: MailSettings, *, links: LinkMake
 
 
 def witness_context(services: Services, settings: MailSettings) -> WitnessContext:
+    from scheduler.witness import WitnessContext
+
     return WitnessContext(
         app=services.app,
         engine=services.engine,
@@ -86,11 +96,15 @@ def witness_context(services: Services, settings: MailSettings) -> WitnessContex
 
 
 def delivery_policy(settings: MailSettings) -> DeliveryPolicy:
+    from notifications.relay import DeliveryPolicy
+
     return DeliveryPolicy(max_age=timedelta(hours=settings.max_age_hours), first_retry=timedelta(seconds=settings.first_retry_seconds))
 
 
 def undeliverable_hook(services: Services, zone: ZoneInfo) -> UndeliverableHook:
     """When the relay gives up on a message, each reminder it carried records why in its history."""
+    from domain.reminder_use_cases import record_undeliverable
+    from scheduler.sweep import SCHEDULER_ACTOR
 
     def record(entries: list[tuple[str, str, str]], when: datetime) -> None:
         if record_undeliverable(services.app, entries, actor=SCHEDULER_ACTOR, effective_on=when.astimezone(zone).date()):
@@ -100,6 +114,9 @@ def undeliverable_hook(services: Services, zone: ZoneInfo) -> UndeliverableHook:
 
 
 def relay_context(services: Services, settings: MailSettings, *, clock: Clock = utc_now) -> RelayContext:
+    from notifications.relay import RelayContext
+    from notifications.render import environment
+
     return RelayContext(
         outbox=services.outbox,
         transport=transport_for(settings),
@@ -116,6 +133,8 @@ def scheduler_runtime(
     services: Services, settings: MailSettings, *, relay_seconds: float = 30.0, links: LinkMaker | None = None
 ) -> Runtime:
     """Everything ``scheduler.service.start`` needs: the sweep, the relay, the daily seal, the zone and the hour."""
+    from scheduler.service import Runtime
+
     return Runtime(
         context=sweep_context(services, settings, links=links),
         relay=relay_context(services, settings),

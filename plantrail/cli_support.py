@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from plantrail.bootstrap import bootstrap
 from plantrail.dates import DateFormatError, local_today, parse_date, resolve_known_at
 from plantrail.errors import as_domain_error, clip_message
-from plantrail.output import progress_bar
-from plantrail.services import Services
 from plantrail.settings import local_timezone
+
+if TYPE_CHECKING:
+    from plantrail.reading import ReadServices
+    from plantrail.services import Services
 
 
 class PlantrailGroup(click.Group):
@@ -20,7 +22,24 @@ class PlantrailGroup(click.Group):
 
     The mapping lives here rather than in ``main`` so that click's ``CliRunner`` runs exactly
     the production path: 0 success, 1 a domain error (not found, conflict, a rule broken, a
-    service unavailable), 2 bad input; the message is one line on stderr."""
+    service unavailable), 2 bad input; the message is one line on stderr.
+
+    ``lazy`` names, for each command not defined with the group, the module whose
+    ``register(group)`` adds it: a command's module (and what it imports: reports, importers,
+    mail, the scheduler) is loaded only when that command runs, or when help lists them all.
+    Measured: loading every command module took most of a `plans` run."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            importlib.import_module(self.lazy[cmd_name]).register(self)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -102,8 +121,32 @@ known_at_option = click.option(
 
 
 def services(ctx: click.Context) -> Services:
+    """Everything: the event store, the projector, the queries (the commands that change things)."""
     root = ctx.find_root()
     if "services" not in root.meta:
+        from plantrail.bootstrap import bootstrap
+        from plantrail.output import progress_bar
+
         root.meta["services"] = bootstrap(root.params.get("db"), progress=progress_bar)
         root.call_on_close(root.meta["services"].close)
     return root.meta["services"]
+
+
+def readers(ctx: click.Context) -> ReadServices:
+    """What a read command needs: the read models over a plain database connection when they
+    are up to date (no event store, no SQLAlchemy loaded), else ``services`` after catching
+    the projector up (``plantrail.reading``)."""
+    root = ctx.find_root()
+    if "services" in root.meta:
+        return root.meta["services"]
+    if "readers" not in root.meta:
+        from plantrail.reading import open_reads
+
+        found = open_reads(root.params.get("db"))
+        if found is None:
+            s = services(ctx)
+            s.projector.catch_up()
+            return s
+        root.meta["readers"] = found
+        root.call_on_close(found.close)
+    return root.meta["readers"]

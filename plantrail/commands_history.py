@@ -1,4 +1,5 @@
-"""CLI commands for clerks, committees and auditors: history, summary, changes, report."""
+"""CLI commands for clerks, committees and auditors: history, changes, report (summary is a
+light read command, in commands_read)."""
 
 from __future__ import annotations
 
@@ -11,26 +12,44 @@ from typing import Any
 import click
 
 from domain.errors import DomainError
-from plantrail import integrity, output
+from plantrail import listings, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from plantrail.files import refuse_existing
 from projections.audit import history as audit_history
-from projections.audit import history_csv
+from projections.audit import history_count, history_csv
 from projections.csv_out import csv_text, plain
-from projections.report import awaiting_phrase, render_csv, render_html, render_xlsx, report_data
-from projections.summary import changes as plan_changes
-from projections.summary import summary as plan_summary
+
+# The report's renderers (jinja2, openpyxl: about 0.23 s to import) and the integrity check
+# load inside ``report`` and ``changes --format csv``, not for every history listing.
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(history)
-    cli.add_command(summary)
     cli.add_command(changes)
     cli.add_command(report)
 
 
+def paging_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--limit``, ``--offset`` and ``--pager/--no-pager``, shared by the long listings."""
+    for option in reversed(
+        [
+            click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N rows (every format)."),
+            click.option("--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N rows (every format)."),
+            click.option(
+                "--pager/--no-pager",
+                default=True,
+                help="On a terminal, show the listing through $PAGER (default less), as git log does; never when piped.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 def _changes_rows(actions: list[dict]) -> list[dict]:
     """Each move as "from → to" in plain words."""
+    from projections.report import awaiting_phrase
+
     rows = []
     for a in actions:
         row = {**a, "priority_area": (a["priority_area"] or {}).get("name")}
@@ -60,6 +79,7 @@ def _changes_rows(actions: list[dict]) -> list[dict]:
     help="Which date --since/--until and the ordering use: when it was true, or when it was recorded.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@paging_options
 @click.pass_context
 def history(
     ctx: click.Context,
@@ -70,48 +90,37 @@ def history(
     event_type: str | None,
     axis: str,
     fmt: str,
+    limit: int | None,
+    offset: int,
+    pager: bool,
 ) -> None:
     """Every recorded event, oldest first: who changed what, when it was true, when it was recorded, why.
 
-    SUBJECT is an action (code or PLAN/CODE) or a plan code; without it, the whole store."""
+    SUBJECT is an action (code or PLAN/CODE) or a plan code; without it, the whole store.
+    --limit and --offset page through it (oldest first), as do the JSON and CSV formats."""
     s = services(ctx)
     filters: dict[str, Any] = {"since": since, "until": until, "actor": actor, "event_type": event_type, "axis": axis}
-    if subject is None:
-        entries = audit_history(s.engine, **filters)
-    else:
-        entries = _history_of(s, subject, filters)
+    if subject is not None:
+        filters |= _subject_filters(s, subject)
+    entries = audit_history(s.engine, limit=limit, offset=offset, **filters)
     if fmt == "json":
-        output.emit_json(entries)
+        listings.show(output.json_text(entries), pager=pager)
     elif fmt == "csv":
-        click.echo(history_csv(entries), nl=False)
+        listings.show(history_csv(entries), pager=pager)
     else:
-        output.history_table(entries, axis)
+        paged = limit is not None or offset > 0
+        total = history_count(s.engine, **filters) if paged else len(entries)
+        listings.show(listings.history_lines(entries, axis, offset=offset, total=total), pager=pager)
 
 
-def _history_of(s, subject: str, filters: dict) -> list[dict]:
+def _subject_filters(s, subject: str) -> dict[str, str]:
     try:
         plan_code, code = s.queries.resolve_action(subject)
     except DomainError:
         plan = s.queries.resolve_plan(subject)  # raises "not found" naming the plan if neither
-        return audit_history(s.engine, plan_code=plan["code"], **filters)
+        return {"plan_code": plan["code"]}
     # By code rather than stream id: reminders raised about the action are in the trail too.
-    return audit_history(s.engine, plan_code=plan_code, action_code=code, **filters)
-
-
-@click.command()
-@click.argument("plan")
-@as_at_option
-@known_at_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.pass_context
-def summary(ctx: click.Context, plan: str, as_at: date | None, known_at_text: str | None, fmt: str) -> None:
-    """The high-level summary: per strategic priority, how many actions are alert, warning, ok, complete."""
-    s = services(ctx)
-    plan_row = s.queries.resolve_plan(plan)
-    data = plan_summary(
-        s.queries, plan_row["code"], as_at=as_at or s.app.today(plan_row["code"]), known_at=known_at(known_at_text, plan_row["timezone"])
-    )
-    output.emit_json(data) if fmt == "json" else output.summary_table(plan_row, data)
+    return {"plan_code": plan_code, "action_code": code}
 
 
 @click.command()
@@ -120,18 +129,37 @@ def summary(ctx: click.Context, plan: str, as_at: date | None, known_at_text: st
 @click.option("--to", "to_date", type=DATE, required=True, help="The later date, e.g. this committee.")
 @known_at_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@paging_options
 @click.pass_context
-def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known_at_text: str | None, fmt: str) -> None:
-    """What changed between two dates: status moves, progress, notes, slipped dates, owners, completions."""
+def changes(
+    ctx: click.Context,
+    plan: str,
+    from_date: date,
+    to_date: date,
+    known_at_text: str | None,
+    fmt: str,
+    limit: int | None,
+    offset: int,
+    pager: bool,
+) -> None:
+    """What changed between two dates: status moves, progress, notes, slipped dates, owners, completions.
+
+    --limit and --offset page through the changed actions as listed, in every format."""
     if to_date < from_date:
         raise click.BadParameter("--to must not be before --from", param_hint="--to")
+    from projections.summary import changes as plan_changes
+
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)
     data = plan_changes(
         s.queries, s.engine, plan_row["code"], from_date=from_date, to_date=to_date, known_at=known_at(known_at_text, plan_row["timezone"])
     )
+    # Which actions changed is known only once both dates' states are compared, so the page is
+    # cut from the compared list; the counts by priority stay whole.
+    total = len(data["actions"])
+    data["actions"] = data["actions"][offset : None if limit is None else offset + limit]
     if fmt == "json":
-        output.emit_json(data)
+        listings.show(output.json_text(data), pager=pager)
     elif fmt == "csv":
         columns = [
             "code",
@@ -151,9 +179,9 @@ def changes(ctx: click.Context, plan: str, from_date: date, to_date: date, known
             "new_notes",
             "awaiting_sign_off",
         ]
-        click.echo(csv_text(_changes_rows(data["actions"]), columns), nl=False)
+        listings.show(csv_text(_changes_rows(data["actions"]), columns), pager=pager)
     else:
-        output.changes_table(plan_row, data)
+        listings.show(listings.changes_lines(plan_row, data, offset=offset, total=total), pager=pager)
 
 
 @click.command()
@@ -176,6 +204,9 @@ def report(
     fmt: str,
 ) -> None:
     """Write the committee report: the plan as at a date, printable HTML, a workbook (xlsx), or its data as JSON/CSV."""
+    from plantrail import integrity
+    from projections.report import render_csv, render_html, render_xlsx, report_data
+
     refuse_existing(out_path, force)  # before the work, not after it
     s = services(ctx)
     plan_row = s.queries.resolve_plan(plan)

@@ -15,7 +15,7 @@ import click
 from plantrail import output
 from plantrail.cli_support import DATE, by_option, format_option, on_option, services, verbose_option
 from plantrail.settings import default_actor
-from projections.report import confirmation
+from projections.confirmation import confirmation
 
 PRIORITY = click.Choice(["High", "Medium", "Low"], case_sensitive=False)
 

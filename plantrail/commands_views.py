@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from plantrail import output
+from plantrail import listings, output
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from plantrail.errors import clipped
 from plantrail.settings import default_actor
@@ -86,6 +86,7 @@ def actions(
         statuses=statuses,
         due_before=due_before,
         priority_number=priority_number,
+        with_children=fmt != "table",
     )
     if fmt == "xlsx":
         heading = (
@@ -99,7 +100,7 @@ def actions(
     elif fmt == "csv":
         text = csv_text([flat_action(a) for a in found], ACTION_COLUMNS)
     else:
-        output.actions_tables(_plans_of(s, found, plan_row), found, day.isoformat(), moment)
+        listings.show(listings.actions_lines(_plans_of(s, found, plan_row), found, day.isoformat(), moment), pager=False)
         return
     if out_path is not None:
         output.write_file(_checked_out(out_path), text)

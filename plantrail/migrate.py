@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, Table, inspect, select
 
 from notifications import tables as outbox_tables
 from plantrail.keys import StoreFacts, store_facts
+from plantrail.schema_versions import KEPT_VERSIONS, VIEWS
 from projections import chain as chain_module
 from projections import tables as view_tables
 from projections.decoding import plaintext
@@ -109,13 +110,12 @@ def _outbox_holds_undeliverable(ctx: MigrationContext) -> None:
 
 
 KEPT = [
-    KeptModel("integrity_chain", 2, [chain_module.chain], {2: _chain_records_first_seen}),
-    KeptModel("outbox", 2, list(outbox_tables.metadata.sorted_tables), {2: _outbox_holds_undeliverable}),
-    KeptModel("sweeps", 1, list(sweep_tables.metadata.sorted_tables)),
+    KeptModel("integrity_chain", KEPT_VERSIONS["integrity_chain"], [chain_module.chain], {2: _chain_records_first_seen}),
+    KeptModel("outbox", KEPT_VERSIONS["outbox"], list(outbox_tables.metadata.sorted_tables), {2: _outbox_holds_undeliverable}),
+    KeptModel("sweeps", KEPT_VERSIONS["sweeps"], list(sweep_tables.metadata.sorted_tables)),
     # Sessions, used-link nonces and sign-in request counts: not derivable from the events.
-    KeptModel("web", 1, list(web_tables.metadata.sorted_tables)),
+    KeptModel("web", KEPT_VERSIONS["web"], list(web_tables.metadata.sorted_tables)),
 ]
-VIEWS = "views"
 
 
 def _fact(name: str) -> str:

@@ -2,149 +2,35 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from plantrail.files import new_file
-from projections.statuses import RULE_LABELS, STATUS_KEY
+from plantrail.plain_output import action_detail, awaiting_text, emit_json, json_text
+from projections.statuses import RULE_LABELS
 
-# Icon + word, so status reads without colour and in black-and-white print.
-STATUS_STYLES = {"Alert": "bold red", "Warning": "yellow", "OK": "green", "Complete": "blue", "Cancelled": "dim"}
-STATUS_MARKS = {key["status"]: (f"{key['icon']} {key['status']}", STATUS_STYLES[key["status"]]) for key in STATUS_KEY}
+# One action, JSON and the other everyday outputs are plain text (plantrail/plain_output.py).
+__all__ = ["action_detail", "awaiting_text", "emit_json", "json_text"]
 
 # Piped output keeps a readable width instead of rich's 80-column default.
 stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 stderr = Console(stderr=True, highlight=False)
 
 
-def json_text(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json_text(data), nl=False)
-
-
 def write_file(path: Path, content: str | bytes, *, force: bool = True) -> None:
     """Write through a temporary file of our own beside the target (``plantrail.files``): a
     half-written file never replaces a good one, and nothing planted at a guessable name is
     followed. Without ``force`` an existing file is refused, not replaced."""
+    from plantrail.files import new_file  # tempfile and shutil: only commands that write files need them
+
     with new_file(path, force=force) as out:
         out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-
-
-def status_text(status: str) -> Text:
-    label, style = STATUS_MARKS.get(status, (status, ""))
-    return Text(label, style=style)
-
-
-def plans_table(plans: list[dict[str, Any]]) -> None:
-    table = Table(title="Plans", title_justify="left")
-    for column in ("Code", "Title", "Actions", "Sponsor", "Time zone"):
-        table.add_column(column, justify="right" if column == "Actions" else "left")
-    for p in plans:
-        table.add_row(p["code"], p["title"], str(p["actions"]), p["sponsor"] or "", p["timezone"])
-    stdout.print(table)
-
-
-def actions_tables(plans: list[dict[str, Any]], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
-    """Each plan's actions, one table per strategic priority, as in Covalent's report."""
-    for plan in plans:
-        actions_table(plan, [a for a in actions if a["plan"] == plan["code"]], as_at, known_at)
-    if len(plans) != 1:
-        stdout.print(f"{len(actions)} action(s) in {len(plans)} plan(s)")
-
-
-def actions_table(plan: dict[str, Any], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> None:
-    """One table per strategic priority, as in Covalent's report."""
-    known = f", as known at {known_at.isoformat(timespec='minutes')}" if known_at else ""
-    stdout.print(Text(f"{plan['code']} {plan['title']} — as at {as_at}{known}", style="bold"))
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for a in actions:
-        area = a["priority_area"]
-        groups.setdefault(f"{area['number']}. {area['name']}" if area else "(no priority area)", []).append(a)
-    for label, members in groups.items():
-        table = Table(title=label, title_justify="left", title_style="bold")
-        table.add_column("Code", no_wrap=True)
-        table.add_column("Title", max_width=30)
-        table.add_column("Owners", max_width=30)
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Progress", justify="right")
-        table.add_column("Status", no_wrap=True)
-        table.add_column("Priority")
-        for a in members:
-            due = a["due_date"] or "—"
-            if a["due_date_revisions"]:
-                due += f" (was {a['original_due_date']})"
-            status = status_text(a["status"]) + (Text(f" {AWAITING_MARK}") if a["awaiting_sign_off"] else Text(""))
-            table.add_row(a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status, a["priority"] or "")
-        stdout.print(table)
-    stdout.print(f"{len(actions)} action(s)")
-    waiting = sum(1 for a in actions if a["awaiting_sign_off"])
-    if waiting:
-        stdout.print(
-            f"{AWAITING_MARK} {waiting} action(s) carry a claim awaiting sign-off; shown as last approved (see `plantrail pending`)."
-        )
-
-
-def action_detail(a: dict[str, Any]) -> None:
-    area = a["priority_area"]
-    stdout.print(Text(f"{a['plan']} / {a['code']}  {a['title']}", style="bold"))
-    rows = [
-        ("Priority area", f"{area['number']}. {area['name']}" if area else "—"),
-        ("Owners", "; ".join(a["owners"]) or "—"),
-        (
-            "Due",
-            (a["due_date"] or "—")
-            + (f" (originally {a['original_due_date']}, revised {a['due_date_revisions']}×)" if a["due_date_revisions"] else ""),
-        ),
-        ("Progress", f"{a['progress']}%"),
-        ("Status", status_text(a["status"]) + Text(f" as at {a['status_as_at']}")),
-        ("Lifecycle", a["lifecycle"]),
-        ("Priority", a["priority"] or "—"),
-        ("Description", a["description"] or "—"),
-        *[(f"{AWAITING_MARK} Sign-off", awaiting_text(claim)) for claim in a["awaiting_sign_off"]],
-    ]
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
-    for label, value in rows:
-        grid.add_row(label, value)
-    stdout.print(grid)
-    for sub in a["sub_actions"]:
-        stdout.print(Text(f"\nSub-action {sub['number']}: {sub['details']}", style="bold"))
-        for note in sub["notes"]:
-            stdout.print(f"  {note['effective_on']} ({note['author']}): {note['text']}")
-    if a["notes"]:
-        stdout.print(Text("\nNotes", style="bold"))
-        for note in a["notes"]:
-            stdout.print(f"  {note['effective_on']} ({note['author']}): {note['text']}")
-    for label, key in (("How will we know?", "success_measures"), ("Evidence", "evidence")):
-        if a[key]:
-            stdout.print(Text(f"\n{label}", style="bold"))
-            for text in a[key]:
-                stdout.print(f"  - {text}")
-
-
-AWAITING_MARK = "⧗"
-
-
-def awaiting_text(claim: dict[str, Any]) -> str:
-    evidence = f"; evidence: {claim['evidence']}" if claim["evidence"] else ""
-    return (
-        f"claims {claim['proposed']} (by {claim['claimant']}, effective {claim['effective_on']}{evidence}): "
-        f"awaiting sign-off by {claim['awaiting']}, since {claim['since'][:16].replace('T', ' ')} UTC"
-    )
 
 
 def recorded(shown: dict[str, Any]) -> None:
@@ -200,74 +86,6 @@ def sign_off_settings(settings: dict[str, Any]) -> None:
         f"{settings['plan']}: sign-off {settings['sign_off']}; a claim escalates after {settings['sign_off_days']} day(s); "
         f"rejections are told {'at once' if settings['notify_rejection'] == 'immediate' else 'in the next digest'}."
     )
-
-
-def history_table(entries: list[dict[str, Any]], axis: str) -> None:
-    table = Table(title=f"History ({len(entries)} events, ordered by {axis} date)", title_justify="left")
-    for column in ("Effective", "Recorded (UTC)", "Type", "Subject", "Actor", "What changed", "Reason"):
-        table.add_column(column, max_width=60 if column == "What changed" else None)
-    for e in entries:
-        if e["type"] == "ActionAdded":
-            c = e["changes"]
-            what = (
-                f"added: {c['title'][1]} (due {c.get('due_date', [None, '—'])[1] or '—'}; owners {_short(c.get('owners', [None, []])[1])})"
-            )
-        else:
-            what = e["text"] or "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in e["changes"].items())
-        effective = e["effective_on"] + (" ⚑ backdated" if e["backdated"] else "") + (" ⚠ recorded time suspect" if e["time_flag"] else "")
-        table.add_row(effective, e["recorded_at"][:16].replace("T", " "), e["type"], e["subject"], e["actor"], what, e["reason"] or "")
-    stdout.print(table)
-
-
-def _short(value: Any) -> str:
-    text = "—" if value is None else "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def summary_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
-    known = f", as known at {data['known_at']}" if data["known_at"] else ""
-    table = Table(title=f"{plan['code']} high level summary as at {data['as_at']}{known}", title_justify="left")
-    keys = ["alert", "warning", "ok", "complete"] + (["cancelled"] if "cancelled" in data["totals"] else [])
-    table.add_column("Strategic priority")
-    for key in keys:
-        table.add_column(status_text({"ok": "OK"}.get(key, key.capitalize())), justify="right")
-    for p in data["priorities"]:
-        table.add_row(f"{p['number']}. {p['name']}" if p["number"] else p["name"], *[str(p.get(k, 0)) for k in keys])
-    table.add_row(Text("Total", style="bold"), *[str(data["totals"].get(k, 0)) for k in keys])
-    stdout.print(table)
-    if data["awaiting_sign_off"]:
-        stdout.print(f"{AWAITING_MARK} {data['awaiting_sign_off']} action(s) carry a claim awaiting sign-off; counted as last approved.")
-
-
-def changes_table(plan: dict[str, Any], data: dict[str, Any]) -> None:
-    stdout.print(Text(f"{plan['code']}: what changed from {data['from']} to {data['to']}", style="bold"))
-    table = Table(title=f"Actions ({len(data['actions'])} changed)", title_justify="left")
-    for column in ("Code", "Status", "Progress", "Due date", "Owners", "New notes"):
-        table.add_column(column)
-    for a in data["actions"]:
-        status = f"{a['status'][0] or 'new'} → {a['status'][1]}" if "status" in a else ""
-        if a.get("awaiting_sign_off"):
-            status += f" {AWAITING_MARK} " + "; ".join(f"claims {c['proposed']}" for c in a["awaiting_sign_off"])
-        progress = f"{a['progress'][0] if a['progress'][0] is not None else '—'}% → {a['progress'][1]}%" if "progress" in a else ""
-        slips = "; ".join(f"{r['from']} → {r['to']} ({r['reason']})" for r in a.get("due_date_revisions", []))
-        if slips:
-            slips += f" [slipped {a['slips_since_original']}× since {a['original_due_date']}]"
-        owners = f"{'; '.join(a['owners'][0])} → {'; '.join(a['owners'][1])}" if "owners" in a else ""
-        notes = len(a.get("new_notes", []))
-        table.add_row(a["code"], status, progress, slips, owners, str(notes) if notes else "")
-    stdout.print(table)
-    if any(a.get("awaiting_sign_off") for a in data["actions"]):
-        stdout.print(f"{AWAITING_MARK} awaiting sign-off: shown as last approved (see `plantrail pending`).")
-    moves = Table(title="Counts by strategic priority (from → to)", title_justify="left")
-    moves.add_column("Strategic priority")
-    for key in ("alert", "warning", "ok", "complete"):
-        moves.add_column(key.capitalize(), justify="right")
-    for p in data["priorities"]:
-        moves.add_row(
-            f"{p['number']}. {p['name']}" if p["number"] else p["name"],
-            *[f"{p[k]['from']} → {p[k]['to']}" if k in p else "" for k in ("alert", "warning", "ok", "complete")],
-        )
-    stdout.print(moves)
 
 
 def remind_summary(result: dict[str, Any]) -> None:
@@ -350,18 +168,12 @@ def verdict_text(v: dict[str, Any]) -> None:
         stdout.print(f"{v['checked']} event(s) checked.")
 
 
-def people_table(people: list[dict[str, Any]]) -> None:
-    table = Table(title="People", title_justify="left")
-    for column in ("Name", "Initials", "Email", "Role", "Manager", "Actions owned"):
-        table.add_column(column, justify="right" if column == "Actions owned" else "left")
-    for p in people:
-        table.add_row(p["name"], p["initials"] or "", p["email"] or "", p["role"] or "", p["manager"] or "", str(p["actions"]))
-    stdout.print(table)
-
-
 @contextmanager
 def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (stdout stays clean for JSON); silent when stderr is not a terminal."""
+    # Imported here: most commands never show one, and rich.progress is a third of rich's import.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -21,26 +21,26 @@ from domain.commands import ActionCommand, ApproveChange, RejectChange
 from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
 from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, may_decide
 from notifications.outbox import Outbox
+from plantrail.reading import ActionRef, ReadServices
 from plantrail.settings import DatabaseConfig
+from projections.audit import history
 from projections.projector import Projector
 from projections.queries import Queries
-from scheduler.rejection_notice import tell_rejection_now
-from scheduler.sweep import SweepContext
+from projections.sign_off import proposed_changes
+
+if TYPE_CHECKING:
+    from scheduler.sweep import SweepContext
+
+__all__ = ["ActionRef", "Services"]
 
 log = logging.getLogger("plantrail.sign_off")
 
 
-@dataclass(frozen=True)
-class ActionRef:
-    plan_code: str
-    code: str
-
-    def __str__(self) -> str:
-        return f"{self.plan_code}/{self.code}"
-
-
 @dataclass
-class Services:
+class Services(ReadServices):
+    """Everything an entry point needs; ``resolve``, ``show`` and ``plan_timezone`` are the read
+    side's (``plantrail.reading``), shared with the CLI's quick read path."""
+
     app: PlanTrail
     projector: Projector
     queries: Queries
@@ -59,13 +59,6 @@ class Services:
 
     def today(self, plan_code: str | None = None) -> date:
         return self.app.today(plan_code)
-
-    def resolve(self, ref: str | ActionRef) -> ActionRef:
-        """``CODE`` (when one plan uses it) or ``PLAN/CODE``, in any case, to the stored codes."""
-        if isinstance(ref, ActionRef):
-            return ref
-        plan_code, code = self.queries.resolve_action(ref)
-        return ActionRef(plan_code, code)
 
     def person_name(self, name: str, *, field: str = "owner") -> str:
         """A registered person's registered spelling (``domain.names``), or an error naming the closest."""
@@ -96,14 +89,6 @@ class Services:
         if shown["recorded_as"] == "rejected":
             shown["claimant_told"] = self._tell_rejection(target, shown["claim"])
         return shown
-
-    def show(self, ref: str | ActionRef, *, as_at: date | None = None, known_at: datetime | None = None) -> dict[str, Any]:
-        """The action as at ``as_at`` (default today in its plan's zone), as known at ``known_at``."""
-        target = self.resolve(ref)
-        return self.queries.action(target.plan_code, target.code, as_at=as_at or self.today(target.plan_code), known_at=known_at)
-
-    def plan_timezone(self, plan_ref: str) -> str:
-        return str(self.queries.resolve_plan(plan_ref)["timezone"])
 
     # ----- plans, people and actions without hand-written files ------------------------------
     # Each returns what it made, as the read models now show it (the CLI's --format json and the
@@ -203,6 +188,8 @@ class Services:
             return {"when": "next digest", "problem": None}
         if self.notices is None:
             return {"when": "next digest", "problem": "no mail is set up for this process"}
+        from scheduler.rejection_notice import tell_rejection_now
+
         try:
             told = tell_rejection_now(self.notices(), target.plan_code, target.code, claim["version"], now=self.app.clock())
         except Exception as error:  # the rejection stands; the next sweep tells the claimant instead
@@ -224,11 +211,40 @@ class Services:
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]
 
+    def sign_off_queue(self, person: str, *, history_excerpt: int = 3) -> list[dict[str, Any]]:
+        """What ``person`` may decide (``pending(for_person=…)``), each claim with the action as
+        last approved (``current``), what approving it would change (``changes``: field, old,
+        new) and the action's latest events (``recent``, newest first): an approver's page."""
+        found = []
+        for claim in self.pending(for_person=person):
+            ref = ActionRef(claim["plan"], claim["action"])
+            current = self.show(ref)
+            today = self.today(ref.plan_code)
+            warning_days = self.queries.plan(ref.plan_code)["warning_days"]
+            trail = history(self.engine, plan_code=ref.plan_code, action_code=ref.code, axis="recorded")
+            found.append(
+                claim
+                | {
+                    "current": current,
+                    "changes": proposed_changes(claim, current, today, warning_days),
+                    "recent": list(reversed(trail[-history_excerpt:])),
+                }
+            )
+        return found
+
     def claims(self, ref: str | ActionRef) -> list[dict[str, Any]]:
         """Every claim on the action with what became of it (pending, approved, rejected,
         replaced), who decided and why: what an owner reads after a rejection."""
         target = self.resolve(ref)
         return self.queries.claims(target.plan_code, target.code)
+
+    def rejections_to_answer(self, ref: str | ActionRef) -> list[dict[str, Any]]:
+        """The action's rejected claims not made again since (no newer claim of that kind):
+        what its owner still has to put right, with who refused and why."""
+        latest: dict[str, dict[str, Any]] = {}
+        for claim in self.claims(ref):  # oldest first
+            latest[claim["kind"]] = claim
+        return [c for c in latest.values() if c["outcome"] == "rejected"]
 
     def sign_off_settings(self, plan_ref: str) -> dict[str, Any]:
         plan_code = self.queries.resolve_plan(plan_ref)["code"]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from domain.email_address import canonical_addr_spec
 from domain.errors import BadInputError
 from domain.text import clipped
 
@@ -183,6 +182,8 @@ def _address_setting(config: dict[str, Any], name: str) -> str | None:
         return None
     text = str(value).strip()
     try:
+        from domain.email_address import canonical_addr_spec  # the email package: only mail settings need it
+
         return canonical_addr_spec(text)
     except ValueError as problem:
         raise SettingsError(f"{name}: must be one email address like auditor@council.gov.uk; {clipped(text)} {problem}") from None

@@ -7,8 +7,8 @@ sign-off, by whom, since when", both now and as at a date as known at a time.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -19,11 +19,13 @@ from domain.sign_off import (
     DEFAULT_NOTIFY_REJECTION,
     DEFAULT_SIGN_OFF,
     DEFAULT_SIGN_OFF_DAYS,
-    ClaimParties,
-    awaiting_wording,
     proposed_wording,
 )
+from domain.timeliness import status
 from projections import tables as t
+from projections.claim_rows import claim_dict
+from projections.claim_rows import iso as _iso
+from projections.claim_rows import utc as _utc
 from projections.timeline import FOREVER_TIME
 
 if TYPE_CHECKING:
@@ -129,19 +131,6 @@ def _claims_with_managers() -> Any:
     return select(c, p.c.manager.label("claimant_manager")).select_from(c.outerjoin(p, func.lower(p.c.name) == func.lower(c.c.claimant)))
 
 
-def awaiting_by_action(conn: Connection, plan_code: str, as_at: date, known_at: datetime) -> dict[str, list[dict[str, Any]]]:
-    """Per action id, the claims pending as at ``as_at`` (claimed for a date on or before it)
-    as known at ``known_at`` (made by then, not yet decided then)."""
-    c = t.claims.c
-    query = _claims_with_managers().where(
-        c.plan_code == plan_code, c.effective_on <= as_at, c.claimed_at <= known_at, c.closed_at > known_at
-    )
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in conn.execute(query.order_by(c.claimed_at)).mappings():
-        found[row["action_id"]].append(claim_dict(row))
-    return found
-
-
 def open_claims(conn: Connection, plan_code: str | None = None) -> list[dict[str, Any]]:
     """Every claim still waiting, oldest first, with the action's title."""
     c = t.claims.c
@@ -169,29 +158,30 @@ def claims_of_action(conn: Connection, plan_code: str, action_code: str) -> list
     ]
 
 
-def claim_dict(row: Any) -> dict[str, Any]:
-    parties = ClaimParties(row["plan_code"], row["claimant"], row["claimant_manager"])
-    return {
-        "plan": row["plan_code"],
-        "action": row["action_code"],
-        "kind": row["kind"],
-        "version": row["version"],
-        "proposed": proposed_wording(row["kind"], row["progress"], row["due_date"]),
-        "progress": row["progress"],
-        "due_date": _iso(row["due_date"]),
-        "claimant": row["claimant"],
-        "claimant_manager": row["claimant_manager"],
-        "effective_on": row["effective_on"].isoformat(),
-        "since": _utc(row["claimed_at"]).isoformat(),
-        "evidence": row["evidence"],
-        "reason": row["reason"],
-        "awaiting": awaiting_wording(parties),
-    }
+# ----- what a claim would change ------------------------------------------------------------------
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
+@dataclass(frozen=True)
+class _State:
+    progress: int
+    lifecycle: str
+    due_date: date | None
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # SQLite hands back naive UTC
+def proposed_changes(claim: dict[str, Any], current: dict[str, Any], as_at: date, warning_days: int) -> list[dict[str, Any]]:
+    """What approving ``claim`` would change on the action as it stands (``current``, as the
+    queries show it), field by field, old and new; the status is the timeliness rule's as at
+    ``as_at`` for the approved state and for the proposed one."""
+    due = date.fromisoformat(current["due_date"]) if current["due_date"] else None
+    before = _State(current["progress"], current["lifecycle"], due)
+    if claim["kind"] == CLAIM_COMPLETION:
+        after = _State(before.progress, "completed", due)
+        rows = [{"field": "lifecycle", "old": before.lifecycle, "new": after.lifecycle}]
+    elif claim["kind"] == CLAIM_DUE_DATE:
+        after = _State(before.progress, before.lifecycle, date.fromisoformat(claim["due_date"]))
+        rows = [{"field": "due date", "old": current["due_date"], "new": claim["due_date"]}]
+    else:
+        after = _State(claim["progress"], before.lifecycle, due)
+        rows = [{"field": "progress", "old": f"{before.progress}%", "new": f"{after.progress}%"}]
+    old, new = status(before, as_at, warning_days).value, status(after, as_at, warning_days).value
+    return [{"field": "status", "old": old, "new": new}, *rows]

@@ -6,14 +6,16 @@ import threading
 import weakref
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from domain.timeliness import Timeliness
-from projections.audit import history
-from projections.queries import Queries
 from projections.summary_cache import SummaryCache
+
+if TYPE_CHECKING:  # the summary is on the CLI's quick read path, which loads no SQLAlchemy
+    from sqlalchemy import Engine
+
+    from projections.queries import Queries
+    from projections.reads import Reads
 
 COUNTED = [(s.value.lower(), s.value) for s in (Timeliness.ALERT, Timeliness.WARNING, Timeliness.OK, Timeliness.COMPLETE)]
 
@@ -25,25 +27,25 @@ def _counts(found: Counter) -> dict[str, int]:
     return counts
 
 
-_caches: weakref.WeakKeyDictionary[Queries, SummaryCache] = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Reads, SummaryCache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
-def _cache(queries: Queries) -> SummaryCache:
+def _cache(queries: Reads) -> SummaryCache:
     with _caches_lock:
         found = _caches.get(queries)
         if found is None:
-            found = _caches[queries] = SummaryCache(queries.engine)
+            found = _caches[queries] = SummaryCache(queries.connect)
         return found
 
 
-def summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
+def summary(queries: Reads, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
     """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled).
     Remembered while provably true (``projections/summary_cache.py``)."""
     return _cache(queries).get((plan_code, as_at, known_at), lambda: _summary(queries, plan_code, as_at=as_at, known_at=known_at))
 
 
-def _summary(queries: Queries, plan_code: str, *, as_at: date, known_at: datetime | None) -> dict[str, Any]:
+def _summary(queries: Reads, plan_code: str, *, as_at: date, known_at: datetime | None) -> dict[str, Any]:
     by_priority = queries.status_counts(plan_code, as_at=as_at, known_at=known_at)
     priorities = [
         {"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], Counter()))}
@@ -67,6 +69,8 @@ def changes(
     queries: Queries, engine: Engine, plan_code: str, *, from_date: date, to_date: date, known_at: datetime | None = None
 ) -> dict[str, Any]:
     """Per action, what moved between two dates; per priority, how the counts moved."""
+    from projections.audit import history
+
     before = {a["code"]: a for a in queries.actions(plan_code, as_at=from_date, known_at=known_at)}
     after = {a["code"]: a for a in queries.actions(plan_code, as_at=to_date, known_at=known_at)}
     events = history(engine, plan_code=plan_code, since=from_date + timedelta(days=1), until=to_date, event_type="DueDateRevised")

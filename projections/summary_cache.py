@@ -17,6 +17,9 @@ with its plan, type and effective date, in the same transaction as the state row
 question is one range scan over the events since P. Anything the check does not know (another
 projector behind the others) computes the summary afresh. An entry made at a later position
 than the caller's is served: it only knows more.
+
+Plain SQL (``projections.sql``): the summary is on the CLI's quick read path, which loads no
+SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -29,9 +32,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, not_, or_, select
-
-from projections import tables as t
+from projections.sql import Connect, Sql
 
 # Events of these types change which claims await sign-off, whatever their effective date.
 CLAIM_EVENTS = ("ChangeSubmitted", "ChangeApproved", "ChangeRejected")
@@ -39,40 +40,41 @@ CACHE_SIZE = 256
 
 Key = tuple[str, date, datetime | None]
 
+# Is there an event of the plan in (since, until] that could change its summary as at :as_at?
+CHANGED_SINCE = """
+SELECT position FROM view_events
+WHERE position > :since AND position <= :until AND plan_code = :plan_code
+  AND NOT (aggregate = 'reminder' OR (aggregate = 'action' AND type NOT IN (:claims) AND effective_on > :as_at))
+LIMIT 1"""
 
-def read_models_position(engine: Engine) -> int | None:
+
+def read_models_position(sql: Sql) -> int | None:
     """Where the read models stand, or None when the projectors stand at different positions
     (then the audit trail and the state tables may not describe the same events)."""
-    with engine.connect() as conn:
-        low, high = conn.execute(select(func.min(t.projector_positions.c.position), func.max(t.projector_positions.c.position))).one()
-    return low if low is not None and low == high else None
+    row = sql.first("SELECT MIN(position) AS low, MAX(position) AS high FROM projector_positions")
+    return row["low"] if row is not None and row["low"] is not None and row["low"] == row["high"] else None
 
 
-def unchanged_since(engine: Engine, plan_code: str, as_at: date, since: int, until: int) -> bool:
+def unchanged_since(sql: Sql, plan_code: str, as_at: date, since: int, until: int) -> bool:
     """True when no event projected in (since, until] can change the plan's summary as at ``as_at``."""
-    e = t.events.c
-    harmless = or_(
-        e.aggregate == "reminder",
-        and_(e.aggregate == "action", e.type.not_in(CLAIM_EVENTS), e.effective_on > as_at),
-    )
-    query = select(e.position).where(e.position > since, e.position <= until, e.plan_code == plan_code, not_(harmless)).limit(1)
-    with engine.connect() as conn:
-        return conn.execute(query).first() is None
+    found = sql.first(CHANGED_SINCE, since=since, until=until, plan_code=plan_code, claims=CLAIM_EVENTS, as_at=as_at)
+    return found is None
 
 
 class SummaryCache:
     """(plan, as at, known at) → (position, summary); see the module's docstring for why an
     entry is never stale. Thread-safe: the web app asks from its threadpool."""
 
-    def __init__(self, engine: Engine, size: int = CACHE_SIZE) -> None:
-        self.engine = engine
+    def __init__(self, connect: Connect, size: int = CACHE_SIZE) -> None:
+        self.connect = connect
         self.size = size
         self.entries: OrderedDict[Key, tuple[int, dict[str, Any]]] = OrderedDict()
         self.lock = threading.Lock()
         self.guards: dict[Key, threading.Lock] = {}
 
     def get(self, key: Key, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        position = read_models_position(self.engine)  # before computing: what follows sees at least this
+        with self.connect() as sql:
+            position = read_models_position(sql)  # before computing: what follows sees at least this
         if position is None:
             return compute()
         found = self._still_true(key, position)
@@ -95,7 +97,9 @@ class SummaryCache:
         at, found = entry
         if at >= position:
             return found
-        if unchanged_since(self.engine, key[0], key[1], at, position):
+        with self.connect() as sql:
+            holds = unchanged_since(sql, key[0], key[1], at, position)
+        if holds:
             self._keep(key, position, found)
             return found
         return None

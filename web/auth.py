@@ -33,6 +33,7 @@ log = logging.getLogger("plantrail.web")
 SESSION_COOKIE = "pt_session"
 SIGNIN = "signin"
 ACTION = "action"
+SIGN_OFF = "sign-off"  # from a digest's "Review and decide": a session for deciding claims only
 # Refresh last-seen at most this often: a page view should not cost a write every time.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -51,7 +52,7 @@ def _sha256(value: str) -> str:
 
 @dataclass(frozen=True)
 class LinkClaim:
-    kind: str  # signin or action
+    kind: str  # signin, action or sign-off
     person: str
     nonce: str
     action: ActionRef | None
@@ -83,7 +84,7 @@ class Links:
             action = ActionRef(*payload["a"]) if "a" in payload else None
         except (BadSignature, KeyError, TypeError, ValueError):
             raise LinkRefusedError("this link is not valid (it may have been cut short or altered)") from None
-        if kind not in (SIGNIN, ACTION) or (kind == ACTION) != (action is not None):
+        if kind not in (SIGNIN, ACTION, SIGN_OFF) or (kind == ACTION) != (action is not None):
             raise LinkRefusedError("this link is not valid")
         if self.clock().timestamp() - issued > max_age[kind].total_seconds():
             raise LinkRefusedError("this link has expired")
@@ -149,7 +150,7 @@ class Sessions:
                 conn.execute(update(s).where(s.c.id_hash == row["id_hash"]).values(last_seen_at=now))
         grants, reports = self.queries.access_facts(row["person_name"])
         scope = ActionRef(row["plan_code"], row["action_code"]) if row["plan_code"] else None
-        return Principal(row["person_name"], grants, reports, scope)
+        return Principal(row["person_name"], grants, reports, scope, sign_off_only=row["method"] == SIGN_OFF)
 
     def close(self, cookie: str | None) -> None:
         if cookie:

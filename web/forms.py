@@ -37,7 +37,7 @@ def field_of(error: DomainError, fallback: str) -> str:
     return FIELD_NAMES.get(head, head.replace(" ", "_") if head and " " not in head.strip() else fallback)
 
 
-class _Reader:
+class FieldReader:
     def __init__(self, form: Mapping[str, Any]) -> None:
         self.form = form
         self.errors = FormErrors()
@@ -75,12 +75,12 @@ def _whole_percent(text: str) -> int:
     return value
 
 
-def _effective(reader: _Reader) -> date | None:
+def _effective(reader: FieldReader) -> date | None:
     return reader.parsed("effective_on", parse_date)
 
 
 def progress_command(form: Mapping[str, Any]) -> UpdateProgress:
-    r = _Reader(form)
+    r = FieldReader(form)
     progress = r.parsed("progress", _whole_percent, required=True)
     on = _effective(r)
     r.done()
@@ -94,7 +94,7 @@ def build_progress_update(progress: int, note: str | None, effective_on: date | 
 
 
 def sub_note_command(form: Mapping[str, Any]) -> AddSubActionNote:
-    r = _Reader(form)
+    r = FieldReader(form)
     number = r.parsed("sub_action", int, required=True, what="sub-action")
     text = r.text("note")
     if text is None:
@@ -106,7 +106,7 @@ def sub_note_command(form: Mapping[str, Any]) -> AddSubActionNote:
 
 
 def due_date_command(form: Mapping[str, Any]) -> ReviseDueDate:
-    r = _Reader(form)
+    r = FieldReader(form)
     due = r.parsed("due_date", parse_date, required=True, what="new due date")
     reason = r.text("reason")
     if reason is None:
@@ -119,7 +119,7 @@ def due_date_command(form: Mapping[str, Any]) -> ReviseDueDate:
 
 def completion_command(form: Mapping[str, Any]) -> ChangeLifecycle:
     """Completion with its evidence, saved together."""
-    r = _Reader(form)
+    r = FieldReader(form)
     on = _effective(r)
     r.done()
     return ChangeLifecycle("complete", r.text("reason"), on, r.text("evidence"))

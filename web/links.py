@@ -3,7 +3,9 @@
 "Update now" is a signed token bound to one person and one action, valid for 14 days and usable
 once; it opens the same "Sign in as …" confirm page as a sign-in link, and its POST opens a
 session for that action only. "My actions" is a plain address: it asks whoever opens it to sign
-in, then shows their own actions.
+in, then shows their own actions. "Review and decide" (an approver's digest) is a token bound to
+that person, with the same lifetime, single use and confirm page; its session lists and decides
+the claims awaiting them and does nothing else.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from domain.access import ActionRef
 from domain.application import utc_now
 from plantrail.services import Services
 from plantrail.settings import WebSettings
-from web.auth import ACTION, Links
+from web.auth import ACTION, SIGN_OFF, Links
 
 
 class ReminderLinks:
@@ -33,6 +35,9 @@ class ReminderLinks:
 
     def home_link(self, person_name: str) -> str | None:
         return f"{self.base_url}/my-actions"
+
+    def sign_off_link(self, person_name: str) -> str | None:
+        return f"{self.base_url}/sign-in/confirm?token={self.links.make(SIGN_OFF, person_name)}"
 
 
 def reminder_links(services: Services, settings: WebSettings) -> ReminderLinks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -11,15 +12,23 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from domain.access import Principal, may_review_sign_off
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
 from web.auth import current_principal
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
+
+log = logging.getLogger("plantrail.web")
 
 HTMX_FILE = "htmx-2.0.11.min.js"
 
 
 def action_url(plan_code: str, code: str, suffix: str = "") -> str:
     return f"/actions/{quote(plan_code, safe='')}/{quote(code, safe='')}{suffix}"
+
+
+def decision_url(plan_code: str, code: str, decision: str) -> str:
+    """Where a sign-off form posts: approve or reject the claim on one action."""
+    return f"/sign-off/{quote(plan_code, safe='')}/{quote(code, safe='')}/{decision}"
 
 
 def plan_url(plan_code: str, suffix: str = "", **query: Any) -> str:
@@ -39,6 +48,7 @@ def templates() -> Jinja2Templates:
     )
     env.globals.update(
         action_url=action_url,
+        decision_url=decision_url,
         plan_url=plan_url,
         status_mark=status_mark,
         status_key=STATUS_KEY,
@@ -52,11 +62,24 @@ def templates() -> Jinja2Templates:
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     """Render ``name`` with what every page needs: who is signed in and this browser's CSRF token."""
     web = request.app.state.web
+    principal = current_principal(request)
     values = {
-        "principal": current_principal(request),
+        "principal": principal,
+        "sign_off_count": _sign_off_count(web.services, principal),
         "csrf_token": csrf_token(web.settings.secret_key, csrf_seed(request)),
         "sso_label": web.settings.oidc.label if web.settings.oidc else None,
         "errors": {},
         **(context or {}),
     }
     return web.templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+def _sign_off_count(services: Any, principal: Principal | None) -> int | None:
+    """How many claims the signed-in person may decide, for the navigation (None: no link)."""
+    if principal is None or not may_review_sign_off(principal):
+        return None
+    try:
+        return len(services.pending(for_person=principal.name))
+    except Exception:  # a count in the navigation must never cost the page (an error page above all)
+        log.debug("no sign-off count for the navigation", exc_info=True)
+        return None

@@ -16,7 +16,7 @@ sessions = Table(
     # A session opened from a reminder link is for this one action only.
     Column("plan_code", String(200)),
     Column("action_code", String(200)),
-    Column("method", String(20), nullable=False),  # link, reminder, sso
+    Column("method", String(20), nullable=False),  # link, reminder, sign-off, sso
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),

@@ -89,7 +89,10 @@ def test_changes_between_committees(recording_directly):
     assert [n["text"] for n in moved["SS_ICSAP_VIS2"]["new_notes"]] == ["Engagement sessions booked"]
     leadership = next(p for p in data["priorities"] if p["number"] == 4)
     assert leadership["alert"] == {"from": 0, "to": 2, "moved": 2}
-    assert "SS_ICSAP_PAR1" in imported("changes", "SOS 001", "--from", "2015-03-25", "--to", "2015-04-02", "--format", "csv").stdout
+    as_csv = imported("changes", "SOS 001", "--from", "2015-03-25", "--to", "2015-04-02", "--format", "csv").stdout
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(as_csv.removeprefix("\ufeff")))}
+    assert set(rows) == set(moved)
+    assert (rows["SS_ICSAP_PAR1"]["status"], rows["SS_ICSAP_PAR1"]["slips_since_original"]) == ("Warning → OK", "1")
     imported("changes", "SOS 001", "--from", "2015-04-02", "--to", "2015-03-25", expect=2)
 
 

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.e2e.conftest import as_json
+from tests.text_tables import table_rows
 
 
 def test_seal_out_then_verify_seals_checks_every_seal_in_the_file(imported, tmp_path: Path):
@@ -64,4 +65,6 @@ def test_history_flags_an_event_recorded_before_the_one_stored_before_it(importe
     assert entries[-1]["recorded_at"].startswith("2015-03-01T09:00")
     assert entries[-1]["time_flag"].startswith("recorded time is earlier than the event stored before it")
     assert [e for e in entries[:-1] if e["time_flag"]] == []
-    assert "recorded time suspect" in imported("history", "--axis", "recorded").stdout
+    shown = table_rows(imported("history", "--axis", "recorded").stdout, key="Recorded (UTC)")
+    assert [r["Recorded (UTC)"] for r in shown if "⚠ recorded time suspect" in r["Effective"]] == ["2015-03-01 09:00"]
+    assert len(shown) == len(entries)

@@ -7,6 +7,7 @@ import io
 import json
 
 from tests.e2e.conftest import as_json
+from tests.text_tables import table_rows
 
 ICSP1 = "SS_ICSAP_ICSP1"
 
@@ -49,7 +50,10 @@ def test_pending_then_approve_and_the_history_shows_both_actors(imported):
     ]
     assert as_json(imported("pending", "--for", "Val DeSouza", "--format", "json")) == waiting
     assert as_json(imported("pending", "--for", "Liam Purdie", "--format", "json")) == []
-    assert "Val DeSouza (manager)" in imported("pending").stdout
+    shown = table_rows(imported("pending").stdout)
+    assert [(r["Action"], r["Claimed by"], r["Awaiting"], r["Days"]) for r in shown] == [
+        (f"SOS 001/{ICSP1}", "Liam Purdie", "Val DeSouza (manager) or a clerk of SOS 001", "0")
+    ]
 
     approved = as_json(imported("approve", ICSP1, "--by", "Val DeSouza", "--comment", "ICSP seen", "--format", "json"))
     assert (approved["recorded_as"], approved["lifecycle"], approved["progress"], approved["awaiting_sign_off"]) == (

@@ -32,6 +32,9 @@ class SignedLinks:
     def home_link(self, person_name: str) -> str | None:
         return f"{BASE}/mine?for={quote(person_name)}&t=tok"
 
+    def sign_off_link(self, person_name: str) -> str | None:
+        return f"{BASE}/sign-off?for={quote(person_name)}&t=tok"
+
 
 class Links(HTMLParser):
     def __init__(self) -> None:

@@ -88,3 +88,23 @@ def test_serve_schedules_the_daily_seal_beside_the_sweep_and_the_job_records_it(
     finally:
         RUNTIMES.pop(runtime.id, None)
     assert [e["type"] for e in history(seeded.engine, axis="recorded")][-1] == "SealWitnessed"
+
+
+def test_a_page_of_events_is_held_against_its_own_links_from_the_link_before_it(seeded):
+    # The projector's rebuild checks a page at a time: a page starting mid-chain must start from
+    # the link before it, and a changed event is named wherever it falls in its page, not beyond.
+    from projections.chain import mismatches
+    from projections.decoding import plaintext
+
+    stored = seeded.app.recorder.select_notifications(start=1, limit=60)
+    contents = [plaintext(seeded.app.mapper, n) for n in stored]
+    with seeded.engine.connect() as conn:
+        for start, stop in [(0, 7), (7, 20), (20, 21), (50, 60)]:
+            assert mismatches(conn, stored[start:stop], contents[start:stop]) == [], (start, stop)
+        for changed in (7, 13, 19):
+            altered = [*contents[7:20]]
+            altered[changed - 7] += b" "
+            found = mismatches(conn, stored[7:20], altered)
+            assert [(m.position, m.problem) for m in found] == [
+                (stored[changed].id, "does not match its chain link: it was changed after it was chained")
+            ]

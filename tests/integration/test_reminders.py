@@ -3,6 +3,8 @@
 import asyncio
 import email
 import email.policy
+import email.utils
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -144,7 +146,8 @@ def test_a_550_for_one_recipient_of_two_fails_that_one_and_the_other_still_gets_
     assert "550" in failed[0]["last_error"]
     # The administrator hears about it in the same pass, and the action's history records it.
     [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
-    assert "ann@example.org" in notice.text() and "550" in notice.text() and "T1" in notice.text()
+    [entry] = notice_entries(notice.text())
+    assert (entry["To"], entry["Why"], entry["about"]) == ("Ann Owner <ann@example.org>", failed[0]["last_error"], "- T 1 T1  (Due soon)\n")
     from projections.audit import history
 
     [event] = [e for e in history(services.engine, plan_code="T 1", action_code="T1") if e["type"] == "ReminderUndeliverable"]
@@ -216,3 +219,56 @@ def test_a_connection_dropped_after_the_server_accepted_is_retried_and_the_copy_
     # At least once: the server has it twice, under one Message-ID, so mail systems can drop the copy.
     assert len(smtp_server.received) == 2 and len({m.message_id for m in smtp_server.received}) == 1
     assert [o for o, _ in attempts(services, smtp_server.received[0].message_id)] == ["retry", "sent"]
+
+
+def notice_entries(text: str) -> list[dict[str, str]]:
+    """The administrator's notice read back: one dict per numbered entry (To, Why, Subject, Attempts, about)."""
+    entries: list[dict[str, str]] = []
+    for line in text.splitlines():
+        numbered = re.match(r"^(\d+)\. To: (.*)$", line)
+        field = re.match(r"^   (Why|Subject|Attempts): (.*)$", line)
+        if numbered:
+            entries.append({"To": numbered.group(2), "about": ""})
+        elif field and entries:
+            entries[-1][field.group(1)] = field.group(2)
+        elif line.startswith("   - ") and entries:
+            entries[-1]["about"] += line.strip() + "\n"
+    return entries
+
+
+def test_the_administrators_notice_of_a_refusal_says_to_whom_why_what_and_after_how_many_attempts(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.refuse = {"ann@example.org"}
+    settings = settings_for(smtp_server)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    run(services, settings, date(2015, 3, 24), now)
+    [refused] = [m for m in services.outbox.listing() if m["email"] == "ann@example.org"]
+    [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
+    assert (notice.message["From"], email.utils.parsedate_to_datetime(notice.message["Date"])) == (settings.mail_from, now)
+    [entry] = notice_entries(notice.text())
+    assert entry == {
+        "To": "Ann Owner <ann@example.org>",
+        "Why": "ann@example.org: 550 5.1.1 No such user here",
+        "Subject": refused["subject"],
+        "Attempts": f"1; Message-ID: {refused['message_id']}",
+        "about": "- T 1 T1  (Due soon)\n",
+    }
+
+
+def test_a_notice_to_the_administrator_that_is_refused_is_not_itself_reported(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.refuse = {"ann@example.org", "admin@example.org"}
+    settings = settings_for(smtp_server)
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    run(services, settings, date(2015, 3, 24), now)
+    deliver(services, settings, now + timedelta(minutes=5))
+    notices = [(m["email"], m["status"]) for m in services.outbox.listing() if m["kind"] == "undeliverable_notice"]
+    assert notices == [("admin@example.org", "failed")]
+
+
+def test_with_no_administrator_address_a_refusal_is_recorded_and_nobody_is_sent_a_notice(services, smtp_server):
+    small_plan(services)
+    smtp_server.handler.refuse = {"ann@example.org"}
+    settings = settings_for(smtp_server, admin_email=None)
+    run(services, settings, date(2015, 3, 24), datetime(2015, 3, 24, 7, tzinfo=UTC))
+    assert [(m["email"], m["status"], m["kind"]) for m in services.outbox.listing()] == [("ann@example.org", "failed", "digest")]

@@ -85,7 +85,7 @@ def test_the_approvers_digest_lists_the_claim_what_by_whom_since_when_and_its_li
     assert listed["Proposed"] == f"{waiting['proposed']}, effective {waiting['effective_on']}"
     assert (listed["claimant"], listed["claimed_on"], listed["waiting"]) == (waiting["claimant"], waiting["since"][:10], "1 day ago")
     assert listed["Evidence"] == waiting["evidence"] == "Audit of 20 plans"
-    decide = SignedLinks().action_link("Liam Purdie", PLAN, ARR1)
+    decide = SignedLinks().sign_off_link("Liam Purdie")  # his sign-off page, where he decides
     assert listed["Review and decide"] == decide
     parsed = Links()
     parsed.feed(liam.html())

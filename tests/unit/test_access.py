@@ -14,6 +14,7 @@ from domain.access import (
     may_manage_people,
     may_read_action,
     may_read_plan,
+    may_review_sign_off,
     may_run_committee,
     may_update_action,
 )
@@ -101,3 +102,14 @@ def test_a_grant_needs_a_reason_and_is_not_given_twice():
     cara.grant_role("viewer", None, actor="Ada", reason="committee member", effective_on=date(2015, 3, 2))
     with pytest.raises(ActionAlreadyInStateError):
         cara.grant_role("viewer", None, actor="Ada", reason="again", effective_on=date(2015, 3, 3))
+
+
+def test_a_sign_off_link_session_reads_actions_and_reviews_claims_and_does_nothing_else():
+    val = Principal(
+        "Val DeSouza", grants=frozenset({("clerk", "SOS 001"), ("admin", None)}), reports=frozenset({"Liam Purdie"}), sign_off_only=True
+    )
+    assert may_review_sign_off(val) and may_read_action(val, "SOS 001", "ARR3")
+    assert not may_update_action(val, "SOS 001", "ARR3", OWNERS)  # even as manager and clerk
+    assert not (may_read_plan(val, "SOS 001") or may_run_committee(val, "SOS 001") or may_audit(val) or may_manage_people(val))
+    assert may_review_sign_off(Principal("Val DeSouza"))  # an ordinary session too
+    assert not may_review_sign_off(Principal("Val DeSouza", only_action=ActionRef("SOS 001", "ARR3")))  # not a one-action session

@@ -87,3 +87,44 @@ def test_the_policy_is_configurable_per_plan():
     policy = ReminderPolicy(due_soon_days=(21,), stale_after_days=60)
     found = {d.rule for d in due_reminders(PLAN, [action()], MANAGERS, date(2015, 3, 10), policy)}
     assert found == {"due_soon"}
+
+
+NOBODY = PlanFacts("P", "Plan", sponsor=None, committees=PLAN.committees)
+
+
+def test_a_sponsor_who_also_owns_the_action_hears_of_it_once_as_its_owner():
+    # Two pairs for one person (owner and sponsor, nobody managing them): still one recipient.
+    plan = PlanFacts("P", "Plan", sponsor="Bob Owner")
+    late = due(date(2015, 4, 28), action(owners=("Bob Owner",)), plan=plan)["overdue"][0]
+    assert late.recipients == (("Bob Owner", "owner"),)
+
+
+def test_an_action_with_no_owner_and_a_plan_with_no_sponsor_has_nobody_to_tell():
+    ownerless = due(date(2015, 3, 24), action(owners=()), plan=NOBODY)["due_soon"][0]
+    assert ownerless.recipients == ()
+
+
+def test_a_committee_escalation_with_no_manager_and_no_sponsor_has_nobody_to_tell():
+    silent = due(date(2015, 3, 25), action(due_date=None, owners=("Bob Owner",)), plan=NOBODY)["committee_escalation"][0]
+    assert silent.recipients == ()
+
+
+def test_a_committee_escalation_names_its_committee_and_is_raised_once_per_meeting():
+    silent = due(date(2015, 3, 25), action(due_date=None))["committee_escalation"][0]
+    assert (silent.key, silent.period) == ("committee_escalation|P|A1|2015-04-02|0", 0)
+    assert silent.details == {
+        "title": "Training",
+        "due_date": None,
+        "progress": 40,
+        "owners": ["Ann Owner"],
+        "committee": "Housing Committee",
+        "meets_on": "2015-04-02",
+        "report_deadline": "2015-03-25",
+    }
+    assert due(date(2015, 4, 1), action(due_date=None))["committee_escalation"][0].key == silent.key
+
+
+def test_a_plan_with_no_due_soon_thresholds_raises_no_due_soon_reminder():
+    policy = ReminderPolicy(due_soon_days=())
+    found = due_reminders(PLAN, [action(due_date=date(2015, 3, 25))], MANAGERS, date(2015, 3, 25), policy)
+    assert "due_soon" not in {d.rule for d in found}

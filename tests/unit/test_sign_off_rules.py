@@ -10,6 +10,7 @@ from domain.commands import AddNote, ApproveChange, ChangeLifecycle, ChangeOwner
 from domain.errors import ActionAlreadyInStateError, ActionCancelledError, BadInputError, ReasonRequiredError
 from domain.plan import Plan
 from domain.sign_off import (
+    ClaimDecidedError,
     ClaimParties,
     ClaimReplacedError,
     NoPendingClaimError,
@@ -184,6 +185,17 @@ def test_a_decision_on_a_claim_replaced_since_it_was_seen_is_refused():
     action.submit_change("progress", progress=95, actor="Pat Preece", effective_on=CLAIMED_ON)
     with pytest.raises(ClaimReplacedError, match="replaced by a newer one"):
         action.pending_claim("progress", version=seen)
+
+
+def test_a_decision_on_a_claim_decided_since_it_was_seen_is_a_conflict_not_a_missing_claim():
+    action = new_action()
+    seen = action.submit_change("completion", actor="Pat Preece", effective_on=CLAIMED_ON)
+    action.reject_change(action.pending_claim("completion", version=seen), reason="No evidence", actor="Liam Purdie")
+    with pytest.raises(ClaimDecidedError, match=f"the claim you saw \\(version {seen}\\) .* is no longer pending") as refused:
+        action.pending_claim("completion", version=seen)
+    assert refused.value.http_status == 409 and refused.value.exit_code == 1
+    with pytest.raises(NoPendingClaimError):  # without a version seen, nothing waits: a rule, not a conflict
+        action.pending_claim("completion")
 
 
 def test_with_several_claims_waiting_the_decider_must_say_which():

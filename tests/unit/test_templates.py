@@ -135,6 +135,9 @@ class RecordingLinks:
     def home_link(self, person_name: str) -> str | None:
         return self._link("mine")
 
+    def sign_off_link(self, person_name: str) -> str | None:
+        return self._link("sign-off", person_name)
+
 
 RULES = ["due_soon", "overdue", "stale", "committee_round", "committee_escalation"]
 CLAIM_RULES = list(SIGN_OFF_RULES)

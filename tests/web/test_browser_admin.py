@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.conftest import CLERK_EMAIL
 from tests.web.test_browser import Session, chromium, live, session  # noqa: F401  (fixtures)
 
 ADMIN = "Ada Admin"
@@ -52,3 +53,18 @@ def test_a_person_is_registered_with_the_keyboard_alone(admin_session: Session, 
     s.page.wait_for_url("**/people/Nina%20Newstarter?saved=added")
     added = {p["name"]: p for p in staffed.queries.people()}["Nina Newstarter"]
     assert (added["email"], added["manager"]) == ("nina.newstarter@example.org", "Val DeSouza")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_plan_settings_page_passes_axe_including_a_refused_import(session: Session, tmp_path):  # noqa: F811
+    s = session
+    s.sign_in(CLERK_EMAIL)
+    s.go("/plans/SOS%20001/settings")
+    s.assert_accessible("plan-settings")
+    bad = tmp_path / "actions.csv"
+    bad.write_text("Code & Title,Covalent Owner,Due Date\nNEW1 - Audit,Liam Purdie,Mar 2015\n", encoding="utf-8")
+    s.page.set_input_files("#f-import-file", str(bad))
+    s.page.click("form[action$='/settings/import'] button[type=submit]")
+    s.page.wait_for_load_state()
+    assert "actions.csv" in s.page.locator("#import-problems").inner_text()
+    s.assert_accessible("plan-settings-error")

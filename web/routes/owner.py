@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.access import may_read_action, may_update_action, require
+from domain.access import Principal, may_read_action, may_review_sign_off, may_update_action, require
 from domain.errors import BadInputError, DomainError, NotFoundError
 from plantrail.rounds import my_actions
-from plantrail.services import ActionRef
+from plantrail.services import ActionRef, Services
 from projections.audit import history
 from web.auth import current_principal, signed_in
 from web.forms import FORM_COMMANDS, FormErrors, field_of, form_version
@@ -49,7 +49,7 @@ def home(request: Request) -> Response:
         return RedirectResponse("/sign-in", status_code=303)
     if who.only_action is not None:
         return RedirectResponse(action_url(who.only_action.plan_code, who.only_action.code), status_code=303)
-    return RedirectResponse("/my-actions", status_code=303)
+    return RedirectResponse("/sign-off" if who.sign_off_only else "/my-actions", status_code=303)
 
 
 def my_actions_page(request: Request) -> Response:
@@ -57,13 +57,15 @@ def my_actions_page(request: Request) -> Response:
     if who.only_action is not None:
         # A reminder-link session is for one action: its home is that action.
         return RedirectResponse(action_url(who.only_action.plan_code, who.only_action.code), status_code=303)
+    if who.sign_off_only:
+        return RedirectResponse("/sign-off", status_code=303)  # a sign-off link's session decides claims only
     web = request.app.state.web
     found = my_actions(web.services, web.policy_for, who.name)
     feed = web.settings.base_url.rstrip("/") + feed_path(web.settings.secret_key, who.name)
     return page(request, "my_actions.html", {"actions": found, "calendar_feed": feed})
 
 
-def _target(request: Request) -> ActionRef:
+def target_action(request: Request) -> ActionRef:
     web = request.app.state.web
     plan, code = request.path_params["plan"], request.path_params["code"]
     try:
@@ -81,6 +83,7 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
     trail = history(s.engine, plan_code=ref.plan_code, action_code=ref.code)
     who = signed_in(request)
     return {
+        **sign_off_context(s, who, ref, action),
         "action": action,
         "history": list(reversed(trail)),
         "version": s.queries.action_version(ref.plan_code, ref.code),
@@ -93,9 +96,19 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
     }
 
 
+def sign_off_context(services: Services, who: Principal, ref: ActionRef, action: dict[str, Any]) -> dict[str, Any]:
+    """What the action page says of sign-off: which pending claims the viewer may decide (they
+    decide on their sign-off page), and, for an owner or claimant, the rejections to answer."""
+    decidable: set[str] = set()
+    if action.get("awaiting_sign_off") and may_review_sign_off(who):
+        decidable = {c["kind"] for c in services.pending(for_person=who.name) if (c["plan"], c["action"]) == (ref.plan_code, ref.code)}
+    rejected = [c for c in services.rejections_to_answer(ref) if who.name in action["owners"] or c["claimant"] == who.name]
+    return {"decidable": decidable, "rejected_claims": rejected}
+
+
 def action_page(request: Request) -> Response:
     who = signed_in(request)
-    ref = _target(request)
+    ref = target_action(request)
     require(may_read_action(who, ref.plan_code, ref.code), f"{who.name} may not open {ref} from this session")
     return page(request, "action.html", action_context(request, ref))
 
@@ -111,7 +124,7 @@ def _record_change(request: Request, form: FormData) -> Response:
     who = signed_in(request)
     kind = request.path_params["form"]
     parse = FORM_COMMANDS.get(kind)
-    ref = _target(request)
+    ref = target_action(request)
     if parse is None:
         raise NotFoundError(f"no form {kind!r} on an action")
     owners = web.services.queries.current_owners(ref.plan_code, ref.code)

@@ -26,7 +26,7 @@ from web.render import page, plan_url
 from web.security import checked_form
 
 
-def _plan(request: Request) -> dict[str, Any]:
+def plan_for_request(request: Request) -> dict[str, Any]:
     who = signed_in(request)
     plan = request.app.state.web.services.queries.resolve_plan(request.path_params["plan"])
     require(may_read_plan(who, plan["code"]), f"{who.name} may not open plan {plan['code']} from this session")
@@ -44,7 +44,7 @@ def plans_page(request: Request) -> Response:
 
 
 def dashboard(request: Request) -> Response:
-    plan = _plan(request)
+    plan = plan_for_request(request)
     web = request.app.state.web
     s = web.services
     as_at = _as_at(request, plan["code"])
@@ -68,7 +68,7 @@ def dashboard(request: Request) -> Response:
 
 def plan_changes(request: Request) -> Response:
     """What moved between two dates (by default: the last committee before the as-at date, and it)."""
-    plan = _plan(request)
+    plan = plan_for_request(request)
     s = request.app.state.web.services
     as_at = _as_at(request, plan["code"])
     since = optional_date(request.query_params.get("since")) or last_committee_before(committee_dates(s, plan["code"]), as_at)
@@ -88,7 +88,7 @@ def plan_changes(request: Request) -> Response:
 
 def plan_actions(request: Request) -> Response:
     """The actions behind one count of the dashboard."""
-    plan = _plan(request)
+    plan = plan_for_request(request)
     s = request.app.state.web.services
     as_at = _as_at(request, plan["code"])
     wanted = request.query_params.get("status", "")
@@ -115,7 +115,7 @@ REPORT_TYPES = {
 
 
 def report(request: Request) -> Response:
-    plan = _plan(request)
+    plan = plan_for_request(request)
     s = request.app.state.web.services
     fmt = request.path_params["fmt"]
     if fmt not in REPORT_TYPES:
@@ -132,7 +132,7 @@ def report(request: Request) -> Response:
 
 
 def round_page(request: Request) -> Response:
-    plan = _plan(request)
+    plan = plan_for_request(request)
     who = signed_in(request)
     require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
     web = request.app.state.web
@@ -151,7 +151,7 @@ async def chase_now(request: Request) -> Response:
 
 def _chase(request: Request) -> tuple[dict[str, Any], list[str]]:
     web = request.app.state.web
-    plan = _plan(request)
+    plan = plan_for_request(request)
     who = signed_in(request)
     require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
     return plan, chase(web.services, web.policy_for, web.sweep, plan["code"], actor=who.name, now=web.clock())

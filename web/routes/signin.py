@@ -15,6 +15,7 @@ from starlette.routing import Route
 from web.auth import (
     ACTION,
     SESSION_COOKIE,
+    SIGN_OFF,
     SIGNIN,
     LinkClaim,
     LinkRefusedError,
@@ -27,6 +28,7 @@ from web.render import action_url, page
 from web.security import checked_form, mark_token_page, renew_csrf_seed
 
 HOME = "/my-actions"
+SIGN_OFF_PAGE = "/sign-off"
 
 
 def safe_next(target: object) -> str | None:
@@ -86,7 +88,8 @@ def sign_in_sent(request: Request) -> Response:
 
 def _max_age(request: Request) -> dict[str, timedelta]:
     settings = request.app.state.web.settings
-    return {SIGNIN: timedelta(minutes=settings.signin_link_minutes), ACTION: timedelta(days=settings.reminder_link_days)}
+    reminder = timedelta(days=settings.reminder_link_days)
+    return {SIGNIN: timedelta(minutes=settings.signin_link_minutes), ACTION: reminder, SIGN_OFF: reminder}
 
 
 def _checked(request: Request, token: str) -> LinkClaim:
@@ -127,9 +130,12 @@ def _confirm(request: Request, form: FormData) -> Response:
     except LinkRefusedError as error:
         return _refused(request, error)
     web.sessions.close(request.cookies.get(SESSION_COOKIE))
-    cookie = web.sessions.open(claim.person, "reminder" if claim.action else "link", claim.action)
+    method = {ACTION: "reminder", SIGN_OFF: SIGN_OFF}.get(claim.kind, "link")
+    cookie = web.sessions.open(claim.person, method, claim.action)
     if claim.action is not None:
         target = action_url(claim.action.plan_code, claim.action.code)
+    elif claim.kind == SIGN_OFF:
+        target = SIGN_OFF_PAGE
     else:
         target = safe_next(form.get("next")) or HOME
     response = RedirectResponse(target, status_code=303)

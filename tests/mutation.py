@@ -1,0 +1,240 @@
+"""Mutation testing of the core with mutmut, one module group at a time.
+
+    python tests/mutation.py run GROUP       # mutate GROUP's modules, run its tests against each mutant
+    python tests/mutation.py report GROUP    # kill rate per module and the survivors (no run)
+    python tests/mutation.py list            # the groups
+
+`make mutation GROUP=policy` runs then reports; `make mutation` does every group in turn.
+
+Why a directory per group (``.mutation/GROUP/``): mutmut 3 reads its settings from the
+pyproject.toml in the working directory and keeps its results in ``mutants/`` beside it, and a
+change of test selection throws away every cached verdict. A group of its own keeps each group's
+targeted tests (unit tests plus the integration tests on SQLite that reach those modules, seconds
+per mutant instead of the whole suite's minutes) and its results apart, so groups can be rerun
+alone. Every package is copied (the tests import them all); only the group's files are mutated.
+
+A survivor listed in tests/MUTANTS.md (its mutant name in backticks) is reported as equivalent;
+any other survivor is open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = REPO / ".mutation"
+MUTANTS_MD = REPO / "tests" / "MUTANTS.md"
+PACKAGES = ("domain", "projections", "scheduler", "notifications", "plantrail", "web")
+# What the tests read besides the packages (tests/ and pyproject.toml mutmut copies itself).
+ALSO_COPY = ("examples",)
+
+UNIT_DOMAIN = ["tests/unit/test_timeliness.py", "tests/unit/test_boundaries.py", "tests/unit/test_action_rules.py"]
+
+# group -> (files to mutate, tests that judge them). Tests run on SQLite only (no PostgreSQL URL).
+GROUPS: dict[str, tuple[list[str], list[str]]] = {
+    "policy": (
+        ["scheduler/policy.py"],
+        ["tests/unit/test_policy.py", "tests/unit/test_boundaries.py", "tests/integration/test_reminders.py"],
+    ),
+    "timeliness": (
+        ["domain/timeliness.py"],
+        [*UNIT_DOMAIN, "tests/unit/test_policy.py", "tests/integration/test_timeline.py"],
+    ),
+    "domain-rules": (
+        ["domain/action_rules.py", "domain/sign_off.py", "domain/claims.py", "domain/access.py", "domain/email_address.py"],
+        [
+            *UNIT_DOMAIN,
+            "tests/unit/test_sign_off_rules.py",
+            "tests/unit/test_access.py",
+            "tests/unit/test_email_address.py",
+            "tests/integration/test_sign_off.py",
+            "tests/integration/test_lifecycle_progress.py",
+        ],
+    ),
+    "domain-aggregates": (
+        ["domain/action.py", "domain/plan.py", "domain/person.py", "domain/reminder.py"],
+        [
+            *UNIT_DOMAIN,
+            "tests/unit/test_event_versions.py",
+            "tests/integration/test_lifecycle_progress.py",
+            "tests/integration/test_timeline.py",
+        ],
+    ),
+    "timeline": (
+        ["projections/timeline.py"],
+        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py"],
+    ),
+    "chain": (
+        ["projections/chain.py", "domain/integrity.py"],
+        ["tests/integration/test_integrity.py", "tests/integration/test_tampering.py", "tests/e2e/test_integrity_cli.py"],
+    ),
+    "summary": (
+        ["projections/summary.py"],
+        [
+            "tests/integration/test_projector.py",
+            "tests/integration/test_sign_off.py",
+            "tests/integration/test_import_store.py",
+            "tests/e2e/test_history_cli.py",
+        ],
+    ),
+    "queries": (
+        ["projections/queries.py"],
+        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py", "tests/e2e/test_views_cli.py"],
+    ),
+    "relay": (
+        ["notifications/relay.py"],
+        ["tests/integration/test_reminders.py", "tests/integration/test_outbox_claims.py", "tests/integration/test_reminder_isolation.py"],
+    ),
+    "sweep": (
+        ["scheduler/sweep.py"],
+        ["tests/integration/test_reminders.py", "tests/integration/test_digest.py", "tests/integration/test_reminder_isolation.py"],
+    ),
+    "importers": (
+        ["domain/importing.py", "domain/plan_document.py", "plantrail/importers/*"],
+        ["tests/unit/test_importers.py", "tests/integration/test_import_store.py", "tests/e2e/test_sheets_in.py"],
+    ),
+    "settings": (
+        ["plantrail/settings.py"],
+        ["tests/e2e/test_settings_cli.py", "tests/e2e/test_errors_cli.py"],
+    ),
+}
+
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def prepare(group: str) -> Path:
+    """Lay out .mutation/GROUP: links to the sources, a pyproject.toml whose [tool.mutmut] is the group's."""
+    files, tests = GROUPS[group]
+    here = WORK / group
+    here.mkdir(parents=True, exist_ok=True)
+    for name in (*PACKAGES, *ALSO_COPY, "tests"):
+        link = here / name
+        if not link.is_symlink():
+            link.symlink_to(REPO / name)
+    base = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    shared = tomllib.loads(base).get("tool", {}).get("mutmut", {})
+    # The repository's [tool.mutmut] holds the shared settings; the group's own come last and win.
+    without_mutmut = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", base)
+    lines = ["[tool.mutmut]"]
+    for key, value in shared.items():
+        if key not in {"source_paths", "only_mutate", "pytest_add_cli_args_test_selection", "also_copy"}:
+            lines.append(f"{key} = {value!r}".replace("True", "true").replace("False", "false"))
+    lines += [
+        f"source_paths = {_toml_list(list(PACKAGES))}",
+        f"only_mutate = {_toml_list(files)}",
+        f"also_copy = {_toml_list(list(ALSO_COPY))}",
+        f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
+    ]
+    (here / "pyproject.toml").write_text(without_mutmut.rstrip() + "\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return here
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PLANTRAIL_TEST_POSTGRES_URL"}
+
+
+def _mutmut(here: Path, *args: str, capture: bool = True) -> subprocess.CompletedProcess[str]:
+    mutmut = str(Path(sys.executable).parent / "mutmut")
+    return subprocess.run([mutmut, *args], cwd=here, env=_env(), text=True, capture_output=capture)
+
+
+def statuses(here: Path) -> dict[str, str]:
+    out = _mutmut(here, "results", "--all", "true")
+    found: dict[str, str] = {}
+    for line in out.stdout.splitlines():
+        match = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+def run(group: str, max_children: int) -> int:
+    here = prepare(group)
+    print(f"mutmut over {', '.join(GROUPS[group][0])} in {here.relative_to(REPO)} (tests: {' '.join(GROUPS[group][1])})", flush=True)
+    earlier = statuses(here) if (here / "mutants").exists() else {}
+    # mutmut keeps a verdict until the mutated function changes; a survivor of an earlier run is
+    # judged again here, against the tests written since.
+    again = [m for m, status in earlier.items() if status not in KILLED]
+    code = _mutmut(here, "run", "--max-children", str(max_children), capture=False).returncode
+    if again and code == 0:
+        print(f"judging {len(again)} earlier survivors again", flush=True)
+        code = _mutmut(here, "run", "--max-children", str(max_children), *again, capture=False).returncode
+    return code
+
+
+def equivalents() -> set[str]:
+    if not MUTANTS_MD.exists():
+        return set()
+    return set(re.findall(r"`([\w.]+__mutmut_\d+)`", MUTANTS_MD.read_text(encoding="utf-8")))
+
+
+def module_of(mutant: str) -> str:
+    # scheduler.policy.xǁ_Evaluatorǁdue_soon__mutmut_3 (a method), scheduler.policy.x__key__mutmut_1 (a function)
+    return re.split(r"\.x[ǁ_]", mutant, maxsplit=1)[0].replace(".", "/") + ".py"
+
+
+def report(group: str) -> int:
+    here = prepare(group)
+    if not (here / "mutants").exists():
+        print(f"{group}: not run yet (make mutation GROUP={group})")
+        return 1
+    found = statuses(here)
+    known = equivalents()
+    by_module: dict[str, Counter[str]] = defaultdict(Counter)
+    survivors: list[str] = []
+    for mutant, status in sorted(found.items()):
+        counts = by_module[module_of(mutant)]
+        counts["mutants"] += 1
+        if status in KILLED:
+            counts["killed"] += 1
+        elif status == "survived" and mutant in known:
+            counts["equivalent"] += 1
+        else:
+            counts["open"] += 1
+            survivors.append(f"{mutant}: {status}")
+    print(f"{'module':34} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'open':>5} {'killed %':>9}")
+    for module, c in sorted(by_module.items()):
+        rate = 100 * c["killed"] / c["mutants"] if c["mutants"] else 0.0
+        print(f"{module:34} {c['mutants']:7} {c['killed']:7} {c['equivalent']:7} {c['open']:5} {rate:8.1f}%")
+    if survivors:
+        print(f"\nopen survivors ({len(survivors)}; `cd {here.relative_to(REPO)} && ../../.venv/bin/mutmut show NAME` shows the change):")
+        print("\n".join(f"  {s}" for s in survivors))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "report", "list"])
+    parser.add_argument("group", nargs="?", default="all")
+    parser.add_argument("--max-children", type=int, default=2, help="parallel mutants (the machine has 2 shared cores)")
+    args = parser.parse_args()
+    if args.command == "list":
+        for name, (files, tests) in GROUPS.items():
+            print(f"{name:18} {' '.join(files)}\n{'':18} tests: {' '.join(tests)}")
+        return 0
+    groups = list(GROUPS) if args.group == "all" else [args.group]
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group {unknown[0]!r}; one of: {', '.join(GROUPS)}")
+    status = 0
+    for group in groups:
+        if args.command == "run":
+            status |= run(group, args.max_children)
+        print(f"\n== {group}")
+        status |= report(group)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""A clerk's plan settings page: committee dates, the sign-off setting and an action-list import,
+each with the clerk as actor; refused input is a 400 beside its field with nothing written."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from openpyxl import Workbook
+
+from projections.audit import history
+from tests.web.conftest import CLERK, CLERK_EMAIL, Browser
+from tests.web.html import Page
+
+SETTINGS = "/plans/SOS%20001/settings"
+LIAM = "liam.purdie@example.org"
+HEADER = ["Code & Title", "Covalent Owner", "Due Date", "Progress", "Priority Area", "Priority", "Latest note"]
+ROWS = [
+    ["NEW1 - Audit case files", "Liam Purdie", "30/04/2015", "20%", "Leadership", "High", "Sample of 40 – started"],
+    ["NEW2: Café-style drop-ins", "val desouza", "31.05.2015", "0", "Children's Plans", "Medium", '=HYPERLINK("x")'],
+]
+
+
+@pytest.fixture
+def clerk(browser: Browser) -> Browser:
+    browser.sign_in(CLERK_EMAIL)
+    return browser
+
+
+def _semicolon_cp1252(rows: list[list[str]]) -> bytes:
+    return ("\r\n".join(";".join(f'"{c}"' if (";" in c or '"' in c) else c for c in row) for row in rows) + "\r\n").encode("cp1252")
+
+
+def _upload(clerk: Browser, name: str, content: bytes, expect: int, **fields: str):
+    page = clerk.get(SETTINGS)
+    form = page.form("/settings/import")
+    response = clerk.client.post(form.action, data=form.fields | fields, files={"file": (name, content, "application/octet-stream")})
+    assert response.status_code == expect, response.text[:3000]
+    return Page(response.text)
+
+
+def _codes(services) -> set[str]:
+    return {a["code"] for a in services.queries.actions("SOS 001", as_at=services.today("SOS 001"))}
+
+
+def test_a_clerk_adds_a_committee_date_recorded_as_theirs(clerk: Browser, staffed):
+    latest_name = staffed.queries.committees("SOS 001")[-1]["committee"]
+    page = clerk.get(SETTINGS)
+    clerk.submit(page, "/settings/committee", meets_on="2015-09-16", report_deadline="2015-09-02", committee="")
+    added = [c for c in staffed.queries.committees("SOS 001") if c["meets_on"] == "2015-09-16"]
+    assert added == [{"committee": latest_name, "meets_on": "2015-09-16", "report_deadline": "2015-09-02"}]
+    last = [e for e in history(staffed.engine, plan_code="SOS 001") if e["aggregate"] == "plan"][-1]
+    assert last["actor"] == CLERK
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"meets_on": "Sep 2015", "report_deadline": ""}, "meets_on"),
+        ({"meets_on": "", "report_deadline": "2015-09-02"}, "meets_on"),
+        ({"meets_on": "2015-09-16", "report_deadline": "2015-09-30"}, "report_deadline"),
+    ],
+)
+def test_a_refused_committee_date_is_a_400_beside_its_field(clerk: Browser, staffed, fields, field):
+    before = staffed.queries.committees("SOS 001")
+    page = clerk.get(SETTINGS)
+    response = clerk.submit(page, "/settings/committee", expect=400, committee="", **fields)
+    assert Page(response.text).by_id(f"e-committee-{field}")
+    assert staffed.queries.committees("SOS 001") == before
+
+
+def test_a_clerk_changes_the_sign_off_setting_and_a_bad_number_of_days_is_refused(clerk: Browser, staffed):
+    page = clerk.get(SETTINGS)
+    refused = clerk.submit(page, "/settings/sign-off", expect=400, sign_off="changes", sign_off_days="0", notify_rejection="immediate")
+    assert "days" in Page(refused.text).by_id("e-sign-off-sign_off_days").lower()
+    assert staffed.sign_off_settings("SOS 001")["sign_off"] == "completion"
+    clerk.submit(page, "/settings/sign-off", sign_off="changes", sign_off_days="3", notify_rejection="immediate", reason="inspection year")
+    assert staffed.sign_off_settings("SOS 001") == {
+        "plan": "SOS 001",
+        "sign_off": "changes",
+        "sign_off_days": 3,
+        "notify_rejection": "immediate",
+    }
+
+
+def test_an_excel_csv_imports_with_the_clerk_as_actor_and_again_adds_nothing(clerk: Browser, staffed):
+    content = _semicolon_cp1252([HEADER, *ROWS])
+    shown = _upload(clerk, "Actions for committee.csv", content, 200, exported_on="2015-03-20")
+    assert "Imported Actions for committee.csv: 2 actions added" in shown.text
+    assert {"NEW1", "NEW2"} <= _codes(staffed)
+    new2 = staffed.show("SOS 001/NEW2")
+    assert (new2["title"], new2["owners"], new2["due_date"]) == ("Café-style drop-ins", ["Val DeSouza"], "2015-05-31")
+    created = [e for e in history(staffed.engine, plan_code="SOS 001", action_code="NEW1") if e["type"] == "ActionAdded"]
+    assert [e["actor"] for e in created] == [CLERK]
+    again = _upload(clerk, "Actions for committee.csv", content, 200, exported_on="2015-03-20")
+    assert "0 actions added" in again.text and "0 events recorded" in again.text
+
+
+def test_an_xlsx_imports_too(clerk: Browser, staffed):
+    book = Workbook()
+    sheet = book.active
+    for row in [HEADER, *ROWS]:
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    _upload(clerk, "actions.xlsx", buffer.getvalue(), 200)
+    assert {"NEW1", "NEW2"} <= _codes(staffed)
+
+
+def test_a_sheet_with_bad_rows_writes_nothing_and_lists_every_problem_under_the_files_own_name(clerk: Browser, staffed):
+    before = _codes(staffed)
+    bad = [HEADER, [*ROWS[0][:2], "Mar 2015", *ROWS[0][3:]], [*ROWS[1][:3], "150%", *ROWS[1][4:]]]
+    page = _upload(clerk, "Q1 actions.csv", _semicolon_cp1252(bad), 400)
+    problems = page.by_id("import-problems")
+    assert "Q1 actions.csv" in problems and "plantrail-upload" not in page.html
+    assert "row 2" in problems and "row 3" in problems
+    assert _codes(staffed) == before
+
+
+@pytest.mark.parametrize(("name", "content"), [("notes.txt", b"hello"), ("empty.csv", b"")])
+def test_a_file_that_is_not_an_action_list_is_refused_beside_the_file_field(clerk: Browser, staffed, name, content):
+    page = _upload(clerk, name, content, 400)
+    assert "file" in page.by_id("e-import-file").lower()
+
+
+def test_settings_are_for_the_plans_clerks(browser: Browser, staffed):
+    browser.sign_in(LIAM)
+    browser.get(SETTINGS, expect=403)
+    csrf = browser.get("/my-actions").forms[0].fields["csrf_token"]
+    before = staffed.queries.committees("SOS 001")
+    response = browser.client.post(SETTINGS + "/committee", data={"csrf_token": csrf, "meets_on": "2015-09-16"})
+    assert response.status_code == 403
+    assert staffed.queries.committees("SOS 001") == before
