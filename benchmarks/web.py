@@ -31,10 +31,11 @@ from tests.smtp_server import free_port
 PLAN = "BENCH"
 COMMITTEE = date(2015, 3, 6)
 SECRET = "benchmark-secret-key-0123456789abcdefghij"
+OUTBOX = "/tmp/plantrail-bench-outbox"
 
 
 def _settings(port: int) -> WebSettings:
-    mail = default_mail_settings(outbox_dir=Path("/tmp/plantrail-bench-outbox"), mail_from="plantrail <p@example.org>")
+    mail = default_mail_settings(outbox_dir=Path(OUTBOX), mail_from="plantrail <p@example.org>")
     return WebSettings(secret_key=SECRET, base_url=f"http://127.0.0.1:{port}", mail=mail)
 
 
@@ -256,7 +257,12 @@ def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -
     with fresh_database("postgres", postgres_url) as url:
         build_store(url, actions)
         ports = [free_port(), free_port()]
-        env = {"PLANTRAIL_DATABASE_URL": url, "PLANTRAIL_SECRET_KEY": SECRET, "PLANTRAIL_LOG_LEVEL": "WARNING"}
+        env = {
+            "PLANTRAIL_DATABASE_URL": url,
+            "PLANTRAIL_SECRET_KEY": SECRET,
+            "PLANTRAIL_LOG_LEVEL": "WARNING",
+            "PLANTRAIL_OUTBOX_DIR": OUTBOX,  # the sweep's 200 digests, not in the current folder
+        }
         processes = [subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env)]
         processes += [
             subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(p)], env=os.environ | env)
