@@ -264,10 +264,13 @@ def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -
             "PLANTRAIL_OUTBOX_DIR": OUTBOX,  # the sweep's 200 digests, not in the current folder
         }
         processes = [subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env)]
-        processes += [
-            subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(p)], env=os.environ | env)
-            for p in ports
-        ]
+        # The web processes are the app without the scheduler, as `serve --no-scheduler` runs it,
+        # started the way ``measure`` starts its server: twice a run of `plantrail serve
+        # --no-scheduler` processes was stopped from outside midway on this shared machine.
+        spawn = multiprocessing.get_context("spawn")
+        web = [spawn.Process(target=serve, args=(url, p), daemon=True) for p in ports]
+        for process in web:
+            process.start()
         try:
             bases = [f"http://127.0.0.1:{p}" for p in ports]
             for base in bases:
@@ -291,6 +294,9 @@ def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -
             sent = sum(asyncio.run(everyone()))
             elapsed = time.perf_counter() - started
         finally:
+            for server in web:
+                server.terminate()
+                server.join(60)
             for process in processes:
                 process.terminate()
             for process in processes:
