@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import statistics
 import time
 from datetime import date
@@ -30,10 +31,11 @@ from tests.smtp_server import free_port
 PLAN = "BENCH"
 COMMITTEE = date(2015, 3, 6)
 SECRET = "benchmark-secret-key-0123456789abcdefghij"
+OUTBOX = "/tmp/plantrail-bench-outbox"
 
 
 def _settings(port: int) -> WebSettings:
-    mail = default_mail_settings(outbox_dir=Path("/tmp/plantrail-bench-outbox"), mail_from="plantrail <p@example.org>")
+    mail = default_mail_settings(outbox_dir=Path(OUTBOX), mail_from="plantrail <p@example.org>")
     return WebSettings(secret_key=SECRET, base_url=f"http://127.0.0.1:{port}", mail=mail)
 
 
@@ -79,7 +81,12 @@ def owned_action(url: str, owner: str) -> str:
         services.close()
 
 
-async def client_run(base: str, cookie: str, csrf_seed: str, action: str, requests: int, timings: dict[str, list[float]]) -> None:
+KINDS = ("trivial route", "my actions", "dashboard as at committee", "update POST")
+
+
+async def client_run(
+    base: str, cookie: str, csrf_seed: str, action: str, requests: int, timings: dict[str, list[float]], only: str | None = None
+) -> None:
     from web.security import csrf_token
 
     cookies = {"pt_session": cookie, "pt_csrf": csrf_seed}
@@ -97,6 +104,8 @@ async def client_run(base: str, cookie: str, csrf_seed: str, action: str, reques
                     ),
                 ),
             ):
+                if only is not None and name != only:
+                    continue
                 started = time.perf_counter()
                 response = await call()
                 timings[name].append((time.perf_counter() - started) * 1000)
@@ -104,50 +113,91 @@ async def client_run(base: str, cookie: str, csrf_seed: str, action: str, reques
                     raise RuntimeError(f"{name}: HTTP {response.status_code}: {response.text[:300]}")
 
 
+def cpu_per_kind(base: str, pid: int, cookie: str, action: str, rounds: int = 20) -> dict[str, float]:
+    """The server's CPU per request of each kind, one client, one kind at a time: the work a
+    request costs, whatever else the machine's cores are busy with."""
+    found = {}
+    for kind in KINDS:
+        before = cpu_seconds(pid)
+        asyncio.run(client_run(base, cookie, "seedcpuxxxxxxxxx", action, rounds, {kind: []}, only=kind))
+        found[kind] = 1000 * (cpu_seconds(pid) - before) / rounds
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def measure(kind: str, postgres_url: str, actions: int, clients: int, requests: int) -> None:
+def wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server at {base} did not start")
+        time.sleep(0.2)
+
+
+def measure(kind: str, postgres_url: str, actions: int, clients: int, requests: int, servers: int = 1) -> None:
     with fresh_database(kind, postgres_url) as url:
         started = time.perf_counter()
         build_store(url, actions)
         print(f"\n{kind}: {actions} actions built in {time.perf_counter() - started:.0f}s")
-        port = free_port()
-        server = multiprocessing.get_context("spawn").Process(target=serve, args=(url, port), daemon=True)
-        server.start()
+        ports = [free_port() for _ in range(servers)]
+        spawn = multiprocessing.get_context("spawn")
+        running = [spawn.Process(target=serve, args=(url, port), daemon=True) for port in ports]
+        for process in running:
+            process.start()
         try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start")
-                time.sleep(0.2)
+            bases = [f"http://127.0.0.1:{port}" for port in ports]
+            for base in bases:
+                wait_until_up(base)
             owners = PEOPLE[:clients]
-            cookies = open_sessions(url, port, owners)
+            cookies = open_sessions(url, ports[0], owners)
             targets = {name: owned_action(url, name) for name in owners}
-            timings: dict[str, list[float]] = {k: [] for k in ("trivial route", "my actions", "dashboard as at committee", "update POST")}
+            timings: dict[str, list[float]] = {k: [] for k in KINDS}
 
-            async def everyone() -> None:
+            async def everyone(rounds: int, into: dict[str, list[float]]) -> None:
                 await asyncio.gather(
-                    *(client_run(base, cookies[n], f"seed{i:04d}xxxxxxxx", targets[n], requests, timings) for i, n in enumerate(owners))
+                    *(
+                        client_run(bases[i % servers], cookies[n], f"seed{i:04d}xxxxxxxx", targets[n], rounds, into)
+                        for i, n in enumerate(owners)
+                    )
                 )
 
-            asyncio.run(everyone())
+            # One round untimed: the first request of each kind in a fresh process compiles its
+            # templates and fills its caches once; the figures are the steady state.
+            asyncio.run(everyone(1, {k: [] for k in KINDS}))
+            cpu_before = sum(cpu_seconds(p.pid) for p in running if p.pid)
+            wall = time.perf_counter()
+            asyncio.run(everyone(requests, timings))
+            wall = time.perf_counter() - wall
+            server_cpu = sum(cpu_seconds(p.pid) for p in running if p.pid) - cpu_before
+            alone = cpu_per_kind(bases[0], running[0].pid or 0, cookies[owners[0]], targets[owners[0]])
         finally:
-            server.terminate()
-            server.join(10)
+            for process in running:
+                process.terminate()
+                process.join(10)
         baseline = statistics.median(timings["trivial route"])
-        print(f"{clients} concurrent clients × {requests} rounds; ms (p50 / p95), and p50 against the trivial route")
+        where = "one web process" if servers == 1 else f"{servers} web processes, clients shared among them"
+        print(f"{clients} concurrent clients × {requests} rounds, {where}; ms (p50 / p95), and p50 against the trivial route")
         for name, values in timings.items():
             p50, p95 = percentile(values, 50), percentile(values, 95)
-            print(f"  {name:28s} {p50:8.1f} / {p95:8.1f}   ×{p50 / baseline:6.1f}")
+            print(f"  {name:28s} {p50:8.1f} / {p95:8.1f}   ×{p50 / baseline:6.1f}   server CPU {alone[name]:5.1f} ms (one client)")
+        # Little's law for closed-loop clients: mean latency = clients / throughput. The server's
+        # CPU per request says how much of that is work and how much is waiting for a core.
+        done = sum(len(v) for v in timings.values())
+        print(f"  {done / wall:.0f} requests/s; server CPU {1000 * server_cpu / done:.1f} ms a request (all four kinds together)")
 
 
 async def _post_many(bases: list[str], cookie: str, seed: str, action: str, client: int, count: int) -> int:
@@ -174,6 +224,28 @@ async def _post_many(bases: list[str], cookie: str, seed: str, action: str, clie
 RETRIES = [0]
 
 
+def wait_for_sweep(url: str, limit_seconds: float = 3600) -> str:
+    """Wait until the scheduler has recorded a sweep; say how long it took and what it raised."""
+    from sqlalchemy import select
+
+    from scheduler import tables as st
+
+    services = bootstrap(url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < limit_seconds:
+            with services.engine.connect() as conn:
+                row = conn.execute(select(st.sweep_runs.c.raised, st.sweep_runs.c.messages).limit(1)).first()
+            if row is not None:
+                return (
+                    f"{row.raised} reminders raised, {row.messages} digests queued, done {time.perf_counter() - started:.0f}s after start"
+                )
+            time.sleep(2)
+    finally:
+        services.close()
+    raise RuntimeError(f"the scheduler recorded no sweep within {limit_seconds:.0f}s")
+
+
 def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -> None:
     """Two web processes and one scheduler on PostgreSQL; ``clients`` × ``per_client`` concurrent
     update POSTs on one action; every note must be stored exactly once."""
@@ -185,26 +257,30 @@ def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -
     with fresh_database("postgres", postgres_url) as url:
         build_store(url, actions)
         ports = [free_port(), free_port()]
-        env = {"PLANTRAIL_DATABASE_URL": url, "PLANTRAIL_SECRET_KEY": SECRET, "PLANTRAIL_LOG_LEVEL": "WARNING"}
-        import os
-
-        processes = [
-            subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(p)], env=os.environ | env)
-            for p in ports
-        ]
-        processes.append(subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env))
+        env = {
+            "PLANTRAIL_DATABASE_URL": url,
+            "PLANTRAIL_SECRET_KEY": SECRET,
+            "PLANTRAIL_LOG_LEVEL": "WARNING",
+            "PLANTRAIL_OUTBOX_DIR": OUTBOX,  # the sweep's 200 digests, not in the current folder
+        }
+        processes = [subprocess.Popen([sys.executable, "-m", "plantrail", "serve", "--no-web"], env=os.environ | env)]
+        # The web processes are the app without the scheduler, as `serve --no-scheduler` runs it,
+        # started the way ``measure`` starts its server: twice a run of `plantrail serve
+        # --no-scheduler` processes was stopped from outside midway on this shared machine.
+        spawn = multiprocessing.get_context("spawn")
+        web = [spawn.Process(target=serve, args=(url, p), daemon=True) for p in ports]
+        for process in web:
+            process.start()
         try:
             bases = [f"http://127.0.0.1:{p}" for p in ports]
             for base in bases:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        httpx.get(base + "/healthz", timeout=2)
-                        break
-                    except httpx.TransportError:
-                        if time.monotonic() > deadline:
-                            raise
-                        time.sleep(0.2)
+                wait_until_up(base)
+            # Every generated action is long overdue: the scheduler's start-up catch-up sweep
+            # raises a reminder per rule per action (tens of thousands of events at 10,000
+            # actions) and a digest per owner. Measured in the middle of that, each POST also
+            # projected the sweep's events and the run did not finish; a deployment sweeps at
+            # 07:00, so the updates start once that sweep is done (and it is reported).
+            print(f"\npostgres: the scheduler's start-up sweep: {wait_for_sweep(url)}")
             owner = PEOPLE[0]
             cookie = open_sessions(url, ports[0], [owner])[owner]
             action = owned_action(url, owner)
@@ -218,9 +294,17 @@ def lost_check(postgres_url: str, actions: int, clients: int, per_client: int) -
             sent = sum(asyncio.run(everyone()))
             elapsed = time.perf_counter() - started
         finally:
+            for server in web:
+                server.terminate()
+                server.join(60)
             for process in processes:
                 process.terminate()
-                process.wait(30)
+            for process in processes:
+                try:
+                    process.wait(120)  # serve finishes the job in hand (a sweep, a message) first
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         services = bootstrap(url)
         try:
             services.projector.catch_up()
@@ -240,6 +324,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=10, help="rounds of the four requests per client")
+    parser.add_argument("--servers", type=int, default=1, help="web processes (serve --no-scheduler each), clients shared among them")
     parser.add_argument(
         "--lost-check", type=int, metavar="N", help="instead: 4 clients × N update POSTs through two web processes on PostgreSQL"
     )
@@ -249,7 +334,7 @@ def main() -> None:
         lost_check(args.postgres_url, args.actions, 4, args.lost_check)
         return
     for kind in stores(args.store):
-        measure(kind, args.postgres_url, args.actions, args.clients, args.requests)
+        measure(kind, args.postgres_url, args.actions, args.clients, args.requests, args.servers)
 
 
 if __name__ == "__main__":

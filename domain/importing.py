@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -39,9 +39,11 @@ class ImportSummary:
     people_registered: int = 0
     actions_created: int = 0
     events_recorded: int = 0
+    # Each action merged (by stream id) and the version it is at now: what a re-import compares.
+    action_versions: dict[str, int] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "action_versions"}
 
 
 def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -> ImportSummary:
@@ -76,6 +78,7 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
     summary.events_recorded = sum(len(agg.pending_events) for agg in changed)
     if changed:
         app.save(*changed)
+    summary.action_versions = {str(agg.id): agg.version for agg in touched.values() if isinstance(agg, Action)}
     return summary
 
 

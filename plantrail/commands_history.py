@@ -12,15 +12,17 @@ from typing import Any
 import click
 
 from domain.errors import DomainError
-from plantrail import listings, output
+from plantrail import listings
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from plantrail.files import refuse_existing
+from plantrail.plain_output import json_text
 from projections.audit import history as audit_history
 from projections.audit import history_count, history_csv
 from projections.csv_out import csv_text, plain
 
-# The report's renderers (jinja2, openpyxl: about 0.23 s to import) and the integrity check
-# load inside ``report`` and ``changes --format csv``, not for every history listing.
+# The report's renderers (jinja2, openpyxl: about 0.23 s to import), the integrity check and
+# rich (plantrail.output) load inside ``report`` and ``changes --format csv``, not for every
+# history listing.
 
 
 def register(cli: click.Group) -> None:
@@ -104,7 +106,7 @@ def history(
         filters |= _subject_filters(s, subject)
     entries = audit_history(s.engine, limit=limit, offset=offset, **filters)
     if fmt == "json":
-        listings.show(output.json_text(entries), pager=pager)
+        listings.show(json_text(entries), pager=pager)
     elif fmt == "csv":
         listings.show(history_csv(entries), pager=pager)
     else:
@@ -159,7 +161,7 @@ def changes(
     total = len(data["actions"])
     data["actions"] = data["actions"][offset : None if limit is None else offset + limit]
     if fmt == "json":
-        listings.show(output.json_text(data), pager=pager)
+        listings.show(json_text(data), pager=pager)
     elif fmt == "csv":
         columns = [
             "code",
@@ -204,7 +206,7 @@ def report(
     fmt: str,
 ) -> None:
     """Write the committee report: the plan as at a date, printable HTML, a workbook (xlsx), or its data as JSON/CSV."""
-    from plantrail import integrity
+    from plantrail import integrity, output
     from projections.report import render_csv, render_html, render_xlsx, report_data
 
     refuse_existing(out_path, force)  # before the work, not after it

@@ -8,13 +8,16 @@ from typing import Any
 
 import click
 
-from plantrail import listings, output
+from plantrail import listings
 from plantrail.cli_support import DATE, as_at_option, known_at, known_at_option, services
 from plantrail.errors import clipped
+from plantrail.plain_output import json_text
 from plantrail.settings import default_actor
 from projections.csv_out import csv_text
 from projections.queries import STATUS_NAMES
-from projections.report import ACTION_COLUMNS, flat_action, render_actions_xlsx
+
+# Files (rich's console for the message), workbooks and CSV columns (projections.report: jinja2,
+# openpyxl) load in the branches that write them, not for the table or JSON.
 
 
 def register(cli: click.Group) -> None:
@@ -28,6 +31,8 @@ def register(cli: click.Group) -> None:
 @click.pass_context
 def calendar(ctx: click.Context, person: str, out_path: Path) -> None:
     """Write PERSON's open actions as a calendar (.ics): each on its due date, with a reminder a week before."""
+    from plantrail import output
+
     name, ics = services(ctx).calendar(person)
     output.write_file(_checked_out(out_path), ics)
     output.stderr.print(f"Wrote {out_path}: {ics.count(b'BEGIN:VEVENT')} open action(s) owned by {name}.")
@@ -89,6 +94,9 @@ def actions(
         with_children=fmt != "table",
     )
     if fmt == "xlsx":
+        from plantrail import output
+        from projections.report import render_actions_xlsx
+
         heading = (
             f"{plan_row['code'] + ' ' + plan_row['title'] if plan_row else 'All plans'}: {len(found)} action(s) as at {day.isoformat()}"
         )
@@ -96,13 +104,17 @@ def actions(
         output.stderr.print(f"Wrote {out_path} ({len(found)} action(s) as at {day.isoformat()}).")
         return
     if fmt == "json":
-        text = output.json_text(found)
+        text = json_text(found)
     elif fmt == "csv":
+        from projections.report import ACTION_COLUMNS, flat_action
+
         text = csv_text([flat_action(a) for a in found], ACTION_COLUMNS)
     else:
         listings.show(listings.actions_lines(_plans_of(s, found, plan_row), found, day.isoformat(), moment), pager=False)
         return
     if out_path is not None:
+        from plantrail import output
+
         output.write_file(_checked_out(out_path), text)
     else:
         click.echo(text, nl=False)

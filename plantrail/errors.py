@@ -49,6 +49,10 @@ def as_domain_error(error: BaseException) -> DomainError | None:
         return missing
     if isinstance(error, SQLAlchemyOperationalError):
         return UnavailableError(_unavailable(str(error.orig)))
+    from psycopg import OperationalError as PostgresOperationalError  # the quick read path connects without SQLAlchemy
+
+    if isinstance(error, PostgresOperationalError):
+        return UnavailableError(_unavailable(str(error)))
     if isinstance(error, StoreOperationalError | StoreInterfaceError | ConnectionPoolClosedError):
         return UnavailableError(_unavailable(str(error) or type(error).__name__))
     return None

@@ -19,6 +19,7 @@ from domain.importing import import_plans
 from domain.names import name_key, suggestion
 from domain.plan_document import PlanDocument
 from domain.problems import InputProblemsError, Problems
+from plantrail.import_cache import ImportCache
 from plantrail.importers import ImportFileError
 from plantrail.importers.csv_actions import read_actions_csv
 from plantrail.importers.json_plan import read_plan_file
@@ -77,10 +78,12 @@ def import_files(
     notices = list(notices or [])
     problems = Problems()
     documents: list[PlanDocument] = []
+    s.projector.catch_up()  # the views' action versions are what the import cache compares with
+    cache = ImportCache(s.engine)
     # Plan files first: an action list in the same folder may belong to a plan one of them makes.
     for file in [p for p in paths if p.suffix.lower() not in SHEETS]:
         with problems.noted(str(file)):
-            documents.append(read_plan_file(file))
+            documents.append(read_plan_file(file, skip=cache.unchanged))
     batch_plans = {name_key(d.code): d for d in documents}
     for file in [p for p in paths if p.suffix.lower() in SHEETS]:
         with problems.noted(str(file)):
@@ -90,6 +93,7 @@ def import_files(
     problems.raise_if_any()
     unreachable = [p.name for d in documents for p in d.people if not p.email and not s.app.exists(person_id(p.name))]
     summary = import_plans(s.app, documents, actor=actor)
+    cache.record(summary.action_versions)
     if unreachable:
         notices.append(
             f"registered without an email, so reminders cannot reach them yet: {', '.join(dict.fromkeys(unreachable))} "

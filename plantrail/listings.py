@@ -33,8 +33,14 @@ def show(text: str | Iterable[str], *, pager: bool) -> None:
         os.environ.setdefault("LESS", "FRX")
         click.echo_via_pager(chunks)
         return
-    for chunk in chunks:
-        click.echo(chunk, nl=False)
+    try:
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+    except BrokenPipeError:
+        # The reader stopped (``| head``): not an error, as in plantrail.cli.main; click would
+        # make it exit 1. Point stdout at nothing so the final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise click.exceptions.Exit(0) from None
 
 
 def _chunks(text: Iterable[str], size: int = 500) -> Iterator[str]:
@@ -135,7 +141,8 @@ def changes_lines(plan: dict[str, Any], data: dict[str, Any], *, offset: int = 0
     yield from lines(columns, rows, width=width())
 
 
-# On a terminal, status in colour as well as icon and word (which read without it).
+# On a terminal, status in colour as well as icon and word (which read without it); shared
+# with one action's view (plain_output).
 STATUS_COLOURS: dict[str, dict[str, Any]] = {
     "Alert": {"fg": "red", "bold": True},
     "Warning": {"fg": "yellow"},

@@ -29,6 +29,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, Table, inspect, select
 
 from notifications import tables as outbox_tables
+from plantrail import import_cache
 from plantrail.keys import StoreFacts, store_facts
 from plantrail.schema_versions import KEPT_VERSIONS, VIEWS
 from projections import chain as chain_module
@@ -115,6 +116,8 @@ KEPT = [
     KeptModel("sweeps", KEPT_VERSIONS["sweeps"], list(sweep_tables.metadata.sorted_tables)),
     # Sessions, used-link nonces and sign-in request counts: not derivable from the events.
     KeptModel("web", KEPT_VERSIONS["web"], list(web_tables.metadata.sorted_tables)),
+    # What plan files imported (a cache: losing it only makes the next import slower).
+    KeptModel("import_cache", KEPT_VERSIONS["import_cache"], list(import_cache.metadata.sorted_tables)),
 ]
 
 

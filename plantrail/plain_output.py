@@ -16,10 +16,8 @@ from typing import Any
 
 import click
 
-from plantrail.listings import AWAITING_MARK, STATUS_LABELS, width
+from plantrail.listings import AWAITING_MARK, STATUS_LABELS, coloured_status, width
 from plantrail.text_table import Column, clean, lines
-
-STATUS_COLOURS = {"Alert": ("red", True), "Warning": ("yellow", False), "OK": ("green", False), "Complete": ("blue", False)}
 
 
 def json_text(data: Any) -> str:
@@ -35,10 +33,8 @@ def echo_lines(found: Iterator[str]) -> None:
 
 
 def status_label(status: str) -> str:
-    """``▲ Alert``, coloured on a terminal."""
-    colour, bold = STATUS_COLOURS.get(status, (None, False))
-    label = STATUS_LABELS.get(status, status)
-    return click.style(label, fg=colour, bold=bold) if colour else label
+    """``▲ Alert``, coloured on a terminal (click drops the colour when output is piped)."""
+    return coloured_status(STATUS_LABELS.get(status, status))
 
 
 def plans_lines(plans: list[dict[str, Any]]) -> Iterator[str]:

@@ -108,10 +108,9 @@ def _connect(config: DatabaseConfig) -> tuple[Any, type[Exception]] | None:
         import psycopg
 
         url = config.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
-        try:
-            return psycopg.connect(url, **config.sqlalchemy_connect_args), psycopg.Error
-        except psycopg.Error:
-            return None
+        # A server that does not answer is said at once (plantrail.errors maps it), rather
+        # than waited for a second time by the full path.
+        return psycopg.connect(url, **config.sqlalchemy_connect_args), psycopg.Error
     import sqlite3
 
     path = config.eventsourcing_env["SQLITE_DBNAME"]

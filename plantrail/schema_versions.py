@@ -8,7 +8,7 @@ from projections.schema_version import VIEWS_SCHEMA_VERSION
 
 # Kept models: rows that cannot be rebuilt from the events, migrated in place step by step
 # (raise a version here together with its step in plantrail/migrate.py).
-KEPT_VERSIONS = {"integrity_chain": 2, "outbox": 2, "sweeps": 1, "web": 1}
+KEPT_VERSIONS = {"integrity_chain": 2, "outbox": 2, "sweeps": 1, "web": 1, "import_cache": 1}
 VIEWS = "views"
 
 

@@ -76,14 +76,16 @@ class Services(ReadServices):
             raise UnknownPersonError("by", name, registered)
         return tidy(name)
 
-    def record(self, ref: str | ActionRef, command: ActionCommand, *, actor: str) -> dict[str, Any]:
+    def record(self, ref: str | ActionRef, command: ActionCommand, *, actor: str, read_back: bool = True) -> dict[str, Any]:
         """Carry out ``command`` on the action as ``actor``; return the action as it now stands,
         with ``recorded_as`` (recorded, submitted, approved, rejected) and the ``claim`` concerned
-        (and, for a rejection, ``claimant_told``: see ``reject``)."""
+        (and, for a rejection, ``claimant_told``: see ``reject``). ``read_back=False``: only those
+        keys, for a caller that shows the action afresh anyway (the web answers a POST with a
+        redirect to the action's page; reading it here too cost seven queries a POST)."""
         target = self.resolve(ref)
         result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
         self.projector.catch_up()
-        shown = self.show(target) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
+        shown = (self.show(target) if read_back else {}) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
         if shown["recorded_as"] == "rejected":
             shown["claimant_told"] = self._tell_rejection(target, shown["claim"])
         return shown

@@ -151,7 +151,9 @@ def lines(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, width:
         ]
         for n in range(max(map(len, wrapped))):
             parts = [part[n] if n < len(part) else blank for part in wrapped]
-            yield GAP.join(pad(text, size, w) for pad, (text, size), w in zip(pads, parts, column_widths, strict=True)).rstrip()
+            line = GAP.join(pad(text, size, w) for pad, (text, size), w in zip(pads, parts, column_widths, strict=True)).rstrip()
+            if line:  # a blank line (a note's empty paragraph) would read as the table's end
+                yield line
 
 
 def _call(pad: Callable[[str, int, int], str], text: str, size: int, width: int) -> str:

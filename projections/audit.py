@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from domain.errors import BadInputError, NotFoundError
 from domain.names import name_key, suggestion, tidy
@@ -83,7 +83,7 @@ def event_type_name(engine: Engine, typed: str) -> str:
     )
 
 
-def history_query(
+def _conditions(
     engine: Engine,
     *,
     originator_id: str | None = None,
@@ -94,52 +94,60 @@ def history_query(
     actor: str | None = None,
     event_type: str | None = None,
     axis: str = "effective",
-) -> Any:
-    """The select of every matching event, oldest first on the chosen axis (``effective`` or ``recorded``)."""
+) -> tuple[list[Any], list[Any]]:
+    """The where clauses on ``view_events`` for these filters, and the order on the chosen axis
+    (``effective`` or ``recorded``), oldest first."""
     e = t.events
-    query = select(e)
+    where: list[Any] = []
     if originator_id is not None:
-        query = query.where(e.c.originator_id == originator_id)
+        where.append(e.c.originator_id == originator_id)
     if plan_code is not None:
-        query = query.where(e.c.plan_code == plan_code)
+        where.append(e.c.plan_code == plan_code)
     if action_code is not None:
-        query = query.where(e.c.action_code == action_code)
+        where.append(e.c.action_code == action_code)
     if actor is not None:
-        query = query.where(e.c.actor.in_(actor_spellings(engine, actor)))
+        where.append(e.c.actor.in_(actor_spellings(engine, actor)))
     if event_type is not None:
-        query = query.where(e.c.type == event_type_name(engine, event_type))
+        where.append(e.c.type == event_type_name(engine, event_type))
     if axis == "effective":
         if since is not None:
-            query = query.where(e.c.effective_on >= since)
+            where.append(e.c.effective_on >= since)
         if until is not None:
-            query = query.where(e.c.effective_on <= until)
-        return query.order_by(e.c.effective_on, e.c.position)
+            where.append(e.c.effective_on <= until)
+        return where, [e.c.effective_on, e.c.position]
     if axis == "recorded":
         if since is not None:
-            query = query.where(e.c.recorded_at >= _day_start(since))
+            where.append(e.c.recorded_at >= _day_start(since))
         if until is not None:
-            query = query.where(e.c.recorded_at < _day_start(until + timedelta(days=1)))
-        return query.order_by(e.c.position)
+            where.append(e.c.recorded_at < _day_start(until + timedelta(days=1)))
+        return where, [e.c.position]
     raise ValueError(f"axis: must be effective or recorded, got {axis!r}")
 
 
 def history(engine: Engine, *, limit: int | None = None, offset: int = 0, **filters: Any) -> list[dict[str, Any]]:
-    """Every matching event (``history_query``'s filters), oldest first; ``limit`` and ``offset``
+    """Every matching event (``_conditions``' filters), oldest first; ``limit`` and ``offset``
     page through them in SQL."""
-    query = history_query(engine, **filters)
-    if limit is not None:
-        query = query.limit(limit)
-    if offset:
-        query = query.offset(offset)
+    e, n = t.events, t.notes
+    where, order = _conditions(engine, **filters)
+    if limit is not None or offset:
+        # The page is found on view_events alone (its index walked, the rows before it skipped),
+        # then only its events meet view_notes: joining first would join every skipped event.
+        page = select(e.c.position).where(*where).order_by(*order).limit(limit).offset(offset or None)
+        where = [e.c.position.in_(page.scalar_subquery())]
+    # A note's text is kept once, in view_notes (the projector leaves it out of the trail's row).
+    text = func.coalesce(e.c.text, n.c.text).label("text")
+    noted = and_(n.c.action_id == e.c.originator_id, n.c.version == e.c.version)
+    shown = [c for c in e.c if c.name not in ("text", "subject")]
+    query = select(*shown, t.subject_of(), text).select_from(e.outerjoin(n, noted)).where(*where).order_by(*order)
     with engine.connect() as conn:
         return [entry(row) for row in conn.execute(query).mappings()]
 
 
 def history_count(engine: Engine, **filters: Any) -> int:
     """How many events ``history`` with these filters would list unpaged."""
-    counted = select(func.count()).select_from(history_query(engine, **filters).order_by(None).subquery())
+    where, _ = _conditions(engine, **filters)
     with engine.connect() as conn:
-        return int(conn.execute(counted).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(t.events).where(*where)).scalar_one())
 
 
 def entry(row: Any) -> dict[str, Any]:

@@ -16,12 +16,12 @@ from sqlalchemy import Connection, Date, DateTime, Table
 
 
 @lru_cache(maxsize=4096)  # plans reuse a few hundred distinct dates over and over
-def _date_text(value: date | None) -> str | None:
+def date_text(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
 @lru_cache(maxsize=65536)  # each recorded time lands in three tables; convert it once
-def _datetime_text(value: datetime | None) -> str | None:
+def datetime_text(value: datetime | None) -> str | None:
     # The storage format SQLAlchemy's SQLite DateTime reads back; recorded times are UTC.
     if value is None:
         return None
@@ -38,7 +38,10 @@ def _rows(conn: Connection, table: Table, rows: list[dict[str, Any]], columns: l
     get = itemgetter(*columns)
     if len(columns) == 1:
         return [(get(row),) for row in rows]
-    tuples = [get(row) for row in rows]
+    return _converted(conn, table, [get(row) for row in rows], columns)
+
+
+def _converted(conn: Connection, table: Table, tuples: list[tuple], columns: list[str]) -> list[tuple]:
     if conn.dialect.name != "sqlite":
         return tuples
     # SQLite has no date types: convert the date columns, column by column (zip and map run in C,
@@ -47,9 +50,9 @@ def _rows(conn: Connection, table: Table, rows: list[dict[str, Any]], columns: l
     for index, name in enumerate(columns):
         column_type = table.c[name.removeprefix("where_")].type
         if isinstance(column_type, DateTime):
-            convert[index] = _datetime_text
+            convert[index] = datetime_text
         elif isinstance(column_type, Date):
-            convert[index] = _date_text
+            convert[index] = date_text
     if not convert or not tuples:
         return tuples
     by_column = list(zip(*tuples, strict=False))
@@ -62,6 +65,15 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if not rows:
         return
     columns = list(rows[0])
+    get = itemgetter(*columns)
+    bulk_insert_rows(conn, table, columns, [get(row) for row in rows] if len(columns) > 1 else [(get(row),) for row in rows])
+
+
+def bulk_insert_rows(conn: Connection, table: Table, columns: list[str], rows: list[tuple], *, converted: bool = False) -> None:
+    """Insert tuples whose values are in ``columns``' order (``converted``: on SQLite, their dates
+    are already text, by ``date_text`` and ``datetime_text``)."""
+    if not rows:
+        return
     if conn.dialect.name == "postgresql":
         # COPY is several times faster than a pipelined executemany (measured on page flushes).
         driver = conn.connection.driver_connection
@@ -69,11 +81,11 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         cursor = driver.cursor()
         with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[c] for c in columns])
+                copy.write_row(row)
         return
     mark = _placeholder(conn)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    conn.exec_driver_sql(sql, _rows(conn, table, rows, columns))
+    conn.exec_driver_sql(sql, rows if converted else _converted(conn, table, rows, columns))
 
 
 def bulk_update(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:

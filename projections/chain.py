@@ -28,7 +28,7 @@ from domain.errors import BadInputError, DomainError
 from domain.text import clipped
 from projections.bulk import bulk_insert
 from projections.tables import events as audit_events
-from projections.tables import metadata
+from projections.tables import metadata, subject_of
 
 GENESIS = "0" * 64
 SEAL_PREFIX = "plantrail-seal:v1"
@@ -90,8 +90,11 @@ def head_position(engine: Engine) -> int:
         return head(conn)[0]
 
 
-def extend(conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes], seen_at: datetime) -> None:
-    """Append links for the notifications beyond the chain's head, first seen at ``seen_at``."""
+def extend(
+    conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes], seen_at: datetime
+) -> dict[int, datetime | None]:
+    """Append links for the notifications beyond the chain's head, first seen at ``seen_at``;
+    return when each notification was first seen (those chained before: read back)."""
     position, previous = head(conn)
     rows = []
     for n, content in zip(notifications, contents, strict=True):
@@ -100,6 +103,13 @@ def extend(conn: Connection, notifications: Sequence[Notification], contents: Se
         previous = link(previous, n, content, seen_at)
         rows.append({"position": n.id, "link": previous, "seen_at": seen_at})
     bulk_insert(conn, chain, rows)
+    seen: dict[int, datetime | None] = {}
+    if notifications and notifications[0].id <= position:  # a page applied again after a crash
+        seen = first_seen(conn, notifications[0].id, position)
+    # The new links' time as it would read back (no need to: it is the same instant, in UTC).
+    stored = _utc(seen_at) if seen_at.tzinfo is None else seen_at.astimezone(UTC)
+    seen.update((n.id, stored) for n in notifications if n.id > position)
+    return seen
 
 
 def first_seen(conn: Connection, first: int, last: int) -> dict[int, datetime | None]:
@@ -128,7 +138,7 @@ def mismatches(conn: Connection, notifications: Sequence[Notification], contents
 
 
 def describe(conn: Connection, mismatch: Mismatch) -> str:
-    row = conn.execute(select(audit_events.c.subject, audit_events.c.type).where(audit_events.c.position == mismatch.position)).first()
+    row = conn.execute(select(subject_of(), audit_events.c.type).where(audit_events.c.position == mismatch.position)).first()
     about = f" ({row.type} on {row.subject})" if row else ""
     return f"event {mismatch.position}{about} {mismatch.problem}"
 

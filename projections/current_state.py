@@ -18,13 +18,32 @@ from sqlalchemy.dialects import postgresql, sqlite
 from projections import sign_off
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, changes
-from projections.audit import recorded_time_flag
-from projections.bulk import bulk_insert, bulk_update
+from projections.audit import RECORDED_TIME_TOLERANCE, recorded_time_flag
+from projections.bulk import bulk_insert, bulk_insert_rows, bulk_update, date_text, datetime_text
 from projections.queries import utc
 from projections.timeline import LoadEvents, Timelines
 
 _CHUNK = 500  # bound parameters per IN (...) stay far below every driver's limit
 _ACTION_COLUMNS = [c.name for c in t.actions.columns]
+_EVENT_COLUMNS = [
+    "position",
+    "originator_id",
+    "version",
+    "aggregate",
+    "plan_code",
+    "action_code",
+    "subject",
+    "type",
+    "actor",
+    "effective_on",
+    "recorded_at",
+    "reason",
+    "changes",
+    "text",
+    "source",
+    "first_seen_at",
+    "time_flag",
+]
 
 
 def event_type(topic: str) -> str:
@@ -54,7 +73,13 @@ class PageWriter:
         self.new_ids: set[str] = set()
         self.changed_ids: set[str] = set()
         self.owners_changed: set[str] = set()
+        self.actions_added: dict[str, int] = defaultdict(int)  # plan code -> actions added in this page
         self.inserts: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        self.event_rows: list[tuple[Any, ...]] = []
+        self.note_rows: list[tuple[Any, ...]] = []
+        self.as_text = conn.dialect.name == "sqlite"
+        self._seen_for: datetime | None = None
+        self._seen_limit = datetime.min
 
     # ----- page life cycle --------------------------------------------------------------
 
@@ -111,8 +136,12 @@ class PageWriter:
                 for n, name in enumerate(self.rows[i]["owners"])
             ],
         )
+        bulk_insert_rows(conn, t.events, _EVENT_COLUMNS, self.event_rows, converted=True)
+        bulk_insert_rows(conn, t.notes, _NOTE_COLUMNS, self.note_rows, converted=True)
         for table, rows in self.inserts.items():
             bulk_insert(conn, table, rows)
+        for plan_code, added in self.actions_added.items():
+            conn.execute(update(t.plans).where(t.plans.c.code == plan_code).values(action_count=t.plans.c.action_count + added))
 
     # ----- actions ----------------------------------------------------------------------
 
@@ -129,6 +158,7 @@ class PageWriter:
                 "last_update_on": None,
             }
             self.new_ids.add(action_id)
+            self.actions_added[s["plan_code"]] += 1
         row = self.rows[action_id]
         before, after, now = self.timelines.apply(action_id, row["plan_code"], topic, s)
         if now["owners"] != row["owners"]:
@@ -146,11 +176,12 @@ class PageWriter:
             topic,
             s,
             aggregate="action",
-            subject=f"{row['plan_code']}/{row['code']}",
+            subject=None,  # "plan/action": derived when read (tables.subject_of), not stored per event
             plan_code=row["plan_code"],
             action_code=row["code"],
-            event_changes=changes(before, after),
-            text=described or s.get("text") or s.get("details"),
+            event_changes=changes(before, after) if after is not before else {},  # not a state event: nothing changed
+            # A note's text is kept once, in view_notes; the trail reads it from there (audit.py).
+            text=None if topic in NOTE_TOPICS else described or s.get("text") or s.get("details"),
         )
 
     def _history(
@@ -160,7 +191,7 @@ class PageWriter:
         s: dict[str, Any],
         *,
         aggregate: str,
-        subject: str,
+        subject: str | None,
         plan_code: str | None,
         action_code: str | None,
         event_changes: dict[str, list[Any]],
@@ -174,44 +205,59 @@ class PageWriter:
             self.previous_recorded = utc(last) if last is not None else None
             self._previous_loaded = True
         seen = self.first_seen.get(position)
-        flag = recorded_time_flag(recorded, self.previous_recorded, seen)
+        previous = self.previous_recorded
+        flag = None
+        # Honest events are recorded after the one before them and before the projector sees
+        # them: only a recorded time earlier than either is worth the full (tolerant) check.
+        if (previous is not None and recorded < previous) or (seen is not None and recorded < self._tolerated(seen)):
+            flag = recorded_time_flag(recorded, previous, seen)
         self.previous_recorded = recorded
-        self.inserts[t.events].append(
-            {
-                "position": position,
-                "originator_id": s["originator_id"],
-                "version": s["originator_version"],
-                "aggregate": aggregate,
-                "plan_code": plan_code,
-                "action_code": action_code,
-                "subject": subject,
-                "type": event_type(topic),
-                "actor": s["actor"],
-                "effective_on": s["effective_on"],
-                "recorded_at": s["timestamp"],
-                "reason": s.get("reason"),
-                "changes": orjson.dumps(event_changes).decode(),
-                "text": text,
-                "source": s.get("source"),
-                "first_seen_at": seen,
-                "time_flag": flag,
-            }
+        on = s["effective_on"]
+        if self.as_text:  # SQLite: dates as the text SQLAlchemy reads back, converted here once
+            on, recorded, seen = date_text(on), datetime_text(recorded), datetime_text(seen)  # type: ignore[assignment]
+        # A tuple in _EVENT_COLUMNS' order: one row per event, so no dict to build and unpack.
+        self.event_rows.append(
+            (
+                position,
+                s["originator_id"],
+                s["originator_version"],
+                aggregate,
+                plan_code,
+                action_code,
+                subject,
+                event_type(topic),
+                s["actor"],
+                on,
+                recorded,
+                s.get("reason"),
+                orjson.dumps(event_changes).decode() if event_changes else "{}",
+                text,
+                s.get("source"),
+                seen,
+                flag,
+            )
         )
+
+    def _tolerated(self, seen: datetime) -> datetime:
+        """The earliest recorded time not flagged against ``seen`` (one first-seen time per page)."""
+        if seen is not self._seen_for:
+            self._seen_for, self._seen_limit = seen, seen - RECORDED_TIME_TOLERANCE
+        return self._seen_limit
 
 
 # ----- side tables of actions ---------------------------------------------------------------
 
 
-def _note_row(s: dict[str, Any], sub_number: int) -> dict[str, Any]:
-    return {
-        "action_id": s["originator_id"],
-        "sub_number": sub_number,
-        "version": s["originator_version"],
-        "text": s["text"],
-        "author": s["author"],
-        "effective_on": s["effective_on"],
-        "recorded_at": s["timestamp"],
-    }
+NOTE_TOPICS = frozenset({"plantrail:Action.NoteAdded", "plantrail:Action.SubActionNoteAdded"})
+_NOTE_COLUMNS = ["action_id", "sub_number", "version", "text", "author", "effective_on", "recorded_at"]
+
+
+def _note(w: PageWriter, s: dict[str, Any], sub_number: int) -> None:
+    """A note (half of all events) as a tuple in _NOTE_COLUMNS' order, its dates as stored."""
+    on, recorded = s["effective_on"], s["timestamp"]
+    if w.as_text:
+        on, recorded = date_text(on), datetime_text(recorded)
+    w.note_rows.append((s["originator_id"], sub_number, s["originator_version"], s["text"], s["author"], on, recorded))
 
 
 def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
@@ -231,8 +277,8 @@ def _text_added(kind: str) -> Callable[[PageWriter, dict[str, Any]], None]:
 
 
 ACTION_SIDE_TABLES: dict[str, Callable[[PageWriter, dict[str, Any]], str | None]] = {
-    "plantrail:Action.NoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, 0)),
-    "plantrail:Action.SubActionNoteAdded": lambda w, s: w.inserts[t.notes].append(_note_row(s, s["number"])),
+    "plantrail:Action.NoteAdded": lambda w, s: _note(w, s, 0),
+    "plantrail:Action.SubActionNoteAdded": lambda w, s: _note(w, s, s["number"]),
     "plantrail:Action.SubActionAdded": lambda w, s: w.inserts[t.sub_actions].append(
         {
             "action_id": s["originator_id"],
@@ -406,3 +452,4 @@ OTHER_HANDLERS: dict[str, Callable[[PageWriter, dict[str, Any]], Handled]] = {
 }
 
 assert set(STATE_FIELDS) - {"owners"} <= set(_ACTION_COLUMNS)
+assert set(_EVENT_COLUMNS) == {c.name for c in t.events.columns} and set(_NOTE_COLUMNS) == {c.name for c in t.notes.columns}

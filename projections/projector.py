@@ -127,10 +127,8 @@ class Projector:
                 for n in notifications:
                     at(n)
                     plains.append(plaintext(self.mapper, n))
-                first, last = notifications[0].id, notifications[-1].id
                 if self.chain_source is None:
-                    chain.extend(conn, notifications, plains, self.clock())
-                    seen = chain.first_seen(conn, first, last)
+                    seen = chain.extend(conn, notifications, plains, self.clock())
                 else:
                     seen = self._hold_against_chain(notifications, plains)
                 states = []

@@ -9,4 +9,9 @@ a store at another version is rebuilt into fresh tables before it is served (pla
 # event's source, first-seen time and recorded-time flag; the aggregate column is wider.
 # 3: view_person_roles (roles granted as Person events). 4: a state event that changes nothing
 # (met in effective-date order) still starts its own view_action_states row (projections/timeline.py).
-VIEWS_SCHEMA_VERSION = 4
+# 5: view_action_states keeps one row per change (no valid_to: a row holds until the next one
+# believed at the same time) and its lookup index leaves out the recorded range; view_plans
+# counts its actions; view_events has no index on originator_id (no query used it) and no note
+# texts (the trail reads them from view_notes, indexed by action and version) nor "plan/action"
+# subjects (derived when read).
+VIEWS_SCHEMA_VERSION = 5

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.timeliness import Timeliness
+from projections.summary_cache import SummaryCache
 
 if TYPE_CHECKING:  # the summary is on the CLI's quick read path, which loads no SQLAlchemy
     from sqlalchemy import Engine
@@ -24,8 +27,25 @@ def _counts(found: Counter) -> dict[str, int]:
     return counts
 
 
+_caches: weakref.WeakKeyDictionary[Reads, SummaryCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache(queries: Reads) -> SummaryCache:
+    with _caches_lock:
+        found = _caches.get(queries)
+        if found is None:
+            found = _caches[queries] = SummaryCache(queries.connect)
+        return found
+
+
 def summary(queries: Reads, plan_code: str, *, as_at: date, known_at: datetime | None = None) -> dict[str, Any]:
-    """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled)."""
+    """Per strategic priority, how many actions are alert, warning, ok, complete (and cancelled).
+    Remembered while provably true (``projections/summary_cache.py``)."""
+    return _cache(queries).get((plan_code, as_at, known_at), lambda: _summary(queries, plan_code, as_at=as_at, known_at=known_at))
+
+
+def _summary(queries: Reads, plan_code: str, *, as_at: date, known_at: datetime | None) -> dict[str, Any]:
     by_priority = queries.status_counts(plan_code, as_at=as_at, known_at=known_at)
     priorities = [
         {"number": p["number"], "name": p["name"], **_counts(by_priority.get(p["number"], Counter()))}

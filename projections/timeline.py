@@ -1,12 +1,17 @@
 """The bitemporal state table: each action's state on both time axes.
 
-Each row holds an action's state over an effective-date range [valid_from, valid_to) as the
-system believed it over a recorded-time range [recorded_from, recorded_to). Rows are never
-edited except to close their recorded range, so "as known at T" is always answerable.
+Each row holds an action's state from an effective date ``valid_from`` onward, until the next
+row's ``valid_from`` among the rows believed at the same time, as the system believed it over
+a recorded-time range [recorded_from, recorded_to). "As at D, as known at T" is the visible row
+(recorded_from <= T < recorded_to) with the latest valid_from <= D: one indexed lookup per
+action. Rows are never edited except to close their recorded range, so every T stays answerable.
 
-An event dated on or after everything the action already holds (the usual case) closes the head
-row and appends; a backdated event refolds only that action's own events and replaces the rows
-from its date onward. An as-at query is then one indexed lookup per action.
+An event dated after everything the action already holds (the usual case) adds one row and
+touches none: the row before it still holds until the new row's date, as the lookup reads it.
+(An earlier layout kept an explicit valid_to, and so closed the head and re-inserted its
+shortened copy for each change: three row writes per change instead of one, and twice the
+rows.) A change on the head's own date closes the head; a backdated event refolds only that
+action's own events, closes the rows from its date onward and adds the refolded ones.
 """
 
 from __future__ import annotations
@@ -16,13 +21,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Date, func, select
 
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, FOLDS, STATE_FIELDS, State, fold
-from projections.bulk import bulk_insert, bulk_update_where
+from projections.bulk import bulk_insert_rows, bulk_update_where, date_text, datetime_text
 
-FOREVER_DATE = date(9999, 12, 31)
 FOREVER_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 _CHUNK = 500
 
@@ -42,11 +46,16 @@ class Timelines:
     # ----- loading ------------------------------------------------------------------------
 
     def preload_heads(self, action_ids: Iterable[str]) -> None:
+        """Each action's head: of the rows believed now, the one with the latest valid_from."""
         s = t.action_states
         wanted = sorted(set(action_ids) - self.heads.keys())
+        s2 = s.alias("s2")
+        latest = select(func.max(s2.c.valid_from)).where(s2.c.action_id == s.c.action_id, s2.c.recorded_to == FOREVER_TIME)
         for start in range(0, len(wanted), _CHUNK):
             query = select(s).where(
-                s.c.action_id.in_(wanted[start : start + _CHUNK]), s.c.valid_to == FOREVER_DATE, s.c.recorded_to == FOREVER_TIME
+                s.c.action_id.in_(wanted[start : start + _CHUNK]),
+                s.c.recorded_to == FOREVER_TIME,
+                s.c.valid_from == latest.scalar_subquery(),
             )
             for row in self.conn.execute(query).mappings():
                 self.heads[row["action_id"]] = _from_db(row)
@@ -63,7 +72,7 @@ class Timelines:
         on, recorded = s["effective_on"], s["timestamp"]
         if topic == ACTION_ADDED:
             state = fold(None, topic, s)
-            self.heads[action_id] = self._insert(action_id, plan_code, on, FOREVER_DATE, recorded, state)
+            self.heads[action_id] = self._insert(action_id, plan_code, on, recorded, state)
             return None, state, state
         head = self.heads[action_id]
         if on < head["valid_from"]:
@@ -74,10 +83,9 @@ class Timelines:
         # backdated before it must refold (a completion on the 27th reapplies after progress
         # recorded later for the 12th), and only a row starting on the 27th sends it there.
         if after != before or (topic in FOLDS and on > head["valid_from"]):
-            self._close(head, recorded)
-            if head["valid_from"] < on:
-                self._insert(action_id, plan_code, head["valid_from"], on, recorded, before)
-            self.heads[action_id] = self._insert(action_id, plan_code, on, FOREVER_DATE, recorded, after)
+            if on == head["valid_from"]:
+                self._close(head, recorded)
+            self.heads[action_id] = self._insert(action_id, plan_code, on, recorded, after)
         return before, after, after
 
     def _backdate(self, action_id: str, plan_code: str, version: int, on: date, recorded: datetime) -> tuple[State | None, State, State]:
@@ -85,27 +93,23 @@ class Timelines:
         events = self.load_events(action_id, version)
         segments, before, after = _refold(events, version)
         effective_from = max(on, segments[0][0])
+        # Rows from that date on are superseded; those before it still hold until it.
         for row in self._current_rows(action_id):
-            if row["valid_to"] > effective_from:
+            if row["valid_from"] >= effective_from:
                 self._close(row, recorded)
-                if row["valid_from"] < effective_from:
-                    self._insert(action_id, plan_code, row["valid_from"], effective_from, recorded, row["state"])
         covering = max(i for i, (start, _) in enumerate(segments) if start <= effective_from)
-        later = [(effective_from, segments[covering][1]), *segments[covering + 1 :]]
-        for index, (start, state) in enumerate(later):
-            end = later[index + 1][0] if index + 1 < len(later) else FOREVER_DATE
-            row = self._insert(action_id, plan_code, start, end, recorded, state)
+        for start, state in [(effective_from, segments[covering][1]), *segments[covering + 1 :]]:
+            row = self._insert(action_id, plan_code, start, recorded, state)
         self.heads[action_id] = row
         return before, after, row["state"]
 
     # ----- rows ---------------------------------------------------------------------------
 
-    def _insert(self, action_id: str, plan_code: str, start: date, end: date, recorded: datetime, state: State) -> dict[str, Any]:
+    def _insert(self, action_id: str, plan_code: str, start: date, recorded: datetime, state: State) -> dict[str, Any]:
         row = {
             "action_id": action_id,
             "plan_code": plan_code,
             "valid_from": start,
-            "valid_to": end,
             "recorded_from": recorded,
             "recorded_to": FOREVER_TIME,
             "state": state,
@@ -129,8 +133,9 @@ class Timelines:
             self.closures,
             extra_where={"recorded_to": FOREVER_TIME},
         )
-        rows = [_to_db(row) for row in self.pending if row["recorded_from"] < row["recorded_to"]]
-        bulk_insert(self.conn, t.action_states, rows)
+        as_text = self.conn.dialect.name == "sqlite"
+        rows = [_to_db(row, as_text) for row in self.pending if row["recorded_from"] < row["recorded_to"]]
+        bulk_insert_rows(self.conn, t.action_states, _STATE_COLUMNS, rows, converted=True)
         for row in self.pending:
             row["persisted"] = True
         self.pending, self.closures = [], []
@@ -163,18 +168,21 @@ def _refold(events: list[tuple[str, dict[str, Any]]], version: int) -> tuple[lis
     return segments, before, after
 
 
-def _to_db(row: dict[str, Any]) -> dict[str, Any]:
+_SCALARS = [name for name in STATE_FIELDS if name != "owners"]
+_STATE_COLUMNS = ["action_id", "plan_code", "valid_from", "recorded_from", "recorded_to", *_SCALARS, "owners"]
+_STATE_DATES = [_SCALARS.index(name) for name in _SCALARS if isinstance(t.action_states.c[name].type, Date)]
+
+
+def _to_db(row: dict[str, Any], as_text: bool) -> tuple[Any, ...]:
+    """The row as a tuple in _STATE_COLUMNS' order; ``as_text``: its dates as SQLite stores them."""
     state = row["state"]
-    return {
-        "action_id": row["action_id"],
-        "plan_code": row["plan_code"],
-        "valid_from": row["valid_from"],
-        "valid_to": row["valid_to"],
-        "recorded_from": row["recorded_from"],
-        "recorded_to": row["recorded_to"],
-        **{name: state[name] for name in STATE_FIELDS if name != "owners"},
-        "owners": orjson.dumps(state["owners"]).decode(),
-    }
+    values = [state[name] for name in _SCALARS]
+    valid_from, recorded_from, recorded_to = row["valid_from"], row["recorded_from"], row["recorded_to"]
+    if as_text:
+        for index in _STATE_DATES:
+            values[index] = date_text(values[index])
+        valid_from, recorded_from, recorded_to = date_text(valid_from), datetime_text(recorded_from), datetime_text(recorded_to)
+    return (row["action_id"], row["plan_code"], valid_from, recorded_from, recorded_to, *values, orjson.dumps(state["owners"]).decode())
 
 
 def _from_db(row: Any) -> dict[str, Any]:
@@ -187,9 +195,11 @@ def _from_db(row: Any) -> dict[str, Any]:
         "action_id": row["action_id"],
         "plan_code": row["plan_code"],
         "valid_from": row["valid_from"],
-        "valid_to": row["valid_to"],
         "recorded_from": recorded_from,
         "recorded_to": FOREVER_TIME,
         "state": state,
         "persisted": True,
     }
+
+
+assert set(_STATE_COLUMNS) == {c.name for c in t.action_states.columns} - {"id"}

@@ -213,5 +213,5 @@ def _witnessed_seals(recorder: ApplicationRecorder, mapper: Mapper) -> list[Seal
 
 def _about(engine: Engine, position: int) -> tuple[str | None, str | None]:
     with engine.connect() as conn:
-        row = conn.execute(select(t.events.c.subject, t.events.c.type).where(t.events.c.position == position)).first()
+        row = conn.execute(select(t.subject_of(), t.events.c.type).where(t.events.c.position == position)).first()
     return (row.subject, row.type) if row else (None, None)

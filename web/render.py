@@ -43,6 +43,8 @@ def templates() -> Jinja2Templates:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the code: no stat of every template file on every page.
+        auto_reload=False,
     )
     env.globals.update(
         action_url=action_url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -50,7 +51,14 @@ def json_path(parts: Any) -> str:
     return out or "(top level)"
 
 
-def read_plan_file(path: Path) -> PlanDocument:
+def read_plan_file(path: Path, skip: Callable[[Any], Collection[int]] | None = None) -> PlanDocument:
+    """The plan file as a document; ``skip`` names the positions of actions to leave out (known
+    unchanged since they were last imported: neither validated nor read again)."""
+    data = load_plan_data(path)
+    return plan_from_data(data, str(path), skip=skip(data) if skip else ())
+
+
+def load_plan_data(path: Path) -> Any:
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -62,15 +70,21 @@ def read_plan_file(path: Path) -> PlanDocument:
         raise ImportFileError(f"{path}: not UTF-8 text (byte {error.start}); save the file as UTF-8") from None
     except json.JSONDecodeError as error:
         raise ImportFileError(f"{path}: line {error.lineno} column {error.colno}: malformed JSON: {error.msg}") from None
-    return plan_from_data(data, str(path))
+    return data
 
 
-def plan_from_data(data: Any, source: str) -> PlanDocument:
-    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+def _schema_errors(data: Any) -> list[Any]:
+    return sorted(_schema_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+
+
+def plan_from_data(data: Any, source: str, *, skip: Collection[int] = ()) -> PlanDocument:
+    errors = _schema_errors({**data, "actions": [a for i, a in enumerate(data["actions"]) if i not in skip]} if skip else data)
+    if errors and skip:
+        errors = _schema_errors(data)  # so that each message names the action's own position in the file
     if errors:
         raise ImportFileError([f"{source}: {plain_words(e)}" for e in errors])
     reader = _Reader(source)
-    document = reader.plan(data)
+    document = reader.plan(data, skip)
     reader.problems.raise_if_any(ImportFileError)
     return document
 
@@ -148,7 +162,7 @@ class _Reader:
             return Evidence(text=item)
         return Evidence(text=item["text"], effective_on=self.optional_day(item.get("on"), f"{path}.on"))
 
-    def plan(self, data: dict[str, Any]) -> PlanDocument:
+    def plan(self, data: dict[str, Any], skip: Collection[int] = ()) -> PlanDocument:
         p = data["plan"]
         return PlanDocument(
             code=p["code"],
@@ -185,7 +199,7 @@ class _Reader:
                 )
                 for i, x in enumerate(data.get("people", []))
             ],
-            actions=[self.action(x, f"actions[{i}]") for i, x in enumerate(data["actions"])],
+            actions=[self.action(x, f"actions[{i}]") for i, x in enumerate(data["actions"]) if i not in skip],
             source=self.source,
         )
 

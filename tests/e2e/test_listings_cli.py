@@ -17,6 +17,7 @@ import pytest
 from tests.cli_runner import CliResult, invoke
 from tests.conftest import _postgres_schema_url
 from tests.e2e.conftest import as_json
+from tests.text_tables import table_rows
 
 # Notes recorded out of date order: history lists them by effective date.
 NOTE_DATES = [date(2015, 3, 1) + timedelta(days=d) for d in (9, 2, 14, 5, 11, 1, 7)]
@@ -24,25 +25,9 @@ MOVED = {"A2": 40, "A3": 15, "A5": 90, "A6": 5}  # progress recorded inside the 
 
 
 def parse_table(text: str) -> tuple[str, list[dict[str, str]]]:
-    """The title line and the rows of the first plain-text table in ``text``: columns are where
-    the rule of ``─`` runs under the header; a line with its first column blank continues the
-    row above (wrapped cells are re-joined with a space)."""
+    """The title (the line above the header) and the rows of the first table in ``text``."""
     lines = text.splitlines()
-    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
-    spans = [(m.start(), m.end()) for m in re.finditer("─+", lines[rule])]
-    header = [lines[rule - 1][a:b].strip() for a, b in spans]
-    rows: list[dict[str, str]] = []
-    for line in lines[rule + 1 :]:
-        if not line.strip():
-            break
-        cells = [line[a : b if n + 1 < len(spans) else None].strip() for n, (a, b) in enumerate(spans)]
-        if cells[0]:
-            rows.append(dict(zip(header, cells, strict=True)))
-        else:
-            for key, cell in zip(header, cells, strict=True):
-                if cell:
-                    rows[-1][key] = f"{rows[-1][key]} {cell}".strip()
-    return lines[rule - 2], rows
+    return lines[next(i for i, line in enumerate(lines) if line.startswith("─")) - 2], table_rows(text)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import EXAMPLES
 
 
@@ -31,10 +33,11 @@ def test_an_argument_that_is_not_utf8_is_refused_with_exit_2(tmp_path: Path):
     assert result.stderr.decode() == "plantrail: error: argument 2 is not valid UTF-8 text; check the terminal's encoding\n"
 
 
-def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path: Path):
+@pytest.mark.parametrize("fmt", ["json", "table"])  # the table streams (about 200 kB here, past a pipe's buffer)
+def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path: Path, fmt: str):
     plantrail_process(tmp_path, "import", str(EXAMPLES / "sos-001.plan.json"))
     env = {**os.environ, "PLANTRAIL_DATABASE_URL": str(tmp_path / "p.db")}
-    shell = f"{sys.executable} -m plantrail history --format json | head -c 10 > /dev/null; echo ${{PIPESTATUS[0]}}"
+    shell = f"{sys.executable} -m plantrail history --format {fmt} | head -c 10 > /dev/null; echo ${{PIPESTATUS[0]}}"
     result = subprocess.run(["bash", "-c", shell], capture_output=True, env=env, timeout=120, text=True)
     assert result.stdout.strip() == "0"
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -147,3 +147,23 @@ def test_every_lazily_loaded_command_module_adds_exactly_the_commands_listed_for
         group = click.Group()
         importlib.import_module(module).register(group)
         assert sorted(group.commands) == sorted(names), module
+
+
+def test_a_read_on_a_store_at_another_schema_version_opens_it_in_full_and_migrates(sqlite_url: str, tmp_path: Path):
+    import sqlite3
+
+    invoke({"PLANTRAIL_DATABASE_URL": sqlite_url, "PLANTRAIL_USER": "clerk"}, "import", str(EXAMPLES))
+    with sqlite3.connect(sqlite_url) as conn:  # as a store last opened by an older plantrail leaves it
+        conn.execute("UPDATE plantrail_store SET value = '1' WHERE name = 'schema.views'")
+    older = probe(tmp_path, sqlite_url, "plans", "--format", "json")
+    assert "sqlalchemy" in older.loaded(HEAVY)
+    assert {p["code"]: p["actions"] for p in json.loads(older.stdout)} == {
+        c: len(plan_file(c)["actions"]) for c in ("SOS 001", "SS SAAP 2014")
+    }
+    with sqlite3.connect(sqlite_url) as conn:
+        from plantrail.schema_versions import wanted_versions
+
+        assert conn.execute("SELECT value FROM plantrail_store WHERE name = 'schema.views'").fetchone()[0] == str(
+            wanted_versions()["views"]
+        )
+    _assert_light(probe(tmp_path, sqlite_url, "plans", "--format", "json"), sqlite_url)

@@ -62,7 +62,14 @@ def test_an_old_plain_store_migrates_and_serves_every_command(tmp_path: Path):
         "outbox: migrated in place to version 2",
         f"views: rebuilt from the events for schema version {VIEWS_SCHEMA_VERSION} (was 1)",
     ]
-    assert migrated["versions"] == {"integrity_chain": 2, "outbox": 2, "sweeps": 1, "web": 1, "views": VIEWS_SCHEMA_VERSION}
+    assert migrated["versions"] == {
+        "integrity_chain": 2,
+        "outbox": 2,
+        "sweeps": 1,
+        "web": 1,
+        "import_cache": 1,
+        "views": VIEWS_SCHEMA_VERSION,
+    }
     assert as_json(env, "migrate")["done"] == []
     assert kept_rows(tmp_path / "legacy-plain.db") == kept_before  # the outbox and sweep record kept their rows
 

@@ -111,5 +111,39 @@ def test_two_processes_opening_an_outdated_store_at_once_both_serve_it(seeded, d
 
 
 def test_a_new_store_starts_at_the_current_versions(services):
-    assert recorded_versions(services.engine) == {"integrity_chain": 2, "outbox": 2, "sweeps": 1, "web": 1, "views": VIEWS_SCHEMA_VERSION}
+    assert recorded_versions(services.engine) == {
+        "integrity_chain": 2,
+        "outbox": 2,
+        "sweeps": 1,
+        "web": 1,
+        "import_cache": 1,
+        "views": VIEWS_SCHEMA_VERSION,
+    }
     assert services.migrations == []
+
+
+def test_version_3_views_are_rebuilt_with_plan_counts_and_one_state_row_per_change(seeded, database_url):
+    """Version 3 had no action counts on plans and an explicit valid_to on every state row."""
+    as_at = datetime(2015, 3, 25, tzinfo=UTC).date()
+    before = {p["code"]: seeded.queries.actions(p["code"], as_at=as_at) for p in seeded.queries.plans()}
+    with seeded.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE view_plans DROP COLUMN action_count")
+        conn.exec_driver_sql("ALTER TABLE view_action_states ADD COLUMN valid_to DATE")
+    set_views_version(seeded, 3)
+    reopened = bootstrap(database_url)
+    try:
+        assert reopened.migrations == [f"views: rebuilt from the events for schema version {VIEWS_SCHEMA_VERSION} (was 3)"]
+        with reopened.engine.connect() as conn:
+            counted = dict(conn.exec_driver_sql("SELECT plan_code, COUNT(*) FROM view_actions GROUP BY plan_code").all())
+            state_rows = conn.exec_driver_sql("SELECT COUNT(*) FROM view_action_states").scalar_one()
+            state_events = conn.exec_driver_sql(
+                "SELECT COUNT(*) FROM view_events WHERE aggregate = 'action' AND type IN ("
+                "'ActionAdded', 'ProgressUpdated', 'DueDateRevised', 'OwnersChanged', 'PriorityChanged', 'ActionCompleted', "
+                "'ActionCancelled', 'ActionReopened', 'ActionPutOnHold', 'DescriptionRevised')"
+            ).scalar_one()
+        assert {p["code"]: p["actions"] for p in reopened.queries.plans()} == counted
+        assert sum(counted.values()) > 40
+        assert state_rows <= state_events  # at most one row per event about an action's state
+        assert {code: reopened.queries.actions(code, as_at=as_at) for code in before} == before
+    finally:
+        reopened.close()

@@ -194,10 +194,12 @@ def test_the_rows_known_at_any_moment_tile_each_actions_dates_and_agree_with_a_r
             )
             first = services.app.get_action(PLAN, code)
             assert mine[0]["valid_from"] == next(iter(services.app.events.get(first.id))).effective_on
-            assert mine[-1]["valid_to"] == FOREVER
-            assert all(a["valid_to"] == b["valid_from"] for a, b in itertools.pairwise(mine)), (code, known_at)
-            for row in mine:
-                for day in {row["valid_from"], row["valid_to"] - timedelta(days=1)}:
+            # A row holds until the next one believed at the same time (the table keeps no end
+            # date): so no two visible rows may start on the same day, and the last holds for ever.
+            starts = [r["valid_from"] for r in mine]
+            assert all(a < b for a, b in itertools.pairwise(starts)), (code, known_at)
+            for row, ends in zip(mine, [*starts[1:], FOREVER], strict=True):
+                for day in {row["valid_from"], ends - timedelta(days=1)}:
                     got = {
                         "progress": row["progress"],
                         "due_date": row["due_date"],

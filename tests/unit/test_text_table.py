@@ -64,3 +64,8 @@ def test_a_coloured_column_lines_up_as_the_plain_one_once_the_colours_are_taken_
     coloured = list(lines([Column("Code"), Column("Status", style=coloured_status)], rows))
     assert [re.sub("\x1b\\[[0-9;]*m", "", line) for line in coloured] == plain
     assert sum("\x1b[" in line for line in coloured) == 3  # the three statuses, not the header, rule or empty cell
+
+
+def test_an_empty_paragraph_leaves_no_blank_line_that_would_end_the_table():
+    out = list(lines([Column("N"), Column("Text")], [["1", "first\n\nsecond"], ["2", "third"]]))
+    assert out[2:] == ["1  first", "   second", "2  third"]

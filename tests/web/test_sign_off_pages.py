@@ -101,6 +101,20 @@ def test_the_page_lists_each_claim_the_person_may_decide_with_what_it_would_chan
         assert (_nav_count(mine), mine.has_id("claim-1"), mine.has_id("none")) == (0, False, True)
 
 
+def test_an_admin_may_decide_any_claim_and_sees_it_on_their_page(people, live, smtp_server, staffed):  # noqa: F811
+    staffed.app.register_person(name="Ada Admin", email="ada.admin@example.org", actor="test setup")
+    staffed.app.grant_role("Ada Admin", "admin", None, actor="test setup", reason="runs plantrail")
+    staffed.projector.catch_up()
+    _claim_completion(people["liam"])
+    ada = LiveBrowser(live, smtp_server)
+    ada.sign_in("ada.admin@example.org")
+    page = ada.get("/sign-off")
+    assert _nav_count(page) == 1 and page.by_id("claim-1-h").startswith("SOS 001/SS_ICSAP_TRAN2 ")
+    ada.submit(page, DECIDE + "reject", reason="Evidence is a draft")
+    assert [(c["outcome"], c["decided_by"]) for c in staffed.claims("SOS 001/SS_ICSAP_TRAN2")] == [("rejected", "Ada Admin")]
+    ada.client.close()
+
+
 def test_approving_records_the_claimed_change_with_both_actors_and_says_so(people, staffed):
     liam, val = people["liam"], people["val"]
     _claim_completion(liam)

@@ -135,8 +135,7 @@ def _record_change(request: Request, form: FormData) -> Response:
     except FormErrors as errors:
         return _again(request, ref, kind, values, errors.messages, 400)
     loaded = form_version(form)
-    current = web.services.queries.action_version(ref.plan_code, ref.code)
-    if loaded is not None and loaded != current:
+    if loaded is not None and loaded != web.services.queries.action_version(ref.plan_code, ref.code):
         changed = [
             e
             for e in history(web.services.engine, plan_code=ref.plan_code, action_code=ref.code)
@@ -144,7 +143,7 @@ def _record_change(request: Request, form: FormData) -> Response:
         ]
         return _again(request, ref, kind, values, {}, 409, conflict=changed)
     try:
-        shown = web.services.record(ref, command, actor=who.name)
+        shown = web.services.record(ref, command, actor=who.name, read_back=False)
     except BadInputError as error:
         return _again(request, ref, kind, values, {field_of(error, "form"): str(error)}, error.http_status)
     except DomainError as error:
