@@ -7,6 +7,7 @@ given non-default values so that a rule reading the default instead of the setti
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -221,7 +222,7 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "args", "message", "field"), REFUSALS, ids=[r[2][:40] for r in REFUSALS])
+@pytest.mark.parametrize(("check", "args", "message", "field"), REFUSALS, ids=[re.sub(r"\W+", "_", r[2][:40]) for r in REFUSALS])
 def test_each_refusal_says_what_is_wrong_and_names_its_field(check, args, message, field):
     with pytest.raises(BadInputError) as refused:
         check(*args)
@@ -274,7 +275,9 @@ CLAIM_REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "args", "message", "field"), CLAIM_REFUSALS, ids=[r[2][:40] for r in CLAIM_REFUSALS])
+@pytest.mark.parametrize(
+    ("check", "args", "message", "field"), CLAIM_REFUSALS, ids=[re.sub(r"\W+", "_", r[2][:40]) for r in CLAIM_REFUSALS]
+)
 def test_each_value_refusal_says_what_is_wrong(check, args, message, field):
     with pytest.raises(BadInputError) as refused:
         check(*args)
