@@ -222,7 +222,7 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "args", "message", "field"), REFUSALS, ids=[re.sub(r"\W+", "_", r[2][:40]) for r in REFUSALS])
+@pytest.mark.parametrize(("check", "args", "message", "field"), REFUSALS, ids=[re.sub(r"[^A-Za-z0-9]+", "_", r[2][:40]) for r in REFUSALS])
 def test_each_refusal_says_what_is_wrong_and_names_its_field(check, args, message, field):
     with pytest.raises(BadInputError) as refused:
         check(*args)
@@ -276,7 +276,7 @@ CLAIM_REFUSALS = [
 
 
 @pytest.mark.parametrize(
-    ("check", "args", "message", "field"), CLAIM_REFUSALS, ids=[re.sub(r"\W+", "_", r[2][:40]) for r in CLAIM_REFUSALS]
+    ("check", "args", "message", "field"), CLAIM_REFUSALS, ids=[re.sub(r"[^A-Za-z0-9]+", "_", r[2][:40]) for r in CLAIM_REFUSALS]
 )
 def test_each_value_refusal_says_what_is_wrong(check, args, message, field):
     with pytest.raises(BadInputError) as refused:

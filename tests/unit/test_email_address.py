@@ -87,7 +87,7 @@ PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(("address", "problem"), PROBLEMS, ids=[re.sub(r"\W+", "_", p[0][:30]) or "empty" for p in PROBLEMS])
+@pytest.mark.parametrize(("address", "problem"), PROBLEMS, ids=[re.sub(r"[^A-Za-z0-9]+", "_", p[0][:30]) or "empty" for p in PROBLEMS])
 def test_each_problem_with_an_address_is_named_word_for_word_and_limits_hold_to_the_character(address, problem):
     assert addr_spec_problem(address) == problem
     if problem is None:
