@@ -23,20 +23,21 @@ from domain.action_rules import (
     required_reason,
 )
 from domain.claims import SignOffCommands
+from domain.descriptions import DescriptionCommands
 from domain.errors import (
     ActionAlreadyInStateError,
     ActionCancelledError,
     ActionCompletedError,
     BadInputError,
-    InvalidProgressError,
     RuleViolation,
 )
 from domain.events import RecordedEvent
 from domain.ids import action_id
+from domain.lifecycle import LifecycleCommands
 from domain.text import NAME_MAX, TEXT_MAX, TITLE_MAX, checked_text, clipped, optional_text
 
 
-class Action(SignOffCommands, Aggregate):
+class Action(LifecycleCommands, DescriptionCommands, SignOffCommands, Aggregate):
     """An improvement action in a plan, with its owners, due date, progress and history."""
 
     TOPIC = "plantrail:Action"
@@ -299,62 +300,6 @@ class Action(SignOffCommands, Aggregate):
             actor=actor,
             effective_on=effective_on,
         )
-
-    def complete(self, *, reason: str | None, actor: str, effective_on: date) -> None:
-        self._refuse_if_cancelled("complete")
-        if self.lifecycle == COMPLETED:
-            raise ActionAlreadyInStateError(f"{self.code} is already complete")
-        self._completed(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
-
-    def cancel(self, *, reason: str | None, actor: str, effective_on: date) -> None:
-        if self.lifecycle == CANCELLED:
-            raise ActionAlreadyInStateError(f"{self.code} is already cancelled")
-        self._cancelled(reason=required_reason(reason, "cancel an action"), actor=actor, effective_on=effective_on)
-
-    def reopen(self, *, reason: str | None, actor: str, effective_on: date, progress: object = None) -> None:
-        """Reopen with a progress figure below 100 % (``progress``), or keep the one it has when
-        that is already below 100 %: an open action at 100 % would still read as Complete."""
-        if self.lifecycle == OPEN:
-            raise ActionAlreadyInStateError(f"{self.code} is already open")
-        if progress is None and self.progress >= 100:
-            raise InvalidProgressError(
-                f"progress: {self.code} stands at {self.progress} %; say how far it really is to reopen it (--progress N, below 100)",
-                field="progress",
-            )
-        figure = None if progress is None else checked_progress(progress)
-        if figure is not None and figure >= 100:
-            raise InvalidProgressError(f"progress: a reopened action must be below 100 %, got {figure}", field="progress")
-        checked_reason = optional_text("reason", reason, max_length=TEXT_MAX)
-        self._reopened(reason=checked_reason, actor=actor, effective_on=effective_on)
-        if figure is not None and figure != self.progress:
-            self._progress_updated(progress=figure, source="cli", actor=actor, effective_on=effective_on, reason=checked_reason)
-
-    def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
-        self._refuse_if_cancelled("put on hold")
-        if self.lifecycle == ON_HOLD:
-            raise ActionAlreadyInStateError(f"{self.code} is already on hold")
-        self._put_on_hold(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
-
-    def revise_description(self, *, title: str | None, description: str | None, reason: str | None, actor: str, effective_on: date) -> None:
-        new_title = checked_text("title", title, max_length=TITLE_MAX) if title is not None else self.title
-        new_description = checked_text("description", description, max_length=TEXT_MAX) if description is not None else self.description
-        if (new_title, new_description) == (self.title, self.description):
-            raise ActionAlreadyInStateError(f"{self.code}: title and description are unchanged")
-        self._description_revised(
-            title=new_title,
-            description=new_description,
-            reason=optional_text("reason", reason, max_length=TEXT_MAX),
-            actor=actor,
-            effective_on=effective_on,
-        )
-
-    def add_success_measure(self, text: str, *, actor: str, effective_on: date) -> None:
-        self._success_measure_added(
-            text=checked_text("success measure", text, max_length=TEXT_MAX), actor=actor, effective_on=effective_on, reason=None
-        )
-
-    def add_evidence(self, text: str, *, actor: str, effective_on: date) -> None:
-        self._evidence_added(text=checked_text("evidence", text, max_length=TEXT_MAX), actor=actor, effective_on=effective_on, reason=None)
 
     def _refuse_if_cancelled(self, what: str) -> None:
         if self.lifecycle == CANCELLED:

@@ -1,0 +1,61 @@
+"""The lifecycle commands of an action: complete, cancel, reopen, put on hold.
+
+A mixin of ``Action`` (as ``domain.claims`` is for sign-off): the events and their state changes
+live on ``Action``; here are the commands, which check the lifecycle rules and then trigger them.
+Completing sets 100 % in the fold; reopening needs a figure below 100 % so status and progress agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+from domain.action_rules import CANCELLED, COMPLETED, ON_HOLD, OPEN, checked_progress, required_reason
+from domain.errors import ActionAlreadyInStateError, InvalidProgressError
+from domain.text import TEXT_MAX, optional_text
+
+if TYPE_CHECKING:
+    from domain.action import Action
+
+
+class LifecycleCommands:
+    """Complete, cancel, reopen and put an action on hold."""
+
+    def complete(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+        action = cast("Action", self)
+        action._refuse_if_cancelled("complete")
+        if action.lifecycle == COMPLETED:
+            raise ActionAlreadyInStateError(f"{action.code} is already complete")
+        action._completed(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
+
+    def cancel(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+        action = cast("Action", self)
+        if action.lifecycle == CANCELLED:
+            raise ActionAlreadyInStateError(f"{action.code} is already cancelled")
+        action._cancelled(reason=required_reason(reason, "cancel an action"), actor=actor, effective_on=effective_on)
+
+    def reopen(self, *, reason: str | None, actor: str, effective_on: date, progress: object = None) -> None:
+        """Reopen with a progress figure below 100 % (``progress``), or keep the one it has when
+        that is already below 100 %: an open action at 100 % would still read as Complete."""
+        action = cast("Action", self)
+        if action.lifecycle == OPEN:
+            raise ActionAlreadyInStateError(f"{action.code} is already open")
+        if progress is None and action.progress >= 100:
+            raise InvalidProgressError(
+                f"progress: {action.code} stands at {action.progress} %; say how far it really is to reopen it (--progress N, below 100)",
+                field="progress",
+            )
+        figure = None if progress is None else checked_progress(progress)
+        if figure is not None and figure >= 100:
+            raise InvalidProgressError(f"progress: a reopened action must be below 100 %, got {figure}", field="progress")
+        checked_reason = optional_text("reason", reason, max_length=TEXT_MAX)
+        action._reopened(reason=checked_reason, actor=actor, effective_on=effective_on)
+        if figure is not None and figure != action.progress:
+            action._progress_updated(progress=figure, source="cli", actor=actor, effective_on=effective_on, reason=checked_reason)
+
+    def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
+        action = cast("Action", self)
+        action._refuse_if_cancelled("put on hold")
+        if action.lifecycle == ON_HOLD:
+            raise ActionAlreadyInStateError(f"{action.code} is already on hold")
+        action._put_on_hold(reason=optional_text("reason", reason, max_length=TEXT_MAX), actor=actor, effective_on=effective_on)
