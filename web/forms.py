@@ -125,6 +125,15 @@ def completion_command(form: Mapping[str, Any]) -> ChangeLifecycle:
     return ChangeLifecycle("complete", r.text("reason"), on, r.text("evidence"))
 
 
+def refused_field(error: DomainError, fallback: str) -> tuple[dict[str, str], int]:
+    """A refused form's {field: message} and HTTP status, for showing the page again. A name
+    typed in a field that matches nobody is bad input (400), not a missing page; a 403, or a 404
+    about no field, is re-raised to become its error page."""
+    if error.http_status in (403, 404) and not error.field:
+        raise error
+    return {field_of(error, fallback): str(error)}, 400 if error.http_status == 404 else error.http_status
+
+
 def form_text(form: Mapping[str, Any], name: str) -> str | None:
     """A text field as sent (None when absent or a file)."""
     value = form.get(name)

@@ -131,3 +131,11 @@ def test_settings_are_for_the_plans_clerks(browser: Browser, staffed):
     response = browser.client.post(SETTINGS + "/committee", data={"csrf_token": csrf, "meets_on": "2015-09-16"})
     assert response.status_code == 403
     assert staffed.queries.committees("SOS 001") == before
+
+
+def test_an_unknown_settings_form_is_a_404_that_writes_nothing(clerk: Browser, staffed):
+    csrf = clerk.get(SETTINGS).forms[0].fields["csrf_token"]
+    before = staffed.queries.committees("SOS 001")
+    response = clerk.client.post(SETTINGS + "/no-such-form", data={"csrf_token": csrf, "meets_on": "2015-09-16"})
+    assert response.status_code == 404
+    assert staffed.queries.committees("SOS 001") == before

@@ -7,7 +7,6 @@ domain asks for one; the forms call the same ``Services`` methods as ``plantrail
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +18,7 @@ from starlette.routing import Route
 from domain.access import GRANTABLE_ROLES, may_manage_people, require
 from domain.errors import DomainError, NotFoundError
 from web.auth import signed_in
-from web.forms import field_of, form_text
+from web.forms import form_text, refused_field
 from web.render import page
 from web.security import checked_form
 
@@ -91,7 +90,7 @@ def _add_person(request: Request, form: FormData) -> Response:
     try:
         added = s.register_person(name=values["name"], actor=actor, **details)
     except DomainError as error:
-        return _refused(error, lambda errors, status: _people(request, values, errors, status), "name")
+        return _people(request, values, *refused_field(error, "name"))
     return RedirectResponse(person_url(added["name"], "saved=added"), status_code=303)
 
 
@@ -115,16 +114,9 @@ def _change_person(request: Request, form: FormData) -> Response:
         else:
             raise NotFoundError(f"no change {change!r} on a person")
     except DomainError as error:
-        return _refused(error, lambda errors, status: _person(request, name, values, errors, change, status), "reason")
+        errors, status = refused_field(error, "reason")
+        return _person(request, name, values, errors, change, status)
     return RedirectResponse(person_url(name, f"saved={'edited' if change == 'edit' else change + 'ed'}"), status_code=303)
-
-
-def _refused(error: DomainError, again: Callable[[dict[str, str], int], Response], fallback: str) -> Response:
-    """The page again with the domain's message beside its field. A name typed in a field that
-    matches nobody is bad input (400), not a missing page; 403 and other 404s stay error pages."""
-    if error.http_status in (403, 404) and not error.field:
-        raise error
-    return again({field_of(error, fallback): str(error)}, 400 if error.http_status == 404 else error.http_status)
 
 
 routes = [

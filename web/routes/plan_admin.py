@@ -20,13 +20,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.access import may_run_committee, require
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFoundError
 from domain.problems import InputProblemsError
 from domain.sign_off import NOTIFY_REJECTION_CHOICES, SIGN_OFF_MODES
 from plantrail.dates import parse_date
 from plantrail.imports import SHEETS, SheetTarget, import_files
 from web.auth import signed_in
-from web.forms import FieldReader, FormErrors, field_of, form_text
+from web.forms import FieldReader, FormErrors, form_text, refused_field
 from web.render import page, plan_url
 from web.routes.plans import plan_for_request
 from web.security import checked_form
@@ -92,11 +92,9 @@ def _change_settings(request: Request, form: FormData, content: bytes | None) ->
     except FormErrors as errors:
         return _settings(request, plan, values, errors.messages, kind, 400)
     except DomainError as error:
-        if error.http_status == 403:
-            raise
-        status = 400 if error.http_status == 404 else error.http_status
-        return _settings(request, plan, values, {field_of(error, "form"): str(error)}, kind, status)
-    return _settings(request, plan, values, {}, None, 404)
+        beside_field, status = refused_field(error, "form")
+        return _settings(request, plan, values, beside_field, kind, status)
+    raise NotFoundError(f"no settings form {kind!r} on a plan")
 
 
 def _add_committee(request: Request, plan: dict[str, Any], form: FormData, actor: str) -> Response:
