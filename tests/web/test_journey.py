@@ -29,7 +29,12 @@ UPDATE_NOW = re.compile(r"https?://\S+/sign-in/confirm\?token=[A-Za-z0-9_.\-]+")
 
 def _token_action(link: str) -> list[str]:
     payload = link.split("token=", 1)[1].split(".", 1)[0]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("a", [None, None])
+    try:
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("a", [None, None])
+    except ValueError:
+        # Seen once in seven CI runs: a link here whose token did not decode (cause not yet found;
+        # the journey below still has to work from a genuine SOS 001 link).
+        return [None, None]
 
 
 def _env(database_url: str, smtp_server, base_url: str) -> dict[str, str]:
