@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -46,6 +47,7 @@ _EVENT_COLUMNS = [
 ]
 
 
+@lru_cache(maxsize=512)  # a few dozen topics, met once per event
 def event_type(topic: str) -> str:
     """``plantrail:Action.ProgressUpdated`` -> ``ProgressUpdated``."""
     return topic.rsplit(".", 1)[-1]
