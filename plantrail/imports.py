@@ -8,7 +8,7 @@ once (``domain.problems``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,9 @@ def import_files(
     for file in [p for p in paths if p.suffix.lower() in SHEETS]:
         with problems.noted(str(file)):
             result = _read_sheet(s, file, target, actor, batch_plans)
-            documents.append(result.document)
+            sheet = result.document
+            skip = cache.unchanged_specs(sheet.code, sheet.actions)
+            documents.append(replace(sheet, actions=[a for i, a in enumerate(sheet.actions) if i not in skip]) if skip else sheet)
             notices.extend(result.notices)
     problems.raise_if_any()
     unreachable = [p.name for d in documents for p in d.people if not p.email and not s.app.exists(person_id(p.name))]

@@ -89,3 +89,44 @@ def test_a_mistake_in_a_changed_line_is_named_at_its_own_place_in_the_file(tmp_p
         assert f"actions[7].notes[{len(data['actions'][7]['notes']) - 1}].on" in str(date_error.value)
     finally:
         services.close()
+
+
+SHEET_HEADER = "Code & Title,Covalent Owner,Due Date,Progress,Latest note,Note date\n"
+SHEET_ROWS = [
+    "CSV1 - Train the staff,Liam Purdie,2015-06-30,20,Dates agreed.,2015-02-10\n",
+    "CSV2 - Audit the files,Val DeSouza,2015-07-31,35,First audit done.,2015-02-12\n",
+    "CSV3 - Publish the guide,Liam Purdie,2015-05-31,50,Draft with the printers.,2015-02-14\n",
+]
+
+
+def import_sheet(services, path: Path, exported_on: date) -> dict:
+    target = SheetTarget("SHEET 1", "A sheet's plan", create_plan=True, register_owners=True, exported_on=exported_on)
+    return import_files(services, [path], target, actor="Covalent import").summary
+
+
+def test_a_sheet_reimported_with_skipped_rows_records_what_merging_every_row_would(tmp_path: Path, database_url: str):
+    sheet = tmp_path / "actions.csv"
+    sheet.write_text(SHEET_HEADER + "".join(SHEET_ROWS), encoding="utf-8")
+    cached, uncached = open_store(database_url), open_store(str(tmp_path / "other.db"))
+    try:
+        for s in (cached, uncached):
+            assert import_sheet(s, sheet, date(2015, 3, 1))["actions_created"] == 3
+            s.app.add_note("SHEET 1", "CSV2", "Changed since the import.", actor="Val DeSouza", effective_on=date(2015, 3, 2))
+            s.projector.catch_up()
+        with cached.engine.connect() as conn:
+            assert len(conn.execute(imported_actions.select()).all()) == 3  # every row remembered: the next import can skip
+        # One row changes in the file; the next import dates the sheet later, then it comes again unchanged.
+        sheet.write_text(SHEET_HEADER + SHEET_ROWS[0].replace("Dates agreed.", "Dates agreed; rooms booked.") + "".join(SHEET_ROWS[1:]))
+        with uncached.engine.begin() as conn:
+            conn.execute(delete(imported_actions))  # this store merges every row again
+        for exported_on in (date(2015, 3, 1), date(2015, 3, 20)):
+            start = {id(s): s.projector.position() for s in (cached, uncached)}
+            summaries = [import_sheet(s, sheet, exported_on) for s in (cached, uncached)]
+            assert summaries[0] == summaries[1] and summaries[0]["events_recorded"] > 0
+            assert trail_after(cached, start[id(cached)]) == trail_after(uncached, start[id(uncached)])
+            with uncached.engine.begin() as conn:
+                conn.execute(delete(imported_actions))
+        assert [import_sheet(s, sheet, date(2015, 3, 20))["events_recorded"] for s in (cached, uncached)] == [0, 0]
+    finally:
+        cached.close()
+        uncached.close()
