@@ -69,8 +69,12 @@ class Projector:
         self.chain_source = chain_source
         self.accepted = accepted
 
-    def create_tables(self) -> None:
-        t.metadata.create_all(self.engine)
+    def create_tables(self, existing: Collection[str] | None = None) -> None:
+        """Create the read-model tables (those not in ``existing``, the tables the caller has
+        just listed) and this projector's position row."""
+        missing = [table for table in t.metadata.sorted_tables if existing is None or table.name not in existing]
+        if missing:
+            t.metadata.create_all(self.engine, tables=missing)
         self._ensure_position()
 
     def _ensure_position(self) -> None:
