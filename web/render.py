@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from domain.access import Principal, may_review_sign_off
+from domain.access import Principal, may_approve_anything, may_review_sign_off
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
 from web.auth import current_principal
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
@@ -76,10 +76,10 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, sta
 
 def _sign_off_count(services: Any, principal: Principal | None) -> int | None:
     """How many claims the signed-in person may decide, for the navigation (None: no link)."""
-    if principal is None or not may_review_sign_off(principal):
+    if principal is None or not may_review_sign_off(principal) or not may_approve_anything(principal):
         return None
     try:
-        return len(services.pending(for_person=principal.name))
+        return len(services.pending(for_person=principal.name, roles=principal.roles))
     except Exception:  # a count in the navigation must never cost the page (an error page above all)
         log.debug("no sign-off count for the navigation", exc_info=True)
         return None

@@ -101,7 +101,11 @@ def sign_off_context(services: Services, who: Principal, ref: ActionRef, action:
     decide on their sign-off page), and, for an owner or claimant, the rejections to answer."""
     decidable: set[str] = set()
     if action.get("awaiting_sign_off") and may_review_sign_off(who):
-        decidable = {c["kind"] for c in services.pending(for_person=who.name) if (c["plan"], c["action"]) == (ref.plan_code, ref.code)}
+        decidable = {
+            c["kind"]
+            for c in services.pending(for_person=who.name, roles=who.roles)
+            if (c["plan"], c["action"]) == (ref.plan_code, ref.code)
+        }
     rejected = [c for c in services.rejections_to_answer(ref) if who.name in action["owners"] or c["claimant"] == who.name]
     return {"decidable": decidable, "rejected_claims": rejected}
 
