@@ -34,6 +34,8 @@ SESSION_COOKIE = "pt_session"
 SIGNIN = "signin"
 ACTION = "action"
 SIGN_OFF = "sign-off"  # from a digest's "Review and decide": a session for deciding claims only
+# What a link's signature is bound to, beside the secret key.
+LINK_SALT = "plantrail-link"
 # Refresh last-seen at most this often: a page view should not cost a write every time.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -63,7 +65,7 @@ class Links:
 
     def __init__(self, engine: Engine, secret_key: str, clock: Callable[[], datetime]) -> None:
         self.engine = engine
-        self.serializer = URLSafeSerializer(secret_key, salt="plantrail-link")
+        self.serializer = URLSafeSerializer(secret_key, salt=LINK_SALT)
         self.clock = clock
 
     def make(self, kind: str, person: str, action: ActionRef | None = None) -> str:
