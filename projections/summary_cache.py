@@ -48,6 +48,19 @@ WHERE position > :since AND position <= :until AND plan_code = :plan_code
 LIMIT 1"""
 
 
+# The events projected in (since, until]: what they are and which action each is about (NULL: none).
+TOUCHED_SINCE = """
+SELECT aggregate, type, plan_code, action_code FROM view_events
+WHERE position > :since AND position <= :until ORDER BY position LIMIT {limit}"""
+
+
+def touched_since(sql: Sql, since: int, until: int, limit: int = 200) -> list[dict[str, Any]] | None:
+    """The events projected in (since, until], each as its aggregate, type, plan and action
+    code; None when there are more than ``limit`` (an import: cheaper to start afresh)."""
+    rows = sql.all(TOUCHED_SINCE.format(limit=int(limit) + 1), since=since, until=until)
+    return None if len(rows) > limit else rows
+
+
 def read_models_position(sql: Sql) -> int | None:
     """Where the read models stand, or None when the projectors stand at different positions
     (then the audit trail and the state tables may not describe the same events)."""

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from domain.access import Principal, may_read_action, may_review_sign_off, may_update_action, require
 from domain.errors import BadInputError, DomainError, NotFoundError
-from plantrail.rounds import my_actions
+from plantrail.my_actions import my_actions
 from plantrail.services import ActionRef, Services
 from projections.audit import history
 from web.auth import current_principal, signed_in
@@ -60,7 +60,7 @@ def my_actions_page(request: Request) -> Response:
     if who.sign_off_only:
         return RedirectResponse("/sign-off", status_code=303)  # a sign-off link's session decides claims only
     web = request.app.state.web
-    found = my_actions(web.services, web.policy_for, who.name)
+    found = my_actions(web.services, web.policy_for, who.name, web.my_actions)
     feed = web.settings.base_url.rstrip("/") + feed_path(web.settings.secret_key, who.name)
     return page(request, "my_actions.html", {"actions": found, "calendar_feed": feed})
 
