@@ -68,6 +68,10 @@ class Services(ReadServices):
         """Who is recording, as the event will carry it. A registered person is stored under the
         registered spelling; another name (a clerk's login, "Covalent import") is kept as typed,
         unless it is so like a registered name that it is surely that person misspelt."""
+        if self.queries.is_registered(name):
+            # Spelt as registered (the web's signed-in person always is): one indexed lookup
+            # instead of every name read and indexed, on every update.
+            return name
         registered = self.queries.person_names()
         found = NameIndex(registered).get(name)
         if found is not None:
