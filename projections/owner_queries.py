@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, func, literal, null, select, union_all
+from sqlalchemy import Engine, and_, bindparam, func, literal, null, select, union_all
 
 from domain.errors import ActionNotFoundError
 from projections import tables as t
@@ -31,6 +31,19 @@ def among_codes(plan_code: str, codes: list[str]) -> Any:
     return and_(a.c.plan_code == plan_code, a.c.code_key.in_(sorted({c.casefold() for c in codes})), a.c.code.in_(codes))
 
 
+def _access_facts() -> Any:
+    r, p = t.person_roles, t.people
+    return union_all(
+        select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == bindparam("name")),
+        select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == bindparam("name")),
+    )
+
+
+# One statement, not two, and built once: it is asked on every request of a signed-in person,
+# and on PostgreSQL each round trip counts.
+ACCESS_FACTS = _access_facts()
+
+
 class OwnerQueries:
     engine: Engine
 
@@ -45,15 +58,8 @@ class OwnerQueries:
 
     def access_facts(self, name: str) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
         """A person's granted roles as (role, plan or None), and the people whose manager they are."""
-        r, p = t.person_roles, t.people
-        # One statement, not two: it is asked on every request of a signed-in person, and on
-        # PostgreSQL each round trip counts.
-        query = union_all(
-            select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == name),
-            select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == name),
-        )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(ACCESS_FACTS, {"name": name}).all()
         grants = frozenset((row.name, row.plan_code or None) for row in rows if row.kind == "grant")
         reports = frozenset(row.name for row in rows if row.kind == "report")
         return grants, reports
