@@ -41,9 +41,12 @@ CACHE_SIZE = 256
 Key = tuple[str, date, datetime | None]
 
 # Is there an event of the plan in (since, until] that could change its summary as at :as_at?
+# By the position range (the primary key), never by the plan's index: "plan_code || ''" keeps
+# the planner off it. SQLite chose ix_view_events_plan and read all 80,000 events of the
+# benchmark's plan to find the few since: 33 ms on every dashboard after an update, not 0.01.
 CHANGED_SINCE = """
 SELECT position FROM view_events
-WHERE position > :since AND position <= :until AND plan_code = :plan_code
+WHERE position > :since AND position <= :until AND plan_code || '' = :plan_code
   AND NOT (aggregate = 'reminder' OR (aggregate = 'action' AND type NOT IN (:claims) AND effective_on > :as_at))
 LIMIT 1"""
 
