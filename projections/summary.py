@@ -76,6 +76,10 @@ def changes(
     events = history(engine, plan_code=plan_code, since=from_date + timedelta(days=1), until=to_date, event_type="DueDateRevised")
     redates: dict[str, list[dict[str, Any]]] = {}
     for e in events:
+        # As known at a moment, a revision recorded after it had not happened yet (the states
+        # compared above leave it out too).
+        if known_at is not None and datetime.fromisoformat(e["recorded_at"]) > known_at:
+            continue
         if e["action"] and e["changes"].get("due_date"):
             redates.setdefault(e["action"], []).append(
                 {"on": e["effective_on"], "from": e["changes"]["due_date"][0], "to": e["changes"]["due_date"][1], "reason": e["reason"]}
