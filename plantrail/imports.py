@@ -16,7 +16,7 @@ from typing import Any
 from domain.errors import DomainError, PlanNotFoundError
 from domain.ids import person_id
 from domain.importing import import_plans
-from domain.names import name_key, suggestion
+from domain.names import NameIndex, name_key, suggestion
 from domain.plan_document import PlanDocument
 from domain.problems import InputProblemsError, Problems
 from plantrail.import_cache import ImportCache
@@ -85,9 +85,10 @@ def import_files(
         with problems.noted(str(file)):
             documents.append(read_plan_file(file, skip=cache.unchanged))
     batch_plans = {name_key(d.code): d for d in documents}
+    batch_people = NameIndex(p.name for d in documents for p in d.people)
     for file in [p for p in paths if p.suffix.lower() in SHEETS]:
         with problems.noted(str(file)):
-            result = _read_sheet(s, file, target, actor, batch_plans)
+            result = _read_sheet(s, file, target, actor, batch_plans, batch_people)
             documents.append(result.document)
             notices.extend(result.notices)
     problems.raise_if_any()
@@ -103,7 +104,9 @@ def import_files(
     return ImportOutcome(files=[str(p) for p in paths], summary=summary.as_dict(), notices=notices)
 
 
-def _read_sheet(s: Services, file: Path, target: SheetTarget, actor: str, batch_plans: dict[str, PlanDocument]) -> SheetResult:
+def _read_sheet(
+    s: Services, file: Path, target: SheetTarget, actor: str, batch_plans: dict[str, PlanDocument], batch_people: NameIndex
+) -> SheetResult:
     if not target.plan_code:
         raise ImportFileError(f"{file}: an action list needs --plan CODE (the plan it belongs to)")
     in_batch = batch_plans.get(name_key(target.plan_code))
@@ -119,6 +122,7 @@ def _read_sheet(s: Services, file: Path, target: SheetTarget, actor: str, batch_
         register_owners=target.register_owners,
         known_priorities=known,
         note_author=actor,
+        check_owner=None if target.register_owners else lambda name, column: s.app.person_name(name, field=column, known=batch_people),
     )
     try:
         return reader(file, options=options)
