@@ -97,8 +97,17 @@ def changes(
         "from": from_date.isoformat(),
         "to": to_date.isoformat(),
         "actions": moved,
-        "priorities": [_priority_moves(a, b) for a, b in zip(summary_from["priorities"], summary_to["priorities"], strict=False)],
+        "priorities": _moves_by_priority(summary_from["priorities"], summary_to["priorities"]),
     }
+
+
+def _moves_by_priority(then: list[dict[str, Any]], now: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows paired by priority number: the "(no priority area)" row is there only on a date
+    when such an action exists, so from a date before any was added the lists do not line up
+    (paired by place, the row was dropped). Every row of the earlier date is among the later
+    date's: priorities are not dated, and an action keeps its priority area once added."""
+    then_by = {p["number"]: p for p in then}
+    return [_priority_moves(then_by.get(p["number"], {}), p) for p in now]
 
 
 def _action_changes(

@@ -9,8 +9,12 @@ The plan warns 7 days ahead (not the default 14). Its actions, all added on 2 Ja
 - B1 (priority 2), due 31 March; cancelled on 6 March.
 - B2 (priority 2), due 30 June; 40 % on 4 March; due date revised to 31 July on 5 March;
   completed on 8 March.
-- N1 (no priority area, no due date); notes dated 5 and 7 March.
-- C1 (priority 3), due 20 March, added on 9 March.
+- N1 (no priority area, no due date); notes dated 5 and 7 March; on 26 March given a due date of
+  15 April, effective 14 March.
+- C1 (priority 3), due 20 March, added on 9 March; on 25 March revised to 27 March, effective 16
+  March.
+
+Another plan, S 2, has an action B1 too, redated on 7 and 15 March.
 """
 
 from __future__ import annotations
@@ -109,8 +113,17 @@ def build(database_url: str, clock: ScenarioClock) -> Services:
         effective_on=date(2015, 3, 9),
     )
 
+    app.revise_due_date(PLAN, "C1", date(2015, 3, 27), reason="contractor booked", actor="t", effective_on=date(2015, 3, 16))
+    # Another plan's action of the same code, redated inside every window below: never S 1's news.
+    app.create_plan(code="S 2", title="Another plan", actor="t", effective_on=ADDED)
+    app.configure_sign_off("S 2", sign_off="none", actor="t")
+    app.add_action(plan_code="S 2", code="B1", title="Other B1", owners=["Pat"], due_date=date(2015, 4, 1), actor="t", effective_on=ADDED)
+    app.revise_due_date("S 2", "B1", date(2015, 5, 1), reason="other plan", actor="t", effective_on=date(2015, 3, 7))
+    app.revise_due_date("S 2", "B1", date(2015, 5, 2), reason="other plan again", actor="t", effective_on=date(2015, 3, 15))
+
     clock.set(datetime(2015, 3, 26, 9, 0, tzinfo=UTC))
     s.record(f"{PLAN}/A2", ReviseDueDate(date(2015, 4, 30), "waiting for funding", date(2015, 3, 12)), actor="t")
+    s.record(f"{PLAN}/N1", ReviseDueDate(date(2015, 4, 15), "given a date", date(2015, 3, 14)), actor="t")
     app.configure_sign_off(PLAN, sign_off="completion", actor="t", reason="the committee signs completions off")
     claimed = s.record(f"{PLAN}/A1", ChangeLifecycle("complete", None, date(2015, 3, 5)), actor="Owen")
     assert claimed["recorded_as"] == "submitted"
@@ -146,14 +159,21 @@ AS_AT: dict[date, tuple[dict[str, int], ...]] = {
     # A2's due date is 30 April from the 12th; C1 8 days from due.
     date(2015, 3, 12): (counts(alert=1, ok=1), counts(complete=1, cancelled=1), counts(ok=1), counts(ok=1)),
     date(2015, 3, 13): (counts(alert=1, ok=1), counts(complete=1, cancelled=1), counts(warning=1), counts(ok=1)),
-    date(2015, 3, 21): (counts(alert=1, ok=1), counts(complete=1, cancelled=1), counts(alert=1), counts(ok=1)),
+    # C1 due 27 March from the 16th: 6 days away on the 21st; N1 due 15 April, 25 days away.
+    date(2015, 3, 21): (counts(alert=1, ok=1), counts(complete=1, cancelled=1), counts(warning=1), counts(ok=1)),
+    date(2015, 3, 28): (counts(alert=1, ok=1), counts(complete=1, cancelled=1), counts(alert=1), counts(ok=1)),
+    # N1 8 days from due, then 7.
+    date(2015, 4, 7): (counts(alert=1, ok=1), counts(complete=1, cancelled=1), counts(alert=1), counts(ok=1)),
+    date(2015, 4, 8): (counts(alert=1, ok=1), counts(complete=1, cancelled=1), counts(alert=1), counts(warning=1)),
 }
 
-# As known at noon on 25 March, before A2's revision: its due date is still 17 March.
+# As known at noon on 25 March, before A2's and N1's revisions (C1's was known): A2 still due on
+# 17 March, N1 with no due date.
 AS_KNOWN_BEFORE_REVISION: dict[date, tuple[dict[str, int], ...]] = {
     date(2015, 3, 12): (counts(alert=1, warning=1), counts(complete=1, cancelled=1), counts(ok=1), counts(ok=1)),
-    date(2015, 3, 17): (counts(alert=1, warning=1), counts(complete=1, cancelled=1), counts(warning=1), counts(ok=1)),
-    date(2015, 3, 18): (counts(alert=2), counts(complete=1, cancelled=1), counts(warning=1), counts(ok=1)),
+    date(2015, 3, 17): (counts(alert=1, warning=1), counts(complete=1, cancelled=1), counts(ok=1), counts(ok=1)),
+    date(2015, 3, 18): (counts(alert=2), counts(complete=1, cancelled=1), counts(ok=1), counts(ok=1)),
+    date(2015, 4, 8): (counts(alert=2), counts(complete=1, cancelled=1), counts(alert=1), counts(ok=1)),
 }
 
 
@@ -297,3 +317,64 @@ def test_a_due_date_revised_at_the_very_moment_asked_about_is_known_then(plan):
     just_before = moved(plan, date(2015, 3, 11), date(2015, 3, 12), known_at=recorded - timedelta(microseconds=1))
     assert [r["to"] for r in next(a for a in at["actions"] if a["code"] == "A2")["due_date_revisions"]] == ["2015-04-30"]
     assert "A2" not in [a["code"] for a in just_before["actions"]]
+
+
+def test_changes_as_known_at_a_moment_count_and_redate_from_what_was_known_then(plan):
+    found = moved(plan, date(2015, 3, 12), date(2015, 3, 18), known_at=BEFORE_REVISION)
+    actions = {a["code"]: a for a in found["actions"]}
+    # Known then: A2 due 17 March (a warning on the 12th, an alert on the 18th); C1 redated on the
+    # 16th (recorded before the moment); N1's redating on the 14th was recorded after it.
+    assert sorted(actions) == ["A2", "C1"]
+    assert actions["A2"] == heading("A2", 1) | {"status": ["Warning", "Alert"]}
+    assert actions["C1"]["due_date_revisions"] == [
+        {"on": "2015-03-16", "from": "2015-03-20", "to": "2015-03-27", "reason": "contractor booked"}
+    ]
+    assert "status" not in actions["C1"]  # 8 days from due on the 12th, 9 on the 18th
+
+    def move(before: int, after: int) -> dict[str, int]:
+        return {"from": before, "to": after, "moved": after - before}
+
+    alpha = found["priorities"][0]
+    assert (alpha["alert"], alpha["warning"], alpha["ok"]) == (move(1, 2), move(1, 0), move(0, 0))
+
+
+def test_changes_as_known_now_list_every_redating_in_the_window_in_date_order(plan):
+    found = moved(plan, date(2015, 3, 12), date(2015, 3, 18))
+    revised = {a["code"]: [r["on"] for r in a["due_date_revisions"]] for a in found["actions"] if "due_date_revisions" in a}
+    assert revised == {"N1": ["2015-03-14"], "C1": ["2015-03-16"]}
+    alpha = found["priorities"][0]
+    assert (alpha["alert"]["to"], alpha["warning"]["to"], alpha["ok"]["to"]) == (1, 0, 1)
+
+
+def test_changes_from_before_any_action_was_added_count_every_row_including_no_priority_area(plan):
+    found = moved(plan, date(2015, 1, 1), date(2015, 1, 2))
+    assert sorted(a["code"] for a in found["actions"] if a.get("new_action")) == ["A1", "A2", "B1", "B2", "N1"]
+    ok_moves = [(p["number"], p["name"], p["ok"]) for p in found["priorities"]]
+    assert ok_moves == [
+        (1, "Alpha", {"from": 0, "to": 2, "moved": 2}),
+        (2, "Beta", {"from": 0, "to": 2, "moved": 2}),
+        (3, "Gamma", {"from": 0, "to": 0, "moved": 0}),
+        (None, "(no priority area)", {"from": 0, "to": 1, "moved": 1}),
+    ]
+
+
+def test_a_cancellation_undone_in_the_window_moves_the_cancelled_count_back_to_none(own_plan):
+    own_plan.record(f"{PLAN}/B1", ChangeLifecycle("reopen", "needed after all", date(2015, 3, 10)), actor="t")
+    found = moved(own_plan, date(2015, 3, 6), date(2015, 3, 12))
+    beta = found["priorities"][1]
+    assert (beta["name"], beta["cancelled"], beta["ok"]) == ("Beta", {"from": 1, "to": 0, "moved": -1}, {"from": 1, "to": 1, "moved": 0})
+    assert "cancelled" not in found["priorities"][0]
+    b1 = next(a for a in found["actions"] if a["code"] == "B1")
+    assert (b1["status"], b1["lifecycle"]) == (["Cancelled", "OK"], ["cancelled", "open"])
+    assert "cancelled" not in b1 and "completed" not in b1
+
+
+def test_a_redating_backdated_to_a_day_it_was_already_due_then_is_not_listed_as_a_revision(own_plan):
+    # C1 was due 20 March until its revision to the 27th took effect on the 16th: a revision to
+    # the 20th dated the 12th changed nothing on its own date.
+    own_plan.app.configure_sign_off(PLAN, sign_off="none", actor="t")
+    own_plan.record(f"{PLAN}/C1", ReviseDueDate(date(2015, 3, 20), "as first agreed", date(2015, 3, 12)), actor="t")
+    [trail] = [e for e in history(own_plan.engine, plan_code=PLAN, event_type="DueDateRevised") if e["reason"] == "as first agreed"]
+    assert "due_date" not in trail["changes"]  # it only counted as one more revision
+    found = moved(own_plan, date(2015, 3, 11), date(2015, 3, 12))  # 9 and 8 days from due: OK both
+    assert [a for a in found["actions"] if a["code"] == "C1"] == []
