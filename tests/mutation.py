@@ -94,7 +94,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "sweep": (
         ["scheduler/sweep.py"],
-        ["tests/integration/test_reminders.py", "tests/integration/test_digest.py", "tests/integration/test_reminder_isolation.py"],
+        [
+            "tests/integration/test_reminders.py",
+            "tests/integration/test_digest.py",
+            "tests/integration/test_reminder_isolation.py",
+            "tests/integration/test_sweep_outcome.py",
+        ],
     ),
     "importers": (
         ["domain/importing.py", "domain/plan_document.py", "plantrail/importers/*"],
@@ -102,7 +107,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "settings": (
         ["plantrail/settings.py"],
-        ["tests/e2e/test_settings_cli.py", "tests/e2e/test_errors_cli.py"],
+        ["tests/unit/test_settings.py", "tests/e2e/test_settings_cli.py", "tests/e2e/test_errors_cli.py"],
     ),
 }
 
