@@ -86,7 +86,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "queries": (
         ["projections/queries.py"],
-        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py", "tests/e2e/test_views_cli.py"],
+        [
+            "tests/integration/test_queries.py",
+            "tests/integration/test_timeline.py",
+            "tests/integration/test_projector.py",
+            "tests/e2e/test_views_cli.py",
+        ],
     ),
     "relay": (
         ["notifications/relay.py"],

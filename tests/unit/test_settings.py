@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy.engine import make_url
 
 from plantrail import settings as s
@@ -68,34 +69,39 @@ def test_a_missing_folder_an_impossible_name_and_another_scheme_are_refused(tmp_
     assert (
         refusal(s.database_config, "mysql://db/x") == "database URL: 'mysql://db/x' is neither a file path, sqlite:///… nor postgresql://…"
     )
-    too_long = refusal(s.database_config, str(tmp_path / ("n" * 300) / "x.db"))
-    assert too_long.startswith("database: ") and too_long.endswith(" cannot be a file name (File name too long)")
+    long_path = str(tmp_path / ("n" * 300) / "x.db")
+    # The path echoed quoted and cut to 80 characters (a 5 MB value must not come back whole).
+    assert refusal(s.database_config, long_path) == f"database: {repr(long_path)[:79]}… cannot be a file name (File name too long)"
 
 
-def test_a_postgresql_url_gives_each_part_to_the_event_store_and_sqlalchemy():
-    config = s.database_config("postgresql://clerk%40council:p%40ss%2Fword@db.example:6543/plans?schema=audit")
+def test_a_postgresql_url_gives_each_part_to_the_event_store_and_both_drivers():
+    config = s.database_config("postgresql://ops%2Fclerk%40council:p%40ss%2Fword@db.example:6543/Xplans?schema=audit")
     assert config.kind == "postgres"
     assert config.eventsourcing_env == {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": "plans",
+        "POSTGRES_DBNAME": "Xplans",
         "POSTGRES_HOST": "db.example",
         "POSTGRES_PORT": "6543",
-        "POSTGRES_USER": "clerk@council",
+        "POSTGRES_USER": "ops/clerk@council",
         "POSTGRES_PASSWORD": "p@ss/word",
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "POSTGRES_SCHEMA": "audit",
     }
     assert config.sqlalchemy_connect_args == {"connect_timeout": 10, "options": "-csearch_path=audit"}
+    # SQLAlchemy's engine and the quick reads' plain psycopg connection (plantrail/reading.py) each
+    # parse the URL; a "/" or "@" left unquoted in the user or password ends that part early.
     url = make_url(config.sqlalchemy_url)
     assert (url.drivername, url.username, url.password, url.host, url.port, url.database) == (
         "postgresql+psycopg",
-        "clerk@council",
+        "ops/clerk@council",
         "p@ss/word",
         "db.example",
         6543,
-        "plans",
+        "Xplans",
     )
+    libpq = conninfo_to_dict(config.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://"))
+    assert libpq == {"user": "ops/clerk@council", "password": "p@ss/word", "host": "db.example", "port": "6543", "dbname": "Xplans"}
 
 
 @pytest.mark.parametrize("scheme", ["postgres://", "postgresql+psycopg://"])
@@ -299,7 +305,7 @@ def test_demo_off_by_any_other_value(monkeypatch: pytest.MonkeyPatch):
 def test_base_url_idle_hours_and_single_sign_on_away_from_their_defaults(monkeypatch: pytest.MonkeyPatch):
     for name, value in {
         "PLANTRAIL_SECRET_KEY": KEY,
-        "PLANTRAIL_BASE_URL": "https://plans.council.example/",
+        "PLANTRAIL_BASE_URL": "https://council.example/plans-BOX/",
         "PLANTRAIL_SESSION_IDLE_HOURS": "0.5",
         "PLANTRAIL_OIDC_ISSUER": "https://login.example/tenant/v2.0/",
         "PLANTRAIL_OIDC_CLIENT_ID": "client",
@@ -308,7 +314,7 @@ def test_base_url_idle_hours_and_single_sign_on_away_from_their_defaults(monkeyp
     }.items():
         monkeypatch.setenv(name, value)
     web = s.web_settings()
-    assert (web.base_url, web.secure_cookies, web.session_idle_hours) == ("https://plans.council.example", True, 0.5)
+    assert (web.base_url, web.secure_cookies, web.session_idle_hours) == ("https://council.example/plans-BOX", True, 0.5)
     assert web.oidc == s.OidcSettings("https://login.example/tenant/v2.0/", "client", "shh", "your council account")
     assert web.oidc.metadata_url == "https://login.example/tenant/v2.0/.well-known/openid-configuration"
     monkeypatch.delenv("PLANTRAIL_OIDC_LABEL")
