@@ -9,6 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.commands import UpdateProgress
+from plantrail.bootstrap import sweep_context
+from plantrail.settings import default_mail_settings
+from scheduler.sweep import sweep
 
 AS_AT = date(2015, 3, 20)
 ON = date(2015, 1, 5)
@@ -136,6 +139,29 @@ def test_versions_and_the_changes_made_since_a_version(store):
     assert [c["type"] for c in store.queries.changes_since("P1", "NEAR", 2)] == ["NoteAdded"]
     assert store.queries.changes_since("P1", "NEAR", 3) == []
     assert store.queries.changes_since("P1", "FAR", 2) == []
+
+
+def test_changes_since_are_the_actions_own_events_not_a_reminder_about_it_nor_a_namesake_in_another_plan(store):
+    # A reminder's events carry the action's plan and code; an action in another plan may share its code.
+    outcome = sweep(
+        sweep_context(store, default_mail_settings()), as_of=AS_AT, today=date(2026, 1, 1), now=datetime(2015, 3, 20, 7, tzinfo=UTC)
+    )
+    assert "P1/NEAR" in {f"{d.plan_code}/{d.action_code}" for d in outcome.due}
+    store.app.add_action(plan_code="P2", code="NEAR", title="Namesake", owners=["Ann Owner"], due_date=None, actor="t", effective_on=ON)
+    store.app.add_note("P2", "NEAR", "elsewhere", actor="t", effective_on=ON)
+    store.projector.catch_up()
+    assert [c["type"] for c in store.queries.changes_since("P1", "NEAR", 0)] == ["ActionAdded"]
+
+
+def test_find_actions_answers_as_known_at_a_moment(store):
+    moment = datetime.now(UTC)
+    store.app.update_progress("P1", "FAR", 40, actor="Ann Owner", effective_on=date(2015, 3, 1))
+    store.projector.catch_up()
+
+    def far(**known) -> int:
+        return next(a["progress"] for a in store.queries.find_actions(as_at=AS_AT, plan_code="P1", **known) if a["code"] == "FAR")
+
+    assert (far(known_at=moment), far()) == (0, 40)
 
 
 def test_claims_waiting_are_listed_per_plan_and_the_sign_off_setting_is_read_per_plan(store):
