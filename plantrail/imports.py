@@ -19,7 +19,7 @@ import orjson
 from domain.errors import DomainError, PlanNotFoundError
 from domain.ids import person_id
 from domain.importing import import_plans
-from domain.names import name_key, suggestion
+from domain.names import NameIndex, name_key, suggestion
 from domain.plan_document import PlanDocument
 from domain.problems import InputProblemsError, Problems
 from plantrail.event_table import EventTable
@@ -89,9 +89,10 @@ def import_files(
         with problems.noted(str(file)):
             documents.append(read_plan_file(file, skip=cache.unchanged))
     batch_plans = {name_key(d.code): d for d in documents}
+    batch_people = NameIndex(p.name for d in documents for p in d.people)
     for file in [p for p in paths if p.suffix.lower() in SHEETS]:
         with problems.noted(str(file)):
-            options = _sheet_options(s, file, target, actor, batch_plans)
+            options = _sheet_options(s, file, target, actor, batch_plans, batch_people)
             fingerprint = _sheet_fingerprint(file, options)
             # A plan file in the same batch may change the plan under the sheet: then read it.
             known = None if name_key(options.plan_code) in batch_plans else cache.sheet_unchanged(options.plan_code, fingerprint)
@@ -117,7 +118,9 @@ def import_files(
     return ImportOutcome(files=[str(p) for p in paths], summary=summary.as_dict(), notices=notices)
 
 
-def _sheet_options(s: Services, file: Path, target: SheetTarget, actor: str, batch_plans: dict[str, PlanDocument]) -> SheetOptions:
+def _sheet_options(
+    s: Services, file: Path, target: SheetTarget, actor: str, batch_plans: dict[str, PlanDocument], batch_people: NameIndex
+) -> SheetOptions:
     """How the sheet is read: into which plan, with which priorities known, dated when."""
     if not target.plan_code:
         raise ImportFileError(f"{file}: an action list needs --plan CODE (the plan it belongs to)")
@@ -133,6 +136,7 @@ def _sheet_options(s: Services, file: Path, target: SheetTarget, actor: str, bat
         register_owners=target.register_owners,
         known_priorities=known,
         note_author=actor,
+        check_owner=None if target.register_owners else lambda name, column: s.app.person_name(name, field=column, known=batch_people),
     )
 
 
@@ -146,7 +150,8 @@ def _sheet_fingerprint(file: Path, options: SheetOptions) -> str:
     those are the plan's, and the cache holds the plan's version too (a sheet that adds priority
     areas finds them known when read again, under the numbers its first reading gave them)."""
     digest = hashlib.sha256(f"{SHEET_READING}\0{file.suffix.lower()}\0".encode())
-    digest.update(orjson.dumps(replace(options, known_priorities={}), option=orjson.OPT_SORT_KEYS))
+    # The owner check only refuses (the cache holds the owners' versions); it changes nothing read.
+    digest.update(orjson.dumps(replace(options, known_priorities={}, check_owner=None), option=orjson.OPT_SORT_KEYS))
     try:
         digest.update(file.read_bytes())
     except OSError as error:

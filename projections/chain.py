@@ -83,8 +83,12 @@ def _link(previous: str, n: Notification, content: bytes, seen: str | None) -> s
     return h.hexdigest()
 
 
+# Built once: asked on every projected page, one web update each.
+HEAD = select(chain.c.position, chain.c.link).order_by(chain.c.position.desc()).limit(1)
+
+
 def head(conn: Connection) -> tuple[int, str]:
-    row = conn.execute(select(chain.c.position, chain.c.link).order_by(chain.c.position.desc()).limit(1)).first()
+    row = conn.execute(HEAD).first()
     return (row.position, row.link) if row else (0, GENESIS)
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from projections import sign_off
 from projections import tables as t
@@ -25,6 +25,15 @@ from projections.queries import utc
 from projections.timeline import LoadEvents, Timelines
 
 _CHUNK = 500  # bound parameters per IN (...) stay far below every driver's limit
+# Built once (a statement's construction costs more than running it for the one action of a
+# web update): the actions and their owners, by id.
+ACTION_ROWS = select(t.actions).where(t.actions.c.id.in_(bindparam("ids", expanding=True)))
+PREVIOUS_RECORDED = (
+    select(t.events.c.recorded_at).where(t.events.c.position < bindparam("position")).order_by(t.events.c.position.desc()).limit(1)
+)
+OWNER_ROWS = (
+    select(t.action_owners).where(t.action_owners.c.action_id.in_(bindparam("ids", expanding=True))).order_by(t.action_owners.c.position)
+)
 _ACTION_COLUMNS = [c.name for c in t.actions.columns]
 _EVENT_COLUMNS = [
     "position",
@@ -81,11 +90,10 @@ class PageWriter:
         wanted = sorted(set(action_ids) - self.rows.keys())
         owners: dict[str, list[str]] = defaultdict(list)
         for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            for action_row in self.conn.execute(select(t.actions).where(t.actions.c.id.in_(chunk))).mappings():
+            chunk = {"ids": wanted[start : start + _CHUNK]}
+            for action_row in self.conn.execute(ACTION_ROWS, chunk).mappings():
                 self.rows[action_row["id"]] = dict(action_row)
-            query = select(t.action_owners).where(t.action_owners.c.action_id.in_(chunk)).order_by(t.action_owners.c.position)
-            for row in self.conn.execute(query):
+            for row in self.conn.execute(OWNER_ROWS, chunk):
                 owners[row.action_id].append(row.person_name)
         for action_id in wanted:
             if action_id in self.rows:
@@ -195,9 +203,7 @@ class PageWriter:
     ) -> None:
         recorded = s["timestamp"]
         if not self._previous_loaded:  # the event stored before this page's first
-            last = self.conn.execute(
-                select(t.events.c.recorded_at).where(t.events.c.position < position).order_by(t.events.c.position.desc()).limit(1)
-            ).scalar()
+            last = self.conn.execute(PREVIOUS_RECORDED, {"position": position}).scalar()
             self.previous_recorded = utc(last) if last is not None else None
             self._previous_loaded = True
         seen = self.first_seen.get(position)
