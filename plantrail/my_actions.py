@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.rounds import UpdateRound
 from plantrail.rounds import due_order, plan_round
 from plantrail.services import Services
 from projections.summary_cache import read_models_position, touched_since
@@ -39,12 +40,24 @@ Row = dict[str, Any]
 PolicyFor = Callable[[str], ReminderPolicy]
 
 
-def plan_rows(services: Services, policy_for: PolicyFor, name: str, plan_code: str, codes: list[str]) -> tuple[date, list[Row]]:
+@dataclass(frozen=True)
+class Known:
+    """What a row read again can take from the remembered rows of its plan: the update round
+    (only a plan event or a new day changes it, and either reads everything again) and, when no
+    reminder came since, each action's latest reminder."""
+
+    round: UpdateRound | None
+    reminders: dict[str, dict[str, Any] | None] | None
+
+
+def plan_rows(
+    services: Services, policy_for: PolicyFor, name: str, plan_code: str, codes: list[str], known: Known | None = None
+) -> tuple[date, list[Row]]:
     """The rows of these actions of one plan that ``name`` owns: each as at the plan's today,
     with what the latest reminder asked and whether it was updated since the round opened."""
     today = services.today(plan_code)
-    round_ = plan_round(services, policy_for, plan_code, today)
-    reminders = services.queries.latest_reminders(plan_code, name)
+    round_ = known.round if known else plan_round(services, policy_for, plan_code, today)
+    reminders = known.reminders if known and known.reminders is not None else services.queries.latest_reminders(plan_code, name)
     owned = services.queries.actions(plan_code, as_at=today, owner=name, codes=codes, with_children=False)
     # Only an open round asks when each was last updated (most days none is open).
     last_updates = services.queries.last_updates(plan_code, [a["code"] for a in owned]) if round_ else {}
@@ -96,8 +109,10 @@ class MyActionsCache:
             todays, rows = compute(services, policy_for, name)
         else:
             todays, rows = entry.todays, dict(entry.rows)
-            for plan_code, codes in stale.items():
-                _, found = plan_rows(services, policy_for, name, plan_code, codes)
+            for plan_code, (codes, reminded) in stale.items():
+                before = [entry.rows[(plan_code, code)] for code in codes]
+                kept = None if reminded else {row["code"]: row["latest_reminder"] for row in before}
+                _, found = plan_rows(services, policy_for, name, plan_code, codes, Known(before[0]["round"], kept))
                 rows.update({(plan_code, row["code"]): row for row in found})
         if position is not None:
             with self.lock:
@@ -110,8 +125,11 @@ class MyActionsCache:
         return sorted((dict(row) for row in rows.values()), key=due_order)
 
     @staticmethod
-    def _stale_rows(sql: Any, services: Services, entry: Remembered | None, position: int | None) -> dict[str, list[str]] | None:
-        """Per plan, the codes of the remembered rows to read again; None: read everything."""
+    def _stale_rows(
+        sql: Any, services: Services, entry: Remembered | None, position: int | None
+    ) -> dict[str, tuple[list[str], bool]] | None:
+        """Per plan, the codes of the remembered rows to read again and whether a reminder came
+        among the events; None: read everything."""
         if entry is None or position is None or position < entry.position:
             return None
         if any(services.today(plan_code) != day for plan_code, day in entry.todays.items()):
@@ -121,15 +139,16 @@ class MyActionsCache:
         events = touched_since(sql, entry.position, position)
         if events is None:
             return None
-        stale: dict[str, list[str]] = {}
+        stale: dict[str, tuple[list[str], bool]] = {}
         for event in events:
-            about = (event["plan_code"], event["action_code"])
-            if event["aggregate"] not in ("action", "reminder") or event["action_code"] is None:
+            plan_code, code = event["plan_code"], event["action_code"]
+            if event["aggregate"] not in ("action", "reminder") or code is None:
                 return None
             if event["aggregate"] == "action" and event["type"] in OWNERSHIP_EVENTS:
                 return None
-            if about in entry.rows and event["action_code"] not in stale.get(about[0], []):
-                stale.setdefault(about[0], []).append(event["action_code"])
+            if (plan_code, code) in entry.rows:
+                codes, reminded = stale.get(plan_code, ([], False))
+                stale[plan_code] = (codes if code in codes else [*codes, code], reminded or event["aggregate"] == "reminder")
         return stale
 
 

@@ -69,7 +69,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "timeline": (
         ["projections/timeline.py"],
-        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py"],
+        ["tests/integration/test_timeline.py", "tests/integration/test_timeline_rows.py", "tests/integration/test_projector.py"],
     ),
     "chain": (
         ["projections/chain.py", "domain/integrity.py"],

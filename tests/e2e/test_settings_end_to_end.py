@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from tests.cli_runner import invoke
 from tests.e2e.test_settings_cli import write_plan
-from tests.smtp_server import free_port
+from tests.smtp_server import SmtpServer, free_port, self_signed_certificate
 
 AS_AT = date(2015, 3, 30)
 ADDED = "2015-01-05"
@@ -204,3 +204,54 @@ def test_a_zero_hour_age_limit_gives_up_on_the_first_refusal_where_the_default_k
     default = refused_delivery(tmp_path / "default")
     assert attempts(limited) == {"Ann Owner": ("failed", 1), "Mo Manager": ("failed", 1)}
     assert attempts(default) == {"Ann Owner": ("pending", 1), "Mo Manager": ("pending", 1)}
+
+
+def secured_delivery(tmp_path: Path, server: SmtpServer, cert: Path, **settings: str) -> dict[str, tuple[str, int]]:
+    """Import, remind once against ``server`` with these SMTP settings, and say what became of each message."""
+    env = {
+        "PLANTRAIL_DATABASE_URL": str(tmp_path / f"s{free_port()}.db"),
+        "PLANTRAIL_USER": "clerk",
+        "PLANTRAIL_MAIL_TRANSPORT": "smtp",
+        "PLANTRAIL_SMTP_HOST": "127.0.0.1",
+        "PLANTRAIL_SMTP_PORT": str(server.port),
+        "SSL_CERT_FILE": str(cert),  # the test's own certificate authority, as an operator would install one
+        **settings,
+    }
+    invoke(env, "import", str(write_plan(tmp_path, rules_plan())))
+    invoke(env, "remind", "--as-at", AS_AT.isoformat())
+    return attempts(env)
+
+
+def test_starttls_with_a_login_delivers_and_a_login_without_starttls_waits_for_the_settings_to_be_fixed(tmp_path: Path):
+    cert, key = self_signed_certificate(tmp_path)
+    server = SmtpServer(users={"relay": "s3cret"}, certificate=(cert, key), security="starttls")
+    server.start()
+    try:
+        login = {"PLANTRAIL_SMTP_USER": "relay", "PLANTRAIL_SMTP_PASSWORD": "s3cret"}
+        assert secured_delivery(tmp_path, server, cert, PLANTRAIL_SMTP_SECURITY="starttls", **login) == {
+            "Ann Owner": ("sent", 1),
+            "Mo Manager": ("sent", 1),
+        }
+        # The server accepts only relay / s3cret: each message went out under that login.
+        assert server.logins == ["relay", "relay"] and len(server.received) == 2
+        # Security left at none: the server offers no AUTH before STARTTLS, so the login cannot be
+        # sent; the messages wait for the settings to be put right.
+        plain = secured_delivery(tmp_path, server, cert, **login)
+        assert plain == {"Ann Owner": ("pending", 1), "Mo Manager": ("pending", 1)}
+        assert server.logins == ["relay", "relay"] and len(server.received) == 2
+    finally:
+        server.stop()
+
+
+def test_tls_from_the_start_delivers(tmp_path: Path):
+    cert, key = self_signed_certificate(tmp_path)
+    server = SmtpServer(certificate=(cert, key), security="tls")
+    server.start()
+    try:
+        assert secured_delivery(tmp_path, server, cert, PLANTRAIL_SMTP_SECURITY="tls") == {
+            "Ann Owner": ("sent", 1),
+            "Mo Manager": ("sent", 1),
+        }
+        assert len(server.received) == 2
+    finally:
+        server.stop()

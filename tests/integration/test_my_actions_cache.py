@@ -29,9 +29,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[str, ...]]]:
     calls: list[tuple[str, tuple[str, ...]]] = []
     original = module.plan_rows
 
-    def counting(services: Any, policy_for: Any, name: str, plan_code: str, codes: list[str]) -> Any:
+    def counting(services: Any, policy_for: Any, name: str, plan_code: str, codes: list[str], *known: Any) -> Any:
         calls.append((plan_code, tuple(codes)))
-        return original(services, policy_for, name, plan_code, codes)
+        return original(services, policy_for, name, plan_code, codes, *known)
 
     monkeypatch.setattr(module, "plan_rows", counting)
     return calls

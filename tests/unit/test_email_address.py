@@ -84,6 +84,8 @@ PROBLEMS = [
     (LOCAL_64 + "@" + "d" * 185 + ".org", None),
     (LOCAL_64 + "@" + "d" * 186 + ".org", "has 255 characters, at most 254 allowed"),
     ("ann@[192.0.2.1]", None),
+    ("ann@[localhost]", None),  # a domain literal needs no dot
+    ("Xa@b.org@c.org", "is not one email address of the form name@example.org"),  # two @ but no , or ;
 ]
 
 
