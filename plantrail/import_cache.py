@@ -90,12 +90,9 @@ class ImportCache:
 
     def _record_sheets(self) -> None:
         for plan_key, fingerprint, document, notices in self.pending_sheets:
-            # The plan (its priorities were read), the people registered or named as owners (a sheet
-            # read later refuses an owner no longer registered under that name), and the actions.
-            names = [*(p.name for p in document.people), *(owner for a in document.actions for owner in a.owners)]
             ids = [
                 plan_id(document.code),
-                *{person_id(name) for name in names},
+                *(person_id(p.name) for p in document.people),
                 *(action_id(document.code, a.code) for a in document.actions),
             ]
             with self.engine.begin() as conn:

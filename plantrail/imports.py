@@ -150,8 +150,7 @@ def _sheet_fingerprint(file: Path, options: SheetOptions) -> str:
     those are the plan's, and the cache holds the plan's version too (a sheet that adds priority
     areas finds them known when read again, under the numbers its first reading gave them)."""
     digest = hashlib.sha256(f"{SHEET_READING}\0{file.suffix.lower()}\0".encode())
-    # check_owner is how owners are checked, not what is read: it only refuses, and the cache holds
-    # the owners' versions (a person renamed since makes the sheet read again).
+    # check_owner is how owners are checked, not what is read (a sheet is cached only once imported).
     digest.update(orjson.dumps(replace(options, known_priorities={}, check_owner=None), option=orjson.OPT_SORT_KEYS))
     try:
         digest.update(file.read_bytes())
