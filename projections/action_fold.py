@@ -45,6 +45,11 @@ def initial_state(s: dict[str, Any]) -> State:
 
 
 def _progress(state: State, s: dict[str, Any]) -> None:
+    if state["lifecycle"] == "completed":
+        # A figure dated after a completion was recorded before the completion was (a backdated
+        # completion lands before it): the action was done by then, and only a reopening takes
+        # it below 100 %. The figure stays in the history; the state says what was true.
+        return
     state["progress"] = s["progress"]
     if state["lifecycle"] == REOPENED:
         state["lifecycle"] = "open"  # a fresh figure: the action's progress is current again

@@ -14,4 +14,5 @@ a store at another version is rebuilt into fresh tables before it is served (pla
 # counts its actions; view_events has no index on originator_id (no query used it) and no note
 # texts (the trail reads them from view_notes, indexed by action and version) nor "plan/action"
 # subjects (derived when read).
-VIEWS_SCHEMA_VERSION = 5
+# 6: a progress figure dated after a completion leaves a completed action at 100 % (the fold).
+VIEWS_SCHEMA_VERSION = 6

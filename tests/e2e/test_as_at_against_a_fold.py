@@ -102,6 +102,8 @@ def fold(events: list[Any], as_at: date) -> dict[str, Any] | None:
     for e in true_by_then:
         kind = type(e).__name__
         if kind == "ProgressUpdated":
+            if s["lifecycle"] == "completed":  # done by then: only a reopening takes it below 100 %
+                continue
             s["progress"] = e.progress
             if s["lifecycle"] == "reopened":
                 s["lifecycle"] = "open"

@@ -124,7 +124,8 @@ def oracle(app: PlanTrail, code: str, as_at: date, known_at: datetime) -> dict |
     for e in visible:
         kind = type(e).__name__
         if kind == "ProgressUpdated":
-            state["progress"] = e.progress
+            if state["lifecycle"] != "completed":  # done by then: only a reopening takes it below 100 %
+                state["progress"] = e.progress
         elif kind == "DueDateRevised":
             state["due_date"], state["revisions"] = e.due_date, state["revisions"] + 1
         elif kind == "OwnersChanged":
@@ -245,8 +246,36 @@ def test_a_completion_that_changed_nothing_when_recorded_still_follows_a_figure_
     app.update_progress(PLAN, "A", 19, actor="t", effective_on=date(2015, 4, 12))
     services.projector.catch_up()
     as_at = {day: services.queries.action(PLAN, "A", as_at=day) for day in (date(2015, 4, 26), date(2015, 4, 27))}
-    assert [(a["progress"], a["lifecycle"]) for a in as_at.values()] == [(19, "completed"), (100, "completed")]
+    # The figure of 12 April is dated after the completion of 5 April: done by then, still 100 %.
+    assert [(a["progress"], a["lifecycle"]) for a in as_at.values()] == [(100, "completed"), (100, "completed")]
     assert oracle(app, "A", date(2015, 4, 27), datetime.now(UTC))["progress"] == 100
+
+
+def test_a_completion_backdated_before_a_recorded_figure_leaves_the_action_at_100_percent(services):
+    # Found trying the web app: 70 % recorded for today, then "complete, effective yesterday" and
+    # approved. In effective-date order the completion comes first; the later-dated 70 % must not
+    # leave a completed action at 70 % (the committee report said "Complete, 70 %").
+    app = services.app
+    make_plan(app)
+    app.add_action(
+        plan_code=PLAN, code="A", title="A", owners=["Ann"], due_date=date(2015, 6, 30), priority_number=1, actor="t", effective_on=START
+    )
+    app.update_progress(PLAN, "A", 66, actor="t", effective_on=date(2015, 3, 1))
+    app.update_progress(PLAN, "A", 70, actor="t", effective_on=date(2015, 3, 26))
+    before_completion = datetime.now(UTC)
+    app.change_lifecycle(PLAN, "A", "complete", reason=None, actor="t", effective_on=date(2015, 3, 25))
+    services.projector.catch_up()
+    seen = {day: services.queries.action(PLAN, "A", as_at=day) for day in (date(2015, 3, 24), date(2015, 3, 25), date(2015, 3, 26))}
+    assert [(a["progress"], a["lifecycle"], a["status"]) for a in seen.values()] == [
+        (66, "open", "OK"),
+        (100, "completed", "Complete"),
+        (100, "completed", "Complete"),
+    ]
+    # As known before the completion was recorded, the 70 % stood; the oracle agrees on both axes.
+    told = services.queries.action(PLAN, "A", as_at=date(2015, 3, 26), known_at=before_completion)
+    assert (told["progress"], told["lifecycle"]) == (70, "open")
+    assert oracle(app, "A", date(2015, 3, 26), datetime.now(UTC))["progress"] == 100
+    assert oracle(app, "A", date(2015, 3, 26), before_completion)["progress"] == 70
 
 
 def test_a_backdated_figure_changes_as_at_the_committee_but_not_what_the_committee_was_told(seeded):
