@@ -246,13 +246,18 @@ def run_configuration(url: str, servers: int, clients: int, requests: int, nth: 
 
         # One round untimed per process: the first request of each kind in a fresh process
         # compiles its templates and fills its caches once; the figures are the steady state.
-        asyncio.run(everyone(servers, {k: [] for k in KINDS}))
-        cpu_before = sum(cpu_seconds(p.pid) for p in running)
-        wall = time.perf_counter()
-        asyncio.run(everyone(requests, timings))
-        wall = time.perf_counter() - wall
-        server_cpu = sum(cpu_seconds(p.pid) for p in running) - cpu_before
-        alone = cpu_per_kind(bases[0], running[0].pid, [(cookies[n], targets[n]) for n in owners[:5]]) if cpu_alone else None
+        try:
+            asyncio.run(everyone(servers, {k: [] for k in KINDS}))
+            cpu_before = sum(cpu_seconds(p.pid) for p in running)
+            wall = time.perf_counter()
+            asyncio.run(everyone(requests, timings))
+            wall = time.perf_counter() - wall
+            server_cpu = sum(cpu_seconds(p.pid) for p in running) - cpu_before
+            alone = cpu_per_kind(bases[0], running[0].pid, [(cookies[n], targets[n]) for n in owners[:5]]) if cpu_alone else None
+        except httpx.TransportError:
+            # Seen on this shared machine: a web process told to shut down from outside midway.
+            said = {port: server_log(port).read_text(errors="replace")[-600:] for port in ports}
+            raise RuntimeError(f"a web process stopped answering midway; their logs end:\n{said}") from None
         dead = [p.args for p in running if p.poll() is not None]
         if dead:
             raise RuntimeError(f"web process(es) stopped during the run: {dead}")
