@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -55,6 +56,7 @@ _EVENT_COLUMNS = [
 ]
 
 
+@lru_cache(maxsize=512)  # a few dozen topics, met once per event
 def event_type(topic: str) -> str:
     """``plantrail:Action.ProgressUpdated`` -> ``ProgressUpdated``."""
     return topic.rsplit(".", 1)[-1]
@@ -70,6 +72,7 @@ class PageWriter:
         self._previous_loaded = False
         self.timelines = Timelines(conn, load_events)
         self.rows: dict[str, dict[str, Any]] = {}
+        self.applied: dict[str, dict[str, Any]] = {}  # the state last copied into each row (states are never changed in place)
         self.new_ids: set[str] = set()
         self.changed_ids: set[str] = set()
         self.owners_changed: set[str] = set()
@@ -160,9 +163,11 @@ class PageWriter:
             self.actions_added[s["plan_code"]] += 1
         row = self.rows[action_id]
         before, after, now = self.timelines.apply(action_id, row["plan_code"], topic, s)
-        if now["owners"] != row["owners"]:
-            self.owners_changed.add(action_id)
-        row.update(now)
+        if self.applied.get(action_id) is not now:  # a note leaves the state object as it was
+            if now["owners"] != row["owners"]:
+                self.owners_changed.add(action_id)
+            row.update(now)
+            self.applied[action_id] = now
         if topic in TOUCHES and (row["last_update_on"] is None or s["effective_on"] > row["last_update_on"]):
             row["last_update_on"] = s["effective_on"]
         row["version"] = s["originator_version"]
