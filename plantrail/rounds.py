@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.errors import RuleViolation
+from domain.errors import ConflictError, RuleViolation
 from domain.reminder_use_cases import raise_reminders
 from domain.rounds import UpdateRound, current_round
 from plantrail.services import Services
+from scheduler.facts import latest_notes
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import SweepContext, enqueue_pending
 
 CLOSED = ("Complete", "Cancelled")
+# A second chase sooner than this would email every waiting owner again (a double click did);
+# owners get one chase an hour at most, and the round page says when the next may go.
+CHASE_AGAIN_AFTER = timedelta(hours=1)
 
 
 def due_order(action: dict[str, Any]) -> tuple[bool, bool, str]:
@@ -41,11 +45,22 @@ def plan_round(services: Services, policy_for: Callable[[str], ReminderPolicy], 
 
 
 @dataclass(frozen=True)
+class LastChase:
+    at: datetime
+    by: str
+
+    @property
+    def again_from(self) -> datetime:
+        return self.at + CHASE_AGAIN_AFTER
+
+
+@dataclass(frozen=True)
 class RoundStatus:
     plan_code: str
     round: UpdateRound | None
     updated: list[dict[str, Any]]
     waiting: list[dict[str, Any]]
+    last_chase: LastChase | None = None
 
 
 def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy], plan_code: str) -> RoundStatus:
@@ -63,7 +78,8 @@ def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy]
         last = last_updates.get(action["code"])
         item = action | {"last_update_on": last.isoformat() if last else None}
         (updated if round_.updated(last) else waiting).append(item)
-    return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order))
+    chased = services.queries.last_chase(plan_code, round_.meets_on)
+    return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order), LastChase(*chased) if chased else None)
 
 
 def chase(
@@ -79,8 +95,15 @@ def chase(
         raise RuleViolation(f"update round: {plan_code} has no update round open")
     if not status.waiting:
         return []
+    last = status.last_chase
+    if last is not None and now < last.again_from:
+        raise ConflictError(
+            f"update round: {last.by or 'someone'} chased it at {last.at:%H:%M} UTC and the owners were emailed then; "
+            f"it can be chased again from {last.again_from:%H:%M} UTC"
+        )
     today = services.today(plan_code)
     chased_before = services.queries.reminder_periods(plan_code, "committee_round", round_.meets_on)
+    notes = latest_notes(services.engine, plan_code, {a["code"] for a in status.waiting}, today)
     specs = []
     for action in status.waiting:
         period = chased_before.get(action["code"], 0) + 1
@@ -102,7 +125,7 @@ def chase(
                     "meets_on": round_.meets_on.isoformat(),
                     "report_deadline": round_.report_deadline.isoformat(),
                     "chased_by": actor,
-                    "latest_note": None,
+                    "latest_note": notes.get(action["code"]),
                 },
                 "sweep_id": f"chase/{plan_code}/{now.isoformat(timespec='seconds')}",
                 "actor": actor,

@@ -4,7 +4,7 @@ they own, what they were last reminded of. Part of ``Queries`` (a mixin, to keep
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -113,6 +113,22 @@ class OwnerQueries:
         )
         with self.engine.connect() as conn:
             return {code: int(period) for code, period in conn.execute(query).all()}
+
+    def last_chase(self, plan_code: str, about: date) -> tuple[datetime, str] | None:
+        """When the plan's update round for the committee on ``about`` was last chased, and by whom."""
+        r = t.reminders
+        query = (
+            select(r.c.recorded_at, r.c.details)
+            .where(r.c.plan_code == plan_code, r.c.rule == "committee_round", r.c.about == about, r.c.sweep_id.like("chase/%"))
+            .order_by(r.c.recorded_at.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        recorded_at = row.recorded_at if row.recorded_at.tzinfo else row.recorded_at.replace(tzinfo=UTC)
+        return recorded_at, str(orjson.loads(row.details).get("chased_by") or "")
 
     def last_updates(self, plan_code: str, codes: list[str] | None = None) -> dict[str, date | None]:
         """Per action code (all, or ``codes``), the effective date of its latest progress figure

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from projections.audit import history
 from projections.report import report_data
@@ -62,18 +62,38 @@ def test_the_report_downloads_in_three_formats_with_the_same_numbers(browser: Br
     assert html.headers["content-type"].startswith("text/html") and "SOS 001" in html.text
 
 
-def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events(browser: Browser, staffed, smtp_server):
+def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)  # chases are recorded at the real time; the page compares the web's clock with it
     browser.sign_in(CLERK_EMAIL)
     page = browser.get(DASHBOARD + "/round")
     waiting = [r[0] for r in _cells(page, "waiting")[1:]]
     assert waiting, "as at 2015-03-25 some owners have not updated since the round opened on 2015-03-15"
+    assert not page.has_id("last-chase")
     before = len(smtp_server.received)
     response = browser.submit(page, "/round/chase")
-    assert response.headers["location"].endswith(f"chased={len(waiting)}") or "chased=" in response.headers["location"]
+    assert response.headers["location"].endswith(f"chased={len(waiting)}")
     chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
     assert sorted(e["action"] for e in chased) == sorted(waiting)
-    assert len(smtp_server.received) > before  # the owners' digests went out
-    # A second chase is a new reminder (a new event), not a duplicate dropped.
+    digests = [m.text() for m in smtp_server.received[before:]]
+    assert digests  # the owners' digests went out
+    # Each chased action's digest entry carries its latest note, as the scheduled reminders do.
+    today = staffed.today("SOS 001")
+    noted = {c: n for c in waiting if (n := staffed.queries.action("SOS 001", c, as_at=today)["latest_note"])}
+    assert noted, "the seed's waiting actions have notes"
+    for code, note in noted.items():
+        entry = next(d.split(f" {code} ", 1)[1] for d in digests if f" {code} " in d).split("\n\n")[0]
+        assert f"Latest note ({note['effective_on']}): " in entry, entry
+    # A second click within the hour emails nobody again: the page says when the next chase may go.
+    page = browser.get(DASHBOARD + "/round")
+    assert page.by_id("last-chase").startswith(f"Last chased by Cara Clerk at {clock.now:%Y-%m-%d}")
+    assert not [f for f in page.forms if f.action.endswith("/round/chase")]
+    sent = len(smtp_server.received)
+    refused = browser.client.post(DASHBOARD + "/round/chase", data=page.form("/sign-out").fields)
+    assert refused.status_code == 409 and "it can be chased again from" in refused.text
+    assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == len(chased)
+    assert len(smtp_server.received) == sent
+    # An hour on, a chase is a new reminder (a new event), not a duplicate dropped.
+    clock.advance(minutes=61)
     browser.submit(browser.get(DASHBOARD + "/round"), "/round/chase")
     assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == 2 * len(chased)
 

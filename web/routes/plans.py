@@ -138,7 +138,9 @@ def round_page(request: Request) -> Response:
     web = request.app.state.web
     status = round_status(web.services, web.policy_for, plan["code"])
     chased = request.query_params.get("chased")
-    return page(request, "round.html", {"plan": plan, "status": status, "chased": int(chased) if chased and chased.isdigit() else None})
+    may_chase = status.last_chase is None or web.clock() >= status.last_chase.again_from
+    context = {"plan": plan, "status": status, "chased": int(chased) if chased and chased.isdigit() else None, "may_chase": may_chase}
+    return page(request, "round.html", context)
 
 
 async def chase_now(request: Request) -> Response:
