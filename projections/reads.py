@@ -142,7 +142,7 @@ class Reads:
         with self.connect() as sql:
             row = sql.first("SELECT * FROM view_plans WHERE code_key = :key", key=" ".join(ref.split()).casefold())
         if row is None:
-            raise PlanNotFoundError(f"plan {clipped(ref)} not found (see `plantrail plans`)")
+            raise PlanNotFoundError(f"plan {clipped(ref)} not found", cli_hint="see `plantrail plans`")
         return dates(row, ["created_on"])
 
     def priorities(self, plan_code: str) -> list[dict[str, Any]]:

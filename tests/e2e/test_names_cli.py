@@ -43,7 +43,9 @@ def test_reassign_to_a_name_in_another_case_stores_the_registered_spelling_and_r
 
 def test_an_unknown_owner_is_refused_with_the_closest_registered_names(imported):
     refused = imported("reassign", "SS_ICSAP_PAR1", "--owner", "Davd Leng", "--reason", "restructure", expect=1)
-    assert "'Davd Leng' is not a registered person; did you mean 'David Leng'?" in refused.stderr
+    assert refused.stderr.strip().endswith(
+        "'Davd Leng' is not a registered person; did you mean 'David Leng'? (see `plantrail people`)"
+    )  # the command line names where to look; the same refusal in the browser does not
     assert imported("history", "SS_ICSAP_PAR1", "--type", "OwnersChanged", "--format", "json").stdout.strip() == "[]"
 
 

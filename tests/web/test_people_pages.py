@@ -57,6 +57,7 @@ def test_a_refused_registration_is_a_400_beside_its_field_and_writes_nothing(adm
     response = admin.submit(page, "/people", expect=response_status(fields), **fields)
     refused = type(page)(response.text)
     assert words in refused.by_id(f"e-add-{field}").lower()
+    assert "plantrail " not in refused.by_id(f"e-add-{field}")  # no command-line hint in a browser
     assert 'aria-invalid="true"' in response.text
     assert _people(staffed) == before
 
