@@ -97,3 +97,10 @@ def test_a_plan_file_naming_an_unknown_manager_is_refused_with_suggestions(run, 
     run("import", str(path))
     people = {p["name"]: p for p in as_json(run("people", "--format", "json"))}
     assert people[plan["people"][1]["name"]]["manager"] == "Val DeSouza"
+
+
+def test_a_mistyped_plan_code_is_refused_with_the_closest_plan_codes(imported):
+    refused = imported("actions", "SOS 01", expect=1)
+    assert refused.stderr.strip() == "plantrail: error: plan 'SOS 01' not found; did you mean 'SOS 001'? (see `plantrail plans`)"
+    unlike = imported("actions", "zzz", expect=1)
+    assert unlike.stderr.strip() == "plantrail: error: plan 'zzz' not found (see `plantrail plans`)"
