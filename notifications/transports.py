@@ -93,6 +93,11 @@ class SmtpTransport:
             aiosmtplib.SMTPConnectError,
             aiosmtplib.SMTPTimeoutError,
             OSError,
+            # The rest have no reply code: the settings and the server disagree (a login sent
+            # where the server offers no AUTH without STARTTLS, say). The message waits, with
+            # the reason in the outbox, for the operator to fix the settings; it once crashed
+            # the relay with a traceback.
+            aiosmtplib.SMTPException,
         ) as error:
             raise TransientDeliveryError(None, f"{type(error).__name__}: {error}") from None
         finally:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from domain.errors import BadInputError
 from domain.text import clipped
@@ -93,7 +93,9 @@ def _postgres(url: str) -> DatabaseConfig:
     if schema:
         env["POSTGRES_SCHEMA"] = schema
         connect_args["options"] = f"-csearch_path={schema}"
-    credentials = user + (":" + password if password else "")
+    # Quoted again: a password with "@" or "/" (unquoted above for the event store) would otherwise
+    # end the user part of SQLAlchemy's URL early.
+    credentials = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
     return DatabaseConfig(
         kind="postgres",
         eventsourcing_env=env,

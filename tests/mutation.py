@@ -87,7 +87,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "queries": (
         ["projections/queries.py"],
-        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py", "tests/e2e/test_views_cli.py"],
+        [
+            "tests/integration/test_queries.py",
+            "tests/integration/test_timeline.py",
+            "tests/integration/test_projector.py",
+            "tests/e2e/test_views_cli.py",
+        ],
     ),
     "relay": (
         ["notifications/relay.py"],
@@ -95,7 +100,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "sweep": (
         ["scheduler/sweep.py"],
-        ["tests/integration/test_reminders.py", "tests/integration/test_digest.py", "tests/integration/test_reminder_isolation.py"],
+        [
+            "tests/integration/test_reminders.py",
+            "tests/integration/test_digest.py",
+            "tests/integration/test_reminder_isolation.py",
+            "tests/integration/test_sweep_outcome.py",
+        ],
     ),
     "importers": (
         ["domain/importing.py", "domain/plan_document.py", "plantrail/importers/*"],
@@ -103,7 +113,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "settings": (
         ["plantrail/settings.py"],
-        ["tests/e2e/test_settings_cli.py", "tests/e2e/test_errors_cli.py"],
+        ["tests/unit/test_settings.py", "tests/e2e/test_settings_cli.py", "tests/e2e/test_errors_cli.py"],
     ),
 }
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import email
+import ipaddress
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import policy
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -70,14 +75,67 @@ class MisbehavingHandler:
         return "250 2.0.0 Message accepted"
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files; trust it with SSL_CERT_FILE."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path
+
+
 class SmtpServer:
-    def __init__(self) -> None:
+    """``users``: AUTH is required, with these logins and passwords. ``certificate``: STARTTLS is
+    offered and required (``security="starttls"``) or the connection is TLS from the start
+    (``security="tls"``)."""
+
+    def __init__(
+        self, *, users: dict[str, str] | None = None, certificate: tuple[Path, Path] | None = None, security: str = "none"
+    ) -> None:
         self.handler = MisbehavingHandler()
         self.port = free_port()
         self.controller: Controller | None = None
+        self.users, self.certificate, self.security = users, certificate, security
+        self.logins: list[str] = []  # who authenticated, in order
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        ok = self.users is not None and self.users.get(login) == password
+        if ok:
+            self.logins.append(login)
+        return AuthResult(success=ok)
 
     def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        options: dict = {}
+        if self.users is not None:
+            options |= {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": self.certificate is not None}
+        if self.certificate is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.certificate)
+            if self.security == "tls":
+                options["ssl_context"] = context
+            else:
+                options |= {"tls_context": context, "require_starttls": True}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
     def stop(self) -> None:

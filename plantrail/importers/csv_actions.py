@@ -22,10 +22,12 @@ _SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 def decode(raw: bytes, path: Path) -> tuple[str, str]:
     """The text and the name of the encoding it was read in."""
+    # A byte order mark says which encoding the file is in: bytes that do not fit it are the
+    # file's fault, named like any other bad byte (they once came out as a traceback).
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "UTF-16"
+        return _decoded_as_marked(raw, 0, "utf-16", "UTF-16", path), "UTF-16"
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM"
+        return _decoded_as_marked(raw, 3, "utf-8", "UTF-8", path), "UTF-8 with BOM"
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -35,6 +37,16 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError as error:
         raise ImportFileError(
             f"{path}: byte {error.start} is neither UTF-8 nor Windows-1252 text; save the sheet as 'CSV UTF-8' and import that"
+        ) from None
+
+
+def _decoded_as_marked(raw: bytes, start: int, codec: str, name: str, path: Path) -> str:
+    try:
+        return raw[start:].decode(codec)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"{path}: byte {start + error.start} is not {name} text, though the file starts with {name}'s byte order mark; "
+            "save the sheet as 'CSV UTF-8' and import that"
         ) from None
 
 

@@ -30,3 +30,22 @@ def test_start_sweeps_and_relays_and_stop_finishes_the_message_in_hand(seeded, s
     statuses = {m["status"] for m in listing}
     assert "sending" not in statuses and len(listing) > len(smtp_server.received)  # stopped before the rest
     assert [m["message_id"] for m in listing if m["status"] == "sent"] == [m.message_id for m in smtp_server.received]
+
+
+def test_the_sweep_hour_and_time_zone_from_the_environment_schedule_the_daily_sweep_and_seal(services, monkeypatch, tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from plantrail.settings import mail_settings
+    from scheduler.service import scheduled_jobs
+
+    monkeypatch.chdir(tmp_path)  # no plantrail.toml
+    monkeypatch.setenv("PLANTRAIL_SWEEP_HOUR", "22")
+    monkeypatch.setenv("PLANTRAIL_TIMEZONE", "America/New_York")
+    runtime = scheduler_runtime(services, mail_settings())
+    jobs = {job.id: job.trigger for job in scheduled_jobs(runtime)}
+    now = datetime(2015, 7, 1, 12, tzinfo=UTC)  # 08:00 in New York (summer time, UTC-4)
+    sweep_at = jobs["daily-sweep"].get_next_fire_time(None, now)
+    seal_at = jobs["daily-seal"].get_next_fire_time(None, now)
+    new_york = ZoneInfo("America/New_York")
+    assert sweep_at == datetime(2015, 7, 1, 22, 0, tzinfo=new_york) == datetime(2015, 7, 2, 2, 0, tzinfo=UTC)
+    assert seal_at == datetime(2015, 7, 1, 22, 30, tzinfo=new_york)

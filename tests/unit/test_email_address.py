@@ -84,6 +84,8 @@ PROBLEMS = [
     (LOCAL_64 + "@" + "d" * 185 + ".org", None),
     (LOCAL_64 + "@" + "d" * 186 + ".org", "has 255 characters, at most 254 allowed"),
     ("ann@[192.0.2.1]", None),
+    ("ann@[localhost]", None),  # a domain literal needs no dot
+    ("Xa@b.org@c.org", "is not one email address of the form name@example.org"),  # two @ but no , or ;
 ]
 
 
@@ -99,3 +101,21 @@ def test_each_problem_with_an_address_is_named_word_for_word_and_limits_hold_to_
 
 def test_a_quoted_local_part_that_needs_no_quotes_is_carried_without_them():
     assert canonical_addr_spec('"abc"@example.org') == "abc@example.org"
+
+
+@pytest.mark.parametrize("address", ['"a."@example.org', '"a..b"@example.org', '".a"@example.org'])
+def test_a_quoted_local_part_the_mail_headers_would_unquote_into_no_address_is_refused(address):
+    # Each is a valid addr-spec, but the standard library's To header drops the quotes, leaving
+    # a.@example.org and the like, which no server takes: plantrail refuses it rather than send it.
+    assert addr_spec_problem(address) is None
+    with pytest.raises(ValueError) as refused:
+        canonical_addr_spec(address)
+    assert str(refused.value) == "is not one email address the mail system can carry"
+
+
+@pytest.mark.parametrize(
+    ("address", "carried"),
+    [('"a b"@example.org', '"a b"@example.org'), ('"\\a"@example.org', "a@example.org"), ('"a\\ b"@example.org', '"a b"@example.org')],
+)
+def test_a_quoted_local_part_is_carried_as_the_headers_will_write_it(address, carried):
+    assert canonical_addr_spec(address) == carried

@@ -136,6 +136,20 @@ def test_the_cookie_is_secure_when_the_base_url_is_https(staffed, web_settings, 
         assert "secure" in {p.strip().lower() for p in cookie.split(";")}
 
 
+def test_a_shorter_idle_limit_from_the_settings_ends_the_session_sooner(staffed, web_settings, clock, smtp_server):
+    from tests.web.conftest import settings_with
+    from web.app import create_app
+
+    app = create_app(staffed, settings_with(web_settings, session_idle_hours=0.5), clock=clock)
+    with TestClient(app, follow_redirects=False) as c:
+        b = Browser(c, smtp_server)
+        b.sign_in(LIAM)
+        clock.advance(minutes=29)
+        assert c.get("/my-actions").status_code == 200  # within half an hour: still signed in
+        clock.advance(minutes=31)
+        assert c.get("/my-actions").status_code == 303  # half an hour idle and a minute: signed out
+
+
 def test_signing_in_from_a_page_that_asked_for_it_comes_back_to_that_page(browser: Browser, client: TestClient):
     wanted = "/plans/SOS%20001?as_at=2015-03-06"
     to_sign_in = client.get(wanted)
