@@ -10,7 +10,9 @@ the CPU time they used, side by side with ``python -c pass`` measured in the sam
 ratios. Then, in-process, ``show`` of one action in the big plan against one in the demo plan:
 it reads only that action's rows, so it should cost the same whatever the plan's size.
 
-``--actions 1000`` makes a quick run (two plans of 500).
+``--actions 1000`` makes a quick run (two plans of 500). ``--store postgres`` (or ``both``) also
+imports the demo into a fresh PostgreSQL schema and sets each command's latency there beside the
+SQLite demo's (target for ``update``: ≤ 1.3×).
 
 Processes run as an installed plantrail does: with compiled bytecode cached (in a folder of the
 run's own, ``PYTHONPYCACHEPREFIX``, even where ``PYTHONDONTWRITEBYTECODE`` is set, after a
@@ -31,6 +33,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from benchmarks.common import add_store_arguments, fresh_database, stores
 from benchmarks.synthetic import action_batches, setup_aggregates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +163,14 @@ def report(baseline: tuple[float, float], demo: dict[str, tuple[float, float]], 
     print(f"target: plans, show, summary on the demo store ≤ {TARGET:.0f}× python -c pass; worst {worst:.1f}×")
 
 
+def report_postgres(sqlite_demo: dict[str, tuple[float, float]], postgres_demo: dict[str, tuple[float, float]]) -> None:
+    print(f"\n{'command':<9} {'SQLite ms':>10} {'PostgreSQL ms':>14} {'PG/SQLite':>10}   (the demo store; CPU is the client process's)")
+    for name in sqlite_demo:
+        (sw, sc), (pw, pc) = sqlite_demo[name], postgres_demo[name]
+        print(f"{name:<9} {sw * 1000:>10.0f} {pw * 1000:>14.0f} {pw / sw:>10.2f}   (CPU {sc * 1000:.0f} → {pc * 1000:.0f} ms)")
+    print(f"target: update on PostgreSQL ≤ 1.3× SQLite; measured {postgres_demo['update'][0] / sqlite_demo['update'][0]:.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--actions", type=int, default=10_000, help="actions in the generated store")
@@ -167,6 +178,7 @@ def main() -> None:
     parser.add_argument("--events-per-action", type=int, default=20)
     parser.add_argument("--runs", type=int, default=9, help="runs per command (median)")
     parser.add_argument("--no-bytecode-cache", action="store_true", help="leave PYTHONDONTWRITEBYTECODE as it is")
+    add_store_arguments(parser)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="plantrail-bench-cli-"))
     if not args.no_bytecode_cache:
@@ -189,6 +201,11 @@ def main() -> None:
             f"\nin-process show: demo plan {demo_show * 1000:.1f} ms, {args.per_plan}-action plan {big_show * 1000:.1f} ms "
             f"({big_show / demo_show:.2f}×; target ≤ 1.2×)"
         )
+        if "postgres" in stores(args.store):
+            with fresh_database("postgres", args.postgres_url) as postgres_db:
+                import_demo(postgres_db)
+                timed([*plantrail_command(), "--db", postgres_db, "plans"], 1)  # warm
+                report_postgres(demo, measure_store(postgres_db, DEMO_PLAN, DEMO_ACTION, args.runs))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

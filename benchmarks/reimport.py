@@ -1,9 +1,10 @@
 """Re-importing an unchanged plan file against importing it the first time.
 
-    python -m benchmarks.reimport [--actions 2000] [--store sqlite|postgres|both]
+    python -m benchmarks.reimport [--actions 2000] [--format json|csv|xlsx …] [--store sqlite|postgres|both]
 
 Writes a plan file in the shape of a Covalent export (each action with owners, dated progress
-figures, notes and sub-actions with notes), imports it into a fresh store through the same use
+figures, notes and sub-actions with notes), or the same actions as a CSV or XLSX action list
+(one progress figure and the latest note each), imports it into a fresh store through the same use
 case as ``plantrail import``, then imports the same file again (which must add nothing), and
 then once more after changing one action in the file. Prints each time and the ratios
 (target: an unchanged file ≤ 10 % of the first import).
@@ -12,6 +13,7 @@ then once more after changing one action in the file. Prints each time and the r
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import tempfile
@@ -62,32 +64,85 @@ def plan_file(actions: int, seed: int = 3) -> dict:
     }
 
 
+SHEET_COLUMNS = [
+    "Code & Title",
+    "Description",
+    "Covalent Owner",
+    "Due Date",
+    "Progress",
+    "Priority Area",
+    "Priority",
+    "Latest note",
+    "Note date",
+]
+
+
+def sheet_rows(document: dict) -> list[list]:
+    """The plan's actions as an action list's rows (header first): one progress figure and the
+    latest note per action, as Covalent exports them."""
+    rows: list[list] = [SHEET_COLUMNS]
+    for a in document["actions"]:
+        note = a["notes"][-1]
+        rows.append(
+            [
+                f"{a['code']} - {a['title']}",
+                a["description"],
+                "; ".join(a["owners"]),
+                a["due_date"],
+                a["progress"][-1]["value"],
+                f"Priority {a['priority_area']}",
+                a["priority"],
+                note["text"],
+                note["on"],
+            ]
+        )
+    return rows
+
+
+def write_file(document: dict, path: Path) -> None:
+    if path.suffix == ".json":
+        path.write_text(json.dumps(document))
+    elif path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as out:
+            csv.writer(out).writerows(sheet_rows(document))
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Actions")
+        for row in sheet_rows(document):
+            sheet.append(row)
+        book.save(path)
+
+
 def timed_import(url: str, path: Path) -> tuple[float, dict]:
     from plantrail.bootstrap import bootstrap
     from plantrail.imports import SheetTarget, import_files
 
+    # An action list names its plan (made by the first import) and is dated at its export date.
+    target = SheetTarget("REIMPORT", "Re-import benchmark", create_plan=True, register_owners=True, exported_on=date(2015, 3, 31))
     services = bootstrap(url)
     try:
         started = time.perf_counter()
-        outcome = import_files(services, [path], SheetTarget(None), actor="Covalent import")
+        outcome = import_files(services, [path], target, actor="Covalent import")
         return time.perf_counter() - started, outcome.summary
     finally:
         services.close()
 
 
-def measure(kind: str, postgres_url: str, actions: int) -> None:
-    print(f"\n== {kind}: a plan file of {actions:,} actions ==")
+def measure(kind: str, postgres_url: str, actions: int, file_format: str) -> None:
+    print(f"\n== {kind}: a {file_format} file of {actions:,} actions ==")
     document = plan_file(actions)
     with tempfile.TemporaryDirectory(prefix="plantrail-reimport-") as folder, fresh_database(kind, postgres_url) as url:
-        path = Path(folder) / "plan.json"
-        path.write_text(json.dumps(document))
+        path = Path(folder) / f"plan.{file_format}"
+        write_file(document, path)
         first, summary = timed_import(url, path)
         print(f"  first import              {first:7.2f} s  ({summary['events_recorded']:,} events)")
         again, summary = timed_import(url, path)
         assert summary["events_recorded"] == 0, summary
         print(f"  same file again           {again:7.2f} s  ({summary['events_recorded']} events)")
         document["actions"][actions // 2]["notes"].append({"text": "A late note.", "author": "CS", "on": "2015-03-20"})
-        path.write_text(json.dumps(document))
+        write_file(document, path)
         changed, summary = timed_import(url, path)
         assert summary["events_recorded"] == 1, summary
         print(f"  one action changed        {changed:7.2f} s  ({summary['events_recorded']} event)")
@@ -97,10 +152,12 @@ def measure(kind: str, postgres_url: str, actions: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--actions", type=int, default=2000)
+    parser.add_argument("--format", dest="formats", choices=["json", "csv", "xlsx"], action="append", help="file format(s) (default: all)")
     add_store_arguments(parser)
     args = parser.parse_args()
     for kind in stores(args.store):
-        measure(kind, args.postgres_url, args.actions)
+        for file_format in args.formats or ["json", "csv", "xlsx"]:
+            measure(kind, args.postgres_url, args.actions, file_format)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.errors import BadInputError, ForbiddenError
+from domain.sign_off import Roles
 
 CLERK = "clerk"
 ADMIN = "admin"
@@ -82,6 +83,12 @@ class Principal:
         return (VIEWER, None) in self.grants
 
     @property
+    def roles(self) -> Roles:
+        """The granted roles as the sign-off rule takes them (the same grants, read from the
+        read model when the session was looked up, so no Person stream is replayed per page)."""
+        return Roles(admin=self.is_admin, clerk_of=frozenset(self.clerk_plans))
+
+    @property
     def scoped(self) -> bool:
         return self.only_action is not None or self.sign_off_only
 
@@ -106,6 +113,14 @@ def may_review_sign_off(who: Principal) -> bool:
     """The list of claims awaiting the person, and deciding them: any session but one for a
     single action (whether they may decide a given claim is ``domain.sign_off``'s question)."""
     return who.only_action is None
+
+
+def may_approve_anything(who: Principal) -> bool:
+    """Whether any claim could ever await the person: they manage someone, clerk a plan or are an
+    admin (``domain.sign_off`` decides each claim). Everyone else, an owner who manages nobody and
+    a viewer above all, has no "Waiting for my sign-off" to look at: the navigation leaves it out
+    rather than show a "(0)" they can never change."""
+    return bool(who.reports) or bool(who.clerk_plans) or who.is_admin
 
 
 def may_read_plan(who: Principal, plan_code: str) -> bool:

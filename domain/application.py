@@ -65,6 +65,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply stored events in order. The library's default projector asserts on every event
+    that it satisfies a runtime-checkable Protocol, an ``isinstance`` that walks the protocol's
+    attributes each time: profiled, ≈40 % of loading an action of 50 events, which every update
+    POST does. Our events are all the library's own mutating events."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
     """Plans, actions and people as event streams, with the rules of the domain."""
 
@@ -101,7 +111,7 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
 
     def _get(self, aggregate_id: UUID, error: type[Exception], label: str) -> Any:
         try:
-            return self.repository.get(aggregate_id)
+            return self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             raise error(f"{label} not found") from None
 

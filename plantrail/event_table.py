@@ -61,6 +61,19 @@ class EventTable:
             [{"position": p, "state": s} for p, s in states],
         )
 
+    def stream_versions(self, conn: Connection, ids: list[UUID]) -> dict[UUID, int]:
+        """Each stream's last version (streams without events left out)."""
+        found: dict[UUID, int] = {}
+        for start in range(0, len(ids), 500):  # bound parameters per IN (...)
+            chunk = ids[start : start + 500]
+            marks = ", ".join(f":id{n}" for n in range(len(chunk)))
+            params = {f"id{n}": (i.hex if self.kind == "sqlite" else i) for n, i in enumerate(chunk)}
+            query = (
+                f"SELECT originator_id, MAX(originator_version) FROM {self.name} WHERE originator_id IN ({marks}) GROUP BY originator_id"
+            )
+            found.update((UUID(str(o)), v) for o, v in conn.execute(text(query), params))
+        return found
+
     def is_empty(self, conn: Connection) -> bool:
         return conn.execute(text(f"SELECT 1 FROM {self.name} LIMIT 1")).first() is None
 

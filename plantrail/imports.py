@@ -7,18 +7,22 @@ once (``domain.problems``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from domain.errors import DomainError, PlanNotFoundError
 from domain.ids import person_id
 from domain.importing import import_plans
-from domain.names import name_key, suggestion
+from domain.names import NameIndex, name_key, suggestion
 from domain.plan_document import PlanDocument
 from domain.problems import InputProblemsError, Problems
+from plantrail.event_table import EventTable
 from plantrail.import_cache import ImportCache
 from plantrail.importers import ImportFileError
 from plantrail.importers.csv_actions import read_actions_csv
@@ -79,16 +83,27 @@ def import_files(
     problems = Problems()
     documents: list[PlanDocument] = []
     s.projector.catch_up()  # the views' action versions are what the import cache compares with
-    cache = ImportCache(s.engine)
+    cache = ImportCache(s.engine, EventTable.of(s.database))
     # Plan files first: an action list in the same folder may belong to a plan one of them makes.
     for file in [p for p in paths if p.suffix.lower() not in SHEETS]:
         with problems.noted(str(file)):
             documents.append(read_plan_file(file, skip=cache.unchanged))
     batch_plans = {name_key(d.code): d for d in documents}
+    batch_people = NameIndex(p.name for d in documents for p in d.people)
     for file in [p for p in paths if p.suffix.lower() in SHEETS]:
         with problems.noted(str(file)):
-            result = _read_sheet(s, file, target, actor, batch_plans)
-            documents.append(result.document)
+            options = _sheet_options(s, file, target, actor, batch_plans, batch_people)
+            fingerprint = _sheet_fingerprint(file, options)
+            # A plan file in the same batch may change the plan under the sheet: then read it.
+            known = None if name_key(options.plan_code) in batch_plans else cache.sheet_unchanged(options.plan_code, fingerprint)
+            if known is not None:
+                notices.extend(known)
+                continue
+            result = _read_sheet(file, options)
+            sheet = result.document
+            cache.read_sheet(options.plan_code, fingerprint, sheet, result.notices)
+            skip = cache.unchanged_specs(sheet.code, sheet.actions)
+            documents.append(replace(sheet, actions=[a for i, a in enumerate(sheet.actions) if i not in skip]) if skip else sheet)
             notices.extend(result.notices)
     problems.raise_if_any()
     unreachable = [p.name for d in documents for p in d.people if not p.email and not s.app.exists(person_id(p.name))]
@@ -103,7 +118,10 @@ def import_files(
     return ImportOutcome(files=[str(p) for p in paths], summary=summary.as_dict(), notices=notices)
 
 
-def _read_sheet(s: Services, file: Path, target: SheetTarget, actor: str, batch_plans: dict[str, PlanDocument]) -> SheetResult:
+def _sheet_options(
+    s: Services, file: Path, target: SheetTarget, actor: str, batch_plans: dict[str, PlanDocument], batch_people: NameIndex
+) -> SheetOptions:
+    """How the sheet is read: into which plan, with which priorities known, dated when."""
     if not target.plan_code:
         raise ImportFileError(f"{file}: an action list needs --plan CODE (the plan it belongs to)")
     in_batch = batch_plans.get(name_key(target.plan_code))
@@ -111,15 +129,38 @@ def _read_sheet(s: Services, file: Path, target: SheetTarget, actor: str, batch_
         plan_code, known = in_batch.code, {name_key(p.name): p.number for p in in_batch.priorities}
     else:
         plan_code, known = _plan_for_sheet(s, target)
-    reader = SHEETS[file.suffix.lower()]
-    options = SheetOptions(
+    return SheetOptions(
         plan_code=plan_code,
         plan_title=target.plan_title,
         exported_on=target.exported_on or s.app.today(plan_code),
         register_owners=target.register_owners,
         known_priorities=known,
         note_author=actor,
+        check_owner=None if target.register_owners else lambda name, column: s.app.person_name(name, field=column, known=batch_people),
     )
+
+
+# Raise when the readers (plantrail/importers) read the same bytes differently: sheets
+# remembered by an earlier reading are then read again.
+SHEET_READING = 1
+
+
+def _sheet_fingerprint(file: Path, options: SheetOptions) -> str:
+    """The file's bytes and everything the reading of them depends on but the plan's priorities:
+    those are the plan's, and the cache holds the plan's version too (a sheet that adds priority
+    areas finds them known when read again, under the numbers its first reading gave them)."""
+    digest = hashlib.sha256(f"{SHEET_READING}\0{file.suffix.lower()}\0".encode())
+    # check_owner is how owners are checked, not what is read (a sheet is cached only once imported).
+    digest.update(orjson.dumps(replace(options, known_priorities={}, check_owner=None), option=orjson.OPT_SORT_KEYS))
+    try:
+        digest.update(file.read_bytes())
+    except OSError as error:
+        raise ImportFileError(f"{file}: cannot be read ({error.strerror or type(error).__name__})") from None
+    return digest.hexdigest()
+
+
+def _read_sheet(file: Path, options: SheetOptions) -> SheetResult:
+    reader = SHEETS[file.suffix.lower()]
     try:
         return reader(file, options=options)
     except InputProblemsError:

@@ -159,7 +159,7 @@ def migrate(
     for model in KEPT:
         have = versions.get(model.name, 1 if _any_exist(model.tables, existing) else None)
         if have is None:
-            _create(engine, model.tables)
+            _create(engine, model.tables, existing)
             with engine.begin() as conn:
                 _set_version(conn, model.name, model.version, expected=None)
             continue
@@ -171,22 +171,24 @@ def migrate(
                     raise AlreadyMigrated
             versions[model.name] = have = have + 1
             done.append(f"{model.name}: migrated in place to version {have}")
-        _create(engine, model.tables)  # a table new in this version of an existing model
+        _create(engine, model.tables, existing)  # a table new in this version of an existing model
         if model.name not in versions:
             with engine.begin() as conn:
                 _set_version(conn, model.name, model.version, expected=None)
-    done += _migrate_views(engine, projector, versions.get(VIEWS), view_tables.VIEW_TABLES[0].name in existing, progress)
+    done += _migrate_views(engine, projector, versions.get(VIEWS), existing, progress)
     return done
 
 
-def _migrate_views(engine: Engine, projector: Projector, have: int | None, exist: bool, progress: ProgressFactory | None) -> list[str]:
+def _migrate_views(
+    engine: Engine, projector: Projector, have: int | None, existing: set[str], progress: ProgressFactory | None
+) -> list[str]:
     target = view_tables.VIEWS_SCHEMA_VERSION
-    if not exist:
+    if view_tables.VIEW_TABLES[0].name not in existing:
         projector.create_tables()
         with engine.begin() as conn:
             _set_version(conn, VIEWS, target, expected=None)
         return []
-    projector.create_tables()  # the projector's position row, if missing
+    projector.create_tables(existing)  # the projector's position row, if missing
     current = have or 1
     if current == target and projector.position() >= 0:
         return []
@@ -211,6 +213,9 @@ def _any_exist(tables: list[Table], existing: set[str]) -> bool:
     return any(table.name in existing for table in tables)
 
 
-def _create(engine: Engine, tables: list[Table]) -> None:
+def _create(engine: Engine, tables: list[Table], existing: set[str]) -> None:
+    # Only the tables the one listing did not find: on PostgreSQL each check is a round trip and
+    # a transaction of its own, 26 of the 98 statements a CLI update sent (measured).
     for table in tables:
-        table.create(engine, checkfirst=True)
+        if table.name not in existing:
+            table.create(engine, checkfirst=True)

@@ -1,5 +1,6 @@
-"""Use cases around owners and update rounds, for any entry point: "my actions", the round of a
-plan (who has and has not updated since it opened), and chasing the ones who have not."""
+"""Use cases around update rounds, for any entry point: the round of a plan (who has and has not
+updated since it opened), and chasing the ones who have not ("My actions" is
+``plantrail.my_actions``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from scheduler.sweep import SweepContext, enqueue_pending
 CLOSED = ("Complete", "Cancelled")
 
 
-def _due_key(action: dict[str, Any]) -> tuple[bool, bool, str]:
+def due_order(action: dict[str, Any]) -> tuple[bool, bool, str]:
     # Overdue first, then due soonest; undated after dated; complete and cancelled last.
     return (action["status"] != "Alert", action["status"] in CLOSED, action["due_date"] or "9999-12-31")
 
@@ -37,31 +38,6 @@ def committee_dates(services: Services, plan_code: str) -> list[dict[str, Any]]:
 
 def plan_round(services: Services, policy_for: Callable[[str], ReminderPolicy], plan_code: str, today: date) -> UpdateRound | None:
     return current_round(committee_dates(services, plan_code), today, policy_for(plan_code).committee_round_days)
-
-
-def my_actions(services: Services, policy_for: Callable[[str], ReminderPolicy], name: str) -> list[dict[str, Any]]:
-    """Every action the person owns, in any plan: overdue first, then due soonest, with what the
-    latest reminder asked and whether it was updated since the plan's update round opened."""
-    found: list[dict[str, Any]] = []
-    owned_now: dict[str, list[str]] = {}
-    for plan, code in services.queries.owned_action_refs(name):
-        owned_now.setdefault(plan, []).append(code)
-    for plan_code in sorted(owned_now):
-        today = services.today(plan_code)
-        round_ = plan_round(services, policy_for, plan_code, today)
-        reminders = services.queries.latest_reminders(plan_code, name)
-        owned = services.queries.actions(plan_code, as_at=today, owner=name, codes=owned_now[plan_code], with_children=False)
-        last_updates = services.queries.last_updates(plan_code, [a["code"] for a in owned])
-        for action in owned:
-            found.append(
-                action
-                | {
-                    "latest_reminder": reminders.get(action["code"]),
-                    "round": round_,
-                    "updated_in_round": round_.updated(last_updates.get(action["code"])) if round_ else None,
-                }
-            )
-    return sorted(found, key=_due_key)
 
 
 @dataclass(frozen=True)
@@ -87,7 +63,7 @@ def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy]
         last = last_updates.get(action["code"])
         item = action | {"last_update_on": last.isoformat() if last else None}
         (updated if round_.updated(last) else waiting).append(item)
-    return RoundStatus(plan_code, round_, updated, sorted(waiting, key=_due_key))
+    return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order))
 
 
 def chase(

@@ -68,6 +68,10 @@ class Services(ReadServices):
         """Who is recording, as the event will carry it. A registered person is stored under the
         registered spelling; another name (a clerk's login, "Covalent import") is kept as typed,
         unless it is so like a registered name that it is surely that person misspelt."""
+        if self.queries.is_registered(name):
+            # Spelt as registered (the web's signed-in person always is): one indexed lookup
+            # instead of every name read and indexed, on every update.
+            return name
         registered = self.queries.person_names()
         found = NameIndex(registered).get(name)
         if found is not None:
@@ -199,14 +203,17 @@ class Services(ReadServices):
             return {"when": "never", "problem": told.undeliverable}
         return {"when": "now" if told.queued or told.already_told else "next digest", "problem": None}
 
-    def pending(self, plan_ref: str | None = None, *, for_person: str | None = None) -> list[dict[str, Any]]:
+    def pending(self, plan_ref: str | None = None, *, for_person: str | None = None, roles: Roles | None = None) -> list[dict[str, Any]]:
         """Claims waiting for sign-off, oldest first, each with how many days it has waited;
-        with ``for_person``, only those that person may decide."""
+        with ``for_person``, only those that person may decide. ``roles``: the person's, already
+        known (the web's signed-in person, by their registered name): then neither the name is
+        checked nor their stream replayed, which the navigation of every page would pay."""
         plan_code = self.queries.resolve_plan(plan_ref)["code"] if plan_ref else None
         claims = self.queries.open_claims(plan_code)
         if for_person is not None:
-            for_person = self.person_name(for_person, field="for")
-            roles = self.app.roles_of(for_person)
+            if roles is None:
+                for_person = self.person_name(for_person, field="for")
+                roles = self.app.roles_of(for_person)
             claims = [c for c in claims if may_decide(for_person, roles, ClaimParties(c["plan"], c["claimant"], c["claimant_manager"]))]
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]

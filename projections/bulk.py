@@ -25,7 +25,8 @@ def datetime_text(value: datetime | None) -> str | None:
     # The storage format SQLAlchemy's SQLite DateTime reads back; recorded times are UTC.
     if value is None:
         return None
-    if value.tzinfo is not None and value.utcoffset():
+    zone = value.tzinfo
+    if zone is not UTC and zone is not None and value.utcoffset():  # recorded times are UTC: one identity test
         value = value.astimezone(UTC)
     return value.isoformat(" ", "microseconds")[:26]
 

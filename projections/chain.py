@@ -26,7 +26,7 @@ from sqlalchemy import Column, Connection, DateTime, Engine, Integer, String, Ta
 
 from domain.errors import BadInputError, DomainError
 from domain.text import clipped
-from projections.bulk import bulk_insert
+from projections.bulk import bulk_insert_rows
 from projections.tables import events as audit_events
 from projections.tables import metadata, subject_of
 
@@ -71,17 +71,24 @@ def seen_text(seen_at: datetime | None) -> str | None:
 
 def link(previous: str, n: Notification, content: bytes, seen_at: datetime | None) -> str:
     """``content`` is the event's plaintext state; ``seen_at`` when the projector first saw it."""
-    h = hashlib.sha256(previous.encode())
-    h.update(f"\0{n.id}\0{n.originator_id}\0{n.originator_version}\0{n.topic}\0".encode())
-    seen = seen_text(seen_at)
-    if seen is not None:
-        h.update(f"{seen}\0".encode())
+    return _link(previous, n, content, seen_text(seen_at))
+
+
+def _link(previous: str, n: Notification, content: bytes, seen: str | None) -> str:
+    # One string, one encode and one update before the state: the same bytes as hashing each
+    # part in turn, at a third of the calls (the projector links every event it reads).
+    seen_part = "" if seen is None else f"{seen}\0"
+    h = hashlib.sha256(f"{previous}\0{n.id}\0{n.originator_id}\0{n.originator_version}\0{n.topic}\0{seen_part}".encode())
     h.update(content)
     return h.hexdigest()
 
 
+# Built once: asked on every projected page, one web update each.
+HEAD = select(chain.c.position, chain.c.link).order_by(chain.c.position.desc()).limit(1)
+
+
 def head(conn: Connection) -> tuple[int, str]:
-    row = conn.execute(select(chain.c.position, chain.c.link).order_by(chain.c.position.desc()).limit(1)).first()
+    row = conn.execute(HEAD).first()
     return (row.position, row.link) if row else (0, GENESIS)
 
 
@@ -97,12 +104,13 @@ def extend(
     return when each notification was first seen (those chained before: read back)."""
     position, previous = head(conn)
     rows = []
+    seen_as_hashed = seen_text(seen_at)  # one time for the whole page
     for n, content in zip(notifications, contents, strict=True):
         if n.id <= position:
             continue
-        previous = link(previous, n, content, seen_at)
-        rows.append({"position": n.id, "link": previous, "seen_at": seen_at})
-    bulk_insert(conn, chain, rows)
+        previous = _link(previous, n, content, seen_as_hashed)
+        rows.append((n.id, previous, seen_at))
+    bulk_insert_rows(conn, chain, ["position", "link", "seen_at"], rows)
     seen: dict[int, datetime | None] = {}
     if notifications and notifications[0].id <= position:  # a page applied again after a crash
         seen = first_seen(conn, notifications[0].id, position)

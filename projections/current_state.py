@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from projections import sign_off
 from projections import tables as t
@@ -24,6 +25,15 @@ from projections.queries import utc
 from projections.timeline import LoadEvents, Timelines
 
 _CHUNK = 500  # bound parameters per IN (...) stay far below every driver's limit
+# Built once (a statement's construction costs more than running it for the one action of a
+# web update): the actions and their owners, by id.
+ACTION_ROWS = select(t.actions).where(t.actions.c.id.in_(bindparam("ids", expanding=True)))
+PREVIOUS_RECORDED = (
+    select(t.events.c.recorded_at).where(t.events.c.position < bindparam("position")).order_by(t.events.c.position.desc()).limit(1)
+)
+OWNER_ROWS = (
+    select(t.action_owners).where(t.action_owners.c.action_id.in_(bindparam("ids", expanding=True))).order_by(t.action_owners.c.position)
+)
 _ACTION_COLUMNS = [c.name for c in t.actions.columns]
 _EVENT_COLUMNS = [
     "position",
@@ -46,6 +56,7 @@ _EVENT_COLUMNS = [
 ]
 
 
+@lru_cache(maxsize=512)  # a few dozen topics, met once per event
 def event_type(topic: str) -> str:
     """``plantrail:Action.ProgressUpdated`` -> ``ProgressUpdated``."""
     return topic.rsplit(".", 1)[-1]
@@ -61,6 +72,7 @@ class PageWriter:
         self._previous_loaded = False
         self.timelines = Timelines(conn, load_events)
         self.rows: dict[str, dict[str, Any]] = {}
+        self.applied: dict[str, dict[str, Any]] = {}  # the state last copied into each row (states are never changed in place)
         self.new_ids: set[str] = set()
         self.changed_ids: set[str] = set()
         self.owners_changed: set[str] = set()
@@ -78,11 +90,10 @@ class PageWriter:
         wanted = sorted(set(action_ids) - self.rows.keys())
         owners: dict[str, list[str]] = defaultdict(list)
         for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            for action_row in self.conn.execute(select(t.actions).where(t.actions.c.id.in_(chunk))).mappings():
+            chunk = {"ids": wanted[start : start + _CHUNK]}
+            for action_row in self.conn.execute(ACTION_ROWS, chunk).mappings():
                 self.rows[action_row["id"]] = dict(action_row)
-            query = select(t.action_owners).where(t.action_owners.c.action_id.in_(chunk)).order_by(t.action_owners.c.position)
-            for row in self.conn.execute(query):
+            for row in self.conn.execute(OWNER_ROWS, chunk):
                 owners[row.action_id].append(row.person_name)
         for action_id in wanted:
             if action_id in self.rows:
@@ -152,9 +163,11 @@ class PageWriter:
             self.actions_added[s["plan_code"]] += 1
         row = self.rows[action_id]
         before, after, now = self.timelines.apply(action_id, row["plan_code"], topic, s)
-        if now["owners"] != row["owners"]:
-            self.owners_changed.add(action_id)
-        row.update(now)
+        if self.applied.get(action_id) is not now:  # a note leaves the state object as it was
+            if now["owners"] != row["owners"]:
+                self.owners_changed.add(action_id)
+            row.update(now)
+            self.applied[action_id] = now
         if topic in TOUCHES and (row["last_update_on"] is None or s["effective_on"] > row["last_update_on"]):
             row["last_update_on"] = s["effective_on"]
         row["version"] = s["originator_version"]
@@ -190,9 +203,7 @@ class PageWriter:
     ) -> None:
         recorded = s["timestamp"]
         if not self._previous_loaded:  # the event stored before this page's first
-            last = self.conn.execute(
-                select(t.events.c.recorded_at).where(t.events.c.position < position).order_by(t.events.c.position.desc()).limit(1)
-            ).scalar()
+            last = self.conn.execute(PREVIOUS_RECORDED, {"position": position}).scalar()
             self.previous_recorded = utc(last) if last is not None else None
             self._previous_loaded = True
         seen = self.first_seen.get(position)

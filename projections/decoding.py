@@ -66,7 +66,11 @@ def _decode_state(mapper: Mapper, notification: StoredEvent, data: bytes) -> dic
     names = mapper.transcoder.names  # type: ignore[attr-defined]
     for key, value in state.items():
         if value.__class__ in _CONTAINERS:
-            state[key] = _restore_typed(value, names)
+            # Most typed values are a date or a time at the top level: decoded here, without a call.
+            if value.__class__ is dict and len(value) == 2 and "_type_" in value and value["_data_"].__class__ is str:
+                state[key] = names[value["_type_"]].decode(value["_data_"])
+            else:
+                state[key] = _restore_typed(value, names)
     event_class = _event_class(notification.topic)
     if event_class is not None:
         upcast(event_class, state)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, func, literal, null, select, union_all
+from sqlalchemy import Engine, and_, bindparam, func, literal, null, select, union_all
 
 from domain.errors import ActionNotFoundError
 from projections import tables as t
@@ -18,17 +18,46 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def same_code(plan_code: str, code: str) -> Any:
-    """The action ``plan_code``/``code`` by the (plan_code, code_key) index: the code alone is not
-    indexed, and filtering on it scans the whole plan (10,000 rows in the web benchmark)."""
-    a = t.actions
-    return and_(a.c.plan_code == plan_code, a.c.code_key == code.casefold(), a.c.code == code)
+# The action ``plan_code``/``code`` by the (plan_code, code_key) index: the code alone is not
+# indexed, and filtering on it scans the whole plan (10,000 rows in the web benchmark). Bound
+# as ``plan_code``, ``code_key`` (``code.casefold()``) and ``code`` (``same_code``).
+_SAME_CODE = and_(
+    t.actions.c.plan_code == bindparam("plan_code"), t.actions.c.code_key == bindparam("code_key"), t.actions.c.code == bindparam("code")
+)
+
+
+def same_code(plan_code: str, code: str) -> dict[str, str]:
+    return {"plan_code": plan_code, "code_key": code.casefold(), "code": code}
+
+
+# Built once: both are asked on every update POST (who may update it, has it moved since the
+# form was loaded).
+CURRENT_OWNERS = (
+    select(t.action_owners.c.person_name)
+    .join(t.actions, t.actions.c.id == t.action_owners.c.action_id)
+    .where(_SAME_CODE)
+    .order_by(t.action_owners.c.position)
+)
+ACTION_VERSION = select(t.actions.c.version).where(_SAME_CODE)
 
 
 def among_codes(plan_code: str, codes: list[str]) -> Any:
     """The plan's actions with these codes, by the same index (see ``same_code``)."""
     a = t.actions
     return and_(a.c.plan_code == plan_code, a.c.code_key.in_(sorted({c.casefold() for c in codes})), a.c.code.in_(codes))
+
+
+def _access_facts() -> Any:
+    r, p = t.person_roles, t.people
+    return union_all(
+        select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == bindparam("name")),
+        select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == bindparam("name")),
+    )
+
+
+# One statement, not two, and built once: it is asked on every request of a signed-in person,
+# and on PostgreSQL each round trip counts.
+ACCESS_FACTS = _access_facts()
 
 
 class OwnerQueries:
@@ -45,15 +74,8 @@ class OwnerQueries:
 
     def access_facts(self, name: str) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
         """A person's granted roles as (role, plan or None), and the people whose manager they are."""
-        r, p = t.person_roles, t.people
-        # One statement, not two: it is asked on every request of a signed-in person, and on
-        # PostgreSQL each round trip counts.
-        query = union_all(
-            select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == name),
-            select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == name),
-        )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(ACCESS_FACTS, {"name": name}).all()
         grants = frozenset((row.name, row.plan_code or None) for row in rows if row.kind == "grant")
         reports = frozenset(row.name for row in rows if row.kind == "report")
         return grants, reports
@@ -102,15 +124,12 @@ class OwnerQueries:
 
     def current_owners(self, plan_code: str, code: str) -> list[str]:
         """The action's owners now (what "may this person update it?" asks)."""
-        a, o = t.actions, t.action_owners
-        query = select(o.c.person_name).join(a, a.c.id == o.c.action_id).where(same_code(plan_code, code))
         with self.engine.connect() as conn:
-            return list(conn.execute(query.order_by(o.c.position)).scalars())
+            return list(conn.execute(CURRENT_OWNERS, same_code(plan_code, code)).scalars())
 
     def action_version(self, plan_code: str, code: str) -> int:
-        a = t.actions
         with self.engine.connect() as conn:
-            version = conn.execute(select(a.c.version).where(same_code(plan_code, code))).scalar_one_or_none()
+            version = conn.execute(ACTION_VERSION, same_code(plan_code, code)).scalar_one_or_none()
         if version is None:
             raise ActionNotFoundError(f"action {plan_code}/{code} not found")
         return int(version)

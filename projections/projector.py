@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from domain.errors import DomainError
 from projections import chain
@@ -24,6 +24,7 @@ from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
 from projections.current_state import PageWriter, event_type
 from projections.decoding import decode_state, plaintext
+from projections.log_reader import select_page
 from projections.scratch import Scratch, scratch_space
 
 ProgressCallback = Callable[[int, int], None]  # (position reached, last position to reach)
@@ -32,6 +33,8 @@ DEFAULT_PAGE_SIZE = 10_000
 REBUILD_NEEDED = -1
 ANALYZE_EVERY_PAGES = 10
 ANALYZE_MIN_PAGE = 1_000
+# Built once: asked at least once per catch-up, so once per web update.
+POSITION = select(t.projector_positions.c.position).where(t.projector_positions.c.name == bindparam("name"))
 
 
 class ProjectionFailedError(DomainError):
@@ -68,8 +71,12 @@ class Projector:
         self.chain_source = chain_source
         self.accepted = accepted
 
-    def create_tables(self) -> None:
-        t.metadata.create_all(self.engine)
+    def create_tables(self, existing: Collection[str] | None = None) -> None:
+        """Create the read-model tables (those not in ``existing``, the tables the caller has
+        just listed) and this projector's position row."""
+        missing = [table for table in t.metadata.sorted_tables if existing is None or table.name not in existing]
+        if missing:
+            t.metadata.create_all(self.engine, tables=missing)
         self._ensure_position()
 
     def _ensure_position(self) -> None:
@@ -80,7 +87,7 @@ class Projector:
 
     def position(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(t.projector_positions.c.position).where(t.projector_positions.c.name == self.name)).scalar_one()
+            return conn.execute(POSITION, {"name": self.name}).scalar_one()
 
     def catch_up(self, on_progress: ProgressCallback | None = None, *, upto: int | None = None) -> int:
         """Apply every event stored so far (or up to ``upto``); return how many pages this projector committed."""
@@ -89,23 +96,26 @@ class Projector:
             self.rebuild(on_progress)
             return 0
         target = upto if upto is not None else self.recorder.max_notification_id() or 0
+        only = None if self.only is None else {str(stream) for stream in self.only}  # the reader gives ids as text
         committed = 0
         while position < target:
-            notifications = self.recorder.select_notifications(start=position, limit=self.page_size, stop=target, inclusive_of_start=False)
+            notifications = select_page(self.recorder, position, self.page_size, target)
             if not notifications:
                 break
             page_end = notifications[-1].id
-            if self.only is not None:
-                notifications = [n for n in notifications if n.originator_id in self.only]
-            if self._apply_page(position, page_end, notifications):
+            if only is not None:
+                notifications = [n for n in notifications if n.originator_id in only]
+            applied = self._apply_page(position, page_end, notifications)
+            if applied:
                 committed += 1
                 # Bulk catch-ups only: the few events of one interactive write (a web form, a CLI
                 # update) must not pay for an ANALYZE (measured: update POSTs 5 s at p50 under
                 # 20 concurrent writers on PostgreSQL while each ran one).
                 if len(notifications) >= ANALYZE_MIN_PAGE and committed % ANALYZE_EVERY_PAGES == 1:
                     self._refresh_statistics()
-            # Whether we or a rival projector committed it, read where the log now stands.
-            position = self.position()
+            # Ours committed: the log stands at its end (a rival that moves it on later makes
+            # our next page's compare-and-set fail, and then we read). A rival's: read where.
+            position = page_end if applied else self.position()
             if on_progress:
                 on_progress(position, target)
         return committed
@@ -125,7 +135,7 @@ class Projector:
             with _naming_the_event(notifications) as at:
                 plains = []
                 for n in notifications:
-                    at(n)
+                    at.event = n
                     plains.append(plaintext(self.mapper, n))
                 if self.chain_source is None:
                     seen = chain.extend(conn, notifications, plains, self.clock())
@@ -133,17 +143,14 @@ class Projector:
                     seen = self._hold_against_chain(notifications, plains)
                 states = []
                 for n, data in zip(notifications, plains, strict=True):
-                    at(n)
+                    at.event = n
                     states.append(decode_state(self.mapper, n, data))
                 writer = PageWriter(conn, self._load_action_events, seen)
-                writer.preload(
-                    state["originator_id"]
-                    for n, state in zip(notifications, states, strict=True)
-                    if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED
-                )
+                writer.preload(str(n.originator_id) for n in notifications if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED)
+                apply = writer.apply
                 for notification, state in zip(notifications, states, strict=True):
-                    at(notification)
-                    writer.apply(notification.id, notification.topic, state)
+                    at.event = notification
+                    apply(notification.id, notification.topic, state)
             try:
                 writer.flush()
             except Exception as error:
@@ -230,15 +237,22 @@ class Projector:
         fresh.catch_up(on_progress, upto=upto)
 
 
+class _Cursor:
+    """The event being applied (an attribute store per event costs less than a call)."""
+
+    def __init__(self, event: Notification) -> None:
+        self.event = event
+
+
 @contextmanager
-def _naming_the_event(notifications: Sequence[Notification]) -> Iterator[Callable[[Notification], None]]:
+def _naming_the_event(notifications: Sequence[Notification]) -> Iterator[_Cursor]:
     """Turn any failure while applying a page into one that names the event it happened at."""
-    current: list[Notification] = [notifications[0]]
+    at = _Cursor(notifications[0])
     try:
-        yield lambda n: current.__setitem__(0, n)
+        yield at
     except (ProjectionFailedError, chain.ChainMismatchError):
         raise
     except DomainError as error:
-        raise ProjectionFailedError(f"event {current[0].id} ({event_type(current[0].topic)}): {error}") from error
+        raise ProjectionFailedError(f"event {at.event.id} ({event_type(at.event.topic)}): {error}") from error
     except Exception as error:
-        raise ProjectionFailedError(f"event {current[0].id} ({event_type(current[0].topic)}) could not be projected: {error!r}") from error
+        raise ProjectionFailedError(f"event {at.event.id} ({event_type(at.event.topic)}) could not be projected: {error!r}") from error

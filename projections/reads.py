@@ -151,6 +151,11 @@ class Reads:
                 "SELECT number, name, description FROM view_priorities WHERE plan_code = :plan_code ORDER BY number", plan_code=plan_code
             )
 
+    def is_registered(self, name: str) -> bool:
+        """Whether ``name`` is a registered person's name exactly as registered (by the key)."""
+        with self.connect() as sql:
+            return sql.first("SELECT 1 AS found FROM view_people WHERE name = :name", name=name) is not None
+
     def person_names(self) -> list[str]:
         """Every registered person's name, as registered."""
         with self.connect() as sql:

@@ -39,6 +39,20 @@ class Scratch:
         else:
             self._open_sqlite()
         t.metadata.create_all(self.engine, tables=[*t.VIEW_TABLES, t.projector_positions])
+        # The trail's and the notes' own indexes are built once, sorted, after the fold (which never
+        # reads through them) rather than kept up row by row: a third of those tables' insert cost.
+        with self.engine.begin() as conn:
+            for index in DEFERRED_INDEXES:
+                index.drop(conn)
+        self._indexed = False
+
+    def build_indexes(self) -> None:
+        """Create the indexes left out while folding (before a swap: the live tables have them)."""
+        if not self._indexed:
+            with self.engine.begin() as conn:
+                for index in DEFERRED_INDEXES:
+                    index.create(conn)
+            self._indexed = True
 
     # ----- PostgreSQL -------------------------------------------------------------------
 
@@ -86,6 +100,7 @@ class Scratch:
 
     def swap_in(self, position: int, projector_name: str, *, before_commit: Callable[[Connection], None] | None = None) -> None:
         """Replace the live views with the scratch ones and set the live position, in one transaction."""
+        self.build_indexes()
         if self.live.dialect.name == "postgresql":
             with self.live.begin() as conn:
                 for table in t.VIEW_TABLES:
@@ -100,8 +115,10 @@ class Scratch:
             t.metadata.drop_all(conn, tables=t.VIEW_TABLES)
             t.metadata.create_all(conn, tables=t.VIEW_TABLES)
             for table in t.VIEW_TABLES:
-                columns = ", ".join(c.name for c in table.columns)
-                conn.exec_driver_sql(f"INSERT INTO main.{table.name} ({columns}) SELECT {columns} FROM {prefix}{table.name}")
+                # Exactly this form (no column list, ``SELECT *``, same layout and indexes, empty
+                # target) lets SQLite copy the table's and its indexes' records as they are, in
+                # order, instead of inserting row by row (its "transfer optimization").
+                conn.exec_driver_sql(f"INSERT INTO main.{table.name} SELECT * FROM {prefix}{table.name}")
             _set_position(conn, projector_name, position)
             if before_commit:
                 before_commit(conn)
@@ -117,6 +134,11 @@ class Scratch:
             self._lock.close()
         else:
             self.path.unlink(missing_ok=True)
+
+
+DEFERRED_INDEXES = [
+    index for table in (t.events, t.notes) for index in sorted(table.indexes, key=lambda i: i.name or "") if not index.unique
+]
 
 
 @contextmanager

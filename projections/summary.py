@@ -76,6 +76,10 @@ def changes(
     events = history(engine, plan_code=plan_code, since=from_date + timedelta(days=1), until=to_date, event_type="DueDateRevised")
     redates: dict[str, list[dict[str, Any]]] = {}
     for e in events:
+        # As known at a moment, a revision recorded after it had not happened yet (the states
+        # compared above leave it out too).
+        if known_at is not None and datetime.fromisoformat(e["recorded_at"]) > known_at:
+            continue
         if e["action"] and e["changes"].get("due_date"):
             redates.setdefault(e["action"], []).append(
                 {"on": e["effective_on"], "from": e["changes"]["due_date"][0], "to": e["changes"]["due_date"][1], "reason": e["reason"]}
@@ -93,8 +97,17 @@ def changes(
         "from": from_date.isoformat(),
         "to": to_date.isoformat(),
         "actions": moved,
-        "priorities": [_priority_moves(a, b) for a, b in zip(summary_from["priorities"], summary_to["priorities"], strict=False)],
+        "priorities": _moves_by_priority(summary_from["priorities"], summary_to["priorities"]),
     }
+
+
+def _moves_by_priority(then: list[dict[str, Any]], now: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows paired by priority number: the "(no priority area)" row is there only on a date
+    when such an action exists, so from a date before any was added the lists do not line up
+    (paired by place, the row was dropped). Every row of the earlier date is among the later
+    date's: priorities are not dated, and an action keeps its priority area once added."""
+    then_by = {p["number"]: p for p in then}
+    return [_priority_moves(then_by.get(p["number"], {}), p) for p in now]
 
 
 def _action_changes(

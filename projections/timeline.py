@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Date, func, select
+from sqlalchemy import Connection, Date, bindparam, func, select
 
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, FOLDS, STATE_FIELDS, State, fold
@@ -29,6 +29,22 @@ from projections.bulk import bulk_insert_rows, bulk_update_where, date_text, dat
 
 FOREVER_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 _CHUNK = 500
+
+
+def _heads() -> Any:
+    s = t.action_states
+    s2 = s.alias("s2")
+    latest = select(func.max(s2.c.valid_from)).where(s2.c.action_id == s.c.action_id, s2.c.recorded_to == FOREVER_TIME)
+    return select(s).where(
+        s.c.action_id.in_(bindparam("ids", expanding=True)),
+        s.c.recorded_to == FOREVER_TIME,
+        s.c.valid_from == latest.scalar_subquery(),
+    )
+
+
+# Built once: making the alias and its correlated subquery anew was most of the CPU of
+# projecting one web update (a new Column proxy per column, and a cache key for each).
+HEADS = _heads()
 
 LoadEvents = Callable[[str, int], list[tuple[str, dict[str, Any]]]]  # (action id, up to version) -> (topic, state)
 
@@ -47,17 +63,9 @@ class Timelines:
 
     def preload_heads(self, action_ids: Iterable[str]) -> None:
         """Each action's head: of the rows believed now, the one with the latest valid_from."""
-        s = t.action_states
         wanted = sorted(set(action_ids) - self.heads.keys())
-        s2 = s.alias("s2")
-        latest = select(func.max(s2.c.valid_from)).where(s2.c.action_id == s.c.action_id, s2.c.recorded_to == FOREVER_TIME)
         for start in range(0, len(wanted), _CHUNK):
-            query = select(s).where(
-                s.c.action_id.in_(wanted[start : start + _CHUNK]),
-                s.c.recorded_to == FOREVER_TIME,
-                s.c.valid_from == latest.scalar_subquery(),
-            )
-            for row in self.conn.execute(query).mappings():
+            for row in self.conn.execute(HEADS, {"ids": wanted[start : start + _CHUNK]}).mappings():
                 self.heads[row["action_id"]] = _from_db(row)
 
     def _current_rows(self, action_id: str) -> list[dict[str, Any]]:

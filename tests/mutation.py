@@ -69,20 +69,21 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "timeline": (
         ["projections/timeline.py"],
-        ["tests/integration/test_timeline.py", "tests/integration/test_projector.py"],
+        ["tests/integration/test_timeline.py", "tests/integration/test_timeline_rows.py", "tests/integration/test_projector.py"],
     ),
     "chain": (
         ["projections/chain.py", "domain/integrity.py"],
-        ["tests/integration/test_integrity.py", "tests/integration/test_tampering.py"],
+        [
+            "tests/unit/test_integrity_records.py",
+            "tests/integration/test_chain_links.py",
+            "tests/integration/test_integrity.py",
+            "tests/integration/test_tampering.py",
+        ],
     ),
     "summary": (
         ["projections/summary.py"],
-        [
-            "tests/integration/test_projector.py",
-            "tests/integration/test_sign_off.py",
-            "tests/integration/test_import_store.py",
-            "tests/e2e/test_history_cli.py",
-        ],
+        # A small plan counted by hand (seconds), then the cache's own tests on the seed plan.
+        ["tests/integration/test_summary_counts.py", "tests/integration/test_summary_cache.py"],
     ),
     "queries": (
         ["projections/queries.py"],

@@ -26,6 +26,7 @@ from domain.application import utc_now
 from domain.errors import DomainError, ForbiddenError
 from plantrail.bootstrap import policy_for, relay_context, sweep_context
 from plantrail.errors import as_domain_error
+from plantrail.my_actions import MyActionsCache
 from plantrail.services import Services
 from plantrail.settings import WebSettings
 from scheduler.policy import ReminderPolicy
@@ -57,6 +58,7 @@ class WebState:
     sweep: SweepContext
     policy_for: Callable[[str], ReminderPolicy]
     clock: Callable[[], datetime]
+    my_actions: MyActionsCache
 
 
 def create_app(
@@ -80,6 +82,7 @@ def create_app(
         sweep=sweep_context(services, mail, links=reminder_links(services, settings)),
         policy_for=policy_for(mail),
         clock=clock,
+        my_actions=MyActionsCache(),
     )
 
     @asynccontextmanager

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from starlette.requests import Request
 
 from domain.access import ActionRef, Principal
@@ -34,6 +34,8 @@ SESSION_COOKIE = "pt_session"
 SIGNIN = "signin"
 ACTION = "action"
 SIGN_OFF = "sign-off"  # from a digest's "Review and decide": a session for deciding claims only
+# What a link's signature is bound to, beside the secret key.
+LINK_SALT = "plantrail-link"
 # Refresh last-seen at most this often: a page view should not cost a write every time.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -63,7 +65,7 @@ class Links:
 
     def __init__(self, engine: Engine, secret_key: str, clock: Callable[[], datetime]) -> None:
         self.engine = engine
-        self.serializer = URLSafeSerializer(secret_key, salt="plantrail-link")
+        self.serializer = URLSafeSerializer(secret_key, salt=LINK_SALT)
         self.clock = clock
 
     def make(self, kind: str, person: str, action: ActionRef | None = None) -> str:
@@ -107,6 +109,10 @@ class Links:
             raise LinkRefusedError("this link has already been used")
 
 
+# Built once: looked up on every request that carries a session cookie.
+SESSION_BY_HASH = select(t.sessions).where(t.sessions.c.id_hash == bindparam("id_hash"))
+
+
 class Sessions:
     def __init__(self, engine: Engine, queries: Queries, idle: timedelta, clock: Callable[[], datetime]) -> None:
         self.engine = engine
@@ -139,7 +145,7 @@ class Sessions:
         s = t.sessions
         now = self.clock()
         with self.engine.connect() as conn:
-            row = conn.execute(select(s).where(s.c.id_hash == _sha256(cookie))).mappings().first()
+            row = conn.execute(SESSION_BY_HASH, {"id_hash": _sha256(cookie)}).mappings().first()
         if row is None or row["revoked_at"] is not None:
             return None
         last_seen = utc(row["last_seen_at"])

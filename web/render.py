@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from domain.access import Principal, may_review_sign_off
+from domain.access import Principal, may_approve_anything, may_review_sign_off
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
 from web.auth import current_principal
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
@@ -36,6 +38,14 @@ def plan_url(plan_code: str, suffix: str = "", **query: Any) -> str:
     return f"/plans/{quote(plan_code, safe='')}{suffix}" + (f"?{urlencode(params)}" if params else "")
 
 
+@functools.lru_cache(maxsize=64)
+def status_badge(value: str) -> Markup:
+    """A status as every page shows it: icon and word in a span its class colours. A function,
+    not a template macro: a jinja2 macro call costs more than the rest of a table row, and My
+    actions has a row per action (five statuses, so each is made once)."""
+    return Markup('<span class="status status-{}">{}</span>').format(value.lower(), status_mark(value))
+
+
 def templates() -> Jinja2Templates:
     env = Environment(
         loader=PackageLoader("web", "templates"),
@@ -51,6 +61,7 @@ def templates() -> Jinja2Templates:
         decision_url=decision_url,
         plan_url=plan_url,
         status_mark=status_mark,
+        status_badge=status_badge,
         status_key=STATUS_KEY,
         rule_labels=RULE_LABELS,
         htmx_file=HTMX_FILE,
@@ -76,10 +87,10 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, sta
 
 def _sign_off_count(services: Any, principal: Principal | None) -> int | None:
     """How many claims the signed-in person may decide, for the navigation (None: no link)."""
-    if principal is None or not may_review_sign_off(principal):
+    if principal is None or not may_review_sign_off(principal) or not may_approve_anything(principal):
         return None
     try:
-        return len(services.pending(for_person=principal.name))
+        return len(services.pending(for_person=principal.name, roles=principal.roles))
     except Exception:  # a count in the navigation must never cost the page (an error page above all)
         log.debug("no sign-off count for the navigation", exc_info=True)
         return None

@@ -18,11 +18,12 @@ A spreadsheet is a snapshot, so its progress figures and notes are dated at the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from domain.errors import DomainError
 from domain.plan_document import ActionSpec, DatedText, PersonSpec, PlanDocument, PrioritySpec, ProgressFigure
 from domain.problems import Problems
 from plantrail.dates import DateFormatError, SheetDateOrder
@@ -71,6 +72,10 @@ class SheetOptions:
     register_owners: bool
     known_priorities: dict[str, int]  # a priority's name (casefolded, spaces collapsed) -> number
     note_author: str
+    # ``check_owner(name, column)`` raises a DomainError naming the column for someone not
+    # registered. Checked row by row so that a row with a bad date *and* an unknown owner is
+    # reported with both at once; None (e.g. --register-owners) leaves the owners unchecked.
+    check_owner: Callable[[str, str], object] | None = None
 
 
 @dataclass
@@ -129,6 +134,7 @@ class _SheetReader:
         self.options = options
         self.body = body
         self.problems = Problems()
+        self.owner_verdicts: dict[str, str | None] = {}  # casefolded owner -> problem, or None if registered
         self.priorities = dict(options.known_priorities)
         self.new_priorities: list[PrioritySpec] = []
         dated = [self._raw(cells, name) for _, cells in body for name in ("due_date", "note_on")]
@@ -194,6 +200,7 @@ class _SheetReader:
                 if not value:
                     self.problems.add(f"{where}: {self._column(name)}: must not be empty")
         owners = [o.strip() for o in re.split(r"[;\n]", self._text(cells, "owners")) if o.strip()]
+        self._check_owners(where, owners)
         due = self._field(where, "due_date", self._date, cells) if "due_date" in self.fields else None
         progress = self._field(where, "progress", _progress, cells) if "progress" in self.fields else None
         priority = self._field(where, "priority", _priority, cells) if "priority" in self.fields else None
@@ -216,6 +223,21 @@ class _SheetReader:
             notes=[DatedText(text=note, author=self.options.note_author, effective_on=noted_on or on, source=where)] if note else [],
             source=f"{where} ({code})",
         )
+
+    def _check_owners(self, where: str, owners: list[str]) -> None:
+        check = self.options.check_owner
+        if check is None:
+            return
+        for name in owners:
+            key = name.casefold()
+            if key not in self.owner_verdicts:  # a sheet names the same few people on every row
+                try:
+                    check(name, self._column("owners"))
+                    self.owner_verdicts[key] = None
+                except DomainError as error:
+                    self.owner_verdicts[key] = str(error)
+            if self.owner_verdicts[key] is not None:
+                self.problems.add(f"{where}: {self.owner_verdicts[key]}")
 
     def _date(self, value: Cell) -> date | None:
         if value is None or (isinstance(value, str) and not value.strip()):

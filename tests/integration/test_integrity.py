@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import text
 
+from domain.integrity import Integrity, SealRecord, seal_record_id
 from plantrail import integrity
 from plantrail.bootstrap import witness_context
 from plantrail.event_table import EventTable
@@ -108,3 +111,40 @@ def test_a_page_of_events_is_held_against_its_own_links_from_the_link_before_it(
             assert [(m.position, m.problem) for m in found] == [
                 (stored[changed].id, "does not match its chain link: it was changed after it was chained")
             ]
+
+
+def stored_event(services, position: int):
+    [n] = services.app.recorder.select_notifications(start=position, limit=1)
+    return services.app.mapper.to_domain_event(n)
+
+
+def test_a_rebuild_accepting_a_mismatch_records_the_position_its_problem_who_decided_why_and_when(seeded):
+    table, pos = rows(seeded)
+    with seeded.engine.begin() as conn:
+        conn.execute(text(f"UPDATE {table} SET state = :s WHERE {pos} = 120"), {"s": state_at(seeded, 120) + b" "})
+    found = integrity.verify_store(seeded).event_problems()
+    accepted = integrity.rebuild(seeded, accept_mismatch=True, actor="Auditor", reason="restored from a damaged backup")
+    assert [p for p, _ in found] == [120] and accepted == found
+    recorded = stored_event(seeded, seeded.app.recorder.max_notification_id())
+    assert isinstance(recorded, Integrity.MismatchAccepted)
+    assert (recorded.positions, recorded.problems) == ([120], [found[0][1]])
+    assert (recorded.actor, recorded.reason, recorded.effective_on) == ("Auditor", "restored from a damaged backup", seeded.today())
+    assert seeded.app.repository.get(recorded.originator_id).positions == [120]
+
+
+def test_a_rebuild_accepting_mismatches_on_an_untouched_store_records_no_decision(seeded):
+    last = seeded.app.recorder.max_notification_id()
+    assert integrity.rebuild(seeded, accept_mismatch=True, actor="Auditor") == []
+    assert seeded.app.recorder.max_notification_id() == last
+
+
+def test_the_same_seal_is_witnessed_in_the_history_once(seeded):
+    seal = current_seal(seeded.engine)
+    position, _ = parse_seal(seal)
+    seeded.app.save(SealRecord.witness(seal=seal, position=position, sent_to=None, actor="witness", effective_on=seeded.today()))
+    with pytest.raises(IntegrityError):
+        seeded.app.save(
+            SealRecord.witness(seal=seal, position=position, sent_to="auditor@example.gov.uk", actor="witness", effective_on=seeded.today())
+        )
+    record = seeded.app.repository.get(seal_record_id(seal))
+    assert (record.seal, record.position) == (seal, position)

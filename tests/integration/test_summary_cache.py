@@ -98,3 +98,15 @@ def test_dashboards_opened_at_once_on_a_cold_cache_compute_the_summary_once(plan
     assert computed == [(PLAN, DAY)]
     assert all(answer == answers[0] for answer in answers)
     assert answers[0] == fresh(plan, DAY)
+
+
+def test_the_check_for_events_since_reads_the_position_range_not_the_whole_plan(plan):
+    # On the 10,000-action benchmark store SQLite answered the check through the plan's index,
+    # reading all 80,000 of the plan's events to find the few since: 33 ms a dashboard.
+    from projections.summary_cache import CHANGED_SINCE
+
+    with plan.queries.connect() as sql:
+        explain = "EXPLAIN QUERY PLAN " if sql.kind == "sqlite" else "EXPLAIN "
+        steps = sql.all(explain + CHANGED_SINCE, since=1, until=5, plan_code=PLAN, claims=["ChangeSubmitted"], as_at=DAY)
+    described = " ".join(str(value) for step in steps for value in step.values())
+    assert "ix_view_events_plan" not in described, described

@@ -10,6 +10,7 @@ from domain.access import (
     ActionRef,
     Principal,
     checked_grant,
+    may_approve_anything,
     may_audit,
     may_manage_people,
     may_read_action,
@@ -113,3 +114,11 @@ def test_a_sign_off_link_session_reads_actions_and_reviews_claims_and_does_nothi
     assert not (may_read_plan(val, "SOS 001") or may_run_committee(val, "SOS 001") or may_audit(val) or may_manage_people(val))
     assert may_review_sign_off(Principal("Val DeSouza"))  # an ordinary session too
     assert not may_review_sign_off(Principal("Val DeSouza", only_action=ActionRef("SOS 001", "ARR3")))  # not a one-action session
+
+
+def test_only_a_manager_a_clerk_or_an_admin_could_ever_approve_a_claim():
+    assert may_approve_anything(Principal("Val DeSouza", reports=frozenset({"Liam Purdie"})))
+    assert may_approve_anything(Principal("Cara Clerk", grants=frozenset({("clerk", "SOS 001")})))
+    assert may_approve_anything(Principal("Ada Admin", grants=frozenset({("admin", None)})))
+    assert not may_approve_anything(Principal("Vic Viewer", grants=frozenset({("viewer", None)})))
+    assert not may_approve_anything(Principal("Liam Purdie"))  # owns actions, manages nobody

@@ -3,6 +3,8 @@ each with the clerk as actor; refused input is a 400 beside its field with nothi
 
 from __future__ import annotations
 
+import html
+import re
 from io import BytesIO
 
 import pytest
@@ -109,11 +111,19 @@ def test_an_xlsx_imports_too(clerk: Browser, staffed):
 
 def test_a_sheet_with_bad_rows_writes_nothing_and_lists_every_problem_under_the_files_own_name(clerk: Browser, staffed):
     before = _codes(staffed)
-    bad = [HEADER, [*ROWS[0][:2], "Mar 2015", *ROWS[0][3:]], [*ROWS[1][:3], "150%", *ROWS[1][4:]]]
+    # Row 2 has two problems (a date without its day and an owner nobody registered): both listed at once.
+    bad = [HEADER, ["NEW1 - Audit case files", "Liam Purdy", "Mar 2015", *ROWS[0][3:]], [*ROWS[1][:3], "150%", *ROWS[1][4:]]]
     page = _upload(clerk, "Q1 actions.csv", _semicolon_cp1252(bad), 400)
-    problems = page.by_id("import-problems")
-    assert "Q1 actions.csv" in problems and "plantrail-upload" not in page.html
-    assert "row 2" in problems and "row 3" in problems
+    listed = re.search(r'<ul class="error" id="import-problems">(.*?)</ul>', page.html, re.DOTALL)
+    assert listed is not None
+    problems = [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", listed.group(1), re.DOTALL)]
+    assert "plantrail-upload" not in page.html
+    assert [p.split(": ")[:3] for p in problems] == [
+        ["Q1 actions.csv", "row 2", "Covalent Owner"],
+        ["Q1 actions.csv", "row 2", "Due Date"],
+        ["Q1 actions.csv", "row 3", "Progress"],
+    ]
+    assert "'Liam Purdy' is not a registered person; did you mean 'Liam Purdie'?" in problems[0]
     assert _codes(staffed) == before
 
 

@@ -98,3 +98,10 @@ def test_a_reminder_session_opens_only_its_own_action(browser: Browser, staffed,
     assert browser.client.get("/actions/SOS%20001/SS_ICSAP_RISK2").status_code == 403
     browser.submit(browser.get(RISK1), "/progress", progress="61")
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["progress"] == 61
+
+
+def test_a_status_badge_escapes_what_it_is_given():
+    from web.render import status_badge
+
+    assert str(status_badge("Alert")) == '<span class="status status-alert">▲ Alert</span>'
+    assert str(status_badge('<b x="1">')) == '<span class="status status-&lt;b x=&#34;1&#34;&gt;">&lt;b x=&#34;1&#34;&gt;</span>'

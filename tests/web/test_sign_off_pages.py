@@ -98,7 +98,18 @@ def test_the_page_lists_each_claim_the_person_may_decide_with_what_it_would_chan
     assert clerk.get("/sign-off").has_id("claim-1")  # a clerk of the plan may decide it too
     for who in (liam, viewer):  # never one's own claim; a viewer decides nothing
         mine = who.get("/sign-off")
-        assert (_nav_count(mine), mine.has_id("claim-1"), mine.has_id("none")) == (0, False, True)
+        assert (mine.has_id("claim-1"), mine.has_id("none")) == (False, True)
+
+
+def test_the_navigation_offers_sign_off_only_to_people_who_could_ever_decide_a_claim(people, staffed):
+    # Liam manages nobody and clerks no plan; a viewer reads only: neither could ever approve,
+    # so neither is shown a "Waiting for my sign-off (0)" they can never use. Val manages Liam
+    # and the clerk clerks SOS 001: theirs shows, at 0 while nothing waits.
+    shown = {name: people[name].get("/my-actions").has_id("nav-sign-off") for name in ("liam", "viewer", "val", "clerk")}
+    assert shown == {"liam": False, "viewer": False, "val": True, "clerk": True}
+    assert _nav_count(people["val"].get("/plans")) == 0
+    _claim_completion(people["liam"])
+    assert (_nav_count(people["val"].get("/plans")), people["viewer"].get("/plans").has_id("nav-sign-off")) == (1, False)
 
 
 def test_an_admin_may_decide_any_claim_and_sees_it_on_their_page(people, live, smtp_server, staffed):  # noqa: F811

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from domain.access import Principal, may_read_action, may_review_sign_off, may_update_action, require
 from domain.errors import BadInputError, DomainError, NotFoundError
-from plantrail.rounds import my_actions
+from plantrail.my_actions import my_actions
 from plantrail.services import ActionRef, Services
 from projections.audit import history
 from web.auth import current_principal, signed_in
@@ -60,7 +60,7 @@ def my_actions_page(request: Request) -> Response:
     if who.sign_off_only:
         return RedirectResponse("/sign-off", status_code=303)  # a sign-off link's session decides claims only
     web = request.app.state.web
-    found = my_actions(web.services, web.policy_for, who.name)
+    found = my_actions(web.services, web.policy_for, who.name, web.my_actions)
     feed = web.settings.base_url.rstrip("/") + feed_path(web.settings.secret_key, who.name)
     return page(request, "my_actions.html", {"actions": found, "calendar_feed": feed})
 
@@ -101,7 +101,11 @@ def sign_off_context(services: Services, who: Principal, ref: ActionRef, action:
     decide on their sign-off page), and, for an owner or claimant, the rejections to answer."""
     decidable: set[str] = set()
     if action.get("awaiting_sign_off") and may_review_sign_off(who):
-        decidable = {c["kind"] for c in services.pending(for_person=who.name) if (c["plan"], c["action"]) == (ref.plan_code, ref.code)}
+        decidable = {
+            c["kind"]
+            for c in services.pending(for_person=who.name, roles=who.roles)
+            if (c["plan"], c["action"]) == (ref.plan_code, ref.code)
+        }
     rejected = [c for c in services.rejections_to_answer(ref) if who.name in action["owners"] or c["claimant"] == who.name]
     return {"decidable": decidable, "rejected_claims": rejected}
 
