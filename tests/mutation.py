@@ -109,7 +109,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "importers": (
         ["domain/importing.py", "domain/plan_document.py", "plantrail/importers/*"],
-        ["tests/unit/test_importers.py", "tests/integration/test_import_store.py", "tests/e2e/test_sheets_in.py"],
+        [
+            "tests/unit/test_importers.py",
+            "tests/unit/test_sheet_reader.py",
+            "tests/integration/test_import_store.py",
+            "tests/e2e/test_sheets_in.py",
+        ],
     ),
     "settings": (
         ["plantrail/settings.py"],

@@ -71,3 +71,50 @@ def test_duplicate_codes_in_one_plan_are_refused(services):
     with pytest.raises(InvalidImportError, match=r"actions\[3\].*appears twice"):
         import_plans(services.app, [plan_from_data(data, "dup.json")], actor="clerk")
     assert stored_event_count(services.app) == 0
+
+
+def reimport_document(**changes) -> dict:
+    action = {
+        "code": "A1",
+        "title": "First",
+        "description": "Old words",
+        "owners": ["Ann Owner"],
+        "priority": "High",
+        "due_date": "2015-06-30",
+        "added_on": "2015-01-05",
+    }
+    return {
+        "format": "plantrail-plan/1",
+        "plan": {"code": "T 1", "title": "Test plan", "created_on": "2015-01-05", "sign_off": "none"},
+        "people": [{"name": "Ann Owner"}, {"name": "Bob Owner"}],
+        "actions": [action | changes],
+    }
+
+
+def test_a_reimport_with_a_changed_title_description_priority_and_owners_records_each_change_as_imported(services):
+    from projections.audit import history
+
+    import_plans(services.app, [plan_from_data(reimport_document(), "first.json")], actor="first import")
+    changed = reimport_document(title="First, renamed", description="New words", priority="low", owners=["Ann Owner", "Bob Owner"])
+    import_plans(services.app, [plan_from_data(changed, "second.json")], actor="second import")
+    services.projector.catch_up()
+    action = services.queries.action("T 1", "A1", as_at=date(2015, 3, 1))
+    assert (action["title"], action["description"], action["priority"], action["owners"]) == (
+        "First, renamed",
+        "New words",
+        "Low",
+        ["Ann Owner", "Bob Owner"],
+    )
+    again = [
+        (e["type"], e["actor"], e["effective_on"], e["reason"])
+        for e in history(services.engine, plan_code="T 1")
+        if e["actor"] == "second import"
+    ]
+    # Each dated the action's own day, as the file says it was added: the import states how it was then.
+    assert sorted(again) == sorted(
+        [
+            ("DescriptionRevised", "second import", "2015-01-05", "imported"),
+            ("PriorityChanged", "second import", "2015-01-05", "imported"),
+            ("OwnersChanged", "second import", "2015-01-05", "imported"),
+        ]
+    )
