@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from domain.access import Principal, may_approve_anything, may_review_sign_off
+from domain.access import Principal, may_approve_anything, may_audit, may_review_sign_off
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
 from web.auth import current_principal
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
@@ -77,6 +77,8 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, sta
     values = {
         "principal": principal,
         "sign_off_count": _sign_off_count(web.services, principal),
+        # The navigation offers only what the person may open: no link that leads to a 403.
+        "may_audit": principal is not None and may_audit(principal),
         "csrf_token": csrf_token(web.settings.secret_key, csrf_seed(request)),
         "sso_label": web.settings.oidc.label if web.settings.oidc else None,
         "errors": {},
