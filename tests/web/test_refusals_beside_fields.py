@@ -74,3 +74,39 @@ def test_a_refused_htmx_filter_swaps_the_form_with_its_message_and_the_next_good
     assert not cleared.has_id("e-actor") and cleared.has_id("audit-table")
     plain = browser.client.get("/audit?plan=SOS+001&actor=ada+admin", headers={"HX-Request": "true"})
     assert "HX-Retarget" not in plain.headers and "<form" not in plain.text  # an ordinary change swaps only the rows
+
+
+DASHBOARD = "/plans/SOS%20001"
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "message"),
+    [
+        (DASHBOARD + "?as_at=2015-02-30", "as_at", "Show the plan as at: '2015-02-30' is not a real date; pick one from the calendar"),
+        (
+            DASHBOARD + "/changes?since=2015-02-30&as_at=2015-03-25",
+            "since",
+            "From: '2015-02-30' is not a real date; pick one from the calendar",
+        ),
+        (
+            DASHBOARD + "/changes?since=2015-03-06&as_at=31-31-2015",
+            "as_at",
+            "To: '31-31-2015' is not a real date; pick one from the calendar",
+        ),
+        (
+            DASHBOARD + "/changes?since=2015-03-25&as_at=2015-03-06",
+            "since",
+            "From: 2015-03-25 is after To (2015-03-06); pick an earlier date",
+        ),
+    ],
+)
+def test_a_bad_date_on_the_dashboard_or_changes_page_is_a_400_beside_its_field_in_its_labels_words(browser: Browser, path, field, message):
+    browser.sign_in(CLERK_EMAIL)
+    response = browser.client.get(path)
+    assert response.status_code == 400
+    page = Page(response.text)
+    assert page.by_id(f"e-{field}") == f"Error: {message}"
+    assert "write 31-Mar-2015" not in page.text
+    typed = dict(pair.split("=", 1) for pair in path.split("?", 1)[1].split("&"))
+    form = next(f for f in page.forms if f.action.split("?")[0] in (DASHBOARD, DASHBOARD + "/changes"))
+    assert form.fields[field] == typed[field]  # the form keeps what was typed
