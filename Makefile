@@ -28,12 +28,12 @@ demo: $(INSTALLED)
 	$(PT) report "SOS 001" --as-at 2015-03-25 --since 2015-03-06 --out $(DEMO_DIR)/sos-001-report-2015-03-25.html
 	$(PT) report "SOS 001" --as-at 2015-03-25 --format xlsx --out $(DEMO_DIR)/sos-001-2015-03-25.xlsx
 	PLANTRAIL_MAIL_TRANSPORT=file PLANTRAIL_OUTBOX_DIR=$(DEMO_DIR)/outbox PLANTRAIL_DEMO=1 PLANTRAIL_BASE_URL=http://127.0.0.1:8000 $(PT) remind --as-at 2015-03-17 --format json > $(DEMO_DIR)/remind-2015-03-17.json
-	$(PT) complete SS_ICSAP_ICSP1 --by "Liam Purdie" --on 2015-03-25 --evidence "Signed ICSP on file" > /dev/null
+	$(PT) complete SS_ICSAP_TRAN3 --by "Liam Purdie" --on 2015-03-25 --evidence "Transition protocol signed by both services" > /dev/null
 	$(PT) pending "SOS 001"
 	@echo "Committee report: $(DEMO_DIR)/sos-001-report-2015-03-25.html (workbook: $(DEMO_DIR)/sos-001-2015-03-25.xlsx)"
 	@echo "Reminder sweep as at 2015-03-17: $$(ls $(DEMO_DIR)/outbox/*.eml | wc -l) emails in $(DEMO_DIR)/outbox/ (summary: $(DEMO_DIR)/remind-2015-03-17.json)"
 	@echo "Demo store: $(DEMO_DIR)/plantrail.db (try: $(PT) show SS_ICSAP_IMP1 --as-at 2015-03-25)"
-	@echo "A claim awaits sign-off (try: $(PT) approve SS_ICSAP_ICSP1 --by 'Val DeSouza')"
+	@echo "A claim awaits sign-off (try: $(PT) approve SS_ICSAP_TRAN3 --by 'Val DeSouza')"
 	$(PT) grant "Val DeSouza" clerk --plan "SOS 001" --reason "Demo: runs the Alliance's committee cycle" --by "Demo admin"
 	@echo "Web app: http://127.0.0.1:8000 (demo mode: links are signed with a key derived from the demo store)"
 	@echo "  sign in as an action owner (Liam Purdie): $$(PLANTRAIL_DEMO=1 $(PT) signin-link 'Liam Purdie')"

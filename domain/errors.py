@@ -15,10 +15,14 @@ class DomainError(Exception):
 
     exit_code = 1
     http_status = 422
+    # Where to look next, said only on the command line (a browser user has no `plantrail`).
+    cli_hint: str | None = None
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, cli_hint: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        if cli_hint is not None:
+            self.cli_hint = cli_hint
 
 
 class BadInputError(DomainError):

@@ -59,8 +59,9 @@ class UnknownPersonError(PersonNotFoundError):
 
     def __init__(self, field: str, name: str, registered: Iterable[str]) -> None:
         super().__init__(
-            f"{field}: {tidy(name)!r} is not a registered person{suggestion(name, registered)} (see `plantrail people`)",
+            f"{field}: {tidy(name)!r} is not a registered person{suggestion(name, registered)}",
             field=field,
+            cli_hint="see `plantrail people`",
         )
 
 

@@ -8,7 +8,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.access import checked_grant
 from domain.email_address import canonical_addr_spec
-from domain.errors import ActionAlreadyInStateError, InvalidTextError, ReasonRequiredError
+from domain.errors import ActionAlreadyInStateError, BadInputError, InvalidTextError, ReasonRequiredError
 from domain.events import RecordedEvent
 from domain.ids import person_id
 from domain.text import NAME_MAX, TEXT_MAX, checked_text, clipped, optional_text
@@ -114,6 +114,9 @@ class Person(Aggregate):
             optional_text("manager", manager, max_length=NAME_MAX),
             optional_text("role", role, max_length=NAME_MAX),
         )
+        if new[1] is not None and person_id(new[1]) == self.id:
+            # Sign-off goes to an owner's manager: their own manager would sign off their own claims.
+            raise BadInputError(f"manager: {self.name} cannot be their own manager", field="manager")
         if new == (self.email, self.manager, self.role):
             raise ActionAlreadyInStateError(f"{self.name}: contact details are unchanged")
         self._contact_changed(email=new[0], manager=new[1], role=new[2], actor=actor, effective_on=effective_on, reason=reason)

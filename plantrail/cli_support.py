@@ -53,7 +53,8 @@ class PlantrailGroup(click.Group):
             mapped = as_domain_error(error)
             if mapped is None:
                 raise
-            click.echo(f"plantrail: error: {clip_message(str(mapped))}", err=True)
+            hint = f" ({mapped.cli_hint})" if mapped.cli_hint else ""
+            click.echo(f"plantrail: error: {clip_message(str(mapped))}{hint}", err=True)
             ctx.exit(mapped.exit_code)
 
 

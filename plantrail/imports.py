@@ -32,6 +32,9 @@ from plantrail.importers.xlsx_actions import read_actions_xlsx
 from plantrail.services import Services
 
 PLAN_FILES = (".json",)
+# Where a remembered sheet's notices named the file: the same bytes may come back under another
+# path (a web upload's temporary folder, a copy), and the notices must name the file as given now.
+_THIS_FILE = "\x00file\x00"
 SHEETS = {".csv": read_actions_csv, ".xlsx": read_actions_xlsx}
 
 
@@ -97,11 +100,11 @@ def import_files(
             # A plan file in the same batch may change the plan under the sheet: then read it.
             known = None if name_key(options.plan_code) in batch_plans else cache.sheet_unchanged(options.plan_code, fingerprint)
             if known is not None:
-                notices.extend(known)
+                notices.extend(n.replace(_THIS_FILE, str(file)) for n in known)
                 continue
             result = _read_sheet(file, options)
             sheet = result.document
-            cache.read_sheet(options.plan_code, fingerprint, sheet, result.notices)
+            cache.read_sheet(options.plan_code, fingerprint, sheet, [n.replace(str(file), _THIS_FILE) for n in result.notices])
             skip = cache.unchanged_specs(sheet.code, sheet.actions)
             documents.append(replace(sheet, actions=[a for i, a in enumerate(sheet.actions) if i not in skip]) if skip else sheet)
             notices.extend(result.notices)

@@ -18,7 +18,7 @@ from typing import Any, cast
 import orjson
 
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
-from domain.names import name_key
+from domain.names import name_key, suggestion
 from domain.text import clipped
 from domain.timeliness import HasTimelinessFields, Timeliness, status
 from projections.claim_rows import awaiting_by_action
@@ -141,8 +141,9 @@ class Reads:
     def resolve_plan(self, ref: str) -> dict[str, Any]:
         with self.connect() as sql:
             row = sql.first("SELECT * FROM view_plans WHERE code_key = :key", key=" ".join(ref.split()).casefold())
+            codes = [] if row is not None else [r["code"] for r in sql.all("SELECT code FROM view_plans")]
         if row is None:
-            raise PlanNotFoundError(f"plan {clipped(ref)} not found (see `plantrail plans`)")
+            raise PlanNotFoundError(f"plan {clipped(ref)} not found{suggestion(ref, codes)}", cli_hint="see `plantrail plans`")
         return dates(row, ["created_on"])
 
     def priorities(self, plan_code: str) -> list[dict[str, Any]]:

@@ -43,7 +43,9 @@ def test_reassign_to_a_name_in_another_case_stores_the_registered_spelling_and_r
 
 def test_an_unknown_owner_is_refused_with_the_closest_registered_names(imported):
     refused = imported("reassign", "SS_ICSAP_PAR1", "--owner", "Davd Leng", "--reason", "restructure", expect=1)
-    assert "'Davd Leng' is not a registered person; did you mean 'David Leng'?" in refused.stderr
+    assert refused.stderr.strip().endswith(
+        "'Davd Leng' is not a registered person; did you mean 'David Leng'? (see `plantrail people`)"
+    )  # the command line names where to look; the same refusal in the browser does not
     assert imported("history", "SS_ICSAP_PAR1", "--type", "OwnersChanged", "--format", "json").stdout.strip() == "[]"
 
 
@@ -95,3 +97,10 @@ def test_a_plan_file_naming_an_unknown_manager_is_refused_with_suggestions(run, 
     run("import", str(path))
     people = {p["name"]: p for p in as_json(run("people", "--format", "json"))}
     assert people[plan["people"][1]["name"]]["manager"] == "Val DeSouza"
+
+
+def test_a_mistyped_plan_code_is_refused_with_the_closest_plan_codes(imported):
+    refused = imported("actions", "SOS 01", expect=1)
+    assert refused.stderr.strip() == "plantrail: error: plan 'SOS 01' not found; did you mean 'SOS 001'? (see `plantrail plans`)"
+    unlike = imported("actions", "zzz", expect=1)
+    assert unlike.stderr.strip() == "plantrail: error: plan 'zzz' not found (see `plantrail plans`)"

@@ -121,7 +121,7 @@ def test_every_bad_row_is_reported_in_the_files_own_words_and_nothing_is_written
     assert any(line.startswith(f"  {path}: row 6: Progress: must be a whole number") for line in lines)
     row_8 = [line for line in lines if line.startswith(f"  {path}: row 8: ")]
     assert row_8 == [
-        f"  {path}: row 8: Covalent Owner: 'Liam Purdy' is not a registered person; did you mean 'Liam Purdie'? (see `plantrail people`)",
+        f"  {path}: row 8: Covalent Owner: 'Liam Purdy' is not a registered person; did you mean 'Liam Purdie'?",
         f"  {path}: row 8: Due Date: 'Mar 2015' is not a whole date: give the day too (write 31-Mar-2015, 31/03/2015 or 2015-03-31)",
     ]
     assert f"  {path}: row 10: Code & Title: expected a code then a title (e.g. 'IMP1 - Training'), got 'NOTITLE'" in lines
@@ -132,8 +132,7 @@ def test_every_bad_row_is_reported_in_the_files_own_words_and_nothing_is_written
     path.write_bytes(csv_bytes([[c.replace("Mar 2015", "31/03/2015") for c in row] for row in rows]))
     refused = imported("import", str(path), "--plan", "SOS 001", expect=2)
     assert refused.stderr.strip() == (
-        f"plantrail: error: {path}: row 8: Covalent Owner: 'Liam Purdy' is not a registered person; "
-        "did you mean 'Liam Purdie'? (see `plantrail people`)"
+        f"plantrail: error: {path}: row 8: Covalent Owner: 'Liam Purdy' is not a registered person; did you mean 'Liam Purdie'?"
     )
     assert imported("history", "--format", "json").stdout == before
     # The same name in another case is the registered person, not a stranger.

@@ -218,6 +218,11 @@ def moved(plan, from_date: date, to_date: date, known_at: datetime | None = None
     return found
 
 
+def move(before: int, after: int) -> dict[str, int]:
+    """A count's move between the two dates, worked out here."""
+    return {"from": before, "to": after, "moved": after - before}
+
+
 def heading(code: str, number: int | None) -> dict[str, Any]:
     return {"code": code, "title": f"Action {code}", "priority_area": {"number": number, "name": NAMES[number]} if number else None}
 
@@ -255,9 +260,6 @@ def test_changes_over_a_week_name_each_move_of_status_progress_owners_lifecycle_
 
 def test_changes_over_a_week_move_each_priority_count_from_its_first_day_to_its_last(plan):
     found = moved(plan, date(2015, 3, 5), date(2015, 3, 12))
-
-    def move(before: int, after: int) -> dict[str, int]:
-        return {"from": before, "to": after, "moved": after - before}
 
     assert found["priorities"] == [
         {"number": 1, "name": "Alpha", "alert": move(0, 1), "warning": move(1, 0), "ok": move(1, 1), "complete": move(0, 0)},
@@ -330,9 +332,6 @@ def test_changes_as_known_at_a_moment_count_and_redate_from_what_was_known_then(
         {"on": "2015-03-16", "from": "2015-03-20", "to": "2015-03-27", "reason": "contractor booked"}
     ]
     assert "status" not in actions["C1"]  # 8 days from due on the 12th, 9 on the 18th
-
-    def move(before: int, after: int) -> dict[str, int]:
-        return {"from": before, "to": after, "moved": after - before}
 
     alpha = found["priorities"][0]
     assert (alpha["alert"], alpha["warning"], alpha["ok"]) == (move(1, 2), move(1, 0), move(0, 0))

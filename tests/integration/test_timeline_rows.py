@@ -69,3 +69,17 @@ def test_the_head_is_the_row_still_believed_though_the_row_it_replaced_on_its_da
         timelines.preload_heads([action])
     head = timelines.heads[action]
     assert (head["valid_from"], head["state"]["progress"], head["persisted"]) == (date(2015, 3, 1), 60, True)
+
+
+def test_heads_are_loaded_chunk_by_chunk_for_every_action_of_a_page(services, monkeypatch):
+    # 500 ids a query keeps under the databases' parameter limits; two here, so that five actions
+    # take three chunks and one missed chunk would leave actions without a head.
+    monkeypatch.setattr("projections.timeline._CHUNK", 2)
+    make_plan(services.app)
+    actions = [add(services, f"A{n}") for n in range(5)]
+    services.projector.catch_up()
+    with services.engine.begin() as conn:
+        timelines = Timelines(conn, lambda *_: pytest.fail("loading heads reads no events"))
+        timelines.preload_heads(reversed(actions))
+    assert sorted(timelines.heads) == sorted(actions)
+    assert {head["valid_from"] for head in timelines.heads.values()} == {START}

@@ -57,6 +57,7 @@ def test_a_refused_registration_is_a_400_beside_its_field_and_writes_nothing(adm
     response = admin.submit(page, "/people", expect=response_status(fields), **fields)
     refused = type(page)(response.text)
     assert words in refused.by_id(f"e-add-{field}").lower()
+    assert "plantrail " not in refused.by_id(f"e-add-{field}")  # no command-line hint in a browser
     assert 'aria-invalid="true"' in response.text
     assert _people(staffed) == before
 
@@ -71,6 +72,10 @@ def test_an_admin_changes_email_and_manager_with_a_reason_recorded_as_theirs(adm
     missing = admin.submit(page, path + "/edit", expect=400, email="liam.p@example.org", manager="", reason="")
     assert "reason" in type(page)(missing.text).by_id("e-edit-reason").lower()
     assert _people(staffed)["Liam Purdie"]["email"] == LIAM
+    # Nobody manages themselves (they would sign off their own claims), whatever the case typed.
+    own = admin.submit(page, path + "/edit", expect=400, email=LIAM, manager="liam purdie", reason="typo")
+    assert type(page)(own.text).by_id("e-edit-manager").endswith("manager: Liam Purdie cannot be their own manager")
+    assert _people(staffed)["Liam Purdie"]["manager"] != "Liam Purdie"
     admin.submit(page, path + "/edit", email="liam.p@example.org", manager="Val DeSouza", reason="new line manager from April")
     changed = _people(staffed)["Liam Purdie"]
     assert (changed["email"], changed["manager"]) == ("liam.p@example.org", "Val DeSouza")

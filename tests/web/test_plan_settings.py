@@ -96,6 +96,13 @@ def test_an_excel_csv_imports_with_the_clerk_as_actor_and_again_adds_nothing(cle
     assert [e["actor"] for e in created] == [CLERK]
     again = _upload(clerk, "Actions for committee.csv", content, 200, exported_on="2015-03-20")
     assert "0 actions added" in again.text and "0 events recorded" in again.text
+    # The second upload is answered from the import cache: its notices still name the clerk's
+    # file, not the server's temporary folder of the first upload.
+    said = [html.unescape(n) for n in re.findall(r"<li>(.*?)</li>", again.html)]
+    assert [n for n in said if "read as Windows-1252" in n] and all(
+        n.startswith("Actions for committee.csv") for n in said if "read as" in n
+    )
+    assert "plantrail-upload" not in again.html
 
 
 def test_an_xlsx_imports_too(clerk: Browser, staffed):
