@@ -42,12 +42,10 @@ class _Refusals:
         except DomainError as error:
             # A name that matches nothing is a mistyped filter (400 beside it), not a missing page.
             field = error.field if error.field in FILTERS else name
-            head, _, rest = str(error).partition(": ")
-            label = LABELS.get(field, field)
-            if head == label:
-                self.messages[field] = str(error)
-            else:
-                self.messages[field] = f"{label}: {rest}" if rest and head == field else f"{label}: {error}"
+            label, message = LABELS.get(field, field), str(error)
+            if not message.startswith(f"{label}: "):
+                message = f"{label}: {message.removeprefix(f'{field}: ')}"
+            self.messages[field] = message
             return None
 
 
