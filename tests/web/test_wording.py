@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from projections.audit import history
-from tests.web.conftest import CLERK_EMAIL, Browser
+from projections.summary import changes
+from tests.web.conftest import CLERK_EMAIL, SECRET, Browser
 from tests.web.html import Page
+from web.links import ReminderLinks
 
 LIAM, VAL = "liam.purdie@example.org", "val.desouza@example.org"
 TRAN2 = "/actions/SOS%20001/SS_ICSAP_TRAN2"
@@ -75,8 +78,6 @@ def test_the_dashboard_and_plan_settings_read_without_stray_spaces(browser: Brow
 
 
 def test_changes_count_new_notes_in_words(browser: Browser, staffed):
-    from projections.summary import changes
-
     browser.sign_in(LIAM)
     browser.submit(browser.get(TRAN2), "/progress", progress="80", note="Risk register reviewed with the police lead")
     browser.client.cookies.clear()
@@ -128,3 +129,12 @@ def test_the_timeline_names_events_in_plain_words_and_hides_reminder_keys(browse
     assert {"Change submitted for sign-off", "Progress updated"} <= set(owned), owned
     internal = [h for h in owned + _timeline_headings(clerk_view) if re.fullmatch(r"(?:[A-Z][a-z]+){2,}", h)]
     assert internal == []
+
+
+def test_the_update_now_confirm_page_reads_without_stray_spaces(browser: Browser, staffed, clock):
+    link = urlsplit(
+        ReminderLinks(staffed.engine, SECRET, "http://testserver", clock).action_link("Liam Purdie", "SOS 001", "SS_ICSAP_RISK1")
+    )
+    text = read_aloud(browser.get(f"{link.path}?{link.query}").html)
+    assert "This link is for updating SOS 001/SS_ICSAP_RISK1 only: you will be signed in for that action and nothing else." in text
+    assert _stray_spaces(text) == []
