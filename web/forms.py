@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any, TypeVar
 
 from domain.commands import ActionCommand, AddSubActionNote, ChangeLifecycle, ReviseDueDate, UpdateProgress
-from domain.errors import DomainError
-from plantrail.dates import parse_date
+from domain.errors import BadInputError, DomainError
+from domain.text import clipped
+from plantrail.dates import DateFormatError, parse_date
 
 T = TypeVar("T")
 
@@ -152,6 +153,15 @@ def form_version(form: Mapping[str, Any]) -> int | None:
 def optional_date(text: str | None) -> date | None:
     """A date from a query string; empty means none. Bad input raises ``DateFormatError`` (400)."""
     return parse_date(text) if text and text.strip() else None
+
+
+def picked_date(text: str | None, name: str, label: str) -> date | None:
+    """A date from a date picker (empty means none), refused in the words of the field's label:
+    the CLI's "write 31-Mar-2015, 31/03/2015…" means nothing to someone who picked from a calendar."""
+    try:
+        return optional_date(text)
+    except DateFormatError:
+        raise BadInputError(f"{label}: {clipped(text or '')} is not a real date; pick one from the calendar", field=name) from None
 
 
 FORM_COMMANDS: dict[str, Callable[[Mapping[str, Any]], ActionCommand]] = {

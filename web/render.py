@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from domain.access import Principal, may_approve_anything, may_review_sign_off
+from domain.access import Principal, may_approve_anything, may_audit, may_review_sign_off
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
 from web.auth import current_principal
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
+from web.wording import event_words, shown_changes
 
 log = logging.getLogger("plantrail.web")
 
@@ -66,6 +67,8 @@ def templates() -> Jinja2Templates:
         rule_labels=RULE_LABELS,
         htmx_file=HTMX_FILE,
         csrf_field=CSRF_FIELD,
+        event_words=event_words,
+        shown_changes=shown_changes,
     )
     return Jinja2Templates(env=env)
 
@@ -77,6 +80,8 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, sta
     values = {
         "principal": principal,
         "sign_off_count": _sign_off_count(web.services, principal),
+        # The navigation offers only what the person may open: no link that leads to a 403.
+        "may_audit": principal is not None and may_audit(principal),
         "csrf_token": csrf_token(web.settings.secret_key, csrf_seed(request)),
         "sso_label": web.settings.oidc.label if web.settings.oidc else None,
         "errors": {},

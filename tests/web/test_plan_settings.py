@@ -134,10 +134,16 @@ def test_a_sheet_with_bad_rows_writes_nothing_and_lists_every_problem_under_the_
     assert _codes(staffed) == before
 
 
-@pytest.mark.parametrize(("name", "content"), [("notes.txt", b"hello"), ("empty.csv", b"")])
-def test_a_file_that_is_not_an_action_list_is_refused_beside_the_file_field(clerk: Browser, staffed, name, content):
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.txt", b"hello", "file: notes.txt is not an action list; save it from Excel as .csv or .xlsx"),
+        ("empty.csv", b"", "empty.csv is empty: there is nothing in it to import"),
+    ],
+)
+def test_a_file_that_is_not_an_action_list_is_refused_beside_the_file_field(clerk: Browser, staffed, name, content, message):
     page = _upload(clerk, name, content, 400)
-    assert "file" in page.by_id("e-import-file").lower()
+    assert page.by_id("e-import-file") == f"Error: {message}"
 
 
 def test_settings_are_for_the_plans_clerks(browser: Browser, staffed):

@@ -134,8 +134,11 @@ def _import(request: Request, plan: dict[str, Any], form: FormData, content: byt
     name = _safe_name(upload.filename if isinstance(upload, UploadFile) else None)
     r = FieldReader(form)
     exported_on = r.parsed("exported_on", parse_date)
-    if not name or content is None or not content:
+    if not name or content is None:
         r.errors.messages["file"] = "file: choose the action list to import (a .csv or .xlsx file)"
+    elif not content:
+        # A file was chosen: saying "choose a file" would send the clerk looking for the button.
+        r.errors.messages["file"] = f"{name} is empty: there is nothing in it to import"
     elif Path(name).suffix.lower() not in SHEETS:
         r.errors.messages["file"] = f"file: {name} is not an action list; save it from Excel as .csv or .xlsx"
     elif len(content) > MAX_UPLOAD_BYTES:

@@ -21,7 +21,7 @@ from projections.statuses import COUNT_STATUS
 from projections.summary import changes, summary
 from web.auth import signed_in
 from web.chart import status_chart
-from web.forms import optional_date
+from web.forms import optional_date, picked_date
 from web.render import page, plan_url
 from web.security import checked_form
 
@@ -33,8 +33,22 @@ def plan_for_request(request: Request) -> dict[str, Any]:
     return plan
 
 
-def _as_at(request: Request, plan_code: str) -> date:
-    return optional_date(request.query_params.get("as_at")) or request.app.state.web.services.today(plan_code)
+def _as_at(request: Request, plan_code: str, label: str = "As at") -> date:
+    return picked_date(request.query_params.get("as_at"), "as_at", label) or request.app.state.web.services.today(plan_code)
+
+
+def _dates(request: Request, plan_code: str, labels: dict[str, str]) -> tuple[dict[str, date | None], dict[str, str]]:
+    """The date fields of a GET form ({name: label}), each refused beside its field in the words
+    of its label; an as-at date that is refused or left empty is the plan's today."""
+    picked: dict[str, date | None] = {}
+    refused: dict[str, str] = {}
+    for name, label in labels.items():
+        try:
+            picked[name] = picked_date(request.query_params.get(name), name, label)
+        except BadInputError as error:
+            picked[name], refused[name] = None, str(error)
+    picked["as_at"] = picked.get("as_at") or request.app.state.web.services.today(plan_code)
+    return picked, refused
 
 
 def plans_page(request: Request) -> Response:
@@ -47,7 +61,9 @@ def dashboard(request: Request) -> Response:
     plan = plan_for_request(request)
     web = request.app.state.web
     s = web.services
-    as_at = _as_at(request, plan["code"])
+    picked, refused = _dates(request, plan["code"], {"as_at": "Show the plan as at"})
+    as_at = picked["as_at"]
+    assert as_at is not None
     committees = committee_dates(s, plan["code"])
     last = last_committee_before(committees, as_at)
     over_time = [(c["meets_on"], summary(s.queries, plan["code"], as_at=c["meets_on"])["totals"]) for c in committees]
@@ -62,28 +78,46 @@ def dashboard(request: Request) -> Response:
         "over_time": over_time,
         "chart": status_chart(over_time),
         "runs_committee": may_run_committee(who, plan["code"]),
+        "errors": refused,
+        "typed": dict(request.query_params),
     }
-    return page(request, "dashboard.html", context)
+    return page(request, "dashboard.html", context, status_code=400 if refused else 200)
 
 
 def plan_changes(request: Request) -> Response:
     """What moved between two dates (by default: the last committee before the as-at date, and it)."""
     plan = plan_for_request(request)
     s = request.app.state.web.services
-    as_at = _as_at(request, plan["code"])
-    since = optional_date(request.query_params.get("since")) or last_committee_before(committee_dates(s, plan["code"]), as_at)
-    if since is not None and since > as_at:
-        raise BadInputError("since: must not be after the as-at date", field="since")
-    moved = changes(s.queries, s.engine, plan["code"], from_date=since, to_date=as_at) if since else None
+    picked, refused = _dates(request, plan["code"], {"since": "From", "as_at": "To"})
+    as_at = picked["as_at"]
+    assert as_at is not None
+    since = picked["since"] or (last_committee_before(committee_dates(s, plan["code"]), as_at) if "since" not in refused else None)
+    if since is not None and since > as_at and "as_at" not in refused:
+        refused["since"] = f"From: {since.isoformat()} is after To ({as_at.isoformat()}); pick an earlier date"
+    moved = changes(s.queries, s.engine, plan["code"], from_date=since, to_date=as_at) if since and not refused else None
     context = {
         "plan": plan,
         "as_at": as_at,
         "since": since,
-        "moved": [(m, change_phrases(m)) for m in moved["actions"]] if moved else [],
+        "moved": [(m, _worded(change_phrases(m))) for m in moved["actions"]] if moved else [],
         "priorities": moved["priorities"] if moved else [],
         "count_status": COUNT_STATUS,
+        "errors": refused,
+        "typed": dict(request.query_params),
     }
-    return page(request, "changes.html", context)
+    return page(request, "changes.html", context, status_code=400 if refused else 200)
+
+
+def _worded(phrases: list[str]) -> list[str]:
+    """The report's phrases as the page shows them: "1 new note", not "1 new note(s)"."""
+    return [_counted(p) for p in phrases]
+
+
+def _counted(phrase: str) -> str:
+    count, _, rest = phrase.partition(" ")
+    if not (count.isdigit() and rest.endswith("(s)")):
+        return phrase
+    return f"{count} {rest[:-3]}{'' if count == '1' else 's'}"
 
 
 def plan_actions(request: Request) -> Response:

@@ -1,0 +1,37 @@
+"""What an owner or clerk reads for an event on an action's timeline: plain words, never the
+event's class name or an internal key. The audit trail and its CSV keep the machine names, which
+its filters and exports use."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Where the class name, split into words, would not say what happened.
+EVENT_WORDS = {
+    "ActionCompleted": "Completed",
+    "ActionCancelled": "Cancelled",
+    "ActionReopened": "Reopened",
+    "ActionPutOnHold": "Put on hold",
+    "ChangeSubmitted": "Change submitted for sign-off",
+    "ChangeApproved": "Change approved at sign-off",
+    "ChangeRejected": "Change rejected at sign-off",
+    "ReminderRaised": "Reminder sent",
+    "ReminderUndeliverable": "Reminder could not be delivered",
+}
+# Keys of an event's changes that identify things for the machine (a reminder's de-duplication
+# key: "stale|SOS 001|SS_ICSAP_TRAN3|2015-03-05|142"); the event's text already says it in words.
+INTERNAL_CHANGES = frozenset({"reminder"})
+
+
+def event_words(event_type: str) -> str:
+    """ "ProgressUpdated" → "Progress updated"; the table above where that reads badly."""
+    if event_type in EVENT_WORDS:
+        return EVENT_WORDS[event_type]
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", event_type).lower()
+    return words[:1].upper() + words[1:]
+
+
+def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """An event's changes as (words, before, after), leaving out the internal keys."""
+    return [(key.replace("_", " "), change[0], change[1]) for key, change in changes.items() if key not in INTERNAL_CHANGES]
