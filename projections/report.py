@@ -46,7 +46,8 @@ def change_phrases(m: dict[str, Any]) -> list[str]:
     if m.get("cancelled"):
         phrases.append("cancelled")
     if m.get("new_notes"):
-        phrases.append(f"{len(m['new_notes'])} new note(s)")
+        count = len(m["new_notes"])
+        phrases.append(f"{count} new note{'' if count == 1 else 's'}")
     for claim in m.get("awaiting_sign_off", []):
         phrases.append(awaiting_phrase(claim))
     return phrases

@@ -99,25 +99,13 @@ def plan_changes(request: Request) -> Response:
         "plan": plan,
         "as_at": as_at,
         "since": since,
-        "moved": [(m, _worded(change_phrases(m))) for m in moved["actions"]] if moved else [],
+        "moved": [(m, change_phrases(m)) for m in moved["actions"]] if moved else [],
         "priorities": moved["priorities"] if moved else [],
         "count_status": COUNT_STATUS,
         "errors": refused,
         "typed": dict(request.query_params),
     }
     return page(request, "changes.html", context, status_code=400 if refused else 200)
-
-
-def _worded(phrases: list[str]) -> list[str]:
-    """The report's phrases as the page shows them: "1 new note", not "1 new note(s)"."""
-    return [_counted(p) for p in phrases]
-
-
-def _counted(phrase: str) -> str:
-    count, _, rest = phrase.partition(" ")
-    if not (count.isdigit() and rest.endswith("(s)")):
-        return phrase
-    return f"{count} {rest[:-3]}{'' if count == '1' else 's'}"
 
 
 def plan_actions(request: Request) -> Response:
