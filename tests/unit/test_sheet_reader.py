@@ -227,3 +227,52 @@ def test_sheet_cells_at_each_limit_and_one_past_it():
     assert read(Progress=12.5)[1] == [f"s: row 2: Progress: {refused} 12.5"]
     assert [a.priority for a in read(Priority="low")[0]] == ["Low"]
     assert read(Priority="urgent")[1] == ["s: row 2: Priority: must be High, Medium, Low or blank, got 'urgent'"]
+
+
+def test_owners_are_checked_once_each_by_the_column_name_and_a_row_reports_an_unknown_owner_with_its_other_problems():
+    from dataclasses import replace
+
+    from domain.errors import DomainError
+    from plantrail.importers.sheet import read_rows
+
+    asked: list[tuple[str, str]] = []
+
+    def check_owner(name: str, column: str) -> None:
+        asked.append((name, column))
+        if name.casefold() == "zed nobody":
+            raise DomainError(f"{column}: no one called {name!r} is registered")
+
+    rows = [
+        (1, ["Code & Title", "Owner", "Due Date"]),
+        (2, ["X1 One", "Ann; Zed Nobody", "someday"]),
+        (3, ["X2 Two", "ZED NOBODY\nann", "2015-04-30"]),
+        (4, ["X3 Three", "ANN", "2015-04-30"]),
+    ]
+    options = replace(SHEET_OPTIONS, register_owners=False, check_owner=check_owner)
+    with pytest.raises(ImportFileError) as refused:
+        read_rows(rows, source="s", options=options, notices=[])
+    # Row 2's unknown owner and its bad date are both reported; row 3 repeats the first verdict on
+    # Zed (checked as first written, not asked again); Ann in any case is asked about once.
+    assert refused.value.problems == [
+        "s: row 2: Owner: no one called 'Zed Nobody' is registered",
+        "s: row 2: Due Date: 'someday' is not a date (write 31-Mar-2015, 31/03/2015 or 2015-03-31)",
+        "s: row 3: Owner: no one called 'Zed Nobody' is registered",
+    ]
+    assert asked == [("Ann", "Owner"), ("Zed Nobody", "Owner")]
+    # Registered owners pass: the rows without Zed are read, and no one is registered from the sheet.
+    document = read_rows([rows[0], rows[3]], source="s", options=options, notices=[]).document
+    assert [(a.code, a.owners) for a in document.actions] == [("X3", ["ANN"])]
+    assert document.people == []
+
+
+def test_without_an_owner_check_any_owner_is_read_and_registered_only_when_asked():
+    from dataclasses import replace
+
+    from plantrail.importers.sheet import read_rows
+
+    rows = [(1, ["Code & Title", "Owners", "Due Date"]), (2, ["X1 One", "Zed Nobody;Ann", None]), (3, ["X2 Two", "Ann", None])]
+    unchecked = read_rows(rows, source="s", options=replace(SHEET_OPTIONS, register_owners=False), notices=[]).document
+    assert [(a.code, a.owners) for a in unchecked.actions] == [("X1", ["Zed Nobody", "Ann"]), ("X2", ["Ann"])]
+    assert unchecked.people == []
+    registered = read_rows(rows, source="s", options=SHEET_OPTIONS, notices=[]).document
+    assert [p.name for p in registered.people] == ["Zed Nobody", "Ann"]
