@@ -1,5 +1,6 @@
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -118,3 +119,181 @@ def test_a_reimport_with_a_changed_title_description_priority_and_owners_records
             ("OwnersChanged", "second import", "2015-01-05", "imported"),
         ]
     )
+
+
+def stream(app, aggregate_id) -> list[tuple]:
+    """Each stored event of one aggregate as (type, effective date, actor, what it says)."""
+    left_out = {"originator_id", "originator_version", "timestamp", "effective_on", "actor", "originator_topic"}
+    return [
+        (type(e).__name__, e.effective_on, e.actor, {k: v for k, v in e.__dict__.items() if k not in left_out and v is not None})
+        for e in app.events.get(aggregate_id)
+    ]
+
+
+def small_plan(**action_changes):
+    from domain.plan_document import (
+        ActionSpec,
+        CommitteeSpec,
+        DatedText,
+        Evidence,
+        PersonSpec,
+        PlanDocument,
+        PrioritySpec,
+        ProgressFigure,
+        SubActionSpec,
+    )
+
+    d = date
+    action = ActionSpec(
+        "A1",
+        "First",
+        "Do",
+        ["ann owner"],
+        d(2015, 4, 30),
+        "High",
+        2,
+        original_due_date=d(2015, 3, 31),
+        lifecycle="completed",
+        progress=[ProgressFigure(40, d(2015, 2, 10)), ProgressFigure(10, d(2015, 1, 10))],
+        notes=[DatedText("Later", "AO", d(2015, 2, 20))],
+        sub_actions=[SubActionSpec("Step", [DatedText("Met", "AO", d(2015, 2, 2))])],
+        success_measures=["Fewer"],
+        evidence=[Evidence("Minutes"), Evidence("Audit", d(2015, 2, 1))],
+        source="t.json: actions[0] (A1)",
+    )
+    return PlanDocument(
+        code="T 1",
+        title="Plan",
+        created_on=d(2015, 1, 1),
+        sign_off="changes",
+        sign_off_days=3,
+        notify_rejection="immediate",
+        priorities=[PrioritySpec(2, "Homes", "Build", "t.json: priorities[0]")],
+        committees=[CommitteeSpec(d(2015, 3, 4), "Cabinet", d(2015, 2, 25), "t.json: committees[0]")],
+        people=[
+            PersonSpec("Ann Owner", "AO", "ann@example.org", "Clerk", "sue sponsor", "t.json: people[0]"),
+            PersonSpec("Sue Sponsor", source="t.json: people[1]"),
+        ],
+        actions=[replace(action, **action_changes)],
+        source="t.json",
+    )
+
+
+def test_an_import_records_each_part_of_a_plan_in_date_order_and_a_second_import_records_nothing(services):
+    from domain.ids import action_id, person_id, plan_id
+
+    app = services.app
+    summary = import_plans(app, [small_plan()], actor="clerk")
+    assert summary.as_dict() == {"plans_created": 1, "people_registered": 2, "actions_created": 1, "events_recorded": 17}
+    on = date(2015, 1, 1)
+    assert stream(app, plan_id("T 1")) == [
+        ("PlanCreated", on, "clerk", {"code": "T 1", "title": "Plan", "description": "", "timezone": "Europe/London", "warning_days": 14}),
+        ("SignOffConfigured", on, "clerk", {"sign_off": "changes", "sign_off_days": 3, "notify_rejection": "immediate"}),
+        ("PriorityAdded", on, "clerk", {"number": 2, "name": "Homes", "description": "Build"}),
+        (
+            "CommitteeDateScheduled",
+            on,
+            "clerk",
+            {"meets_on": date(2015, 3, 4), "committee": "Cabinet", "report_deadline": date(2015, 2, 25)},
+        ),
+    ]
+    # The manager as registered, though the file spells it in lower case.
+    ann = {"name": "Ann Owner", "initials": "AO", "email": "ann@example.org", "role": "Clerk", "manager": "Sue Sponsor"}
+    assert stream(app, person_id("Ann Owner")) == [("PersonRegistered", on, "clerk", ann)]
+    assert stream(app, person_id("Sue Sponsor")) == [("PersonRegistered", on, "clerk", {"name": "Sue Sponsor"})]
+    # Added on its earliest dated fact (10 January), with the original due date revised that day;
+    # on one day sub-actions, then progress, then measures and evidence, then the revision.
+    added, feb = date(2015, 1, 10), date(2015, 2, 1)
+    assert stream(app, action_id("T 1", "A1")) == [
+        (
+            "ActionAdded",
+            added,
+            "clerk",
+            {
+                "plan_code": "T 1",
+                "code": "A1",
+                "title": "First",
+                "description": "Do",
+                "owners": ["Ann Owner"],
+                "due_date": date(2015, 3, 31),
+                "priority": "High",
+                "priority_number": 2,
+            },
+        ),
+        ("SubActionAdded", added, "clerk", {"number": 1, "details": "Step"}),
+        ("ProgressUpdated", added, "clerk", {"progress": 10, "source": "import"}),
+        ("SuccessMeasureAdded", added, "clerk", {"text": "Fewer"}),
+        ("EvidenceAdded", added, "clerk", {"text": "Minutes"}),
+        ("DueDateRevised", added, "clerk", {"reason": "due date revised before import", "due_date": date(2015, 4, 30)}),
+        ("EvidenceAdded", feb, "clerk", {"text": "Audit"}),
+        ("SubActionNoteAdded", date(2015, 2, 2), "clerk", {"number": 1, "text": "Met", "author": "AO"}),
+        ("ProgressUpdated", date(2015, 2, 10), "clerk", {"progress": 40, "source": "import"}),
+        ("NoteAdded", date(2015, 2, 20), "clerk", {"text": "Later", "author": "AO"}),
+        ("ActionCompleted", date(2015, 2, 20), "clerk", {"reason": "imported"}),
+    ]
+    again = import_plans(app, [small_plan()], actor="again")
+    assert again.as_dict() == {"plans_created": 0, "people_registered": 0, "actions_created": 0, "events_recorded": 0}
+    assert again.action_versions == {str(action_id("T 1", "A1")): 11}
+
+
+def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecycle_the_file_gives(services):
+    from domain.ids import action_id, person_id, plan_id
+    from domain.plan_document import ActionSpec, DatedText, PersonSpec
+
+    app = services.app
+    import_plans(app, [small_plan(lifecycle="open", due_date=None, original_due_date=date(2015, 3, 31))], actor="clerk")
+    first = small_plan()
+    new_note = DatedText("Step two", "AO", date(2015, 3, 1))
+    later = replace(
+        first,
+        created_on=None,
+        people=[replace(first.people[0], email="ann@council.example", role=None, manager=None), PersonSpec("Sue Sponsor")],
+        actions=[
+            replace(first.actions[0], lifecycle="cancelled", sub_actions=[replace(first.actions[0].sub_actions[0], notes=[new_note])]),
+            ActionSpec("A2", "Second", "", [], None, None, None, lifecycle="on_hold", source="A2"),
+        ],
+    )
+    summary = import_plans(app, [later], actor="again")
+    assert summary.as_dict() == {"plans_created": 0, "people_registered": 0, "actions_created": 1, "events_recorded": 6}
+    assert len(stream(app, plan_id("T 1"))) == 4
+    assert stream(app, person_id("Ann Owner"))[1:] == [
+        ("PersonContactChanged", date(2015, 3, 25), "again", {"reason": "imported", "email": "ann@council.example"})
+    ]
+    assert stream(app, person_id("Sue Sponsor"))[1:] == []  # a bare name only makes sure the person exists
+    # A1 now gains only the revision it lacked, the new note on the existing sub-action, and its cancellation.
+    assert stream(app, action_id("T 1", "A1"))[9:] == [
+        ("DueDateRevised", date(2015, 1, 10), "again", {"reason": "due date revised before import", "due_date": date(2015, 4, 30)}),
+        ("SubActionNoteAdded", date(2015, 3, 1), "again", {"number": 1, "text": "Step two", "author": "AO"}),
+        ("ActionCancelled", date(2015, 3, 1), "again", {"reason": "imported as cancelled"}),
+    ]
+    # A2 has no dated facts: added and put on hold on the day of the import.
+    assert [(t, on, why.get("reason")) for t, on, _, why in stream(app, action_id("T 1", "A2"))] == [
+        ("ActionAdded", date(2015, 3, 25), None),
+        ("ActionPutOnHold", date(2015, 3, 25), "imported"),
+    ]
+
+
+def test_every_broken_rule_in_a_batch_is_reported_by_its_place_and_nothing_is_saved(services):
+    from domain.plan_document import ActionSpec, PersonSpec
+
+    plan = small_plan()
+    bad = replace(
+        plan,
+        people=[*plan.people, PersonSpec("Cy Clerk", manager="Nobody Known", source="t.json: people[2]")],
+        actions=[
+            *plan.actions,
+            replace(plan.actions[0], code="a1", source="t.json: actions[1] (a1)"),
+            ActionSpec("A3", "Third", "", [], None, None, 9, source="t.json: actions[2] (A3)"),
+        ],
+    )
+    with pytest.raises(InvalidImportError) as refused:
+        import_plans(services.app, [bad], actor="clerk")
+    problems = refused.value.problems
+    assert [p.split(": ")[:3] for p in problems] == [
+        ["t.json", "people[2]", "manager"],
+        ["t.json", "actions[1] (a1)", "code"],
+        ["t.json", "actions[2] (A3)", "priority_area"],
+    ]
+    assert problems[1] == "t.json: actions[1] (a1): code: 'a1' appears twice in plan 'T 1'"
+    assert problems[2] == "t.json: actions[2] (A3): priority_area: plan 'T 1' has no priority 9"
+    assert stored_event_count(services.app) == 0
