@@ -276,3 +276,39 @@ def test_without_an_owner_check_any_owner_is_read_and_registered_only_when_asked
     assert unchecked.people == []
     registered = read_rows(rows, source="s", options=SHEET_OPTIONS, notices=[]).document
     assert [p.name for p in registered.people] == ["Zed Nobody", "Ann"]
+
+
+def test_a_sheet_row_is_read_whole_and_priority_areas_by_number_name_or_both():
+    from dataclasses import replace
+
+    from domain.plan_document import ActionSpec, DatedText, ProgressFigure
+    from plantrail.importers.sheet import read_rows
+
+    header = ["Code & Title", "Description", "Owners", "Due Date", "Progress", "Priority Area", "Priority", "Notes"]
+    areas = ["3. Safer  Streets", "safer streets", "Parks\nand Gardens", "2) Old\nTown", "Open Spaces", "5"]
+    rows = [(1, header)] + [(n, [f"X{n} Row {n}", "", "Ann", None, None, area, None, None]) for n, area in enumerate(areas, start=2)]
+    rows[1] = (2, ["X2 Row 2", " Why ", "Ann; Bo", "2015-04-30", "30%", areas[0], "medium", "seen"])
+    options = replace(SHEET_OPTIONS, known_priorities={"open spaces": 7})
+    document = read_rows(rows, source="s", options=options, notices=[]).document
+    exported = date(2015, 3, 25)
+    assert document.actions[0] == ActionSpec(
+        code="X2",
+        title="Row 2",
+        description="Why",
+        owners=["Ann", "Bo"],
+        due_date=date(2015, 4, 30),
+        priority="Medium",
+        priority_number=3,
+        added_on=exported,
+        progress=[ProgressFigure(30, exported, "s: row 2")],
+        notes=[DatedText("seen", "clerk", exported, "s: row 2")],
+        source="s: row 2 (X2)",
+    )
+    # A number and a name: that number, once; a name seen before (in any spacing or case) or known
+    # already: its number; a new name alone: one past the highest known; a number alone: as written.
+    assert [a.priority_number for a in document.actions] == [3, 3, 8, 2, 7, 5]
+    assert [(p.number, p.name, p.source) for p in document.priorities] == [
+        (3, "Safer Streets", "s: row 2: Priority Area"),
+        (8, "Parks and Gardens", "s: row 4: Priority Area"),
+        (2, "Old Town", "s: row 5: Priority Area"),
+    ]
