@@ -312,3 +312,32 @@ def test_a_sheet_row_is_read_whole_and_priority_areas_by_number_name_or_both():
         (8, "Parks and Gardens", "s: row 4: Priority Area"),
         (2, "Old Town", "s: row 5: Priority Area"),
     ]
+
+
+def test_the_header_is_the_first_row_with_a_name_each_needed_column_is_required_and_blank_header_cells_are_not_columns():
+    from plantrail.importers.sheet import read_rows
+
+    def problems(*rows: list) -> list[str]:
+        try:
+            read_rows(list(enumerate(rows, start=1)), source="s", options=SHEET_OPTIONS, notices=[])
+        except ImportFileError as error:
+            return error.problems
+        return []
+
+    assert problems() == ["s: the sheet is empty"]
+    assert problems([None, " "], [None]) == ["s: the sheet is empty"]
+    needs = "it needs 'Code & Title' (or 'Code' and 'Title'), an owner column"
+    for header in (["Owner", "Due Date"], ["Code & Title", "Due Date"], ["Code & Title", "Owner"], ["Code", "Owner", "Due Date"]):
+        [problem] = problems(header, ["X1 One", "Ann", "2015-04-30"])
+        assert problem.startswith(f"s: row 1: the sheet's columns are {', '.join(repr(h) for h in header)}; {needs}")
+    # A blank row above the header is skipped, a byte order mark before the first name ignored, and
+    # a blank header cell is neither a column nor named as one not used.
+    notices: list[str] = []
+    rows = [
+        (1, [None, None]),
+        (2, ["\ufeffCode & Title", None, "Owner", "Due Date", "Extra"]),
+        (3, ["X1 One", "x", "Ann", "2015-04-30", "y"]),
+    ]
+    document = read_rows(rows, source="s", options=SHEET_OPTIONS, notices=notices).document
+    assert [(a.code, a.owners, a.due_date) for a in document.actions] == [("X1", ["Ann"], date(2015, 4, 30))]
+    assert notices == ["s: column(s) not used: 'Extra'"]
