@@ -331,13 +331,14 @@ def test_the_header_is_the_first_row_with_a_name_each_needed_column_is_required_
         [problem] = problems(header, ["X1 One", "Ann", "2015-04-30"])
         assert problem.startswith(f"s: row 1: the sheet's columns are {', '.join(repr(h) for h in header)}; {needs}")
     # A blank row above the header is skipped, a byte order mark before the first name ignored, and
-    # a blank header cell is neither a column nor named as one not used.
+    # a blank header cell is neither a column nor named as one not used; a row of blank cells is skipped.
     notices: list[str] = []
     rows = [
         (1, [None, None]),
-        (2, ["\ufeffCode & Title", None, "Owner", "Due Date", "Extra"]),
-        (3, ["X1 One", "x", "Ann", "2015-04-30", "y"]),
+        (2, ["\ufeffCode & Title", None, "Owner", "Due Date", "Extra", "Spare"]),
+        (3, [" ", None, "", None]),  # blank cells only: not a row of the plan
+        (4, ["X1 One", "x", "Ann", "2015-04-30", "y"]),
     ]
     document = read_rows(rows, source="s", options=SHEET_OPTIONS, notices=notices).document
     assert [(a.code, a.owners, a.due_date) for a in document.actions] == [("X1", ["Ann"], date(2015, 4, 30))]
-    assert notices == ["s: column(s) not used: 'Extra'"]
+    assert notices == ["s: column(s) not used: 'Extra', 'Spare'"]
