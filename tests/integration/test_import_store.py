@@ -297,3 +297,30 @@ def test_every_broken_rule_in_a_batch_is_reported_by_its_place_and_nothing_is_sa
     assert problems[1] == "t.json: actions[1] (a1): code: 'a1' appears twice in plan 'T 1'"
     assert problems[2] == "t.json: actions[2] (A3): priority_area: plan 'T 1' has no priority 9"
     assert stored_event_count(services.app) == 0
+
+
+def test_a_plan_that_cannot_be_created_skips_its_actions_and_a_person_in_two_plans_of_a_batch_is_registered_once(services):
+    from domain.plan_document import CommitteeSpec, PersonSpec
+
+    plan = small_plan()
+    # T 2's warning days are out of range: its action (with an owner no one registered) is not
+    # looked at, its people still are; T 1's committee breaks a rule of its own.
+    other = replace(
+        plan,
+        code="T 2",
+        warning_days=400,
+        people=[PersonSpec("Sue Sponsor", source="u.json: people[0]")],
+        actions=[replace(plan.actions[0], owners=["Nobody Known"], priority_number=None, source="u.json: actions[0] (A1)")],
+        source="u.json",
+    )
+    late = CommitteeSpec(date(2015, 3, 4), "Cabinet", date(2015, 3, 5), "t.json: committees[0]")
+    with pytest.raises(InvalidImportError) as refused:
+        import_plans(services.app, [other, replace(plan, committees=[late])], actor="clerk")
+    assert refused.value.problems == [
+        "u.json: warning_days: must be a whole number of days from 0 to 365, got 400",
+        "t.json: committees[0]: report_deadline: must be on or before the meeting date",
+    ]
+    assert stored_event_count(services.app) == 0
+    summary = import_plans(services.app, [plan, replace(other, warning_days=3, actions=[])], actor="clerk")
+    # Sue is in both plans' people: one registration; T 2 adds its plan, sign-off, priority and committee.
+    assert summary.as_dict() == {"plans_created": 2, "people_registered": 2, "actions_created": 1, "events_recorded": 17 + 4}
