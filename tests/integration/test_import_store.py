@@ -234,11 +234,13 @@ def test_an_import_records_each_part_of_a_plan_in_date_order_and_a_second_import
     again = import_plans(app, [small_plan()], actor="again")
     assert again.as_dict() == {"plans_created": 0, "people_registered": 0, "actions_created": 0, "events_recorded": 0}
     assert again.action_versions == {str(action_id("T 1", "A1")): 11}
+    # A file that still says "open" does not reopen what was completed since it was written.
+    assert import_plans(app, [small_plan(lifecycle="open")], actor="again").events_recorded == 0
 
 
 def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecycle_the_file_gives(services):
     from domain.ids import action_id, person_id, plan_id
-    from domain.plan_document import ActionSpec, DatedText, PersonSpec
+    from domain.plan_document import ActionSpec, DatedText, Evidence, PersonSpec, SubActionSpec
 
     app = services.app
     import_plans(app, [small_plan(lifecycle="open", due_date=None, original_due_date=date(2015, 3, 31))], actor="clerk")
@@ -249,7 +251,16 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
         created_on=None,
         people=[replace(first.people[0], email="ann@council.example", role=None, manager=None), PersonSpec("Sue Sponsor")],
         actions=[
-            replace(first.actions[0], lifecycle="cancelled", sub_actions=[replace(first.actions[0].sub_actions[0], notes=[new_note])]),
+            replace(
+                first.actions[0],
+                lifecycle="cancelled",
+                # What it held already, spaced otherwise or left out, changes nothing.
+                owners=[],
+                priority=" high",
+                notes=[DatedText("Later ", "AO", date(2015, 2, 20))],
+                evidence=[Evidence(" Minutes")],
+                sub_actions=[SubActionSpec("Step ", [first.actions[0].sub_actions[0].notes[0], new_note])],
+            ),
             ActionSpec("A2", "Second", "", [], None, None, None, lifecycle="on_hold", source="A2"),
         ],
     )
