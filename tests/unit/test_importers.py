@@ -410,3 +410,17 @@ def test_every_bad_date_in_a_plan_file_is_reported_by_its_path_and_a_bad_priorit
     ]
     assert [p for i, p in enumerate(refused.value.problems) if i != 5] == [f"t.json: {w}: {wrong}" for w in where if "priority" not in w]
     assert refused.value.problems[5] == "t.json: actions[0].priority: priority: must be one of High, Medium, Low, got 'urgent'"
+
+
+def test_skipped_actions_are_not_validated_and_a_problem_names_the_action_by_its_place_in_the_file(monkeypatch):
+    from plantrail.importers import json_plan
+
+    data = copy.deepcopy(MINIMAL)
+    data["actions"] = [{"code": "A0", "title": ""}, {"code": "A1", "title": "One"}, {"code": "A2", "title": ""}]
+    # The validator is built on first use; start without it, as a fresh process does.
+    monkeypatch.setattr(json_plan, "_validator", None)
+    with pytest.raises(ImportFileError) as refused:
+        plan_from_data(data, "t.json", skip={0})
+    assert refused.value.problems == ["t.json: actions[2].title: must not be empty"]
+    assert json_plan._validator is not None
+    assert [a.code for a in plan_from_data(data, "t.json", skip={0, 2}).actions] == ["A1"]
