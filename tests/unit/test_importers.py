@@ -412,15 +412,18 @@ def test_every_bad_date_in_a_plan_file_is_reported_by_its_path_and_a_bad_priorit
     assert refused.value.problems[5] == "t.json: actions[0].priority: priority: must be one of High, Medium, Low, got 'urgent'"
 
 
-def test_skipped_actions_are_not_validated_and_a_problem_names_the_action_by_its_place_in_the_file(monkeypatch):
+def test_skipped_actions_are_not_validated_unless_another_is_refused_and_problems_name_actions_by_their_place_in_the_file(monkeypatch):
     from plantrail.importers import json_plan
 
     data = copy.deepcopy(MINIMAL)
-    data["actions"] = [{"code": "A0", "title": ""}, {"code": "A1", "title": "One"}, {"code": "A2", "title": ""}]
+    data["actions"] = [{"code": "A0", "title": ""}, {"code": "A1", "title": "One"}, {"code": "A2", "title": "Two"}]
     # The validator is built on first use; start without it, as a fresh process does.
     monkeypatch.setattr(json_plan, "_validator", None)
+    assert [a.code for a in plan_from_data(data, "t.json", skip={0}).actions] == ["A1", "A2"]
+    assert json_plan._validator is not None
+    # Once one read action is refused the whole file is checked again, so that each problem names
+    # its action's own place in the file (skipped ones too: the file is wrong either way).
+    data["actions"][2]["title"] = ""
     with pytest.raises(ImportFileError) as refused:
         plan_from_data(data, "t.json", skip={0})
-    assert refused.value.problems == ["t.json: actions[2].title: must not be empty"]
-    assert json_plan._validator is not None
-    assert [a.code for a in plan_from_data(data, "t.json", skip={0, 2}).actions] == ["A1"]
+    assert refused.value.problems == ["t.json: actions[0].title: must not be empty", "t.json: actions[2].title: must not be empty"]
