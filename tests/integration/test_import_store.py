@@ -164,6 +164,9 @@ def small_plan(**action_changes):
     return PlanDocument(
         code="T 1",
         title="Plan",
+        description="Why",
+        timezone="Europe/Dublin",
+        sponsor="Sue Sponsor",
         created_on=d(2015, 1, 1),
         sign_off="changes",
         sign_off_days=3,
@@ -187,7 +190,19 @@ def test_an_import_records_each_part_of_a_plan_in_date_order_and_a_second_import
     assert summary.as_dict() == {"plans_created": 1, "people_registered": 2, "actions_created": 1, "events_recorded": 17}
     on = date(2015, 1, 1)
     assert stream(app, plan_id("T 1")) == [
-        ("PlanCreated", on, "clerk", {"code": "T 1", "title": "Plan", "description": "", "timezone": "Europe/London", "warning_days": 14}),
+        (
+            "PlanCreated",
+            on,
+            "clerk",
+            {
+                "code": "T 1",
+                "title": "Plan",
+                "description": "Why",
+                "timezone": "Europe/Dublin",
+                "warning_days": 14,
+                "sponsor": "Sue Sponsor",
+            },
+        ),
         ("SignOffConfigured", on, "clerk", {"sign_off": "changes", "sign_off_days": 3, "notify_rejection": "immediate"}),
         ("PriorityAdded", on, "clerk", {"number": 2, "name": "Homes", "description": "Build"}),
         (
@@ -249,6 +264,7 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
     later = replace(
         first,
         created_on=None,
+        committees=[*first.committees, replace(first.committees[0], committee="Scrutiny", report_deadline=None)],
         people=[replace(first.people[0], email="ann@council.example", role=None, manager=None), PersonSpec("Sue Sponsor")],
         actions=[
             replace(
@@ -257,7 +273,7 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
                 # What it held already, spaced otherwise or left out, changes nothing.
                 owners=[],
                 priority=" high",
-                notes=[DatedText("Later ", "AO", date(2015, 2, 20))],
+                notes=[DatedText("Later ", "AO", date(2015, 2, 20)), DatedText("Later", "AO", date(2015, 2, 21))],
                 evidence=[Evidence(" Minutes")],
                 sub_actions=[SubActionSpec("Step ", [first.actions[0].sub_actions[0].notes[0], new_note])],
             ),
@@ -265,15 +281,20 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
         ],
     )
     summary = import_plans(app, [later], actor="again")
-    assert summary.as_dict() == {"plans_created": 0, "people_registered": 0, "actions_created": 1, "events_recorded": 6}
-    assert len(stream(app, plan_id("T 1"))) == 4
+    assert summary.as_dict() == {"plans_created": 0, "people_registered": 0, "actions_created": 1, "events_recorded": 8}
+    # Another committee meeting the same day is scheduled; the plan was created with the first import.
+    assert stream(app, plan_id("T 1"))[4:] == [
+        ("CommitteeDateScheduled", date(2015, 3, 25), "again", {"meets_on": date(2015, 3, 4), "committee": "Scrutiny"})
+    ]
     assert stream(app, person_id("Ann Owner"))[1:] == [
         ("PersonContactChanged", date(2015, 3, 25), "again", {"reason": "imported", "email": "ann@council.example"})
     ]
     assert stream(app, person_id("Sue Sponsor"))[1:] == []  # a bare name only makes sure the person exists
-    # A1 now gains only the revision it lacked, the new note on the existing sub-action, and its cancellation.
+    # A1 now gains only the revision it lacked, its note's text on a new day, the new note on the
+    # existing sub-action, and its cancellation.
     assert stream(app, action_id("T 1", "A1"))[9:] == [
         ("DueDateRevised", date(2015, 1, 10), "again", {"reason": "due date revised before import", "due_date": date(2015, 4, 30)}),
+        ("NoteAdded", date(2015, 2, 21), "again", {"text": "Later", "author": "AO"}),
         ("SubActionNoteAdded", date(2015, 3, 1), "again", {"number": 1, "text": "Step two", "author": "AO"}),
         ("ActionCancelled", date(2015, 3, 1), "again", {"reason": "imported as cancelled"}),
     ]
@@ -285,7 +306,7 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
 
 
 def test_every_broken_rule_in_a_batch_is_reported_by_its_place_and_nothing_is_saved(services):
-    from domain.plan_document import ActionSpec, PersonSpec
+    from domain.plan_document import ActionSpec, PersonSpec, PrioritySpec
 
     plan = small_plan()
     bad = replace(
@@ -297,13 +318,15 @@ def test_every_broken_rule_in_a_batch_is_reported_by_its_place_and_nothing_is_sa
             ActionSpec("A3", "Third", "", [], None, None, 9, source="t.json: actions[2] (A3)"),
         ],
     )
+    no_priority_0 = replace(plan, code="T 3", priorities=[PrioritySpec(0, "Zero", "", "v.json: priorities[0]")], people=[], actions=[])
     with pytest.raises(InvalidImportError) as refused:
-        import_plans(services.app, [bad], actor="clerk")
+        import_plans(services.app, [bad, no_priority_0], actor="clerk")
     problems = refused.value.problems
     assert [p.split(": ")[:3] for p in problems] == [
         ["t.json", "people[2]", "manager"],
         ["t.json", "actions[1] (a1)", "code"],
         ["t.json", "actions[2] (A3)", "priority_area"],
+        ["v.json", "priorities[0]", "priority number"],
     ]
     assert problems[1] == "t.json: actions[1] (a1): code: 'a1' appears twice in plan 'T 1'"
     assert problems[2] == "t.json: actions[2] (A3): priority_area: plan 'T 1' has no priority 9"
@@ -311,6 +334,7 @@ def test_every_broken_rule_in_a_batch_is_reported_by_its_place_and_nothing_is_sa
 
 
 def test_a_plan_that_cannot_be_created_skips_its_actions_and_a_person_in_two_plans_of_a_batch_is_registered_once(services):
+    from domain.ids import plan_id
     from domain.plan_document import CommitteeSpec, PersonSpec
 
     plan = small_plan()
@@ -332,6 +356,8 @@ def test_a_plan_that_cannot_be_created_skips_its_actions_and_a_person_in_two_pla
         "t.json: committees[0]: report_deadline: must be on or before the meeting date",
     ]
     assert stored_event_count(services.app) == 0
-    summary = import_plans(services.app, [plan, replace(other, warning_days=3, actions=[])], actor="clerk")
+    summary = import_plans(services.app, [plan, replace(other, warning_days=3, actions=[], created_on=None)], actor="clerk")
     # Sue is in both plans' people: one registration; T 2 adds its plan, sign-off, priority and committee.
     assert summary.as_dict() == {"plans_created": 2, "people_registered": 2, "actions_created": 1, "events_recorded": 17 + 4}
+    # T 2's file gives no creation date: it is created as of the day of the import.
+    assert stream(services.app, plan_id("T 2"))[0][:2] == ("PlanCreated", date(2015, 3, 25))
