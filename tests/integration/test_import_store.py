@@ -361,3 +361,11 @@ def test_a_plan_that_cannot_be_created_skips_its_actions_and_a_person_in_two_pla
     assert summary.as_dict() == {"plans_created": 2, "people_registered": 2, "actions_created": 1, "events_recorded": 17 + 4}
     # T 2's file gives no creation date: it is created as of the day of the import.
     assert stream(services.app, plan_id("T 2"))[0][:2] == ("PlanCreated", date(2015, 3, 25))
+
+
+def test_a_person_is_registered_under_their_name_with_its_spacing_tidied(services):
+    from domain.ids import person_id
+
+    plan = small_plan(owners=[])
+    import_plans(services.app, [replace(plan, people=[replace(plan.people[0], name=" Ann  Owner "), plan.people[1]])], actor="clerk")
+    assert [why["name"] for _, _, _, why in stream(services.app, person_id("Ann Owner"))] == ["Ann Owner"]
