@@ -265,7 +265,7 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
         first,
         created_on=None,
         committees=[*first.committees, replace(first.committees[0], committee="Scrutiny", report_deadline=None)],
-        people=[replace(first.people[0], email="ann@council.example", role=None, manager=None), PersonSpec("Sue Sponsor")],
+        people=[replace(first.people[0], email="ann@council.example", role="Chair"), PersonSpec("Sue Sponsor")],
         actions=[
             replace(
                 first.actions[0],
@@ -278,16 +278,22 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
                 sub_actions=[SubActionSpec("Step ", [first.actions[0].sub_actions[0].notes[0], new_note])],
             ),
             ActionSpec("A2", "Second", "", [], None, None, None, lifecycle="on_hold", source="A2"),
+            ActionSpec("A3", "Third", "", [], None, None, None, source="A3"),
         ],
     )
     summary = import_plans(app, [later], actor="again")
-    assert summary.as_dict() == {"plans_created": 0, "people_registered": 0, "actions_created": 1, "events_recorded": 8}
+    assert summary.as_dict() == {"plans_created": 0, "people_registered": 0, "actions_created": 2, "events_recorded": 9}
     # Another committee meeting the same day is scheduled; the plan was created with the first import.
     assert stream(app, plan_id("T 1"))[4:] == [
         ("CommitteeDateScheduled", date(2015, 3, 25), "again", {"meets_on": date(2015, 3, 4), "committee": "Scrutiny"})
     ]
     assert stream(app, person_id("Ann Owner"))[1:] == [
-        ("PersonContactChanged", date(2015, 3, 25), "again", {"reason": "imported", "email": "ann@council.example"})
+        (
+            "PersonContactChanged",
+            date(2015, 3, 25),
+            "again",
+            {"reason": "imported", "email": "ann@council.example", "manager": "Sue Sponsor", "role": "Chair"},
+        )
     ]
     assert stream(app, person_id("Sue Sponsor"))[1:] == []  # a bare name only makes sure the person exists
     # A1 now gains only the revision it lacked, its note's text on a new day, the new note on the
