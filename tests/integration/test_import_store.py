@@ -375,3 +375,20 @@ def test_a_person_is_registered_under_their_name_with_its_spacing_tidied(service
     plan = small_plan(owners=[])
     import_plans(services.app, [replace(plan, people=[replace(plan.people[0], name=" Ann  Owner "), plan.people[1]])], actor="clerk")
     assert [why["name"] for _, _, _, why in stream(services.app, person_id("Ann Owner"))] == ["Ann Owner"]
+
+
+def test_on_one_day_every_new_sub_action_is_added_before_any_note_on_one(services):
+    from domain.ids import action_id
+    from domain.plan_document import DatedText, SubActionSpec
+
+    day = date(2015, 1, 10)
+    subs = [SubActionSpec("One", [DatedText("Begun", "AO", day)]), SubActionSpec("Two")]
+    plan = small_plan(added_on=day, sub_actions=subs, notes=[], progress=[], evidence=[], success_measures=[], lifecycle="open")
+    import_plans(services.app, [plan], actor="clerk")
+    assert [(t, why.get("number")) for t, _, _, why in stream(services.app, action_id("T 1", "A1"))] == [
+        ("ActionAdded", None),
+        ("SubActionAdded", 1),
+        ("SubActionAdded", 2),
+        ("SubActionNoteAdded", 1),
+        ("DueDateRevised", None),
+    ]
