@@ -305,9 +305,9 @@ def test_a_reimport_changes_contacts_adds_only_new_history_and_takes_the_lifecyc
         ("ActionCancelled", date(2015, 3, 1), "again", {"reason": "imported as cancelled"}),
     ]
     # A2 has no dated facts: added and put on hold on the day of the import.
-    assert [(t, on, why.get("reason")) for t, on, _, why in stream(app, action_id("T 1", "A2"))] == [
-        ("ActionAdded", date(2015, 3, 25), None),
-        ("ActionPutOnHold", date(2015, 3, 25), "imported"),
+    assert [(t, on, who, why.get("reason")) for t, on, who, why in stream(app, action_id("T 1", "A2"))] == [
+        ("ActionAdded", date(2015, 3, 25), "again", None),
+        ("ActionPutOnHold", date(2015, 3, 25), "again", "imported"),
     ]
 
 
