@@ -342,3 +342,10 @@ def test_the_header_is_the_first_row_with_a_name_each_needed_column_is_required_
     document = read_rows(rows, source="s", options=SHEET_OPTIONS, notices=notices).document
     assert [(a.code, a.owners, a.due_date) for a in document.actions] == [("X1", ["Ann"], date(2015, 4, 30))]
     assert notices == ["s: column(s) not used: 'Extra', 'Spare'"]
+
+
+def test_a_declared_separator_is_taken_whatever_character_it_is_even_a_letter(tmp_path: Path):
+    path = csv_file(tmp_path, "sep=X\r\nCode & TitleXOwnerXDue Date\r\nA1 OneXAnnX2015-04-30\r\n")
+    result = read_actions_csv(path, options=SHEET_OPTIONS)
+    assert [(a.code, a.owners, a.due_date) for a in result.document.actions] == [("A1", ["Ann"], date(2015, 4, 30))]
+    assert result.notices[0] == f"{path}: read as UTF-8 text, 'X'-separated"
