@@ -50,7 +50,8 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
     summary = ImportSummary()
     touched: dict[Any, Any] = {}  # aggregate id -> aggregate, so one aggregate is saved once
     fallback_day = app.today()
-    batch_people = NameIndex(p.name for doc in documents for p in doc.people)
+    # As register_person stores them (tidied): an action names its owners as they are registered.
+    batch_people = NameIndex(tidy(p.name) if isinstance(p.name, str) else p.name for doc in documents for p in doc.people)
 
     # Every problem in the batch is collected and reported at once; nothing is saved if any.
     problems = Problems()
