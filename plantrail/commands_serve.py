@@ -8,6 +8,8 @@ import os
 import click
 
 from domain.access import ActionRef
+from domain.errors import BadInputError
+from domain.text import clipped
 from plantrail import serving
 from plantrail.cli_support import services
 from plantrail.settings import mail_settings, web_settings
@@ -32,11 +34,25 @@ def serve(ctx: click.Context, host: str, port: int, no_scheduler: bool, no_web: 
     outside demo mode (PLANTRAIL_DEMO=1); PLANTRAIL_BASE_URL is the address used in emailed links."""
     if no_scheduler and no_web:
         raise click.UsageError("--no-scheduler and --no-web together leave nothing to run")
-    logging.basicConfig(level=os.environ.get("PLANTRAIL_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=_log_level(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db = ctx.find_root().params.get("db")
     web = None if no_web else web_settings(db)  # refuses to start without the key before anything opens
     options = serving.ServeOptions(host=host, port=port, web=not no_web, scheduler=not no_scheduler, relay_seconds=relay_seconds)
     serving.serve(services(ctx), mail_settings(), lambda: web, options, db)  # type: ignore[arg-type, return-value]
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level() -> str:
+    """PLANTRAIL_LOG_LEVEL, checked before anything starts (logging would raise a bare ValueError)."""
+    level = os.environ.get("PLANTRAIL_LOG_LEVEL", "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise BadInputError(
+            f"PLANTRAIL_LOG_LEVEL: {clipped(os.environ['PLANTRAIL_LOG_LEVEL'])} is not a log level; use one of {', '.join(LOG_LEVELS)}",
+            field="PLANTRAIL_LOG_LEVEL",
+        )
+    return level
 
 
 @click.command("signin-link")

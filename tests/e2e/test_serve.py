@@ -96,3 +96,24 @@ def test_serve_with_no_scheduler_serves_the_web_only(tmp_path: Path):
 def test_a_short_secret_key_is_refused(tmp_path: Path):
     result = invoke(cli_env(str(tmp_path / "p.db"), PLANTRAIL_SECRET_KEY="short"), "serve", expect=2)
     assert "at least 32" in result.stderr
+
+
+def test_an_unknown_log_level_is_refused_before_anything_starts(tmp_path: Path):
+    env = cli_env(str(tmp_path / "p.db"), PLANTRAIL_SECRET_KEY=KEY, PLANTRAIL_LOG_LEVEL="LOUD")
+    result = invoke(env, "serve", expect=2)
+    assert result.stderr.strip() == (
+        "plantrail: error: PLANTRAIL_LOG_LEVEL: 'LOUD' is not a log level; use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    )
+
+
+def test_demo_mode_gives_sign_in_links_without_a_secret_key_and_only_then(tmp_path: Path):
+    db = str(tmp_path / "p.db")
+    invoke(cli_env(db), "import", str(EXAMPLES))
+    plain = cli_env(db, PLANTRAIL_BASE_URL="http://127.0.0.1:8000")
+    plain.pop("PLANTRAIL_SECRET_KEY", None)
+    refused = invoke(plain, "signin-link", "Liam Purdie", expect=2)
+    assert "PLANTRAIL_SECRET_KEY" in refused.stderr
+    link = invoke(plain | {"PLANTRAIL_DEMO": "1"}, "signin-link", "liam purdie").stdout.strip()
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("http", "127.0.0.1:8000", "/sign-in/confirm")
+    assert parts.query.startswith("token=") and len(parts.query) > 40
