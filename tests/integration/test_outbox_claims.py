@@ -100,9 +100,11 @@ def test_a_claim_taken_over_mid_send_is_still_recorded_sent_and_the_lapse_is_log
         relay = asyncio.create_task(relay_once(context))
         while not smtp_server.handler.data_started.is_set():
             await asyncio.sleep(0.05)
-        # Another relay, after the lease: the first message's claim has lapsed, so it takes it over.
-        takeover = services.outbox.claim_next(T0 + lease + timedelta(seconds=1), lease=lease)
-        smtp_server.handler.hold.set()  # hold stays set: the second message is accepted at once
+        try:
+            # Another relay, after the lease: the first message's claim has lapsed, so it takes it over.
+            takeover = services.outbox.claim_next(T0 + lease + timedelta(seconds=1), lease=lease)
+        finally:
+            smtp_server.handler.hold.set()  # even on failure, or the server could not stop; the second goes at once
         return takeover, await relay
 
     with caplog.at_level(logging.WARNING, logger="plantrail.relay"):
