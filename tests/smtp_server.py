@@ -52,6 +52,8 @@ class MisbehavingHandler:
     drop_after_accepting: int = 0  # accept this many messages, then close the connection instead of answering
     received: list[Received] = field(default_factory=list)
     data_started: threading.Event = field(default_factory=threading.Event)  # set when a message's data arrives
+    # Set: each message waits for it before being accepted, so a test can act mid-send without guessing a delay.
+    hold: threading.Event | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -66,6 +68,8 @@ class MisbehavingHandler:
             return "451 4.3.0 Try again later"
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
+        if self.hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait)
         # Accepted from here on, like a real mail server that has queued it, even if the client has gone.
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append(Received(list(envelope.rcpt_tos), message, time.monotonic(), envelope.mail_from))

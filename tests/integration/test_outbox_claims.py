@@ -5,6 +5,8 @@ message in hand."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -58,6 +60,16 @@ def test_a_lease_no_longer_than_the_send_timeout_is_refused():
         DeliveryPolicy(send_timeout=timedelta(seconds=60), lease=timedelta(seconds=60))
 
 
+def test_the_lease_must_outlast_the_send_timeout_by_ten_seconds_exactly():
+    # Ten seconds to record the outcome after the longest send: exactly ten is enough, a
+    # microsecond less is not (the margin's both edges, so neither bound can drift).
+    send_timeout = timedelta(seconds=40)
+    assert DeliveryPolicy(send_timeout=send_timeout, lease=timedelta(seconds=50)).lease == timedelta(seconds=50)
+    with pytest.raises(ValueError) as refused:
+        DeliveryPolicy(send_timeout=send_timeout, lease=timedelta(seconds=50) - timedelta(microseconds=1))
+    assert str(refused.value) == "delivery lease 0:00:49.999999 must exceed the send timeout 0:00:40 by at least 10 s"
+
+
 def test_a_relay_cancelled_mid_send_finishes_and_records_the_message_in_hand(services, smtp_server):
     queue(services, 3)
     smtp_server.handler.delay_seconds = 1.5
@@ -74,6 +86,34 @@ def test_a_relay_cancelled_mid_send_finishes_and_records_the_message_in_hand(ser
     asyncio.run(cancel_mid_send())
     assert len(smtp_server.received) == 1
     assert services.outbox.counts() == {"sent": 1, "pending": 2}  # recorded, and nothing else left claimed
+
+
+def test_a_claim_taken_over_mid_send_is_still_recorded_sent_and_the_lapse_is_logged(services, smtp_server, caplog):
+    first, second = queue(services, 2)
+    smtp_server.handler.hold = threading.Event()
+    lease = DeliveryPolicy().lease
+    context = RelayContext(
+        services.outbox, SmtpTransport(host="127.0.0.1", port=smtp_server.port), "plantrail <p@example.org>", clock=lambda: T0
+    )
+
+    async def take_over_mid_send():
+        relay = asyncio.create_task(relay_once(context))
+        while not smtp_server.handler.data_started.is_set():
+            await asyncio.sleep(0.05)
+        try:
+            # Another relay, after the lease: the first message's claim has lapsed, so it takes it over.
+            takeover = services.outbox.claim_next(T0 + lease + timedelta(seconds=1), lease=lease)
+        finally:
+            smtp_server.handler.hold.set()  # even on failure, or the server could not stop; the second goes at once
+        return takeover, await relay
+
+    with caplog.at_level(logging.WARNING, logger="plantrail.relay"):
+        takeover, report = asyncio.run(take_over_mid_send())
+    assert takeover.message_id == first and report.sent == [first, second]
+    # Sent is sent whoever holds the claim now; only the lapse of the first is worth a warning.
+    assert {m["message_id"]: m["status"] for m in services.outbox.listing()} == {first: "sent", second: "sent"}
+    warnings = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
+    assert warnings == [("plantrail.relay", "WARNING", f"the claim on {first} lapsed before its sent attempt was recorded")]
 
 
 def undeliverable(services, n: int) -> bool:

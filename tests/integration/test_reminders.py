@@ -5,10 +5,12 @@ import email
 import email.policy
 import email.utils
 import re
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from notifications import tables as nt
@@ -387,3 +389,23 @@ def test_the_file_transport_writes_each_message_under_its_message_id_and_the_out
     assert report.sent == [sent["message_id"]] and (sent["status"], sent["sent_at"]) == ("sent", now.isoformat())
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == [sent["message_id"].strip("<>").replace("@", "_") + ".eml"]  # a file name safe everywhere
+
+
+@pytest.fixture
+def local_time_in_tokyo(monkeypatch):
+    """The relay's host set to another zone than UTC (+09:00, no summer time)."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_relay_dates_its_notices_in_utc_whatever_the_hosts_local_zone(services, smtp_server, local_time_in_tokyo):
+    small_plan(services)
+    smtp_server.handler.refuse = {"ann@example.org"}
+    now = datetime(2015, 3, 24, 7, tzinfo=UTC)
+    run(services, settings_for(smtp_server), date(2015, 3, 24), now)
+    [notice] = [m for m in smtp_server.received if m.rcpt_tos == ["admin@example.org"]]
+    # The relay's clock is read in UTC, not in the host's zone: the same instant, but one zone in every record.
+    assert notice.message["Date"] == "Tue, 24 Mar 2015 07:00:00 +0000"
