@@ -96,7 +96,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "relay": (
         ["notifications/relay.py"],
-        ["tests/integration/test_reminders.py", "tests/integration/test_outbox_claims.py", "tests/integration/test_reminder_isolation.py"],
+        [
+            "tests/integration/test_reminders.py",
+            "tests/integration/test_admin_notices.py",
+            "tests/integration/test_outbox_claims.py",
+            "tests/integration/test_reminder_isolation.py",
+        ],
     ),
     "sweep": (
         ["scheduler/sweep.py"],
@@ -113,6 +118,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/unit/test_importers.py",
             "tests/unit/test_sheet_reader.py",
             "tests/integration/test_import_store.py",
+            "tests/integration/test_import_names.py",
             "tests/e2e/test_sheets_in.py",
         ],
     ),
