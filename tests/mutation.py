@@ -117,6 +117,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/unit/test_importers.py",
             "tests/unit/test_sheet_reader.py",
+            "tests/unit/test_plan_file_reading.py",
             "tests/integration/test_import_store.py",
             "tests/integration/test_import_names.py",
             "tests/e2e/test_sheets_in.py",
