@@ -8,10 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, bindparam, func, literal, null, select, union_all
+from sqlalchemy import Engine, and_, bindparam, func, literal, null, or_, select, union_all
 
 from domain.errors import ActionNotFoundError
 from projections import tables as t
+from projections.action_fold import TOUCHES
+
+# The audit trail's names of the events that count as updating an action (``TOUCHES``).
+ROUND_UPDATE_TYPES = sorted(topic.rsplit(".", 1)[-1] for topic in TOUCHES)
 
 
 def _iso(value: date | None) -> str | None:
@@ -135,6 +139,32 @@ class OwnerQueries:
         or note (current view)."""
         a = t.actions
         query = select(a.c.code, a.c.last_update_on).where(a.c.plan_code == plan_code if codes is None else among_codes(plan_code, codes))
+        with self.engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
+    def round_updates(self, plan_code: str, since: date, codes: list[str] | None = None) -> dict[str, date]:
+        """Per action code (all, or ``codes``), the effective date of its latest update on or after
+        ``since`` that answers an update round: a progress figure, note or claim recorded by one of
+        the action's owners or by the manager of one of them (``domain.rounds.UpdateRound``).
+        Actions without one are left out."""
+        e, a, o, p = t.events, t.actions, t.action_owners, t.people
+        query = (
+            select(e.c.action_code, func.max(e.c.effective_on))
+            .select_from(
+                e.join(a, and_(a.c.plan_code == e.c.plan_code, a.c.code == e.c.action_code))
+                .join(o, o.c.action_id == a.c.id)
+                .outerjoin(p, p.c.name == o.c.person_name)
+            )
+            .where(
+                e.c.plan_code == plan_code,
+                e.c.effective_on >= since,
+                e.c.type.in_(ROUND_UPDATE_TYPES),
+                or_(e.c.actor == o.c.person_name, e.c.actor == p.c.manager),
+            )
+            .group_by(e.c.action_code)
+        )
+        if codes is not None:
+            query = query.where(among_codes(plan_code, codes))
         with self.engine.connect() as conn:
             return dict(conn.execute(query).all())
 
