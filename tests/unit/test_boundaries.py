@@ -247,7 +247,7 @@ def test_rejecting_a_claim_without_a_reason_says_what_the_reason_is_for():
     action = new_action()
     action.submit_change("progress", progress=100, actor="Pat Preece", effective_on=CLAIMED_ON)
     with pytest.raises(ReasonRequiredError) as refused:
-        action.reject_change(action.pending_claim("progress"), reason=None, actor="Liam Purdie")
+        action.reject_change(action.pending_claim("progress"), reason=None, actor="Liam Purdie", effective_on=CLAIMED_ON)
     assert str(refused.value) == "reason: a reason is required to reject a claim"
 
 
@@ -303,7 +303,7 @@ def test_a_decider_facing_several_claims_is_asked_which_by_the_kind_field():
         "kind: SOS 001/SS_ICSAP_ARR1 has several pending claims (due_date, progress); say which",
         "kind",
     )
-    action.reject_change(action.pending_claim("due_date"), reason="no", actor="Liam Purdie")
+    action.reject_change(action.pending_claim("due_date"), reason="no", actor="Liam Purdie", effective_on=CLAIMED_ON)
     with pytest.raises(DomainError) as decided:
         action.pending_claim("due_date", version=seen)
     assert str(decided.value) == (
