@@ -5,6 +5,7 @@ its filters and exports use."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 # Where the class name, split into words, would not say what happened.
@@ -32,6 +33,21 @@ def event_words(event_type: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def event_heading(entry: Mapping[str, Any]) -> str:
+    """What happened, for an entry of the trail (``projections.audit.entry``): ``event_words``,
+    except that a figure restating the one before it reads "Progress confirmed at 70%"."""
+    if entry["type"] == "ProgressUpdated":
+        figure = entry["changes"].get("progress")
+        if figure and figure[0] == figure[1]:
+            return f"Progress confirmed at {figure[1]}%"
+    return event_words(entry["type"])
+
+
 def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """An event's changes as (words, before, after), leaving out the internal keys."""
-    return [(key.replace("_", " "), change[0], change[1]) for key, change in changes.items() if key not in INTERNAL_CHANGES]
+    """An event's changes as (words, before, after), leaving out the internal keys and what
+    stayed the same (a confirmed figure: the heading says it)."""
+    return [
+        (key.replace("_", " "), change[0], change[1])
+        for key, change in changes.items()
+        if key not in INTERNAL_CHANGES and change[0] != change[1]
+    ]

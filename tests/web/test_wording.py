@@ -138,3 +138,21 @@ def test_the_update_now_confirm_page_reads_without_stray_spaces(browser: Browser
     text = read_aloud(browser.get(f"{link.path}?{link.query}").html)
     assert "This link is for updating SOS 001/SS_ICSAP_RISK1 only: you will be signed in for that action and nothing else." in text
     assert _stray_spaces(text) == []
+
+
+def _timeline_items(html: str) -> list[str]:
+    timeline = html.split('<ol class="timeline"', 1)[1].split("</ol>", 1)[0]
+    return [" ".join(Page(item).text.split()) for item in re.findall(r"<li>(.*?)</li>\s*(?=<li>|$)", timeline, flags=re.S)]
+
+
+def test_restating_the_same_figure_reads_as_progress_confirmed_with_no_change_listed(browser: Browser, staffed):
+    figure = staffed.show("SOS 001/SS_ICSAP_TRAN2")["progress"]
+    browser.sign_in(LIAM)
+    browser.submit(browser.get(TRAN2), "/progress", progress=str(figure))
+    newest = _timeline_items(browser.get(TRAN2).html)[0]
+    assert newest.startswith(f"Progress confirmed at {figure}% by Liam Purdie "), newest
+    assert "→" not in newest  # nothing is listed as changed
+    [restated] = [e for e in history(staffed.engine, plan_code="SOS 001", action_code="SS_ICSAP_TRAN2") if e["actor"] == "Liam Purdie"]
+    assert restated["changes"] == {"progress": [figure, figure]}  # the trail keeps which figure was confirmed
+    browser.submit(browser.get(TRAN2), "/progress", progress=str(figure + 5))
+    assert _timeline_items(browser.get(TRAN2).html)[0].startswith("Progress updated by Liam Purdie")
