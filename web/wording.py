@@ -1,6 +1,6 @@
-"""What an owner or clerk reads for an event on an action's timeline: plain words, never the
-event's class name or an internal key. The audit trail and its CSV keep the machine names, which
-its filters and exports use."""
+"""What an owner or clerk reads for an event on an action's timeline and in the audit trail's
+"What changed" column: plain words, never the event's class name or an internal key. The audit
+trail's event column and its CSV keep the machine names, which its filters and exports use."""
 
 from __future__ import annotations
 
