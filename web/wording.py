@@ -17,7 +17,7 @@ EVENT_WORDS = {
     "ChangeSubmitted": "Change submitted for sign-off",
     "ChangeApproved": "Change approved at sign-off",
     "ChangeRejected": "Change rejected at sign-off",
-    "ReminderRaised": "Reminder sent",
+    "ReminderRaised": "Reminder raised",  # "sent" only once the relay has sent it (event_heading)
     "ReminderUndeliverable": "Reminder could not be delivered",
 }
 # Keys of an event's changes that identify things for the machine (a reminder's de-duplication
@@ -35,7 +35,11 @@ def event_words(event_type: str) -> str:
 
 def event_heading(entry: Mapping[str, Any]) -> str:
     """What happened, for an entry of the trail (``projections.audit.entry``): ``event_words``,
-    except that a figure restating the one before it reads "Progress confirmed at 70%"."""
+    except that a figure restating the one before it reads "Progress confirmed at 70%", and a
+    reminder reads "Reminder sent" once the relay has sent it (``sent``, from
+    ``Services.trail``), "Reminder raised" until then."""
+    if entry["type"] == "ReminderRaised" and entry.get("sent"):
+        return "Reminder sent"
     if entry["type"] == "ProgressUpdated":
         figure = entry["changes"].get("progress")
         if figure and figure[0] == figure[1]:

@@ -4,11 +4,14 @@ counts pluralised, events in plain words without internal keys."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from notifications.relay import relay_once
+from plantrail.rounds import chase
 from projections.audit import history
 from projections.summary import changes
 from tests.web.conftest import CLERK_EMAIL, SECRET, Browser
@@ -156,3 +159,16 @@ def test_restating_the_same_figure_reads_as_progress_confirmed_with_no_change_li
     assert restated["changes"] == {"progress": [figure, figure]}  # the trail keeps which figure was confirmed
     browser.submit(browser.get(TRAN2), "/progress", progress=str(figure + 5))
     assert _timeline_items(browser.get(TRAN2).html)[0].startswith("Progress updated by Liam Purdie")
+
+
+def test_a_reminder_reads_raised_until_the_relay_has_sent_it(browser: Browser, staffed, web_app, clock):
+    clock.now = datetime.now(UTC)
+    browser.sign_in(CLERK_EMAIL)
+    web = web_app.state.web
+    raised = chase(staffed, web.policy_for, web.sweep, "SOS 001", actor="Cara Clerk", now=clock.now)  # queued, not sent
+    code = raised[0].split("|")[2]
+    before = _timeline_headings(browser.get(f"/actions/SOS%20001/{code}").html)
+    assert "Reminder raised" in before and "Reminder sent" not in before
+    asyncio.run(relay_once(web.mailer.relay))
+    after = _timeline_headings(browser.get(f"/actions/SOS%20001/{code}").html)
+    assert "Reminder sent" in after and "Reminder raised" not in after
