@@ -23,7 +23,9 @@ class UpdateRound:
     actor is. So a clerk's or a system's import of figures (actor ``Covalent import``, or the
     clerk), a clerk's note and a sweep's reminder never mark the owners as updated: the clerk
     still has to chase them. An import run by an owner in their own name does count, as it is
-    theirs. The query is ``Queries.round_updates``; ``updated`` takes its answer."""
+    theirs. The query is ``projections.owner_queries.round_updates``, read by the clerk's round
+    page, the owner's "My actions" and the sweep's escalation after the deadline
+    (``ActionFacts.round_update_on``); ``updated`` takes its answer."""
 
     committee: str
     meets_on: date

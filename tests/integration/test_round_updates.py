@@ -55,3 +55,22 @@ def test_an_import_or_a_clerks_note_in_the_round_leaves_the_owner_waiting_until_
     _, mine = plan_rows(services, policy_for, owner, PLAN, [by_owner])
     _, theirs = plan_rows(services, policy_for, waiting[by_clerk]["owners"][0], PLAN, [by_clerk])
     assert [r["updated_in_round"] for r in mine] == [True] and [r["updated_in_round"] for r in theirs] == [False]
+
+
+def test_the_sweeps_escalation_after_the_deadline_follows_the_same_rule(seeded, smtp_server):
+    from plantrail.bootstrap import sweep_context
+    from scheduler.sweep import due_now
+    from tests.integration.test_reminders import settings_for
+
+    services, deadline = seeded, date(2015, 3, 25)
+    context = sweep_context(services, settings_for(smtp_server))
+    _, waiting = _split(services)
+    imported_in_round = sorted(code for code, a in waiting.items() if a["updated_by_others"])
+
+    def escalated() -> set[str]:
+        return {d.action_code for d in due_now(context, deadline, deadline) if d.rule == "committee_escalation"}
+
+    assert set(imported_in_round) <= escalated()  # the import's figures dated 2015-03-24 do not answer it
+    code = imported_in_round[0]
+    services.record(f"{PLAN}/{code}", AddNote("Figures checked; on track"), actor=waiting[code]["owners"][0])
+    assert code not in escalated() and set(imported_in_round[1:]) <= escalated()

@@ -190,8 +190,8 @@ def test_the_committee_round_opens_exactly_its_length_before_the_deadline_and_cl
 
 def test_an_update_on_the_first_day_of_the_round_counts_and_one_the_day_before_does_not():
     opens = DEADLINE - timedelta(days=6)
-    updated_on_opening = facts(due_date=None, last_update_on=opens)
-    updated_before = facts(due_date=None, last_update_on=opens - timedelta(days=1))
+    updated_on_opening = facts(due_date=None, round_update_on=opens)
+    updated_before = facts(due_date=None, round_update_on=opens - timedelta(days=1))
     assert "committee_escalation" not in fired(DEADLINE, updated_on_opening)
     assert fired(DEADLINE, updated_before)["committee_escalation"].recipients == (("Mo Manager", "manager"),)
 
