@@ -68,6 +68,12 @@ def test_the_sign_off_page_and_navigation_read_without_stray_spaces(browser: Bro
     assert f"Liam Purdie proposes: {claim['proposed']}, effective {claim['effective_on']}. Waiting since" in text
     assert "Waiting for my sign-off (1 claim) Signed in as" in text
     assert _stray_spaces(text) == []
+    recent = [
+        " ".join(Page(li).text.split())
+        for li in re.findall(r"<li>(.*?)</li>", html.split('class="recent"', 1)[1].split("</ul>", 1)[0], re.S)
+    ]
+    assert recent and recent[0].split(": ", 1)[1].startswith("Change submitted for sign-off — “claims completion")
+    assert not [r for r in recent if re.search(r": (?:[A-Z][a-z]+){2,}", r)]  # no event class names
 
 
 def test_the_dashboard_and_plan_settings_read_without_stray_spaces(browser: Browser, staffed):
