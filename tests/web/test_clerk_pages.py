@@ -157,5 +157,6 @@ def test_the_audit_trails_what_changed_column_is_in_words_without_reminder_keys(
     changed = [row[5] for row in _cells(page, "audit-table")[1:]]
     assert len(changed) == len(keys) and all(c.startswith("“committee update request: reminded ") for c in changed), changed
     assert not [k for k in keys if k in page.html]
-    confirmed = browser.get("/audit?plan=SOS+001&type=ProgressUpdated&actor=Liam+Purdie")
-    assert [row[5] for row in _cells(confirmed, "audit-table")[1:]] == [f"Progress confirmed at {figure}%"]
+    confirmed = browser.get("/audit?plan=SOS+001&type=progressupdated&actor=Liam+Purdie")
+    assert [(row[2], row[5]) for row in _cells(confirmed, "audit-table")[1:]] == [(f"Progress confirmed at {figure}%", "")]
+    assert Page(confirmed.html).form("/audit").fields["type"] == "ProgressUpdated"  # the filter shows what it chose
