@@ -72,7 +72,9 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     assert not page.has_id("last-chase")
     before = len(smtp_server.received)
     response = browser.submit(page, "/round/chase")
-    assert response.headers["location"].endswith(f"chased={len(waiting)}")
+    assert response.headers["location"].endswith(f"chased={len(waiting)}&sent={len(waiting)}")
+    said = browser.get(response.headers["location"]).by_id("chased")
+    assert said == f"✔ Chased: {len(waiting)} reminders raised and sent."
     chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
     assert sorted(e["action"] for e in chased) == sorted(waiting)
     digests = [m.text() for m in smtp_server.received[before:]]
@@ -97,6 +99,19 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     clock.advance(minutes=61)
     browser.submit(browser.get(DASHBOARD + "/round"), "/round/chase")
     assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == 2 * len(chased)
+
+
+def test_a_chase_the_mail_server_did_not_take_says_so(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "/round")
+    waiting = len(_cells(page, "waiting")) - 1
+    smtp_server.stop()  # the council's mail server is down
+    response = browser.submit(page, "/round/chase")
+    assert response.headers["location"].endswith(f"chased={waiting}&sent=0")
+    said = browser.get(response.headers["location"]).by_id("chased")
+    assert said.startswith(f"✔ Chased: {waiting} reminders raised; 0 sent. The mail server did not take the other {waiting}:")
+    assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == waiting
 
 
 def test_only_a_clerk_of_the_plan_sees_the_round(browser: Browser):
