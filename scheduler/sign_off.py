@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from scheduler import sign_off_facts
 from scheduler.facts import Directory
-from scheduler.policy import DueReminder
-from scheduler.sign_off_policy import Deciders, SignOffPlan, claim_details, sign_off_reminders, waiting_for
+from scheduler.policy import ActionFacts, DueReminder
+from scheduler.sign_off_policy import ClaimFacts, Deciders, SignOffPlan, claim_details, sign_off_reminders, waiting_for
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,29 @@ class SignOffFacts:
         return cls(directory, sign_off_facts.deciders(engine, directory), plans)
 
 
-def due_for_plan(engine: Engine, shared: SignOffFacts, plan_code: str, as_of: date) -> list[DueReminder]:
-    """Every sign-off reminder due on ``as_of`` for one plan (raised before or not)."""
+def pending_for_plan(engine: Engine, shared: SignOffFacts, plan_code: str, as_of: date) -> list[ClaimFacts]:
+    """The plan's claims pending at the end of ``as_of``."""
+    return sign_off_facts.pending_claims(engine, shared.plans[plan_code], as_of, shared.directory)
+
+
+def with_pending_claims(actions: list[ActionFacts], claims: list[ClaimFacts]) -> list[ActionFacts]:
+    """The actions, each with the kinds of its claims pending (what the action rules leave be)."""
+    kinds: dict[str, list[str]] = {}
+    for claim in claims:
+        kinds.setdefault(claim.action_code, []).append(claim.kind)
+    if not kinds:
+        return actions
+    return [a._replace(pending_claims=tuple(sorted(kinds[a.code]))) if a.code in kinds else a for a in actions]
+
+
+def due_for_plan(
+    engine: Engine, shared: SignOffFacts, plan_code: str, as_of: date, claims: list[ClaimFacts] | None = None
+) -> list[DueReminder]:
+    """Every sign-off reminder due on ``as_of`` for one plan (raised before or not); ``claims``:
+    its pending claims, if read already."""
     plan = shared.plans[plan_code]
-    claims = sign_off_facts.pending_claims(engine, plan, as_of, shared.directory)
+    if claims is None:
+        claims = pending_for_plan(engine, shared, plan_code, as_of)
     rejected = sign_off_facts.rejections(engine, plan, as_of, shared.directory)
     return sign_off_reminders(plan, claims, rejected, shared.deciders, as_of)
 
@@ -44,13 +63,16 @@ class WaitingClaim:
     plan_code: str
     plan_title: str
     action_code: str
-    role: str  # why they decide it: manager, clerk or admin
+    role: str  # why they decide it (manager, clerk or admin), or CLAIMANT: it is their own
     details: dict[str, Any]
+
+
+CLAIMANT = "claimant"  # WaitingClaim.role of a person's own claim
 
 
 def waiting_by_person(engine: Engine, directory: Directory, as_of: date) -> dict[str, list[WaitingClaim]]:
     """Per person (registered name), every claim pending on ``as_of`` that they are asked to
-    decide, oldest first, in every plan."""
+    decide, and their own claims still waiting (role ``CLAIMANT``), oldest first, in every plan."""
     shared = SignOffFacts.read(engine, directory)
     found: dict[str, list[WaitingClaim]] = {}
     for plan in shared.plans.values():
@@ -60,6 +82,10 @@ def waiting_by_person(engine: Engine, directory: Directory, as_of: date) -> dict
                 WaitingClaim(plan.code, plan.title, claim.action_code, role, claim_details(claim, as_of, shared.deciders))
                 for claim, role in waiting
             )
+        for claim in claims:
+            if claim.claimed_on <= as_of:
+                details = claim_details(claim, as_of, shared.deciders)
+                found.setdefault(claim.claimant, []).append(WaitingClaim(plan.code, plan.title, claim.action_code, CLAIMANT, details))
     for listed in found.values():
         listed.sort(key=lambda w: (w.details["since"], w.plan_code, w.action_code))
     return found
