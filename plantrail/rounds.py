@@ -15,7 +15,8 @@ from domain.rounds import UpdateRound, current_round
 from plantrail.services import Services
 from scheduler.facts import latest_notes
 from scheduler.policy import ReminderPolicy
-from scheduler.sweep import SweepContext, enqueue_pending
+from scheduler.rejection_notice import untold_rejections
+from scheduler.sweep import SweepContext, enqueue_pending, raise_due
 
 CLOSED = ("Complete", "Cancelled")
 # A second chase sooner than this would email every waiting owner again (a double click did);
@@ -134,12 +135,22 @@ def chase(
                     "chased_by": actor,
                     "latest_note": notes.get(action["code"]),
                 },
-                "sweep_id": f"chase/{plan_code}/{now.isoformat(timespec='seconds')}",
                 "actor": actor,
                 "effective_on": today,
             }
         )
-    raised = [spec["key"] for spec in raise_reminders(services.app, [s for s in specs if s["recipients"]])]
+    sweep_id = f"chase/{plan_code}/{now.isoformat(timespec='seconds')}"
+    raised = [spec["key"] for spec in raise_reminders(services.app, [s | {"sweep_id": sweep_id} for s in specs if s["recipients"]])]
     services.projector.catch_up()
+    # The chase's digest is the next reminder digest of the owners it goes to: a rejection they
+    # were promised the reason of in it comes with it (and not again in the next sweep's).
+    chased_owners = {owner for spec in specs if spec["key"] in raised for owner in action_owners(spec)}
+    notices = untold_rejections(sweep, chased_owners, now=now)
+    if notices:
+        raise_due(sweep, notices, sweep_id=sweep_id, as_of=today)
     enqueue_pending(sweep, now)
     return raised
+
+
+def action_owners(spec: dict[str, Any]) -> list[str]:
+    return [recipient["name"] for recipient in spec["recipients"]]
