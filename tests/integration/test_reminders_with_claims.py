@@ -125,3 +125,25 @@ def test_a_rejection_reaches_the_owner_in_a_clerks_chase_that_comes_before_the_s
     outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 3, 27))
     assert raised(outcome, "sign_off_rejected") == []
     assert all("not accepted" not in m.text() for m in to(messages, "Liam Purdie"))
+
+
+def test_the_round_does_not_chase_an_action_whose_completion_awaits_sign_off_but_does_one_with_a_new_date_waiting(plan, clock, smtp_server):
+    from plantrail.rounds import round_status
+
+    def policy(code: str) -> ReminderPolicy:
+        return ReminderPolicy()
+
+    completed, redated = "SS_ICSAP_TRAN2", TRAN3
+    clock.set(datetime(2015, 3, 26, 9, tzinfo=UTC))
+    before = [a["code"] for a in round_status(plan, policy, PLAN).waiting]
+    assert {completed, redated} <= set(before)
+    # Both claims dated before the round opened (2015-03-15), so neither answers the round itself.
+    plan.record(completed, ChangeLifecycle("complete", None, date(2015, 3, 12), "Sessions delivered"), actor="Liam Purdie")
+    plan.record(redated, ReviseDueDate(date(2015, 4, 30), "Trainer off sick", date(2015, 3, 12)), actor="Liam Purdie")
+    status = round_status(plan, policy, PLAN)
+    assert [a["code"] for a in status.waiting] == [code for code in before if code != completed]
+    assert [(a["code"], a["pending_claims"]) for a in status.awaiting_sign_off] == [(completed, ["completion"])]
+    assert completed not in [a["code"] for a in status.updated]
+
+    chased = chase(plan, policy, sweep_context(plan, settings_for(smtp_server)), PLAN, actor="Jane Menzies", now=clock.moment)
+    assert sorted(key.split("|")[2] for key in chased) == sorted(a["code"] for a in status.waiting if a["owners"])

@@ -9,7 +9,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 
-from domain.commands import UpdateProgress
+from domain.commands import ChangeLifecycle, UpdateProgress
 from projections.audit import history
 from projections.report import report_data
 from projections.summary import summary
@@ -112,6 +112,24 @@ def test_a_chase_the_mail_server_did_not_take_says_so(browser: Browser, staffed,
     said = browser.get(response.headers["location"]).by_id("chased")
     assert said.startswith(f"✔ Chased: {waiting} reminders raised; 0 sent. The mail server did not take the other {waiting}:")
     assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == waiting
+
+
+def test_the_round_lists_a_completion_awaiting_sign_off_apart_and_does_not_chase_it(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    browser.sign_in(CLERK_EMAIL)
+    waiting = [r[0] for r in _cells(browser.get(DASHBOARD + "/round"), "waiting")[1:]]
+    code = waiting[0]
+    owner = staffed.show(f"SOS 001/{code}")["owners"][0]
+    # Claimed complete with a date before the round opened: it does not answer the round, but
+    # the owners have nothing more to give; the approver is asked to decide it instead.
+    staffed.record(f"SOS 001/{code}", ChangeLifecycle("complete", None, date(2015, 3, 1), "Signed off by the partners"), actor=owner)
+    page = browser.get(DASHBOARD + "/round")
+    assert [r[0] for r in _cells(page, "waiting")[1:]] == waiting[1:]
+    assert [r[0] for r in _cells(page, "awaiting-sign-off")[1:]] == [code]
+    response = browser.submit(page, "/round/chase")
+    assert response.headers["location"].endswith(f"chased={len(waiting) - 1}&sent={len(waiting) - 1}")
+    chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
+    assert sorted(e["action"] for e in chased) == sorted(waiting[1:])
 
 
 def test_only_a_clerk_of_the_plan_sees_the_round(browser: Browser):
