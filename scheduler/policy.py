@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from domain.reminder import ACTION_RULES
 from domain.sign_off import CLAIM_COMPLETION, CLAIM_DUE_DATE, CLAIM_PROGRESS
 from domain.timeliness import OPEN_LIFECYCLES, counts_as_complete
-
-ACTION_RULES = ("due_soon", "overdue", "stale", "committee_round", "committee_escalation")
 
 # What a claim awaiting sign-off already answers, so that no rule asks the owners for it again.
 # A completion leaves the owners nothing to give: every rule about the action waits, and the
