@@ -8,8 +8,8 @@ counts actions. Overdue actions come first (longest overdue first), then the res
 Sign-off comes before the actions, as claims rather than actions: every claim awaiting the
 reader's decision (whichever claim's reminder brought the digest, and those still waiting from
 before), claims the reader should follow up because they have waited too long, the reader's
-own claims that were not accepted, with the reason given, and the reader's own claims still
-waiting for someone's sign-off (which the reminder rules do not ask them for again:
+own claims that were not accepted, with the reason given, and the claims on the reader's own
+actions still waiting for someone's sign-off (which the reminder rules do not ask them for again:
 ``scheduler.policy.SETTLED_BY_CLAIM``).
 """
 
@@ -43,7 +43,8 @@ RULE_TITLES = {
     SIGN_OFF_REJECTED: "Claim not accepted",
 }
 URGENCY = list(RULE_TITLES)  # the order reasons are listed in, most urgent first
-# Not a reminder: the reader's own claim still waiting, listed beside whatever brought the digest.
+# Not a reminder: a claim still waiting on the reader's own action (theirs, role "claimant", or a
+# co-owner's), listed beside whatever brought the digest.
 OWN_CLAIM = "own_claim"
 
 
@@ -66,8 +67,8 @@ class DigestItem:
 @dataclass(frozen=True)
 class Digest:
     """Everything due for one person from one sweep. ``also_awaiting``: claims awaiting the
-    reader's decision that no reminder of this sweep is about; ``own_claims``: the reader's own
-    claims awaiting someone else's (both listed, never counted as sent)."""
+    reader's decision that no reminder of this sweep is about; ``own_claims``: claims on the
+    reader's own actions awaiting someone else's (both listed, never counted as sent)."""
 
     recipient_name: str
     recipient_email: str
@@ -164,7 +165,8 @@ def what_to_do(item: DigestItem, as_of: date | None = None) -> str:
             return "The action stays as last approved: put right what the reason says, then record the change again."
         case "own_claim":
             what = "completion" if d["kind"] == "completion" else d["proposed"]
-            return f"Your {what} (claimed {short_date(d['claimed_on'], as_of)}) is waiting for sign-off by {d['awaiting']}."
+            whose = "Your" if item.role == "claimant" else f"{d['claimant']}'s"
+            return f"{whose} {what} (claimed {short_date(d['claimed_on'], as_of)}) is waiting for sign-off by {d['awaiting']}."
     return "please have a look at it."  # a rule without wording of its own yet
 
 

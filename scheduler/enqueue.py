@@ -55,7 +55,7 @@ class Group:
     name: str
     items: tuple[DigestItem, ...]
     also_awaiting: tuple[DigestItem, ...] = ()  # claims awaiting this person that no reminder here is about
-    own_claims: tuple[DigestItem, ...] = ()  # this person's claims awaiting someone else's sign-off
+    own_claims: tuple[DigestItem, ...] = ()  # claims on this person's actions awaiting someone else's sign-off
 
     def undeliverable(self, reason: str, email: str | None = None, items: tuple[DigestItem, ...] | None = None) -> Undeliverable:
         chosen = self.items if items is None else items
@@ -125,7 +125,7 @@ def _groups(ctx: SweepContext, reminders: list[dict[str, Any]], people: facts.Di
 def _with_claims_waiting(ctx: SweepContext, groups: list[Group], people: facts.Directory) -> list[Group]:
     """Each digest lists every claim awaiting its reader's decision, not only the claims a
     reminder of this sweep is about (a claim is asked about once per period, but stays waiting),
-    and the reader's own claims still waiting, which no rule asks them for again."""
+    and the claims still waiting on the reader's own actions, which no rule asks them for again."""
     waiting: dict[date, dict[str, list[sign_off.WaitingClaim]]] = {}
     found = []
     for group in groups:
@@ -141,7 +141,7 @@ def _with_claims_waiting(ctx: SweepContext, groups: list[Group], people: facts.D
                 DigestItem(
                     "",
                     group.name,
-                    OWN_CLAIM if w.role == sign_off.CLAIMANT else SIGN_OFF_AWAITING,
+                    OWN_CLAIM if w.role in sign_off.AS_OWNER else SIGN_OFF_AWAITING,
                     w.role,
                     w.plan_code,
                     w.plan_title,

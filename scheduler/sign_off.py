@@ -63,29 +63,38 @@ class WaitingClaim:
     plan_code: str
     plan_title: str
     action_code: str
-    role: str  # why they decide it (manager, clerk or admin), or CLAIMANT: it is their own
+    role: str  # why they decide it (manager, clerk or admin), or CLAIMANT / CO_OWNER: see below
     details: dict[str, Any]
 
 
 CLAIMANT = "claimant"  # WaitingClaim.role of a person's own claim
+CO_OWNER = "co-owner"  # ... of a claim another owner of the same action made
+AS_OWNER = (CLAIMANT, CO_OWNER)
 
 
 def waiting_by_person(engine: Engine, directory: Directory, as_of: date) -> dict[str, list[WaitingClaim]]:
     """Per person (registered name), every claim pending on ``as_of`` that they are asked to
-    decide, and their own claims still waiting (role ``CLAIMANT``), oldest first, in every plan."""
+    decide, oldest first, in every plan; and the claims on actions they own, theirs
+    (``CLAIMANT``) or another owner's (``CO_OWNER``): no rule asks the owners for what a claim
+    settles (``scheduler.policy.SETTLED_BY_CLAIM``), so their digest says why."""
     shared = SignOffFacts.read(engine, directory)
     found: dict[str, list[WaitingClaim]] = {}
     for plan in shared.plans.values():
-        claims = sign_off_facts.pending_claims(engine, plan, as_of, directory)
-        for name, waiting in waiting_for(claims, shared.deciders, as_of).items():
+        claims = [c for c in sign_off_facts.pending_claims(engine, plan, as_of, directory) if c.claimed_on <= as_of]
+        deciding = waiting_for(claims, shared.deciders, as_of)
+        for name, waiting in deciding.items():
             found.setdefault(name, []).extend(
                 WaitingClaim(plan.code, plan.title, claim.action_code, role, claim_details(claim, as_of, shared.deciders))
                 for claim, role in waiting
             )
+        owners = sign_off_facts.owners_of(engine, plan.code, {c.action_code for c in claims}, directory)
         for claim in claims:
-            if claim.claimed_on <= as_of:
-                details = claim_details(claim, as_of, shared.deciders)
-                found.setdefault(claim.claimant, []).append(WaitingClaim(plan.code, plan.title, claim.action_code, CLAIMANT, details))
+            details = claim_details(claim, as_of, shared.deciders)
+            for name in dict.fromkeys([claim.claimant, *owners.get(claim.action_code, [])]):
+                if any(asked is claim for asked, _ in deciding.get(name, [])):
+                    continue  # a co-owner asked to decide it hears of it as a decider
+                role = CLAIMANT if name == claim.claimant else CO_OWNER
+                found.setdefault(name, []).append(WaitingClaim(plan.code, plan.title, claim.action_code, role, details))
     for listed in found.values():
         listed.sort(key=lambda w: (w.details["since"], w.plan_code, w.action_code))
     return found

@@ -209,12 +209,14 @@ def own_claim_items(draw) -> DigestItem:
     """The reader's own claim still waiting (``claim_details``: the day it was made is ISO)."""
     item = draw(claim_items([SIGN_OFF_AWAITING]))
     details = item.details | {"claimed_on": draw(st.dates()).isoformat()}
-    return DigestItem("", item.recipient, OWN_CLAIM, "claimant", item.plan_code, item.plan_title, item.action_code, details)
+    role = draw(st.sampled_from(["claimant", "co-owner"]))
+    return DigestItem("", item.recipient, OWN_CLAIM, role, item.plan_code, item.plan_title, item.action_code, details)
 
 
 def own_claim_shown_whole(item: DigestItem) -> list[str]:
     d = item.details
     shown = [item.plan_code, item.plan_title, item.action_code, d["title"], d["awaiting"]]
+    shown += [d["claimant"]] if item.role == "co-owner" else []
     return shown + ([d["proposed"]] if d["kind"] != "completion" else [])
 
 
