@@ -9,7 +9,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 
-from domain.commands import ChangeLifecycle, UpdateProgress
+from domain.commands import ChangeLifecycle, ReviseDueDate, UpdateProgress
 from projections.audit import history
 from projections.report import report_data
 from projections.summary import summary
@@ -143,6 +143,23 @@ def test_the_round_lists_a_completion_awaiting_sign_off_apart_and_does_not_chase
     assert response.headers["location"].endswith(f"chased={len(waiting) - 1}&sent={len(waiting) - 1}")
     chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
     assert sorted(e["action"] for e in chased) == sorted(waiting[1:])
+
+
+def test_chase_now_tells_a_chased_owner_of_a_rejection_not_yet_told_with_its_reason(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    tran3 = "SOS 001/SS_ICSAP_TRAN3"
+    staffed.record(tran3, ReviseDueDate(date(2015, 4, 30), "Trainer off sick in March"), actor="Liam Purdie")
+    reason = "Book another trainer; March still stands"
+    assert staffed.reject(tran3, actor="Val DeSouza", reason=reason)["claimant_told"]["when"] == "next digest"
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "/round")
+    assert "Liam Purdie" in {owner for row in _cells(page, "waiting")[1:] for owner in row[1].split(", ")}
+    before = len(smtp_server.received)
+    browser.submit(page, "/round/chase")
+    [liam] = [m for m in smtp_server.received[before:] if m.rcpt_tos == ["liam.purdie@example.org"]]
+    text = liam.text().replace("\r\n", "\n")
+    assert "\nYour claims not accepted (1).\n" in text
+    assert f"   Not accepted by Val DeSouza on {staffed.claims(tran3)[-1]['decided_at'][:10]}. Reason given: {reason}\n" in text
 
 
 def test_only_a_clerk_of_the_plan_sees_the_round(browser: Browser):
