@@ -8,8 +8,10 @@ needs to know.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -20,6 +22,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.action import Action
+from domain.action_rules import required_evidence
 from domain.commands import (
     LIFECYCLE_TRANSITIONS,
     ActionCommand,
@@ -83,10 +86,21 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
     def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(env)
         self.clock = clock
+        # One writer at a time within this process. Without it, concurrent web requests race
+        # for SQLite's write lock, and the losers sleep in its busy handler (1, 2, 5 … 100 ms
+        # steps) while the lock sits free: saves measured 26 ms wall at p50 for 1.4 ms of CPU
+        # under 20 clients, 4.8 ms with this lock. Other processes still meet the store's own
+        # locks (SQLite's busy timeout, PostgreSQL's table lock), which this does not replace.
+        # On SQLite the projector takes it too (bootstrap): its pages write to the same file.
+        self.write_lock = threading.RLock()
         self._plan_timezones: dict[str, str] = {}
         # Every registered name, for "did you mean" suggestions; bootstrap points it at the read
         # model (the domain holds no list of its people without replaying every stream).
         self.people_directory: Callable[[], Iterable[str]] = tuple
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        with self.write_lock:
+            return super().save(*objs, **kwargs)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -285,8 +299,12 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
         """Carry out one command on an action: the single door every entry point goes through.
 
         Where the plan requires sign-off, a completion, a new due date or a progress figure
-        becomes a claim (``outcome`` "submitted") instead of a change."""
+        becomes a claim (``outcome`` "submitted") instead of a change. A completion, claimed or
+        recorded at once, needs its evidence (``required_evidence``); imports do not come
+        through here and keep a file's completions as they are."""
         check_effective_on(getattr(command, "effective_on", None), self.today(plan_code))
+        if isinstance(command, ChangeLifecycle) and command.transition == "complete":
+            command = replace(command, evidence=required_evidence(command.evidence))
         if isinstance(command, ApproveChange | RejectChange):
             return self.decide_change(plan_code, code, command, actor=actor)
         kind = claim_kind(self.get_plan(plan_code).sign_off, command)

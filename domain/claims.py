@@ -100,14 +100,18 @@ class SignOffCommands:
         )
         action._apply_claim(claim)
 
-    def reject_change(self, claim: dict[str, Any], *, reason: str | None, actor: str) -> None:
-        """Refuse a pending claim; a reason is required (the claimant is told it)."""
+    def reject_change(self, claim: dict[str, Any], *, reason: str | None, actor: str, effective_on: date) -> None:
+        """Refuse a pending claim; a reason is required (the claimant is told it). Effective on
+        ``effective_on``, the day of the decision (today): unlike an approval, which makes the
+        claimed change true from the claimant's date, a rejection changes nothing in the world
+        before it is made, so it is not dated back to the claim (the trail would flag it as
+        backdated)."""
         action = cast("Action", self)
         action._change_rejected(
             kind=claim["kind"],
             claim_version=claim["version"],
             actor=actor,
-            effective_on=claim["effective_on"],
+            effective_on=effective_on,
             reason=required_reason(reason, "reject a claim"),
         )
 

@@ -275,6 +275,9 @@ def _sync_lifecycle(action: Action, spec: ActionSpec, actor: str, on: date) -> N
     if spec.lifecycle == action.lifecycle or spec.lifecycle == "open":
         return
     if spec.lifecycle == COMPLETED:
+        # As the file states it: the evidence a completion needs from a person completing it now
+        # (PlanTrail.handle) is not asked of a history, nor made up ("Imported from <file>" says
+        # where it came from, which the trail's actor and reason already say, not what shows it).
         action.complete(reason=IMPORT_REASON, actor=actor, effective_on=on)
     elif spec.lifecycle == CANCELLED:
         action.cancel(reason="imported as cancelled", actor=actor, effective_on=on)

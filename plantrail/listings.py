@@ -84,6 +84,8 @@ def what_changed(e: dict[str, Any]) -> str:
     if e["type"] == "ActionAdded":
         c = e["changes"]
         return f"added: {c['title'][1]} (due {c.get('due_date', [None, '—'])[1] or '—'}; owners {short(c.get('owners', [None, []])[1])})"
+    if e["type"] == "ProgressUpdated" and (figure := e["changes"].get("progress")) and figure[0] == figure[1]:
+        return f"progress confirmed at {figure[1]}%"  # the figure restated: nothing moved
     return e["text"] or "; ".join(f"{k}: {short(v[0])} → {short(v[1])}" for k, v in e["changes"].items())
 
 

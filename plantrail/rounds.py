@@ -64,20 +64,27 @@ class RoundStatus:
 
 
 def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy], plan_code: str) -> RoundStatus:
-    """Open actions of the plan, split by whether they were updated since the round opened."""
+    """Open actions of the plan, split by whether their owners updated them since the round
+    opened (``domain.rounds.UpdateRound`` says who counts)."""
     today = services.today(plan_code)
     round_ = plan_round(services, policy_for, plan_code, today)
     if round_ is None:
         return RoundStatus(plan_code, None, [], [])
     last_updates = services.queries.last_updates(plan_code)
+    by_owners = services.queries.round_updates(plan_code, round_.opens_on)
     updated: list[dict[str, Any]] = []
     waiting: list[dict[str, Any]] = []
     for action in services.queries.actions(plan_code, as_at=today, with_children=False):
         if action["lifecycle"] != "open" or action["status"] in CLOSED:
             continue
-        last = last_updates.get(action["code"])
-        item = action | {"last_update_on": last.isoformat() if last else None}
-        (updated if round_.updated(last) else waiting).append(item)
+        last, answered = last_updates.get(action["code"]), by_owners.get(action["code"])
+        item = action | {
+            "last_update_on": last.isoformat() if last else None,
+            "round_update_on": answered.isoformat() if answered else None,
+            # An import or a clerk's entry since the round opened: not the owners' update.
+            "updated_by_others": not round_.updated(answered) and round_.updated(last),
+        }
+        (updated if round_.updated(answered) else waiting).append(item)
     chased = services.queries.last_chase(plan_code, round_.meets_on)
     return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order), LastChase(*chased) if chased else None)
 

@@ -16,6 +16,10 @@ from projections.queries import iso, utc, utc_iso
 
 # An entry recorded more than this long after the date it is true is flagged as backdated.
 BACKDATED_AFTER_DAYS = 7
+# Decisions true from the moment they are made, whatever date they carry: never backdated. A
+# rejection is dated the day it is made (domain.claims.reject_change), but before that rule it
+# took the claim's date, and those stored rejections would otherwise read "backdated".
+NEVER_BACKDATED = frozenset({"ChangeRejected"})
 # A recorded time this much earlier than the event stored before it, or than when the projector
 # first saw it, is flagged. Honest writers stay well inside it: timestamps are taken just before
 # a save that may wait up to 30 s for a lock, and every command catches the projector up at once;
@@ -167,7 +171,7 @@ def entry(row: Any) -> dict[str, Any]:
         "reason": row["reason"],
         "changes": orjson.loads(row["changes"]),  # 4× json.loads, a row per event of a whole plan
         "text": row["text"],
-        "backdated": late_by > BACKDATED_AFTER_DAYS,
+        "backdated": late_by > BACKDATED_AFTER_DAYS and row["type"] not in NEVER_BACKDATED,
         "recorded_days_after_effective": late_by,
         "source": row["source"],
         "first_seen_at": utc_iso(row["first_seen_at"]) if row["first_seen_at"] else None,

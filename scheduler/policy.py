@@ -51,7 +51,10 @@ class ActionFacts(NamedTuple):
     progress: int
     lifecycle: str
     added_on: date
-    last_update_on: date | None
+    last_update_on: date | None  # the latest figure, note or claim by anyone (what "stale" looks at)
+    # The latest by an owner or their manager since the open round began (domain.rounds.UpdateRound:
+    # an import or a clerk's entry does not answer a round); None when none, or no round is open.
+    round_update_on: date | None = None
 
 
 @dataclass(slots=True)
@@ -160,11 +163,22 @@ class _Evaluator:
         about = {"committee": committee.name, "meets_on": committee.meets_on.isoformat(), "report_deadline": deadline.isoformat()}
         if opens <= self.as_of < deadline:
             return self.make("committee_round", action, committee.meets_on, 0, self.owners(action), **about)
-        updated_in_round = action.last_update_on is not None and action.last_update_on >= opens
+        updated_in_round = action.round_update_on is not None and action.round_update_on >= opens
         if deadline <= self.as_of < committee.meets_on and not updated_in_round:
             escalate_to = self.managers_of(action) or ([(self.plan.sponsor, "sponsor")] if self.plan.sponsor else [])
             return self.make("committee_escalation", action, committee.meets_on, 0, escalate_to, **about)
         return None
+
+
+def round_opened_since(plan: PlanFacts, as_of: date, policy: ReminderPolicy) -> date | None:
+    """The opening day of the earliest update round of the plan still running on ``as_of`` (open,
+    or past its deadline with the committee not yet met: the escalation's window), or None."""
+    opened = [
+        c.report_deadline - timedelta(days=policy.committee_round_days)
+        for c in plan.committees
+        if c.report_deadline is not None and c.report_deadline - timedelta(days=policy.committee_round_days) <= as_of < c.meets_on
+    ]
+    return min(opened, default=None)
 
 
 def due_reminders(

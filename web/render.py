@@ -18,7 +18,7 @@ from domain.access import Principal, may_approve_anything, may_audit, may_review
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
 from web.auth import current_principal
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
-from web.wording import event_words, shown_changes
+from web.wording import event_heading, shown_changes
 
 log = logging.getLogger("plantrail.web")
 
@@ -67,7 +67,7 @@ def templates() -> Jinja2Templates:
         rule_labels=RULE_LABELS,
         htmx_file=HTMX_FILE,
         csrf_field=CSRF_FIELD,
-        event_words=event_words,
+        event_heading=event_heading,
         shown_changes=shown_changes,
     )
     return Jinja2Templates(env=env)

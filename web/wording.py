@@ -1,10 +1,11 @@
-"""What an owner or clerk reads for an event on an action's timeline: plain words, never the
-event's class name or an internal key. The audit trail and its CSV keep the machine names, which
-its filters and exports use."""
+"""What an owner or clerk reads for an event on an action's timeline and in the audit trail's
+"What changed" column: plain words, never the event's class name or an internal key. The audit
+trail's event column and its CSV keep the machine names, which its filters and exports use."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 # Where the class name, split into words, would not say what happened.
@@ -16,7 +17,7 @@ EVENT_WORDS = {
     "ChangeSubmitted": "Change submitted for sign-off",
     "ChangeApproved": "Change approved at sign-off",
     "ChangeRejected": "Change rejected at sign-off",
-    "ReminderRaised": "Reminder sent",
+    "ReminderRaised": "Reminder raised",  # "sent" only once the relay has sent it (event_heading)
     "ReminderUndeliverable": "Reminder could not be delivered",
 }
 # Keys of an event's changes that identify things for the machine (a reminder's de-duplication
@@ -32,6 +33,25 @@ def event_words(event_type: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def event_heading(entry: Mapping[str, Any]) -> str:
+    """What happened, for an entry of the trail (``projections.audit.entry``): ``event_words``,
+    except that a figure restating the one before it reads "Progress confirmed at 70%", and a
+    reminder reads "Reminder sent" once the relay has sent it (``sent``, from
+    ``Services.trail``), "Reminder raised" until then."""
+    if entry["type"] == "ReminderRaised" and entry.get("sent"):
+        return "Reminder sent"
+    if entry["type"] == "ProgressUpdated":
+        figure = entry["changes"].get("progress")
+        if figure and figure[0] == figure[1]:
+            return f"Progress confirmed at {figure[1]}%"
+    return event_words(entry["type"])
+
+
 def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """An event's changes as (words, before, after), leaving out the internal keys."""
-    return [(key.replace("_", " "), change[0], change[1]) for key, change in changes.items() if key not in INTERNAL_CHANGES]
+    """An event's changes as (words, before, after), leaving out the internal keys and what
+    stayed the same (a confirmed figure: the heading says it)."""
+    return [
+        (key.replace("_", " "), change[0], change[1])
+        for key, change in changes.items()
+        if key not in INTERNAL_CHANGES and change[0] != change[1]
+    ]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import as_json
+from tests.text_tables import table_rows
 
 PUBLISHED = [  # the seed report's high-level summary, in its priority numbering
     {"number": 1, "name": "Risk Assessment Processes", "alert": 0, "warning": 1, "ok": 2, "complete": 14},
@@ -187,3 +188,12 @@ def test_changes_count_due_dates_revised_after_the_earlier_date_up_to_the_later_
     par2_now = next(a for a in now["actions"] if a["code"] == "SS_ICSAP_PAR2")
     assert "progress" not in par2_then
     assert (par2_now["progress"], par2_now["progress_delta"]) == ([55, 65], 10)
+
+
+def test_a_restated_figure_reads_as_confirmed_in_the_history_table(imported):
+    figure = as_json(imported("show", "SS_ICSAP_PAR1", "--format", "json"))["progress"]
+    imported("update", "SS_ICSAP_PAR1", "--progress", str(figure), "--by", "David Leng")
+    [restated] = as_json(imported("history", "SS_ICSAP_PAR1", "--actor", "David Leng", "--format", "json"))
+    assert restated["changes"] == {"progress": [figure, figure]}
+    [row] = table_rows(imported("history", "SS_ICSAP_PAR1", "--actor", "David Leng", "--no-pager").stdout)
+    assert row["What changed"] == f"progress confirmed at {figure}%"

@@ -9,6 +9,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 
+from domain.commands import UpdateProgress
 from projections.audit import history
 from projections.report import report_data
 from projections.summary import summary
@@ -142,3 +143,19 @@ def test_an_htmx_filter_request_gets_only_the_results(browser: Browser):
     partial = browser.client.get("/audit?plan=SOS+001&type=DueDateRevised", headers={"HX-Request": "true"})
     assert partial.status_code == 200 and "<html" not in partial.text and 'id="audit-table"' in partial.text
     assert "<html" in browser.client.get("/audit?plan=SOS+001&type=DueDateRevised").text  # without JavaScript: the whole page
+
+
+def test_the_audit_trails_what_changed_column_is_in_words_without_reminder_keys(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    figure = staffed.show("SOS 001/SS_ICSAP_TRAN2")["progress"]
+    staffed.record("SOS 001/SS_ICSAP_TRAN2", UpdateProgress(figure, source="web"), actor="Liam Purdie")
+    browser.sign_in(CLERK_EMAIL)
+    browser.submit(browser.get(DASHBOARD + "/round"), "/round/chase")
+    keys = [e["changes"]["reminder"][1] for e in history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised")]
+    assert keys
+    page = browser.get("/audit?plan=SOS+001&type=ReminderRaised")
+    changed = [row[5] for row in _cells(page, "audit-table")[1:]]
+    assert len(changed) == len(keys) and all(c.startswith("“committee update request: reminded ") for c in changed), changed
+    assert not [k for k in keys if k in page.html]
+    confirmed = browser.get("/audit?plan=SOS+001&type=ProgressUpdated&actor=Liam+Purdie")
+    assert [row[5] for row in _cells(confirmed, "audit-table")[1:]] == [f"Progress confirmed at {figure}%"]

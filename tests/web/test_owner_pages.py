@@ -145,3 +145,15 @@ def test_under_sign_off_a_completion_is_sent_for_sign_off_and_says_so(browser: B
     assert "claimed by Liam Purdie" in page.by_id("awaiting") and "Signed risk register, v3" in page.by_id("awaiting")
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["lifecycle"] == "open"  # a claim, not yet a change
     assert [(c["action"], c["claimant"]) for c in staffed.pending("SOS 001")] == [("SS_ICSAP_RISK1", "Liam Purdie")]
+
+
+def test_a_completion_with_blank_evidence_is_a_400_beside_the_evidence_field_and_writes_nothing(browser: Browser, staffed):
+    browser.sign_in(LIAM)
+    before = len(_events(staffed, "SS_ICSAP_RISK1"))
+    page = browser.get(RISK1)
+    response = browser.client.post(page.form("/complete").action, data=page.form("/complete").fields | {"evidence": "   "})
+    assert response.status_code == 400
+    refused = Page(response.text)
+    assert refused.by_id("e-complete-evidence").startswith("Error: evidence: say what shows the action is done")
+    assert len(_events(staffed, "SS_ICSAP_RISK1")) == before
+    assert staffed.show("SOS 001/SS_ICSAP_RISK1")["awaiting_sign_off"] == []
