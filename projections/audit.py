@@ -59,7 +59,8 @@ class UnknownEventTypeError(BadInputError):
     """``--type`` names no kind of event that history shows."""
 
 
-def _declared_event_types() -> set[str]:
+def declared_event_types() -> set[str]:
+    """Every kind of event the domain records, by class name (``ProgressUpdated``)."""
     from domain.action import Action
     from domain.person import Person
     from domain.plan import Plan
@@ -78,7 +79,7 @@ def event_type_name(engine: Engine, typed: str) -> str:
     an unknown one is refused with the list of valid ones."""
     with engine.connect() as conn:
         stored = set(conn.execute(select(t.events.c.type).distinct()).scalars())
-    known = sorted(_declared_event_types() | stored)
+    known = sorted(declared_event_types() | stored)
     for name in known:
         if name.casefold() == "".join(typed.split()).casefold():
             return name

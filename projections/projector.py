@@ -104,17 +104,22 @@ class Projector:
         # The caller's events are stored by now: the log's end now is as far as it needs. A
         # caller that waited for another thread's catch-up usually finds that far done already.
         needed = upto if upto is not None else self.recorder.max_notification_id() or 0
-        with self._catching_up:
+        waited = not self._catching_up.acquire(blocking=False)
+        if waited:
+            self._catching_up.acquire()
+        try:
             position = self.position()
             if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
                 self.rebuild(on_progress)
                 return 0
             if position >= needed:
                 return 0
-            # Whoever applies takes every event stored meanwhile too: one page for the writes
-            # that queued behind it, instead of one page (and one commit) each.
-            target = upto if upto is not None else self.recorder.max_notification_id() or 0
+            # After a wait, whoever applies takes every event stored meanwhile too: one page for
+            # the writes that queued behind it, instead of one page (and one commit) each.
+            target = (self.recorder.max_notification_id() or 0) if waited and upto is None else needed
             return self._catch_up(position, target, on_progress)
+        finally:
+            self._catching_up.release()
 
     def _catch_up(self, position: int, target: int, on_progress: ProgressCallback | None) -> int:
         only = None if self.only is None else {str(stream) for stream in self.only}  # the reader gives ids as text

@@ -45,6 +45,19 @@ def test_each_count_links_to_the_actions_behind_it(browser: Browser, staffed):
     assert codes == expected and len(codes) == summary(staffed.queries, "SOS 001", as_at=date(2015, 3, 25))["totals"]["warning"]
 
 
+def test_a_count_in_a_priority_row_names_the_priority_it_lists(browser: Browser, staffed):
+    browser.sign_in(CLERK_EMAIL)
+    first = staffed.queries.priorities("SOS 001")[0]
+    behind = browser.get(DASHBOARD + f"/actions?as_at=2015-03-25&priority={first['number']}")
+    expected = [
+        a
+        for a in staffed.queries.actions("SOS 001", as_at=date(2015, 3, 25))
+        if a["priority_area"] and a["priority_area"]["number"] == first["number"]
+    ]
+    heading = re.search(r"<h1>(.*?)</h1>", behind.html, flags=re.S).group(1)
+    assert " ".join(heading.split()) == f"SOS 001: {len(expected)} actions in priority {first['number']}: {first['name']}"
+
+
 def test_the_report_downloads_in_three_formats_with_the_same_numbers(browser: Browser, staffed):
     browser.sign_in(VIEWER_EMAIL)
     response = browser.client.get(DASHBOARD + "/report.json?as_at=2015-03-25&since=2015-03-06")
@@ -72,7 +85,9 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     assert not page.has_id("last-chase")
     before = len(smtp_server.received)
     response = browser.submit(page, "/round/chase")
-    assert response.headers["location"].endswith(f"chased={len(waiting)}")
+    assert response.headers["location"].endswith(f"chased={len(waiting)}&sent={len(waiting)}")
+    said = browser.get(response.headers["location"]).by_id("chased")
+    assert said == f"✔ Chased: {len(waiting)} reminders raised and sent."
     chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
     assert sorted(e["action"] for e in chased) == sorted(waiting)
     digests = [m.text() for m in smtp_server.received[before:]]
@@ -97,6 +112,19 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     clock.advance(minutes=61)
     browser.submit(browser.get(DASHBOARD + "/round"), "/round/chase")
     assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == 2 * len(chased)
+
+
+def test_a_chase_the_mail_server_did_not_take_says_so(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "/round")
+    waiting = len(_cells(page, "waiting")) - 1
+    smtp_server.stop()  # the council's mail server is down
+    response = browser.submit(page, "/round/chase")
+    assert response.headers["location"].endswith(f"chased={waiting}&sent=0")
+    said = browser.get(response.headers["location"]).by_id("chased")
+    assert said.startswith(f"✔ Chased: {waiting} reminders raised; 0 sent. The mail server did not take the other {waiting}:")
+    assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == waiting
 
 
 def test_only_a_clerk_of_the_plan_sees_the_round(browser: Browser):
@@ -157,5 +185,6 @@ def test_the_audit_trails_what_changed_column_is_in_words_without_reminder_keys(
     changed = [row[5] for row in _cells(page, "audit-table")[1:]]
     assert len(changed) == len(keys) and all(c.startswith("“committee update request: reminded ") for c in changed), changed
     assert not [k for k in keys if k in page.html]
-    confirmed = browser.get("/audit?plan=SOS+001&type=ProgressUpdated&actor=Liam+Purdie")
-    assert [row[5] for row in _cells(confirmed, "audit-table")[1:]] == [f"Progress confirmed at {figure}%"]
+    confirmed = browser.get("/audit?plan=SOS+001&type=progressupdated&actor=Liam+Purdie")
+    assert [(row[2], row[5]) for row in _cells(confirmed, "audit-table")[1:]] == [(f"Progress confirmed at {figure}%", "")]
+    assert Page(confirmed.html).form("/audit").fields["type"] == "ProgressUpdated"  # the filter shows what it chose
