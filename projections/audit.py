@@ -12,9 +12,10 @@ from domain.action_rules import FROM_IMPORT
 from domain.errors import BadInputError, NotFoundError
 from domain.names import name_key, suggestion, tidy
 from projections import tables as t
-from projections.csv_out import csv_text, plain
+from projections.csv_out import csv_text
 from projections.queries import iso, utc, utc_iso
 from projections.sign_off import APPROVED
+from projections.wording import changes_text, event_heading
 
 # An entry first stated more than this long after the date it is true is flagged as backdated
 # (the rule in full: ``entry``).
@@ -227,6 +228,7 @@ def entry(row: Any, claimed_at: datetime | None = None) -> dict[str, Any]:
 HISTORY_CSV_COLUMNS = [
     "position",
     "type",
+    "event",
     "plan",
     "action",
     "subject",
@@ -242,8 +244,9 @@ HISTORY_CSV_COLUMNS = [
 
 
 def _history_rows(entries: list[dict]) -> list[dict]:
-    """``changes`` as plain words ("due_date: 2015-03-31 → 2015-06-30"), not JSON."""
-    return [{**e, "changes": "; ".join(f"{k}: {plain(v[0])} → {plain(v[1])}" for k, v in e["changes"].items())} for e in entries]
+    """What the audit page says: the event and its changes in plain words (``projections.wording``:
+    "Progress confirmed at 80%", "owners: — → Christine Sutton"), never JSON or a Python list."""
+    return [{**e, "event": event_heading(e), "changes": changes_text(e["changes"])} for e in entries]
 
 
 def history_csv(entries: list[dict[str, Any]]) -> str:

@@ -15,10 +15,10 @@ from starlette.routing import Route
 from domain.access import may_audit, require
 from domain.errors import BadInputError, DomainError, ForbiddenError
 from projections.audit import BACKDATED_AFTER_DAYS, declared_event_types, history, history_csv
+from projections.wording import event_words
 from web.auth import signed_in
 from web.forms import picked_date
 from web.render import page
-from web.wording import event_words
 
 T = TypeVar("T")
 PAGE_SIZE = 50
