@@ -18,6 +18,7 @@ from domain.access import Principal, may_approve_anything, may_audit, may_review
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
 from projections.wording import changes_text, event_heading, shown_changes
 from web.auth import current_principal
+from web.forms import beside_field
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
 
 log = logging.getLogger("plantrail.web")
@@ -70,6 +71,7 @@ def templates() -> Jinja2Templates:
         event_heading=event_heading,
         shown_changes=shown_changes,
         changes_text=changes_text,
+        beside_field=beside_field,
     )
     return Jinja2Templates(env=env)
 

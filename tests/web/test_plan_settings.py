@@ -141,7 +141,7 @@ def test_a_sheet_with_bad_rows_writes_nothing_and_lists_every_problem_under_the_
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("notes.txt", b"hello", "file: notes.txt is not an action list; save it from Excel as .csv or .xlsx"),
+        ("notes.txt", b"hello", "notes.txt is not an action list; save it from Excel as .csv or .xlsx"),
         ("empty.csv", b"", "empty.csv is empty: there is nothing in it to import"),
     ],
 )
