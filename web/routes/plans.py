@@ -148,7 +148,8 @@ def report(request: Request) -> Response:
     s = request.app.state.web.services
     fmt = request.path_params["fmt"]
     if fmt not in REPORT_TYPES:
-        raise NotFoundError(f"no report format {fmt!r} (html, csv or json)")
+        *others, last = REPORT_TYPES
+        raise NotFoundError(f"no report format {fmt!r} ({', '.join(others)} or {last})")
     as_at = _as_at(request, plan["code"])
     since = optional_date(request.query_params.get("since"))
     if since and since > as_at:
