@@ -162,8 +162,15 @@ def _late(recorded: datetime, effective_on: date) -> int:
 
 def _claimed_at(conn: Any, rows: list[Any]) -> dict[int, datetime]:
     """For an approval and the changes it applied (by position), when the approved claim was
-    recorded. Only entries recorded late are looked up: the others are not backdated anyway."""
-    late = [r for r in rows if r["aggregate"] == "action" and _late(utc(r["recorded_at"]), r["effective_on"]) > BACKDATED_AFTER_DAYS]
+    recorded. Only entries recorded late, not by an import, are looked up: no other can be
+    backdated (an imported plan's whole history is late)."""
+    late = [
+        r
+        for r in rows
+        if r["aggregate"] == "action"
+        and r["source"] != FROM_IMPORT
+        and _late(utc(r["recorded_at"]), r["effective_on"]) > BACKDATED_AFTER_DAYS
+    ]
     ids = sorted({r["originator_id"] for r in late})
     c = t.claims.c
     claims: dict[str, list[Any]] = {}
