@@ -75,7 +75,7 @@ def test_history_lists_every_event_with_its_changes_and_flags_backdating(recordi
     recorded_today = as_json(imported("history", "SS_ICSAP_PAR1", "--axis", "recorded", "--since", today, "--format", "json"))
     assert len(recorded_today) == len(events)
     rows = list(csv.DictReader(io.StringIO(imported("history", "SS_ICSAP_PAR1", "--format", "csv").stdout)))
-    assert rows[-1]["type"] == "DueDateRevised" and rows[-1]["changes"] == "due_date: 2015-03-31 → 2015-06-30; due_date_revisions: 0 → 1"
+    assert rows[-1]["type"] == "DueDateRevised" and rows[-1]["changes"] == "due date: 2015-03-31 → 2015-06-30; due date revisions: 0 → 1"
 
 
 def test_changes_between_committees(recording_directly):

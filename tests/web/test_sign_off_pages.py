@@ -150,7 +150,7 @@ def test_rejecting_without_a_reason_is_a_400_beside_the_reason_field_and_writes_
     stored = _stored(staffed)
     response = val.submit(val.get("/sign-off"), DECIDE + "reject", expect=400, reason="   ")
     page = Page(response.text)
-    assert page.by_id("e-reject-1-reason") == "Error: reason: a reason is required to reject a claim"
+    assert page.by_id("e-reject-1-reason") == "Error: A reason is required to reject a claim"
     assert 'aria-invalid="true"' in page.html.split('id="f-reject-1-reason"', 1)[1].split(">", 1)[0]
     assert page.by_id("problems").endswith("SOS 001/SS_ICSAP_TRAN2: reason: a reason is required to reject a claim")
     assert 'href="#f-reject-1-reason"' in page.html.split('id="problems"', 1)[1].split("</div>", 1)[0]
