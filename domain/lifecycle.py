@@ -17,6 +17,24 @@ from domain.text import TEXT_MAX, optional_text
 if TYPE_CHECKING:
     from domain.action import Action
 
+# The changes worth offering a person who updates an action, by its lifecycle: each is one its
+# commands accept (tests/unit/test_offered_changes.py tries every one on a real Action), so a
+# page built from this never shows a form that can only fail. A completed or cancelled action
+# takes no progress figure (reopen it first) but still takes notes ("presented to committee");
+# its due date is history, so a new one is not offered (the CLI can still correct it).
+OFFERED_CHANGES: dict[str, tuple[str, ...]] = {
+    OPEN: ("progress", "sub-note", "due-date", "complete"),
+    ON_HOLD: ("progress", "sub-note", "due-date", "complete", "reopen"),
+    COMPLETED: ("note", "sub-note", "reopen"),
+    CANCELLED: ("note", "sub-note", "reopen"),
+}
+
+
+def offered_changes(lifecycle: str) -> tuple[str, ...]:
+    """The changes (progress, note, sub-note, due-date, complete, reopen) an action in
+    ``lifecycle`` takes from its owners, their managers and the plan's clerks."""
+    return OFFERED_CHANGES.get(lifecycle, ())
+
 
 class LifecycleCommands:
     """Complete, cancel, reopen and put an action on hold."""
@@ -42,8 +60,9 @@ class LifecycleCommands:
             raise ActionAlreadyInStateError(f"{action.code} is already open")
         if progress is None and action.progress >= 100:
             raise InvalidProgressError(
-                f"progress: {action.code} stands at {action.progress} %; say how far it really is to reopen it (--progress N, below 100)",
+                f"progress: {action.code} stands at {action.progress} %; say how far it really is (below 100) to reopen it",
                 field="progress",
+                cli_hint="--progress N",
             )
         figure = None if progress is None else checked_progress(progress)
         if figure is not None and figure >= 100:

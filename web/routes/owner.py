@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from domain.access import Principal, may_read_action, may_review_sign_off, may_update_action, require
 from domain.errors import BadInputError, DomainError, NotFoundError
+from domain.lifecycle import offered_changes
 from plantrail.my_actions import my_actions
 from plantrail.services import ActionRef, Services
 from projections.audit import history
@@ -32,6 +33,8 @@ SAVED = {
     "sub-note": "Sub-action note recorded.",
     "due-date": "New due date recorded.",
     "complete": "Completion recorded.",
+    "note": "Note recorded.",
+    "reopen": "Action reopened.",
 }
 
 
@@ -89,6 +92,7 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
         "version": s.queries.action_version(ref.plan_code, ref.code),
         "today": s.today(ref.plan_code).isoformat(),
         "may_update": may_update_action(who, ref.plan_code, ref.code, action["owners"]),
+        "offered": offered_changes(action["lifecycle"]),
         "saved": _saved_message(request),
         "values": {},
         "form": None,
