@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["ActionRef", "Services"]
 
 log = logging.getLogger("plantrail.sign_off")
+# The events that set an action's progress figure (a completion sets 100 %).
+FIGURE_EVENTS = ("ProgressUpdated", "ActionCompleted")
 
 
 @dataclass
@@ -93,6 +95,27 @@ class Services(ReadServices):
         if shown["recorded_as"] == "rejected":
             shown["claimant_told"] = self._tell_rejection(target, shown["claim"])
         return shown
+
+    def figure_as_recorded(self, ref: str | ActionRef, effective_on: date) -> dict[str, Any]:
+        """How a progress figure recorded for ``effective_on`` stands in the read models:
+        ``recorded``, the action's figure as at that date; ``current``, its figure today; and
+        ``current_on``, the effective date of the latest figure dated after ``effective_on`` (up
+        to today), which is why a backdated figure is not the current one; None when no later
+        figure stands."""
+        target = self.resolve(ref)
+        today = self.today(target.plan_code)
+        later = [
+            e["effective_on"]
+            for e in history(
+                self.engine, plan_code=target.plan_code, action_code=target.code, since=effective_on + timedelta(days=1), until=today
+            )
+            if e["aggregate"] == "action" and e["type"] in FIGURE_EVENTS
+        ]
+        return {
+            "recorded": self.show(target, as_at=effective_on)["progress"],
+            "current": self.show(target)["progress"],
+            "current_on": date.fromisoformat(max(later)) if later else None,
+        }
 
     # ----- plans, people and actions without hand-written files ------------------------------
     # Each returns what it made, as the read models now show it (the CLI's --format json and the

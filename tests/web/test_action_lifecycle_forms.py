@@ -3,7 +3,9 @@ reopening (with the figure the domain asks for), never a progress form that can 
 
 from __future__ import annotations
 
-from domain.commands import ChangeLifecycle
+from datetime import date
+
+from domain.commands import ChangeLifecycle, UpdateProgress
 from tests.web.conftest import CLERK, Browser
 from tests.web.html import Page
 
@@ -62,3 +64,17 @@ def test_a_viewer_of_a_completed_action_gets_no_reopen_form(browser: Browser, st
     _completed_and_approved(staffed)
     browser.sign_in("vic.viewer@example.org")
     assert _form_kinds(browser.get(RISK1)) == []
+
+
+def test_a_figure_backdated_before_a_later_one_says_it_was_recorded_and_why_the_current_figure_stays(browser: Browser, staffed):
+    staffed.record("SOS 001/SS_ICSAP_RISK1", UpdateProgress(80, effective_on=date(2015, 3, 24)), actor="Liam Purdie")
+    browser.sign_in(LIAM)
+    response = browser.submit(browser.get(RISK1), "/progress", progress="82", effective_on="2015-03-23")
+    page = browser.get(response.headers["location"])
+    assert page.by_id("saved") == (
+        "✔ Recorded 82% as at 23 Mar 2015. The current figure stays 80%, recorded for a later date (24 Mar 2015)."
+    )
+    assert staffed.show("SOS 001/SS_ICSAP_RISK1", as_at=date(2015, 3, 23))["progress"] == 82
+    # A figure for the latest date is the current one: the plain message.
+    response = browser.submit(browser.get(RISK1), "/progress", progress="85", effective_on="2015-03-25")
+    assert browser.get(response.headers["location"]).by_id("saved") == "✔ Progress recorded."

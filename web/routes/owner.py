@@ -8,6 +8,7 @@ was loaded is shown instead of being overwritten silently.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from web.forms import FORM_COMMANDS, FormErrors, field_of, form_version
 from web.render import action_url, page
 from web.routes.calendar import feed_path
 from web.security import checked_form
+from web.wording import backdated_progress_message
 
 SAVED = {
     "progress": "Progress recorded.",
@@ -38,12 +40,22 @@ SAVED = {
 }
 
 
-def _saved_message(request: Request) -> str | None:
+def _saved_message(request: Request, ref: ActionRef) -> str | None:
     message = SAVED.get(request.query_params.get("saved", ""))
     if message and request.query_params.get("as") == "submitted":
         # The plan requires sign-off: a claim, not yet a change (domain.sign_off decides which).
         return message.replace("recorded", "sent for sign-off").rstrip(".") + ": the committee sees it once it is approved."
+    on = _query_date(request.query_params.get("on"))
+    if message and request.query_params.get("saved") == "progress" and on is not None:
+        return backdated_progress_message(request.app.state.web.services.figure_as_recorded(ref, on), on) or message
     return message
+
+
+def _query_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:  # a hand-edited address: say the plain "recorded"
+        return None
 
 
 def home(request: Request) -> Response:
@@ -93,7 +105,7 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
         "today": s.today(ref.plan_code).isoformat(),
         "may_update": may_update_action(who, ref.plan_code, ref.code, action["owners"]),
         "offered": offered_changes(action["lifecycle"]),
-        "saved": _saved_message(request),
+        "saved": _saved_message(request, ref),
         "values": {},
         "form": None,
         "conflict": None,
@@ -159,6 +171,9 @@ def _record_change(request: Request, form: FormData) -> Response:
             raise
         return _again(request, ref, kind, values, {"form": str(error)}, error.http_status)
     outcome = "&as=submitted" if shown.get("recorded_as") == "submitted" else ""
+    on = getattr(command, "effective_on", None)
+    if kind == "progress" and not outcome and on is not None:
+        outcome = f"&on={on.isoformat()}"  # the page says how the figure stands as at that date
     return RedirectResponse(action_url(ref.plan_code, ref.code, f"?saved={kind}{outcome}"), status_code=303)
 
 
