@@ -180,9 +180,16 @@ async def healthz(request: Request) -> Response:
 
 
 async def not_signed_in(request: Request, exc: Exception) -> Response:
+    return RedirectResponse(_sign_in_coming_back(request), status_code=303)
+
+
+def _sign_in_coming_back(request: Request) -> str:
+    """The sign-in page, coming back to the page asked for (a GET's; a POST cannot be replayed)."""
+    if request.method != "GET":
+        return "/sign-in"
     raw_path = request.scope.get("raw_path") or request.url.path.encode()  # as the browser sent it, still %-encoded
     target = raw_path.decode("latin-1") + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/sign-in?next={_quote(target)}" if request.method == "GET" else "/sign-in", status_code=303)
+    return f"/sign-in?next={_quote(target)}"
 
 
 def _quote(text: str) -> str:
@@ -193,10 +200,14 @@ def _quote(text: str) -> str:
 
 def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    context: dict[str, object] = {"status": exc.http_status, "message": str(exc), "scoped": None}
     if isinstance(exc, ForbiddenError):
         principal = current_principal(request)
         log.warning("forbidden: %s %s by %s: %s", request.method, request.url.path, principal.name if principal else "(not signed in)", exc)
-    return page(request, "error.html", {"status": exc.http_status, "message": str(exc)}, status_code=exc.http_status)
+        if principal is not None and principal.scoped:
+            # Refused because the session came from an emailed link: the way to a full session.
+            context["scoped"] = signin.scope_words(principal) | {"sign_in": _sign_in_coming_back(request)}
+    return page(request, "error.html", context, status_code=exc.http_status)
 
 
 def http_error(request: Request, exc: Exception) -> Response:

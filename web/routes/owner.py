@@ -70,8 +70,8 @@ def home(request: Request) -> Response:
 def my_actions_page(request: Request) -> Response:
     who = signed_in(request)
     if who.only_action is not None:
-        # A reminder-link session is for one action: its home is that action.
-        return RedirectResponse(action_url(who.only_action.plan_code, who.only_action.code), status_code=303)
+        # A reminder-link session is for one action: the sign-in page says so and offers a full session.
+        return RedirectResponse("/sign-in?next=%2Fmy-actions", status_code=303)
     if who.sign_off_only:
         return RedirectResponse("/sign-off", status_code=303)  # a sign-off link's session decides claims only
     web = request.app.state.web
