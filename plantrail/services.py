@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
 from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
-from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, may_decide
+from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, deciders_wording, may_decide
 from notifications.outbox import Outbox
 from plantrail.reading import ActionRef, ReadServices
 from plantrail.settings import DatabaseConfig
@@ -240,6 +240,25 @@ class Services(ReadServices):
             claims = [c for c in claims if may_decide(for_person, roles, ClaimParties(c["plan"], c["claimant"], c["claimant_manager"]))]
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]
+
+    def deciders_of(self, claims: list[dict[str, Any]]) -> list[str]:
+        """For each pending claim (``awaiting_sign_off`` of ``show``), who is asked to decide it,
+        by name, in words (``domain.sign_off.deciders_wording``): the people the sweep asks
+        (``asked_to_decide``), or, when nobody but the claimant could decide it, that plainly."""
+        if not claims:
+            return []
+        from scheduler.facts import directory
+        from scheduler.sign_off_facts import deciders
+        from scheduler.sign_off_policy import asked_for
+
+        people = directory(self.engine)
+        found = deciders(self.engine, people)
+        worded = []
+        for claim in claims:
+            claimant = people.canonical(claim["claimant"])
+            parties = ClaimParties(claim["plan"], claimant, found.managers.get(claimant))
+            worded.append(deciders_wording(parties, asked_for(parties, found), any_admin=bool(found.admins)))
+        return worded
 
     def sign_off_queue(self, person: str, *, history_excerpt: int = 3) -> list[dict[str, Any]]:
         """What ``person`` may decide (``pending(for_person=…)``), each claim with the action as

@@ -123,7 +123,8 @@ def sign_off_context(services: Services, who: Principal, ref: ActionRef, action:
             if (c["plan"], c["action"]) == (ref.plan_code, ref.code)
         }
     rejected = [c for c in services.rejections_to_answer(ref) if who.name in action["owners"] or c["claimant"] == who.name]
-    return {"decidable": decidable, "rejected_claims": rejected}
+    awaiting = action.get("awaiting_sign_off") or []
+    return {"decidable": decidable, "rejected_claims": rejected, "deciders": services.deciders_of(awaiting)}
 
 
 def action_page(request: Request) -> Response:
