@@ -157,3 +157,13 @@ def test_a_completion_with_blank_evidence_is_a_400_beside_the_evidence_field_and
     assert refused.by_id("e-complete-evidence").startswith("Error: evidence: say what shows the action is done")
     assert len(_events(staffed, "SS_ICSAP_RISK1")) == before
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["awaiting_sign_off"] == []
+
+
+def test_a_refusal_page_links_back_to_the_page_the_person_came_from(browser: Browser):
+    browser.sign_in(LIAM)
+    response = browser.client.get("/actions/SOS%20001/NO_SUCH_ACTION", headers={"Referer": "http://testserver/my-actions"})
+    assert response.status_code == 404
+    assert Page(response.text).by_id("came-from") == "Back to the page you were on"
+    assert '<a href="/my-actions" id="came-from">' in response.text
+    elsewhere = browser.client.get("/actions/SOS%20001/NO_SUCH_ACTION", headers={"Referer": "https://evil.example/my-actions"})
+    assert not Page(elsewhere.text).has_id("came-from")  # only a page of this site
