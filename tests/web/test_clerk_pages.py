@@ -46,6 +46,19 @@ def test_each_count_links_to_the_actions_behind_it(browser: Browser, staffed):
     assert codes == expected and len(codes) == summary(staffed.queries, "SOS 001", as_at=date(2015, 3, 25))["totals"]["warning"]
 
 
+def test_a_count_in_a_priority_row_names_the_priority_it_lists(browser: Browser, staffed):
+    browser.sign_in(CLERK_EMAIL)
+    first = staffed.queries.priorities("SOS 001")[0]
+    behind = browser.get(DASHBOARD + f"/actions?as_at=2015-03-25&priority={first['number']}")
+    expected = [
+        a
+        for a in staffed.queries.actions("SOS 001", as_at=date(2015, 3, 25))
+        if a["priority_area"] and a["priority_area"]["number"] == first["number"]
+    ]
+    heading = re.search(r"<h1>(.*?)</h1>", behind.html, flags=re.S).group(1)
+    assert " ".join(heading.split()) == f"SOS 001: {len(expected)} actions in priority {first['number']}: {first['name']}"
+
+
 def test_the_report_downloads_in_three_formats_with_the_same_numbers(browser: Browser, staffed):
     browser.sign_in(VIEWER_EMAIL)
     response = browser.client.get(DASHBOARD + "/report.json?as_at=2015-03-25&since=2015-03-06")

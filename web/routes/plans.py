@@ -124,7 +124,14 @@ def plan_actions(request: Request) -> Response:
     found = s.queries.actions(plan["code"], as_at=as_at, priority_number=priority, with_children=False)
     if wanted:
         found = [a for a in found if a["status"] == COUNT_STATUS[wanted]]
-    context = {"plan": plan, "as_at": as_at, "actions": found, "status": COUNT_STATUS.get(wanted), "priority": priority}
+    named = {p["number"]: p["name"] for p in s.queries.priorities(plan["code"])}
+    context = {
+        "plan": plan,
+        "as_at": as_at,
+        "actions": found,
+        "status": COUNT_STATUS.get(wanted),
+        "priority": f"{priority}: {named[priority]}" if priority in named else priority,
+    }
     return page(request, "plan_actions.html", context)
 
 
