@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
-from domain.action_rules import CANCELLED, COMPLETED, ON_HOLD, OPEN, checked_progress, required_reason
-from domain.errors import ActionAlreadyInStateError, InvalidProgressError
+from domain.action_rules import CANCELLED, COMPLETED, ON_HOLD, OPEN, SOURCES, checked_progress, required_reason
+from domain.errors import ActionAlreadyInStateError, BadInputError, InvalidProgressError
 from domain.text import TEXT_MAX, optional_text
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class LifecycleCommands:
             raise ActionAlreadyInStateError(f"{action.code} is already cancelled")
         action._cancelled(reason=required_reason(reason, "cancel an action"), actor=actor, effective_on=effective_on)
 
-    def reopen(self, *, reason: str | None, actor: str, effective_on: date, progress: object = None) -> None:
+    def reopen(self, *, reason: str | None, actor: str, effective_on: date, progress: object = None, source: str = "cli") -> None:
         """Reopen with a progress figure below 100 % (``progress``), or keep the one it has when
         that is already below 100 %: an open action at 100 % would still read as Complete."""
         action = cast("Action", self)
@@ -64,13 +64,15 @@ class LifecycleCommands:
                 field="progress",
                 cli_hint="--progress N",
             )
+        if source not in SOURCES:
+            raise BadInputError(f"source: must be one of {', '.join(SOURCES)}, got {source!r}")
         figure = None if progress is None else checked_progress(progress)
         if figure is not None and figure >= 100:
             raise InvalidProgressError(f"progress: a reopened action must be below 100 %, got {figure}", field="progress")
         checked_reason = optional_text("reason", reason, max_length=TEXT_MAX)
         action._reopened(reason=checked_reason, actor=actor, effective_on=effective_on)
         if figure is not None and figure != action.progress:
-            action._progress_updated(progress=figure, source="cli", actor=actor, effective_on=effective_on, reason=checked_reason)
+            action._progress_updated(progress=figure, source=source, actor=actor, effective_on=effective_on, reason=checked_reason)
 
     def put_on_hold(self, *, reason: str | None, actor: str, effective_on: date) -> None:
         action = cast("Action", self)

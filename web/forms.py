@@ -144,7 +144,7 @@ def reopen_command(form: Mapping[str, Any]) -> ChangeLifecycle:
     progress = r.parsed("progress", _whole_percent)
     on = _effective(r)
     r.done()
-    return ChangeLifecycle("reopen", r.text("reason"), on, progress=progress)
+    return ChangeLifecycle("reopen", r.text("reason"), on, progress=progress, source="web")
 
 
 def refused_field(error: DomainError, fallback: str) -> tuple[dict[str, str], int]:

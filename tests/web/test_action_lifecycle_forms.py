@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.commands import ChangeLifecycle, UpdateProgress
+from projections.audit import history
 from tests.web.conftest import CLERK, Browser
 from tests.web.html import Page
 
@@ -55,6 +56,11 @@ def test_reopening_at_100_asks_for_the_figure_beside_its_field_without_a_command
     assert "Action reopened." in reopened.text
     shown = staffed.show("SOS 001/SS_ICSAP_RISK1")
     assert (shown["lifecycle"], shown["progress"]) == ("open", 80)
+    latest = history(staffed.engine, plan_code="SOS 001", action_code="SS_ICSAP_RISK1")[-2:]
+    assert [(e["type"], e["actor"], e["source"]) for e in latest] == [
+        ("ActionReopened", "Liam Purdie", None),
+        ("ProgressUpdated", "Liam Purdie", "web"),
+    ]
     assert "progress" in _form_kinds(reopened) and "reopen" not in _form_kinds(reopened)
     browser.submit(reopened, "/progress", progress="85")
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["progress"] == 85
