@@ -31,7 +31,7 @@ def test_a_completed_action_offers_a_note_and_reopening_but_no_progress_or_compl
     page = browser.get(RISK1)
     has_subs = bool(staffed.show("SOS 001/SS_ICSAP_RISK1")["sub_actions"])
     assert _form_kinds(page) == (["note", "sub-note", "reopen"] if has_subs else ["note", "reopen"])
-    assert "takes notes, but no progress figures until it is reopened" in page.by_id("lifecycle-note")
+    assert page.by_id("lifecycle-note") == "This action is complete: it takes notes, but no progress figures until it is reopened."
     browser.submit(page, "/note", note="Presented to committee on 24 March", effective_on="2015-03-25")
     shown = staffed.show("SOS 001/SS_ICSAP_RISK1")
     assert (shown["lifecycle"], shown["notes"][-1]["text"], shown["notes"][-1]["author"]) == (
