@@ -89,6 +89,12 @@ def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy]
     return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order), LastChase(*chased) if chased else None)
 
 
+class ChasedTooSoonError(ConflictError):
+    """A chase within the hour of the last (a second click, a stale tab): nobody is emailed again."""
+
+    heading = "Already chased"
+
+
 def chased_too_soon(last: LastChase, reader: str) -> str:
     """Why a chase is refused, worded for whoever asked: the clerk who chased reads "You"."""
     if last.by == reader:
@@ -117,7 +123,7 @@ def chase(
         return []
     last = status.last_chase
     if last is not None and now < last.again_from:
-        raise ConflictError(chased_too_soon(last, actor))
+        raise ChasedTooSoonError(chased_too_soon(last, actor))
     today = services.today(plan_code)
     chased_before = services.queries.reminder_periods(plan_code, "committee_round", round_.meets_on)
     notes = latest_notes(services.engine, plan_code, {a["code"] for a in status.waiting}, today)

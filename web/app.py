@@ -193,7 +193,13 @@ def _quote(text: str) -> str:
 
 def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    context: dict[str, object] = {"status": exc.http_status, "message": str(exc), "scoped": None, "came_from": came_from(request)}
+    context: dict[str, object] = {
+        "status": exc.http_status,
+        "heading": exc.heading,
+        "message": str(exc),
+        "scoped": None,
+        "came_from": came_from(request),
+    }
     if isinstance(exc, ForbiddenError):
         principal = current_principal(request)
         log.warning("forbidden: %s %s by %s: %s", request.method, request.url.path, principal.name if principal else "(not signed in)", exc)

@@ -114,7 +114,7 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
         Page(refused.text)
         .by_id("main")
         .startswith(
-            f"Changed meanwhile You chased the owners at {last.at:%H:%M} UTC and they were emailed then; "
+            f"Already chased You chased the owners at {last.at:%H:%M} UTC and they were emailed then; "
             f"you can chase them again from {last.again_from:%H:%M} UTC."
         )
     )
