@@ -17,6 +17,8 @@ ON_HOLD = "on_hold"
 PRIORITIES = ("High", "Medium", "Low")
 # Where a progress figure came from: typed at the command line, a web form, an import, a spreadsheet.
 SOURCES = ("cli", "web", "import", "sheet")
+# The source every event an import writes stores (``domain.importing.mark_imported``).
+FROM_IMPORT = "import"
 
 
 def checked_progress(value: object) -> int:

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from domain.action_rules import required_reason
 from domain.errors import BadInputError
-from domain.sign_off import CLAIM_COMPLETION, CLAIM_DUE_DATE, ClaimDecidedError, ClaimReplacedError, NoPendingClaimError, checked_kind
+from domain.sign_off import (
+    CLAIM_COMPLETION,
+    CLAIM_DUE_DATE,
+    ClaimDecidedError,
+    ClaimReplacedError,
+    NoPendingClaimError,
+    checked_kind,
+    proposed_wording,
+)
 from domain.text import TEXT_MAX, optional_text
 
 if TYPE_CHECKING:
@@ -73,7 +81,7 @@ class SignOffCommands:
         claim = action.pending_claims.get(checked_kind(kind)) if kind is not None else None
         if claim is None and version is not None:
             raise ClaimDecidedError(
-                f"sign-off: the claim you saw (version {version}) on {action.plan_code}/{action.code} is no longer pending: "
+                f"sign-off: the claim you saw on {action.plan_code}/{action.code} is no longer pending: "
                 "it was decided meanwhile; nothing was recorded"
             )
         if claim is None:
@@ -81,8 +89,9 @@ class SignOffCommands:
             raise NoPendingClaimError(f"sign-off: {action.plan_code}/{action.code} has no pending {what}")
         if version is not None and version != claim["version"]:
             raise ClaimReplacedError(
-                f"sign-off: the claim you saw (version {version}) on {action.plan_code}/{action.code} was replaced by a newer one "
-                f"(version {claim['version']}); look again before deciding"
+                f"sign-off: the claim you saw on {action.plan_code}/{action.code} was replaced by a newer one "
+                f"({claim['actor']}: {proposed_wording(claim['kind'], claim['progress'], claim['due_date'])}); "
+                "look again before deciding; nothing was recorded"
             )
         return claim
 

@@ -298,6 +298,16 @@ class Outbox:
                     statuses.setdefault(key, set()).add(status)
         return {key for key, found in statuses.items() if "sent" in found and not found & {"pending", "sending"}}
 
+    def message_count(self, keys: list[str]) -> int:
+        """How many messages carry these reminders (a digest carries all of one person's)."""
+        i, wanted = t.items, sorted(set(keys))
+        with self.engine.connect() as conn:
+            found = (
+                conn.execute(select(i.c.message_id).where(i.c.reminder_key.in_(wanted[n : n + 500]))).scalars()
+                for n in range(0, len(wanted), 500)
+            )
+            return len({message for chunk in found for message in chunk})
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return dict(conn.execute(select(t.messages.c.status, func.count()).group_by(t.messages.c.status)).all())

@@ -90,7 +90,8 @@ def what_changed(e: dict[str, Any]) -> str:
 
 
 def history_row(e: dict[str, Any]) -> list[str]:
-    effective = e["effective_on"] + (" ⚑ backdated" if e["backdated"] else "") + (" ⚠ recorded time suspect" if e["time_flag"] else "")
+    dated = " ⚑ backdated" if e["backdated"] else " (from import)" if e["from_import"] else ""
+    effective = e["effective_on"] + dated + (" ⚠ recorded time suspect" if e["time_flag"] else "")
     return [effective, e["recorded_at"][:16].replace("T", " "), e["type"], e["subject"], e["actor"], what_changed(e), e["reason"] or ""]
 
 

@@ -17,4 +17,6 @@ a store at another version is rebuilt into fresh tables before it is served (pla
 # 6: a progress figure dated after a completion leaves a completed action at 100 % (the fold).
 # 7: a progress figure restating the one before it is in view_events as {"progress": [N, N]}
 # (its changes were empty, and the trail could not say which figure was confirmed).
-VIEWS_SCHEMA_VERSION = 7
+# 8: a claim that replaces a pending one says which in view_events by what it claimed and when,
+# not by the replaced claim's version.
+VIEWS_SCHEMA_VERSION = 8

@@ -95,8 +95,9 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
             policy = ctx.policy_for(plan.code)
             since = round_opened_since(plan, as_of, policy)
             actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today, canonical=people.canonical, round_since=since)
-            due.extend(due_reminders(plan, actions, managers, as_of, policy))
-            due.extend(sign_off.due_for_plan(ctx.engine, sign_off_shared, plan.code, as_of))
+            claims = sign_off.pending_for_plan(ctx.engine, sign_off_shared, plan.code, as_of)
+            due.extend(due_reminders(plan, sign_off.with_pending_claims(actions, claims), managers, as_of, policy))
+            due.extend(sign_off.due_for_plan(ctx.engine, sign_off_shared, plan.code, as_of, claims))
         except BadInputError:
             raise  # a setting that cannot be used (plantrail.toml) is the operator's to fix: say so loudly
         except Exception as error:  # one plan's trouble must not stop every other plan's reminders

@@ -125,7 +125,7 @@ def test_a_newer_claim_replaces_the_pending_one_and_pending_lists_who_waits_on_w
     ]
     assert (
         replacing["text"]
-        == f"claims progress 90% (approved: 75%); replaces the pending claim (version {first['claim']['version']}); awaits sign-off"
+        == "claims progress 90% (approved: 75%); replaces the pending claim (progress 80%) made 2015-03-20 08:00 UTC; awaits sign-off"
     )
     assert [c["outcome"] for c in plan.claims(ARR1)] == ["replaced", "pending"]
     with pytest.raises(ClaimReplacedError, match="replaced by a newer one"):

@@ -154,7 +154,7 @@ def test_a_completion_with_blank_evidence_is_a_400_beside_the_evidence_field_and
     response = browser.client.post(page.form("/complete").action, data=page.form("/complete").fields | {"evidence": "   "})
     assert response.status_code == 400
     refused = Page(response.text)
-    assert refused.by_id("e-complete-evidence").startswith("Error: evidence: say what shows the action is done")
+    assert refused.by_id("e-complete-evidence").startswith("Error: Say what shows the action is done")
     assert len(_events(staffed, "SS_ICSAP_RISK1")) == before
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["awaiting_sign_off"] == []
 
@@ -167,3 +167,16 @@ def test_a_refusal_page_links_back_to_the_page_the_person_came_from(browser: Bro
     assert '<a href="/my-actions" id="came-from">' in response.text
     elsewhere = browser.client.get("/actions/SOS%20001/NO_SUCH_ACTION", headers={"Referer": "https://evil.example/my-actions"})
     assert not Page(elsewhere.text).has_id("came-from")  # only a page of this site
+
+
+def test_a_refusal_beside_a_field_does_not_repeat_the_fields_machine_name(browser: Browser, staffed):
+    # The CLI says "effective date: …" (its option is --on); beside the field labelled
+    # "Completed on" the label says which field it is.
+    browser.sign_in(LIAM)
+    page = browser.get(RISK1)
+    response = browser.client.post(
+        page.form("/complete").action, data=page.form("/complete").fields | {"evidence": "Register v3", "effective_on": "2027-01-01"}
+    )
+    assert response.status_code == 400
+    beside = Page(response.text).by_id("e-complete-effective_on")
+    assert beside.startswith("Error: 2027-01-01 is more than a day ahead of today (2015-03-25)"), beside

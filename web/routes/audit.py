@@ -14,11 +14,11 @@ from starlette.routing import Route
 
 from domain.access import may_audit, require
 from domain.errors import BadInputError, DomainError, ForbiddenError
-from projections.audit import declared_event_types, history, history_csv
+from projections.audit import BACKDATED_AFTER_DAYS, declared_event_types, history, history_csv
+from projections.wording import event_words
 from web.auth import signed_in
 from web.forms import picked_date
 from web.render import page
-from web.wording import event_words
 
 T = TypeVar("T")
 PAGE_SIZE = 50
@@ -120,6 +120,7 @@ def audit_page(request: Request) -> Response:
         "plans": request.app.state.web.services.queries.plans(),
         "event_choices": EVENT_CHOICES,
         "refused_header": REFUSED_HEADER,
+        "backdated_after_days": BACKDATED_AFTER_DAYS,
     }
     status = 400 if refused else 200
     if request.headers.get("HX-Request") != "true":

@@ -23,12 +23,12 @@ from domain.lifecycle import offered_changes
 from plantrail.my_actions import my_actions
 from plantrail.services import ActionRef, Services
 from projections.audit import history
+from projections.wording import backdated_progress_message
 from web.auth import current_principal, signed_in
 from web.forms import FORM_COMMANDS, FormErrors, field_of, form_version
 from web.render import action_url, page
 from web.routes.calendar import feed_path
 from web.security import checked_form
-from web.wording import backdated_progress_message
 
 SAVED = {
     "progress": "Progress recorded.",

@@ -148,7 +148,8 @@ def report(request: Request) -> Response:
     s = request.app.state.web.services
     fmt = request.path_params["fmt"]
     if fmt not in REPORT_TYPES:
-        raise NotFoundError(f"no report format {fmt!r} (html, csv or json)")
+        *others, last = REPORT_TYPES
+        raise NotFoundError(f"no report format {fmt!r} ({', '.join(others)} or {last})")
     as_at = _as_at(request, plan["code"])
     since = optional_date(request.query_params.get("since"))
     if since and since > as_at:
@@ -166,12 +167,13 @@ def round_page(request: Request) -> Response:
     require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
     web = request.app.state.web
     status = round_status(web.services, web.policy_for, plan["code"])
-    chased, sent = (request.query_params.get(k, "") for k in ("chased", "sent"))
+    chased, emails, sent = (request.query_params.get(k, "") for k in ("chased", "emails", "sent"))
     may_chase = status.last_chase is None or web.clock() >= status.last_chase.again_from
     context = {
         "plan": plan,
         "status": status,
         "chased": int(chased) if chased.isdigit() else None,
+        "emails": int(emails) if emails.isdigit() else None,
         "sent": int(sent) if sent.isdigit() else None,
         "may_chase": may_chase,
     }
@@ -185,7 +187,8 @@ async def chase_now(request: Request) -> Response:
     await web.mailer.deliver_now()
     # Said as it is: a mail server that refused or did not answer leaves the rest to the relay.
     sent = await run_in_threadpool(web.services.outbox.sent_reminders, raised)
-    return RedirectResponse(plan_url(plan["code"], "/round", chased=len(raised), sent=len(sent)), status_code=303)
+    emails = await run_in_threadpool(web.services.outbox.message_count, raised)
+    return RedirectResponse(plan_url(plan["code"], "/round", chased=len(raised), emails=emails, sent=len(sent)), status_code=303)
 
 
 def _chase(request: Request) -> tuple[dict[str, Any], list[str]]:

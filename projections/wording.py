@@ -1,6 +1,7 @@
 """What an owner or clerk reads for an event on an action's timeline and in the audit trail's
-"What changed" column: plain words, never the event's class name or an internal key. The audit
-trail's event column and its CSV keep the machine names, which its filters and exports use."""
+"What changed" column: plain words, never the event's class name, an internal key or a Python
+list. The web pages and the audit CSV (``projections.audit.history_csv``) both say it with these
+functions; the CSV's ``type`` column keeps the machine name, which filters and exports use."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ EVENT_WORDS = {
     "ActionCancelled": "Cancelled",
     "ActionReopened": "Reopened",
     "ActionPutOnHold": "Put on hold",
+    "SubActionAdded": "Sub-action added",
+    "SubActionNoteAdded": "Sub-action note added",
     "ChangeSubmitted": "Change submitted for sign-off",
     "ChangeApproved": "Change approved at sign-off",
     "ChangeRejected": "Change rejected at sign-off",
@@ -48,11 +51,20 @@ def event_heading(entry: Mapping[str, Any]) -> str:
     return event_words(entry["type"])
 
 
-def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """An event's changes as (words, before, after), leaving out the internal keys and what
-    stayed the same (a confirmed figure: the heading says it)."""
+def shown_value(value: Any) -> str:
+    """A value before or after a change in plain text: "—" for nothing, a list as "A, B"."""
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(shown_value(v) for v in value) or "—"
+    return str(value)
+
+
+def shown_changes(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """An event's changes as (words, before, after) in plain text, leaving out the internal keys
+    and what stayed the same (a confirmed figure: the heading says it)."""
     return [
-        (key.replace("_", " "), change[0], change[1])
+        (key.replace("_", " "), shown_value(change[0]), shown_value(change[1]))
         for key, change in changes.items()
         if key not in INTERNAL_CHANGES and change[0] != change[1]
     ]
@@ -72,3 +84,8 @@ def backdated_progress_message(standing: Mapping[str, Any], effective_on: date) 
         f"Recorded {standing['recorded']}% as at {day(effective_on)}. The current figure stays {standing['current']}%, "
         f"recorded for a later date ({day(standing['current_on'])})."
     )
+
+
+def changes_text(changes: dict[str, Any]) -> str:
+    """``shown_changes`` on one line: "owners: — → Christine Sutton; due date: … → …"."""
+    return "; ".join(f"{words}: {before} → {after}" for words, before, after in shown_changes(changes))
