@@ -227,8 +227,9 @@ class Action(LifecycleCommands, DescriptionCommands, SignOffCommands, Aggregate)
             raise BadInputError(f"source: must be one of {', '.join(SOURCES)}, got {clipped(source)}")
         if self.lifecycle == COMPLETED:
             raise ActionCompletedError(
-                f"cannot update progress on {self.plan_code}/{self.code}: it is complete; "
-                f"reopen it first (plantrail reopen {self.code} --progress N)"
+                f"cannot update progress on {self.plan_code}/{self.code}: it is complete; reopen it first",
+                field="progress",
+                cli_hint=f"plantrail reopen {self.code} --progress N",
             )
         self._progress_updated(
             progress=checked_progress(progress),

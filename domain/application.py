@@ -276,13 +276,18 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
         actor: str,
         effective_on: date | None = None,
         progress: int | None = None,
+        source: str = "cli",
     ) -> dict[str, Any]:
-        """``transition`` is one of complete, cancel, reopen, hold; ``progress`` goes with reopen."""
+        """``transition`` is one of complete, cancel, reopen, hold; ``progress`` (and where it came
+        from, ``source``) goes with reopen."""
         if progress is not None and transition != "reopen":
             raise BadInputError(f"progress: only reopening takes a progress figure, not {transition}", field="progress")
         if transition == "reopen":
             return self.change_action(
-                plan_code, code, lambda a, on: a.reopen(reason=reason, actor=actor, effective_on=on, progress=progress), effective_on
+                plan_code,
+                code,
+                lambda a, on: a.reopen(reason=reason, actor=actor, effective_on=on, progress=progress, source=source),
+                effective_on,
             )
         methods = {"complete": Action.complete, "cancel": Action.cancel, "hold": Action.put_on_hold}
         method = methods[transition]
@@ -317,12 +322,14 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
                 return self.add_note(plan_code, code, text, actor=actor, effective_on=on)
             case AddSubActionNote(number, text, on):
                 return self.add_sub_action_note(plan_code, code, number, text, actor=actor, effective_on=on)
-            case ChangeLifecycle(transition, reason, on, evidence, progress):
+            case ChangeLifecycle(transition, reason, on, evidence, progress, source):
                 if transition not in LIFECYCLE_TRANSITIONS:
                     raise BadInputError(f"transition: must be one of {', '.join(LIFECYCLE_TRANSITIONS)}, got {clipped(transition)}")
                 if evidence is not None:
                     return self._complete_with_evidence(plan_code, code, command, actor=actor)
-                return self.change_lifecycle(plan_code, code, transition, reason=reason, actor=actor, effective_on=on, progress=progress)
+                return self.change_lifecycle(
+                    plan_code, code, transition, reason=reason, actor=actor, effective_on=on, progress=progress, source=source
+                )
             case ReviseDueDate(due_date, reason, on):
                 return self.revise_due_date(plan_code, code, due_date, reason=reason, actor=actor, effective_on=on)
             case ChangeOwners(owners, reason, on):

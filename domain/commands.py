@@ -56,6 +56,7 @@ class ChangeLifecycle:
     effective_on: date | None = None
     evidence: str | None = None  # for "complete": what shows it is done (kept as evidence)
     progress: int | None = None  # for "reopen": how far the action really is (below 100)
+    source: str = "cli"  # for "reopen" with a figure: where it came from (as UpdateProgress.source)
 
 
 @dataclass(frozen=True)

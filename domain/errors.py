@@ -17,6 +17,8 @@ class DomainError(Exception):
     http_status = 422
     # Where to look next, said only on the command line (a browser user has no `plantrail`).
     cli_hint: str | None = None
+    # What an error page is headed, where its status's heading ("Changed meanwhile") would mislead.
+    heading: str | None = None
 
     def __init__(self, message: str, *, field: str | None = None, cli_hint: str | None = None) -> None:
         super().__init__(message)

@@ -10,6 +10,7 @@ one place that finds them for a person, so the role events on ``Person`` plug in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -172,6 +173,23 @@ def awaiting_wording(claim: ClaimParties) -> str:
     """Whom a claim waits for, in words: "Val DeSouza (manager) or a clerk of SOS 001"."""
     clerk = f"a clerk of {claim.plan_code}"
     return f"{claim.claimant_manager} (manager) or {clerk}" if claim.claimant_manager else clerk
+
+
+def deciders_wording(claim: ClaimParties, asked: Sequence[tuple[str, str]], *, any_admin: bool) -> str:
+    """Who is asked to decide a claim, by name and role (``asked``: (name, role) pairs, role
+    manager, clerk or admin), as a sentence: "Awaiting sign-off by Cara Clerk (clerk of SOS 001)." When nobody
+    but the claimant could decide it, says so, and who can change that (``any_admin``: whether
+    there is an administrator at all, even the claimant)."""
+    roles = {"manager": f"{claim.claimant}'s manager", "clerk": f"clerk of {claim.plan_code}", "admin": "administrator"}
+    if asked:
+        names = [f"{name} ({roles.get(role, role)})" for name, role in asked]
+        return "Awaiting sign-off by " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]) + "."
+    who = "An administrator" if any_admin else "Whoever runs plantrail for the council"
+    return (
+        f"No one else can sign this off yet: nobody decides their own claim, {claim.claimant} has no manager here, "
+        f"{claim.plan_code} has no other clerk, and there is no {'other ' if any_admin else ''}administrator. "
+        f"{who} can make another person a clerk of {claim.plan_code}."
+    )
 
 
 def proposed_wording(kind: str, progress: int | None, due_date: date | None) -> str:

@@ -103,6 +103,25 @@ def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy]
     return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order), last_chase, sorted(awaiting, key=due_order))
 
 
+class ChasedTooSoonError(ConflictError):
+    """A chase within the hour of the last (a second click, a stale tab): nobody is emailed again."""
+
+    heading = "Already chased"
+
+
+def chased_too_soon(last: LastChase, reader: str) -> str:
+    """Why a chase is refused, worded for whoever asked: the clerk who chased reads "You"."""
+    if last.by == reader:
+        return (
+            f"You chased the owners at {last.at:%H:%M} UTC and they were emailed then; "
+            f"you can chase them again from {last.again_from:%H:%M} UTC."
+        )
+    return (
+        f"{last.by or 'Someone'} chased the owners at {last.at:%H:%M} UTC and they were emailed then; "
+        f"they can be chased again from {last.again_from:%H:%M} UTC."
+    )
+
+
 def chase(
     services: Services, policy_for: Callable[[str], ReminderPolicy], sweep: SweepContext, plan_code: str, *, actor: str, now: datetime
 ) -> list[str]:
@@ -118,10 +137,7 @@ def chase(
         return []
     last = status.last_chase
     if last is not None and now < last.again_from:
-        raise ConflictError(
-            f"update round: {last.by or 'someone'} chased it at {last.at:%H:%M} UTC and the owners were emailed then; "
-            f"it can be chased again from {last.again_from:%H:%M} UTC"
-        )
+        raise ChasedTooSoonError(chased_too_soon(last, actor))
     today = services.today(plan_code)
     chased_before = services.queries.reminder_periods(plan_code, "committee_round", round_.meets_on)
     notes = latest_notes(services.engine, plan_code, {a["code"] for a in status.waiting}, today)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
 from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
-from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, may_decide
+from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, deciders_wording, may_decide
 from notifications.outbox import Outbox
 from plantrail.reading import ActionRef, ReadServices
 from plantrail.settings import DatabaseConfig
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["ActionRef", "Services"]
 
 log = logging.getLogger("plantrail.sign_off")
+# The events that set an action's progress figure (a completion sets 100 %).
+FIGURE_EVENTS = ("ProgressUpdated", "ActionCompleted")
 
 
 @dataclass
@@ -93,6 +95,27 @@ class Services(ReadServices):
         if shown["recorded_as"] == "rejected":
             shown["claimant_told"] = self._tell_rejection(target, shown["claim"])
         return shown
+
+    def figure_as_recorded(self, ref: str | ActionRef, effective_on: date) -> dict[str, Any]:
+        """How a progress figure recorded for ``effective_on`` stands in the read models:
+        ``recorded``, the action's figure as at that date; ``current``, its figure today; and
+        ``current_on``, the effective date of the latest figure dated after ``effective_on`` (up
+        to today), which is why a backdated figure is not the current one; None when no later
+        figure stands."""
+        target = self.resolve(ref)
+        today = self.today(target.plan_code)
+        later = [
+            e["effective_on"]
+            for e in history(
+                self.engine, plan_code=target.plan_code, action_code=target.code, since=effective_on + timedelta(days=1), until=today
+            )
+            if e["aggregate"] == "action" and e["type"] in FIGURE_EVENTS
+        ]
+        return {
+            "recorded": self.show(target, as_at=effective_on)["progress"],
+            "current": self.show(target)["progress"],
+            "current_on": date.fromisoformat(max(later)) if later else None,
+        }
 
     # ----- plans, people and actions without hand-written files ------------------------------
     # Each returns what it made, as the read models now show it (the CLI's --format json and the
@@ -217,6 +240,25 @@ class Services(ReadServices):
             claims = [c for c in claims if may_decide(for_person, roles, ClaimParties(c["plan"], c["claimant"], c["claimant_manager"]))]
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]
+
+    def deciders_of(self, claims: list[dict[str, Any]]) -> list[str]:
+        """For each pending claim (``awaiting_sign_off`` of ``show``), who is asked to decide it,
+        by name, in words (``domain.sign_off.deciders_wording``): the people the sweep asks
+        (``asked_to_decide``), or, when nobody but the claimant could decide it, that plainly."""
+        if not claims:
+            return []
+        from scheduler.facts import directory
+        from scheduler.sign_off_facts import deciders
+        from scheduler.sign_off_policy import asked_for
+
+        people = directory(self.engine)
+        found = deciders(self.engine, people)
+        worded = []
+        for claim in claims:
+            claimant = people.canonical(claim["claimant"])
+            parties = ClaimParties(claim["plan"], claimant, found.managers.get(claimant))
+            worded.append(deciders_wording(parties, asked_for(parties, found), any_admin=bool(found.admins)))
+        return worded
 
     def sign_off_queue(self, person: str, *, history_excerpt: int = 3) -> list[dict[str, Any]]:
         """What ``person`` may decide (``pending(for_person=…)``), each claim with the action as

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 # Where the class name, split into words, would not say what happened.
@@ -67,6 +68,22 @@ def shown_changes(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
         for key, change in changes.items()
         if key not in INTERNAL_CHANGES and change[0] != change[1]
     ]
+
+
+def day(value: date) -> str:
+    """ "1 Oct 2026": a date as a person writes it."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def backdated_progress_message(standing: Mapping[str, Any], effective_on: date) -> str | None:
+    """What to say after a progress figure recorded for ``effective_on``, from
+    ``Services.figure_as_recorded``; None when the figure recorded is simply the current one."""
+    if standing["current_on"] is None:
+        return None
+    return (
+        f"Recorded {standing['recorded']}% as at {day(effective_on)}. The current figure stays {standing['current']}%, "
+        f"recorded for a later date ({day(standing['current_on'])})."
+    )
 
 
 def changes_text(changes: dict[str, Any]) -> str:

@@ -115,9 +115,13 @@ def asked_to_decide(claim: ClaimFacts, deciders: Deciders) -> list[tuple[str, st
     clerks; the admins only when neither exists (an admin may decide any claim, but hearing of
     every claim in every plan would bury the few that need them). Each is checked against the
     decision rule itself, so nobody is ever asked to decide their own claim."""
-    parties = _parties(claim, deciders)
+    return asked_for(_parties(claim, deciders), deciders)
+
+
+def asked_for(parties: ClaimParties, deciders: Deciders) -> list[tuple[str, str]]:
+    """``asked_to_decide`` for a claim known by its parties (the action page's pending claims)."""
     manager = [(parties.claimant_manager, "manager")] if parties.claimant_manager else []
-    clerks = [(name, "clerk") for name in deciders.clerks.get(claim.plan_code, ())]
+    clerks = [(name, "clerk") for name in deciders.clerks.get(parties.plan_code, ())]
     admins = [(name, "admin") for name in deciders.admins]
 
     def allowed(candidates: list[tuple[str, str]]) -> list[tuple[str, str]]:

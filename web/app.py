@@ -173,9 +173,16 @@ async def healthz(request: Request) -> Response:
 
 
 async def not_signed_in(request: Request, exc: Exception) -> Response:
+    return RedirectResponse(_sign_in_coming_back(request), status_code=303)
+
+
+def _sign_in_coming_back(request: Request) -> str:
+    """The sign-in page, coming back to the page asked for (a GET's; a POST cannot be replayed)."""
+    if request.method != "GET":
+        return "/sign-in"
     raw_path = request.scope.get("raw_path") or request.url.path.encode()  # as the browser sent it, still %-encoded
     target = raw_path.decode("latin-1") + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/sign-in?next={_quote(target)}" if request.method == "GET" else "/sign-in", status_code=303)
+    return f"/sign-in?next={_quote(target)}"
 
 
 def _quote(text: str) -> str:
@@ -186,17 +193,42 @@ def _quote(text: str) -> str:
 
 def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    context: dict[str, object] = {
+        "status": exc.http_status,
+        "heading": exc.heading,
+        "message": str(exc),
+        "scoped": None,
+        "came_from": came_from(request),
+    }
     if isinstance(exc, ForbiddenError):
         principal = current_principal(request)
         log.warning("forbidden: %s %s by %s: %s", request.method, request.url.path, principal.name if principal else "(not signed in)", exc)
-    return page(request, "error.html", {"status": exc.http_status, "message": str(exc)}, status_code=exc.http_status)
+        if principal is not None and principal.scoped:
+            # Refused because the session came from an emailed link: the way to a full session.
+            context["scoped"] = signin.scope_words(principal) | {"sign_in": _sign_in_coming_back(request)}
+    return page(request, "error.html", context, status_code=exc.http_status)
 
 
 def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "There is no page at this address.", 405: "This page does not take that kind of request."}
     message = messages.get(exc.status_code, str(exc.detail))
-    return page(request, "error.html", {"status": exc.status_code, "message": message}, status_code=exc.status_code)
+    context = {"status": exc.status_code, "message": message, "came_from": came_from(request)}
+    return page(request, "error.html", context, status_code=exc.status_code)
+
+
+def came_from(request: Request) -> str | None:
+    """The page of this site the person was on (the Referer, sent same-origin only: see
+    ``web.security``), for the error page's way back; None when unknown or the page refused."""
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path:
+        return None
+    target = signin.safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()  # still %-encoded, as the Referer is
+    here = raw_path.decode("latin-1") + (f"?{request.url.query}" if request.url.query else "")
+    return None if target is None or (request.method == "GET" and target == here) else target
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from domain.commands import ActionCommand, AddSubActionNote, ChangeLifecycle, ReviseDueDate, UpdateProgress
+from domain.commands import ActionCommand, AddNote, AddSubActionNote, ChangeLifecycle, ReviseDueDate, UpdateProgress
 from domain.errors import BadInputError, DomainError
 from domain.text import clipped
 from plantrail.dates import DateFormatError, parse_date
@@ -144,6 +144,27 @@ def completion_command(form: Mapping[str, Any]) -> ChangeLifecycle:
     return ChangeLifecycle("complete", r.text("reason"), on, r.text("evidence"))
 
 
+def note_command(form: Mapping[str, Any]) -> AddNote:
+    """A note alone: what a completed or cancelled action still takes."""
+    r = FieldReader(form)
+    text = r.text("note")
+    if text is None:
+        r.errors.messages["note"] = "note: this is needed"
+    on = _effective(r)
+    r.done()
+    assert text is not None
+    return AddNote(text, on)
+
+
+def reopen_command(form: Mapping[str, Any]) -> ChangeLifecycle:
+    """Reopening, with how far the action really is (the domain asks for it when it stands at 100 %)."""
+    r = FieldReader(form)
+    progress = r.parsed("progress", _whole_percent)
+    on = _effective(r)
+    r.done()
+    return ChangeLifecycle("reopen", r.text("reason"), on, progress=progress, source="web")
+
+
 def refused_field(error: DomainError, fallback: str) -> tuple[dict[str, str], int]:
     """A refused form's {field: message} and HTTP status, for showing the page again. A name
     typed in a field that matches nobody is bad input (400), not a missing page; a 403, or a 404
@@ -187,4 +208,6 @@ FORM_COMMANDS: dict[str, Callable[[Mapping[str, Any]], ActionCommand]] = {
     "sub-note": sub_note_command,
     "due-date": due_date_command,
     "complete": completion_command,
+    "note": note_command,
+    "reopen": reopen_command,
 }

@@ -112,10 +112,10 @@ def test_reopening_without_a_figure_keeps_one_below_100_and_asks_for_one_at_100(
     action.update_progress(standing, actor="clerk", effective_on=ON)
     action.put_on_hold(reason=None, actor="clerk", effective_on=ON)
     if refused:
-        message = f"progress: SS_ICSAP_IMP1 stands at {standing} %; say how far it really is to reopen it (--progress N, below 100)"
+        message = f"progress: SS_ICSAP_IMP1 stands at {standing} %; say how far it really is (below 100) to reopen it"
         with refusal(InvalidProgressError, message) as caught:
             action.reopen(reason=None, actor="clerk", effective_on=LATER)
-        assert (caught.value.field, action.lifecycle) == ("progress", "on_hold")
+        assert (caught.value.field, caught.value.cli_hint, action.lifecycle) == ("progress", "--progress N", "on_hold")
     else:
         action.reopen(reason=None, actor="clerk", effective_on=LATER)
         assert (action.lifecycle, action.progress, event_names(action)[-1]) == ("open", standing, "ActionReopened")

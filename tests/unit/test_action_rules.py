@@ -94,11 +94,13 @@ def test_history_replays_to_the_same_state_even_if_rules_tighten():
     assert (copy.progress, copy.sub_actions, copy.version) == (70, action.sub_actions, action.version)
 
 
-def test_progress_on_a_completed_action_is_refused_with_a_hint_to_reopen_it_first():
+def test_progress_on_a_completed_action_is_refused_with_a_hint_to_reopen_it_first_the_command_for_the_cli_only():
     action = new_action()
     action.complete(reason=None, actor="clerk", effective_on=ON)
-    with pytest.raises(ActionCompletedError, match=r"it is complete; reopen it first \(plantrail reopen SS_ICSAP_IMP1 --progress N\)"):
+    with pytest.raises(ActionCompletedError) as refused:
         action.update_progress(50, actor="clerk", effective_on=ON)
+    assert str(refused.value) == "cannot update progress on SOS 001/SS_ICSAP_IMP1: it is complete; reopen it first"
+    assert refused.value.cli_hint == "plantrail reopen SS_ICSAP_IMP1 --progress N"
     assert (action.progress, action.lifecycle) == (100, "completed")
 
 

@@ -28,3 +28,17 @@ def test_an_owner_has_updated_once_a_note_or_figure_is_dated_on_or_after_the_ope
 def test_the_last_committee_before_a_day():
     assert last_committee_before(COMMITTEES, date(2015, 4, 2)) == date(2015, 3, 6)
     assert last_committee_before(COMMITTEES, date(2015, 3, 6)) is None
+
+
+def test_a_chase_refused_as_too_soon_says_you_to_the_clerk_who_chased_and_names_them_to_others():
+    from datetime import UTC, datetime
+
+    from plantrail.rounds import LastChase, chased_too_soon
+
+    last = LastChase(datetime(2026, 11, 26, 15, 9, tzinfo=UTC), "Val DeSouza")
+    assert chased_too_soon(last, "Val DeSouza") == (
+        "You chased the owners at 15:09 UTC and they were emailed then; you can chase them again from 16:09 UTC."
+    )
+    assert chased_too_soon(last, "Cara Clerk") == (
+        "Val DeSouza chased the owners at 15:09 UTC and they were emailed then; they can be chased again from 16:09 UTC."
+    )

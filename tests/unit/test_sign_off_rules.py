@@ -299,3 +299,17 @@ def test_a_plans_sign_off_setting_defaults_and_changes_as_an_event():
     for bad in ({"sign_off": "sometimes"}, {"sign_off_days": 0}, {"sign_off_days": True}, {"notify_rejection": "never"}):
         with pytest.raises(BadInputError):
             plan.configure_sign_off(**bad, actor="clerk", effective_on=CLAIMED_ON)
+
+
+def test_a_claim_nobody_else_may_decide_says_so_and_who_can_change_that():
+    from domain.sign_off import deciders_wording
+
+    own = ClaimParties("SOS 001", "Val DeSouza", None)
+    assert deciders_wording(own, [], any_admin=True) == (
+        "No one else can sign this off yet: nobody decides their own claim, Val DeSouza has no manager here, "
+        "SOS 001 has no other clerk, and there is no other administrator. An administrator can make another person a clerk of SOS 001."
+    )
+    asked = [("Liam Head", "manager"), ("Cara Clerk", "clerk"), ("Ada Admin", "admin")]
+    assert deciders_wording(ClaimParties("P", "Pat", "Liam Head"), asked, any_admin=True) == (
+        "Awaiting sign-off by Liam Head (Pat's manager), Cara Clerk (clerk of P) or Ada Admin (administrator)."
+    )

@@ -183,7 +183,7 @@ def test_a_keyboard_only_journey_records_an_update(session: Session, staffed):
     page.keyboard.type("Typed without a mouse")
     tab_to("form[action$='/progress'] button[type=submit]")
     page.keyboard.press("Space")
-    page.wait_for_url("**saved=progress")
+    page.wait_for_url("**saved=progress&on=*")
     shown = staffed.show("SOS 001/SS_ICSAP_RISK1")
     assert (shown["progress"], shown["notes"][-1]["text"], shown["notes"][-1]["author"]) == (85, "Typed without a mouse", "Liam Purdie")
 
@@ -203,7 +203,7 @@ def test_an_update_is_recorded_with_javascript_turned_off(chromium, live, smtp_s
         page.goto(live.url + RISK1)
         page.fill("#f-progress-progress", "55")
         page.click("form[action$='/progress'] button[type=submit]")
-        page.wait_for_url("**saved=progress")
+        page.wait_for_url("**saved=progress&on=*")
         assert staffed.show("SOS 001/SS_ICSAP_RISK1")["progress"] == 55
     finally:
         context.close()

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from domain.commands import ChangeLifecycle, ReviseDueDate, UpdateProgress
+from plantrail.rounds import round_status
 from projections.audit import history
 from projections.report import report_data
 from projections.summary import summary
@@ -105,8 +106,20 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     assert page.by_id("last-chase").startswith(f"Last chased by Cara Clerk at {clock.now:%Y-%m-%d}")
     assert not [f for f in page.forms if f.action.endswith("/round/chase")]
     sent = len(smtp_server.received)
-    refused = browser.client.post(DASHBOARD + "/round/chase", data=page.form("/sign-out").fields)
-    assert refused.status_code == 409 and "it can be chased again from" in refused.text
+    round_url = f"http://testserver{DASHBOARD}/round"
+    refused = browser.client.post(DASHBOARD + "/round/chase", data=page.form("/sign-out").fields, headers={"Referer": round_url})
+    assert refused.status_code == 409
+    web = browser.client.app.state.web
+    last = round_status(web.services, web.policy_for, "SOS 001").last_chase
+    assert (
+        Page(refused.text)
+        .by_id("main")
+        .startswith(
+            f"Already chased You chased the owners at {last.at:%H:%M} UTC and they were emailed then; "
+            f"you can chase them again from {last.again_from:%H:%M} UTC."
+        )
+    )
+    assert f'<a href="{DASHBOARD}/round" id="came-from">Back to the page you were on</a>' in refused.text
     assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == len(chased)
     assert len(smtp_server.received) == sent
     # An hour on, a chase is a new reminder (a new event), not a duplicate dropped.

@@ -43,7 +43,7 @@ def test_progress_with_a_note_is_recorded_with_the_signed_in_owner_as_actor(brow
     browser.sign_in(LIAM)
     page = browser.get(RISK1)
     response = browser.submit(page, "/progress", progress="80", note="Risk matrix agreed with partners", effective_on="2015-03-24")
-    assert response.headers["location"] == RISK1 + "?saved=progress"
+    assert response.headers["location"] == RISK1 + "?saved=progress&on=2015-03-24"
     after = browser.get(response.headers["location"])
     assert "Progress recorded" in after.text
     shown = staffed.show("SOS 001/SS_ICSAP_RISK1")
@@ -157,6 +157,16 @@ def test_a_completion_with_blank_evidence_is_a_400_beside_the_evidence_field_and
     assert refused.by_id("e-complete-evidence").startswith("Error: Say what shows the action is done")
     assert len(_events(staffed, "SS_ICSAP_RISK1")) == before
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["awaiting_sign_off"] == []
+
+
+def test_a_refusal_page_links_back_to_the_page_the_person_came_from(browser: Browser):
+    browser.sign_in(LIAM)
+    response = browser.client.get("/actions/SOS%20001/NO_SUCH_ACTION", headers={"Referer": "http://testserver/my-actions"})
+    assert response.status_code == 404
+    assert Page(response.text).by_id("came-from") == "Back to the page you were on"
+    assert '<a href="/my-actions" id="came-from">' in response.text
+    elsewhere = browser.client.get("/actions/SOS%20001/NO_SUCH_ACTION", headers={"Referer": "https://evil.example/my-actions"})
+    assert not Page(elsewhere.text).has_id("came-from")  # only a page of this site
 
 
 def test_a_refusal_beside_a_field_does_not_repeat_the_fields_machine_name(browser: Browser, staffed):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from tests.web.conftest import SECRET, Browser
-from tests.web.html import Page
+from tests.web.html import Page, sign_in_links
 from web.links import ReminderLinks
 
 RISK1 = "/actions/SOS%20001/SS_ICSAP_RISK1"
@@ -79,3 +79,26 @@ def test_an_update_now_link_whose_token_is_compressed_signs_in_like_any_other(br
     confirm = browser.get(_path(compressed))
     assert confirm.title.startswith("Sign in as Liam Purdie") and "SS SAAP 2014/SAAP1.01" in confirm.text
     assert browser.submit(confirm, "/sign-in/confirm").headers["location"] == "/actions/SS%20SAAP%202014/SAAP1.01"
+
+
+def test_an_update_now_session_refused_another_action_offers_a_full_sign_in_by_the_emailed_link(browser: Browser, staffed, clock):
+    link = _maker(staffed, clock).action_link("Liam Purdie", "SOS 001", "SS_ICSAP_RISK1")
+    browser.submit(browser.get(_path(link)), "/sign-in/confirm")
+    refused = browser.get("/actions/SOS%20001/SS_ICSAP_RISK4", expect=403)
+    assert (
+        refused.by_id("scoped") == "This link opened one action only. Sign in to see all your actions: we email you a link that opens them."
+    )
+    sign_in_path = "/sign-in?next=%2Factions%2FSOS%2520001%2FSS_ICSAP_RISK4"
+    assert f'href="{sign_in_path}"' in refused.html and f'href="{RISK1}"' in refused.html
+    # My actions says the same instead of bouncing back to the one action.
+    assert browser.client.get("/my-actions").headers["location"] == "/sign-in?next=%2Fmy-actions"
+    sign_in = browser.get(sign_in_path)
+    assert sign_in.by_id("scoped").startswith("This link opened one action only. Sign in to see all your actions")
+    assert sign_in.form("/sign-in").fields["email"] == "liam.purdie@example.org"
+    before = len(browser.smtp.received)
+    browser.submit(sign_in, "/sign-in")
+    full = sign_in_links(browser.smtp.received[before].text())[0]
+    landed = browser.submit(browser.open_link(full), "/sign-in/confirm")
+    assert landed.headers["location"] == "/actions/SOS%20001/SS_ICSAP_RISK4"
+    browser.get("/actions/SOS%20001/SS_ICSAP_RISK4")
+    assert browser.get("/my-actions").title.startswith("My actions")

@@ -94,7 +94,7 @@ def test_a_reminder_session_opens_only_its_own_action(browser: Browser, staffed,
     confirm = browser.get(f"/sign-in/confirm?token={token}")
     assert "SOS 001/SS_ICSAP_RISK1" in confirm.text
     assert browser.submit(confirm, "/sign-in/confirm").headers["location"] == RISK1
-    assert browser.client.get("/my-actions").headers["location"] == RISK1
+    assert browser.client.get("/my-actions").headers["location"] == "/sign-in?next=%2Fmy-actions"  # offers a full sign-in
     assert browser.client.get("/actions/SOS%20001/SS_ICSAP_RISK2").status_code == 403
     browser.submit(browser.get(RISK1), "/progress", progress="61")
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["progress"] == 61

@@ -206,7 +206,10 @@ def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the
     _claim_completion(liam)
     [waiting] = staffed.pending("SOS 001")
     awaiting = viewer.get(TRAN2).by_id("awaiting")
-    assert f"awaiting sign-off by {waiting['awaiting']}, since {waiting['since'][:16].replace('T', ' ')} UTC" in awaiting
+    assert f"claimed by Liam Purdie on {waiting['since'][:16].replace('T', ' ')} UTC." in awaiting
+    assert viewer.get(TRAN2).by_id("deciders-completion") == (
+        "Awaiting sign-off by Val DeSouza (Liam Purdie's manager) or Cara Clerk (clerk of SOS 001)."
+    )
     assert "Complete (effective 2015-03-25), claimed by Liam Purdie" in awaiting
     assert "sign-off page" not in awaiting  # not theirs to decide
     assert "Approve or reject it on your sign-off page" in val.get(TRAN2).by_id("awaiting")

@@ -8,6 +8,7 @@ was loaded is shown instead of being overwritten silently.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -18,9 +19,11 @@ from starlette.routing import Route
 
 from domain.access import Principal, may_read_action, may_review_sign_off, may_update_action, require
 from domain.errors import BadInputError, DomainError, NotFoundError
+from domain.lifecycle import offered_changes
 from plantrail.my_actions import my_actions
 from plantrail.services import ActionRef, Services
 from projections.audit import history
+from projections.wording import backdated_progress_message
 from web.auth import current_principal, signed_in
 from web.forms import FORM_COMMANDS, FormErrors, field_of, form_version
 from web.render import action_url, page
@@ -32,15 +35,27 @@ SAVED = {
     "sub-note": "Sub-action note recorded.",
     "due-date": "New due date recorded.",
     "complete": "Completion recorded.",
+    "note": "Note recorded.",
+    "reopen": "Action reopened.",
 }
 
 
-def _saved_message(request: Request) -> str | None:
+def _saved_message(request: Request, ref: ActionRef) -> str | None:
     message = SAVED.get(request.query_params.get("saved", ""))
     if message and request.query_params.get("as") == "submitted":
         # The plan requires sign-off: a claim, not yet a change (domain.sign_off decides which).
         return message.replace("recorded", "sent for sign-off").rstrip(".") + ": the committee sees it once it is approved."
+    on = _query_date(request.query_params.get("on"))
+    if message and request.query_params.get("saved") == "progress" and on is not None:
+        return backdated_progress_message(request.app.state.web.services.figure_as_recorded(ref, on), on) or message
     return message
+
+
+def _query_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:  # a hand-edited address: say the plain "recorded"
+        return None
 
 
 def home(request: Request) -> Response:
@@ -55,8 +70,8 @@ def home(request: Request) -> Response:
 def my_actions_page(request: Request) -> Response:
     who = signed_in(request)
     if who.only_action is not None:
-        # A reminder-link session is for one action: its home is that action.
-        return RedirectResponse(action_url(who.only_action.plan_code, who.only_action.code), status_code=303)
+        # A reminder-link session is for one action: the sign-in page says so and offers a full session.
+        return RedirectResponse("/sign-in?next=%2Fmy-actions", status_code=303)
     if who.sign_off_only:
         return RedirectResponse("/sign-off", status_code=303)  # a sign-off link's session decides claims only
     web = request.app.state.web
@@ -89,7 +104,8 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
         "version": s.queries.action_version(ref.plan_code, ref.code),
         "today": s.today(ref.plan_code).isoformat(),
         "may_update": may_update_action(who, ref.plan_code, ref.code, action["owners"]),
-        "saved": _saved_message(request),
+        "offered": offered_changes(action["lifecycle"]),
+        "saved": _saved_message(request, ref),
         "values": {},
         "form": None,
         "conflict": None,
@@ -107,7 +123,8 @@ def sign_off_context(services: Services, who: Principal, ref: ActionRef, action:
             if (c["plan"], c["action"]) == (ref.plan_code, ref.code)
         }
     rejected = [c for c in services.rejections_to_answer(ref) if who.name in action["owners"] or c["claimant"] == who.name]
-    return {"decidable": decidable, "rejected_claims": rejected}
+    awaiting = action.get("awaiting_sign_off") or []
+    return {"decidable": decidable, "rejected_claims": rejected, "deciders": services.deciders_of(awaiting)}
 
 
 def action_page(request: Request) -> Response:
@@ -155,6 +172,9 @@ def _record_change(request: Request, form: FormData) -> Response:
             raise
         return _again(request, ref, kind, values, {"form": str(error)}, error.http_status)
     outcome = "&as=submitted" if shown.get("recorded_as") == "submitted" else ""
+    on = getattr(command, "effective_on", None)
+    if kind == "progress" and not outcome and on is not None:
+        outcome = f"&on={on.isoformat()}"  # the page says how the figure stands as at that date
     return RedirectResponse(action_url(ref.plan_code, ref.code, f"?saved={kind}{outcome}"), status_code=303)
 
 

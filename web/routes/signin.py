@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from domain.access import Principal
 from web.auth import (
     ACTION,
     SESSION_COOKIE,
@@ -39,9 +40,23 @@ def safe_next(target: object) -> str | None:
 
 
 def sign_in_page(request: Request) -> Response:
-    if current_principal(request) is not None:
+    """The sign-in form; for a session opened from an emailed link (one action, or deciding
+    claims), the way out of it: the same form, their address filled in, saying why."""
+    who = current_principal(request)
+    if who is not None and not who.scoped:
         return RedirectResponse(HOME, status_code=303)
-    return page(request, "sign_in.html", {"next": safe_next(request.query_params.get("next")) or "", "email": ""})
+    context: dict[str, object] = {"next": safe_next(request.query_params.get("next")) or "", "email": "", "scoped": None}
+    if who is not None:
+        context |= {"email": request.app.state.web.services.queries.person(who.name).get("email") or "", "scoped": scope_words(who)}
+    return page(request, "sign_in.html", context)
+
+
+def scope_words(who: Principal) -> dict[str, str]:
+    """Why a link's session stops here, and where it does go: for the sign-in and error pages."""
+    if who.only_action is not None:
+        ref = who.only_action
+        return {"why": "This link opened one action only", "back": action_url(ref.plan_code, ref.code), "back_label": f"Back to {ref.code}"}
+    return {"why": "This link is for deciding claims only", "back": SIGN_OFF_PAGE, "back_label": "Back to the claims awaiting you"}
 
 
 async def sign_in_request(request: Request) -> Response:
