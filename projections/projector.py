@@ -10,7 +10,7 @@ its SQLite recorder lacks, hence this loop.)
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -19,7 +19,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from domain.errors import DomainError
-from projections import chain
+from projections import bulk_load, chain
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
 from projections.current_state import PageWriter, event_type
@@ -70,6 +70,7 @@ class Projector:
         self.page_size = page_size
         self.chain_source = chain_source
         self.accepted = accepted
+        self._start_sql = bulk_load.start_query(engine.dialect.name)
 
     def create_tables(self, existing: Collection[str] | None = None) -> None:
         """Create the read-model tables (those not in ``existing``, the tables the caller has
@@ -91,11 +92,32 @@ class Projector:
 
     def catch_up(self, on_progress: ProgressCallback | None = None, *, upto: int | None = None) -> int:
         """Apply every event stored so far (or up to ``upto``); return how many pages this projector committed."""
-        position = self.position()
+        position, indexed = self._start()
         if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
             self.rebuild(on_progress)
             return 0
         target = upto if upto is not None else self.recorder.max_notification_id() or 0
+        if indexed and not bulk_load.is_bulk(position, target):
+            return self._apply_pages(position, target, on_progress)
+        if indexed:
+            bulk_load.drop_indexes(self.engine)
+        try:
+            committed = self._apply_pages(position, target, on_progress)
+        except BaseException:
+            with suppress(Exception):  # the next catch-up builds them if this cannot
+                bulk_load.build_indexes(self.engine)
+            raise
+        bulk_load.build_indexes(self.engine)  # also those a killed bulk load left out
+        return committed
+
+    def _start(self) -> tuple[int, bool]:
+        """The position, and whether the bulk-loaded indexes are all there (one query: every
+        command and web write asks)."""
+        with self.engine.connect() as conn:
+            position, indexed = conn.exec_driver_sql(self._start_sql, (self.name,)).one()
+        return position, bool(indexed)
+
+    def _apply_pages(self, position: int, target: int, on_progress: ProgressCallback | None) -> int:
         only = None if self.only is None else {str(stream) for stream in self.only}  # the reader gives ids as text
         committed = 0
         while position < target:
