@@ -184,10 +184,11 @@ class Projector:
         """Refuse an event that does not match its link; return when each was first seen."""
         assert self.chain_source is not None
         with self.chain_source.connect() as live:
-            for mismatch in chain.mismatches(live, notifications, plains):
+            found, seen = chain.held(live, notifications, plains)
+            for mismatch in found:
                 if mismatch.position not in self.accepted:
                     raise chain.ChainMismatchError(chain.describe(live, mismatch))
-            return chain.first_seen(live, notifications[0].id, notifications[-1].id)
+            return seen
 
     def _refresh_statistics(self) -> None:
         """On PostgreSQL, fresh tables have no statistics, and the planner then scans whole
