@@ -6,8 +6,10 @@ past committee date and an update POST, beside a trivial route of the same app i
 The servers are `plantrail serve --no-scheduler` processes on 127.0.0.1 (each its own
 interpreter, so the clients do not share their GIL), one configuration after another (by
 default 1, then 2 web processes), the requests sent round-robin among them; the clients are
-httpx on asyncio. Printed with the machine's load average (the cores are shared) and the
-server's CPU per request of each kind, which the load does not change much. Sessions are opened directly in the session
+asyncio streams. Printed with the machine's load average (the cores are shared) and the
+server's CPU per request of each kind, which the load does not change much. The clients write
+their requests as bytes on keep-alive sockets (benchmarks/raw_http.py): httpx cost about as
+much CPU per request as the server, on the same two cores. Sessions are opened directly in the session
 table (the sign-in flow is not what is measured). Targets (issue 9): "My actions" and the
 dashboard p95 under 100 ms, the update p95 under 200 ms, on the 10,000-action store.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.common import add_store_arguments, fresh_database, stores
+from benchmarks.raw_http import RawClient
 from benchmarks.synthetic import PEOPLE, action_batches, setup_aggregates
 from plantrail.bootstrap import bootstrap
 from plantrail.settings import WebSettings, default_mail_settings
@@ -148,7 +151,7 @@ async def client_run(
     from web.security import csrf_token
 
     cookies = {"pt_session": cookie, "pt_csrf": csrf_seed}
-    async with httpx.AsyncClient(cookies=cookies, timeout=60) as client:
+    async with RawClient(cookies) as client:
         token = csrf_token(SECRET, csrf_seed)
         for n in range(requests):
             for name, call in (
@@ -165,10 +168,10 @@ async def client_run(
                 if only is not None and name != only:
                     continue
                 started = time.perf_counter()
-                response = await call()
+                status, body = await call()
                 timings[name].append((time.perf_counter() - started) * 1000)
-                if response.status_code not in (200, 303):
-                    raise RuntimeError(f"{name}: HTTP {response.status_code}: {response.text[:300]}")
+                if status not in (200, 303):
+                    raise RuntimeError(f"{name}: HTTP {status}: {body[:300]!r}")
 
 
 def cpu_per_kind(base: str, pid: int, clients: list[tuple[str, str]], rounds: int = 100) -> dict[str, float]:
@@ -225,6 +228,7 @@ class Outcome:
     per_second: float
     cpu_per_request: float  # all web processes' CPU over every request of the timed rounds
     alone: dict[str, float] | None  # CPU ms per request of each kind, one client, one process
+    clients_cpu_per_request: float  # the load generator's own CPU: it shares the cores
 
 
 def run_configuration(url: str, servers: int, clients: int, requests: int, nth: int, cpu_alone: bool) -> Outcome:
@@ -251,11 +255,13 @@ def run_configuration(url: str, servers: int, clients: int, requests: int, nth: 
             asyncio.run(everyone(servers, {k: [] for k in KINDS}))
             cpu_before = sum(cpu_seconds(p.pid) for p in running)
             wall = time.perf_counter()
+            clients_cpu = time.process_time()
             asyncio.run(everyone(requests, timings))
             wall = time.perf_counter() - wall
+            clients_cpu = time.process_time() - clients_cpu
             server_cpu = sum(cpu_seconds(p.pid) for p in running) - cpu_before
             alone = cpu_per_kind(bases[0], running[0].pid, [(cookies[n], targets[n]) for n in owners[:5]]) if cpu_alone else None
-        except httpx.TransportError:
+        except (httpx.TransportError, OSError, asyncio.IncompleteReadError):
             # Seen on this shared machine: a web process told to shut down from outside midway.
             said = {port: server_log(port).read_text(errors="replace")[-600:] for port in ports}
             raise RuntimeError(f"a web process stopped answering midway; their logs end:\n{said}") from None
@@ -265,7 +271,7 @@ def run_configuration(url: str, servers: int, clients: int, requests: int, nth: 
     finally:
         stop(running)
     done = sum(len(v) for v in timings.values())
-    return Outcome(servers, timings, done / wall, 1000 * server_cpu / done, alone)
+    return Outcome(servers, timings, done / wall, 1000 * server_cpu / done, alone, 1000 * clients_cpu / done)
 
 
 def load_average() -> str:
@@ -293,7 +299,8 @@ def report(kind: str, clients: int, requests: int, outcomes: list[Outcome]) -> N
     # CPU per request says how much of that is work and how much is waiting for a core.
     for o in outcomes:
         print(
-            f"  {o.servers} process(es): {o.per_second:.0f} requests/s; web processes' CPU {o.cpu_per_request:.1f} ms a request (all four kinds)"
+            f"  {o.servers} process(es): {o.per_second:.0f} requests/s; web processes' CPU {o.cpu_per_request:.1f} ms a request"
+            f" (all four kinds); the clients' own CPU {o.clients_cpu_per_request:.2f} ms a request"
         )
 
 

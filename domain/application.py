@@ -8,6 +8,7 @@ needs to know.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -83,10 +84,21 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
     def __init__(self, env: dict[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(env)
         self.clock = clock
+        # One writer at a time within this process. Without it, concurrent web requests race
+        # for SQLite's write lock, and the losers sleep in its busy handler (1, 2, 5 … 100 ms
+        # steps) while the lock sits free: saves measured 26 ms wall at p50 for 1.4 ms of CPU
+        # under 20 clients, 4.8 ms with this lock. Other processes still meet the store's own
+        # locks (SQLite's busy timeout, PostgreSQL's table lock), which this does not replace.
+        # On SQLite the projector takes it too (bootstrap): its pages write to the same file.
+        self.write_lock = threading.RLock()
         self._plan_timezones: dict[str, str] = {}
         # Every registered name, for "did you mean" suggestions; bootstrap points it at the read
         # model (the domain holds no list of its people without replaying every stream).
         self.people_directory: Callable[[], Iterable[str]] = tuple
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        with self.write_lock:
+            return super().save(*objs, **kwargs)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -235,6 +235,8 @@ def bootstrap(
         try:
             facts = recorded if recorded is not None else _record_store_facts(app, engine, key)
             projector = Projector(app.recorder, app.mapper, engine)
+            if config.kind == "sqlite":
+                projector.write_lock = app.write_lock  # one file, one writer: see PlanTrail.write_lock
             if page_size:
                 projector.page_size = page_size
             done = migrate(engine, app.recorder, app.mapper, facts, projector, progress)

@@ -9,8 +9,9 @@ its SQLite recorder lacks, hence this loop.)
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -70,6 +71,15 @@ class Projector:
         self.page_size = page_size
         self.chain_source = chain_source
         self.accepted = accepted
+        # One catch-up at a time within this process: a web request that finds another
+        # catching up waits for it, and then finds its own event already applied (or applies
+        # every event saved meanwhile in one page). Racing instead, each lost the position's
+        # compare-and-set after waiting on the store's write lock.
+        self._catching_up = threading.RLock()
+        # Held around each page's transaction: on SQLite the application's own write lock, so
+        # that a page and a save in this process queue on it instead of sleeping in SQLite's
+        # busy handler (bootstrap sets it; PostgreSQL writes them side by side).
+        self.write_lock: AbstractContextManager[Any] = nullcontext()
         self._start_sql = bulk_load.start_query(engine.dialect.name)
 
     def create_tables(self, existing: Collection[str] | None = None) -> None:
@@ -92,23 +102,22 @@ class Projector:
 
     def catch_up(self, on_progress: ProgressCallback | None = None, *, upto: int | None = None) -> int:
         """Apply every event stored so far (or up to ``upto``); return how many pages this projector committed."""
-        position, indexed = self._start()
-        if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
-            self.rebuild(on_progress)
-            return 0
-        target = upto if upto is not None else self.recorder.max_notification_id() or 0
-        if indexed and not bulk_load.is_bulk(position, target):
-            return self._apply_pages(position, target, on_progress)
-        if indexed:
-            bulk_load.drop_indexes(self.engine)
-        try:
-            committed = self._apply_pages(position, target, on_progress)
-        except BaseException:
-            with suppress(Exception):  # the next catch-up builds them if this cannot
-                bulk_load.build_indexes(self.engine)
-            raise
-        bulk_load.build_indexes(self.engine)  # also those a killed bulk load left out
-        return committed
+        # The caller's events are stored by now: the log's end now is as far as it needs. A
+        # caller that waited for another thread's catch-up usually finds that far done already.
+        needed = upto if upto is not None else self.recorder.max_notification_id() or 0
+        with self._catching_up:
+            position, indexed = self._start()
+            if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
+                self.rebuild(on_progress)
+                return 0
+            if position >= needed and indexed:
+                return 0
+            # Whoever applies takes every event stored meanwhile too: one page for the writes
+            # that queued behind it, instead of one page (and one commit) each.
+            target = upto if upto is not None else self.recorder.max_notification_id() or 0
+            if indexed and not bulk_load.is_bulk(position, target):
+                return self._catch_up(position, target, on_progress)
+            return self._bulk_load(position, target, on_progress, indexed=indexed)
 
     def _start(self) -> tuple[int, bool]:
         """The position, and whether the bulk-loaded indexes are all there (one query: every
@@ -117,7 +126,23 @@ class Projector:
             position, indexed = conn.exec_driver_sql(self._start_sql, (self.name,)).one()
         return position, bool(indexed)
 
-    def _apply_pages(self, position: int, target: int, on_progress: ProgressCallback | None) -> int:
+    def _bulk_load(self, position: int, target: int, on_progress: ProgressCallback | None, *, indexed: bool) -> int:
+        """Catch up without the indexes ``bulk_load`` defers, and build them at the end (also
+        those a killed bulk load left out)."""
+        if indexed:
+            with self.write_lock:
+                bulk_load.drop_indexes(self.engine)
+        try:
+            committed = self._catch_up(position, target, on_progress)
+        except BaseException:
+            with suppress(Exception), self.write_lock:  # the next catch-up builds them if this cannot
+                bulk_load.build_indexes(self.engine)
+            raise
+        with self.write_lock:
+            bulk_load.build_indexes(self.engine)
+        return committed
+
+    def _catch_up(self, position: int, target: int, on_progress: ProgressCallback | None) -> int:
         only = None if self.only is None else {str(stream) for stream in self.only}  # the reader gives ids as text
         committed = 0
         while position < target:
@@ -143,7 +168,7 @@ class Projector:
         return committed
 
     def _apply_page(self, position: int, new_position: int, notifications: Sequence[Notification]) -> bool:
-        with self.engine.begin() as conn:
+        with self.write_lock, self.engine.begin() as conn:
             moved = conn.execute(
                 update(t.projector_positions)
                 .where(t.projector_positions.c.name == self.name, t.projector_positions.c.position == position)
