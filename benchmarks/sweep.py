@@ -50,7 +50,7 @@ def add_claims(services: Services, count: int) -> int:
             code = f"A{number:06d}"
             owner = services.app.get_action("SWEEP", code).owners[0]
             try:
-                services.app.handle("SWEEP", code, ChangeLifecycle("complete", None, CLAIMED_AT.date()), actor=owner)
+                services.app.handle("SWEEP", code, ChangeLifecycle("complete", None, CLAIMED_AT.date(), "Audit of 20 plans"), actor=owner)
             except DomainError:  # completed or cancelled already
                 continue
             made += 1

@@ -7,7 +7,7 @@ them to report a bad value before anything is built.
 
 from __future__ import annotations
 
-from domain.errors import BadInputError, InvalidProgressError, ReasonRequiredError
+from domain.errors import BadInputError, EvidenceRequiredError, InvalidProgressError, ReasonRequiredError
 from domain.text import TEXT_MAX, checked_text, clipped
 
 OPEN = "open"
@@ -17,6 +17,8 @@ ON_HOLD = "on_hold"
 PRIORITIES = ("High", "Medium", "Low")
 # Where a progress figure came from: typed at the command line, a web form, an import, a spreadsheet.
 SOURCES = ("cli", "web", "import", "sheet")
+# The source every event an import writes stores (``domain.importing.mark_imported``).
+FROM_IMPORT = "import"
 
 
 def checked_progress(value: object) -> int:
@@ -41,3 +43,15 @@ def required_reason(reason: object, what: str) -> str:
     if reason is None or (isinstance(reason, str) and not reason.strip()):
         raise ReasonRequiredError(f"reason: a reason is required to {what}")
     return checked_text("reason", reason, max_length=TEXT_MAX)
+
+
+def required_evidence(evidence: object) -> str:
+    """What shows a completion is done, required of a person completing an action (or claiming
+    it). Checked at the door every entry point goes through (``PlanTrail.handle``), not on the
+    aggregate: an import replays a history as the file states it, and an old completion
+    without evidence must keep loading."""
+    if evidence is None or (isinstance(evidence, str) and not evidence.strip()):
+        raise EvidenceRequiredError(
+            "evidence: say what shows the action is done (a document, a decision, a figure) to complete it", field="evidence"
+        )
+    return checked_text("evidence", evidence, max_length=TEXT_MAX)

@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -21,6 +22,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.action import Action
+from domain.action_rules import required_evidence
 from domain.commands import (
     LIFECYCLE_TRANSITIONS,
     ActionCommand,
@@ -297,8 +299,12 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
         """Carry out one command on an action: the single door every entry point goes through.
 
         Where the plan requires sign-off, a completion, a new due date or a progress figure
-        becomes a claim (``outcome`` "submitted") instead of a change."""
+        becomes a claim (``outcome`` "submitted") instead of a change. A completion, claimed or
+        recorded at once, needs its evidence (``required_evidence``); imports do not come
+        through here and keep a file's completions as they are."""
         check_effective_on(getattr(command, "effective_on", None), self.today(plan_code))
+        if isinstance(command, ChangeLifecycle) and command.transition == "complete":
+            command = replace(command, evidence=required_evidence(command.evidence))
         if isinstance(command, ApproveChange | RejectChange):
             return self.decide_change(plan_code, code, command, actor=actor)
         kind = claim_kind(self.get_plan(plan_code).sign_off, command)

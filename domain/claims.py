@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from domain.action_rules import required_reason
 from domain.errors import BadInputError
-from domain.sign_off import CLAIM_COMPLETION, CLAIM_DUE_DATE, ClaimDecidedError, ClaimReplacedError, NoPendingClaimError, checked_kind
+from domain.sign_off import (
+    CLAIM_COMPLETION,
+    CLAIM_DUE_DATE,
+    ClaimDecidedError,
+    ClaimReplacedError,
+    NoPendingClaimError,
+    checked_kind,
+    proposed_wording,
+)
 from domain.text import TEXT_MAX, optional_text
 
 if TYPE_CHECKING:
@@ -73,7 +81,7 @@ class SignOffCommands:
         claim = action.pending_claims.get(checked_kind(kind)) if kind is not None else None
         if claim is None and version is not None:
             raise ClaimDecidedError(
-                f"sign-off: the claim you saw (version {version}) on {action.plan_code}/{action.code} is no longer pending: "
+                f"sign-off: the claim you saw on {action.plan_code}/{action.code} is no longer pending: "
                 "it was decided meanwhile; nothing was recorded"
             )
         if claim is None:
@@ -81,8 +89,9 @@ class SignOffCommands:
             raise NoPendingClaimError(f"sign-off: {action.plan_code}/{action.code} has no pending {what}")
         if version is not None and version != claim["version"]:
             raise ClaimReplacedError(
-                f"sign-off: the claim you saw (version {version}) on {action.plan_code}/{action.code} was replaced by a newer one "
-                f"(version {claim['version']}); look again before deciding"
+                f"sign-off: the claim you saw on {action.plan_code}/{action.code} was replaced by a newer one "
+                f"({claim['actor']}: {proposed_wording(claim['kind'], claim['progress'], claim['due_date'])}); "
+                "look again before deciding; nothing was recorded"
             )
         return claim
 
@@ -100,14 +109,18 @@ class SignOffCommands:
         )
         action._apply_claim(claim)
 
-    def reject_change(self, claim: dict[str, Any], *, reason: str | None, actor: str) -> None:
-        """Refuse a pending claim; a reason is required (the claimant is told it)."""
+    def reject_change(self, claim: dict[str, Any], *, reason: str | None, actor: str, effective_on: date) -> None:
+        """Refuse a pending claim; a reason is required (the claimant is told it). Effective on
+        ``effective_on``, the day of the decision (today): unlike an approval, which makes the
+        claimed change true from the claimant's date, a rejection changes nothing in the world
+        before it is made, so it is not dated back to the claim (the trail would flag it as
+        backdated)."""
         action = cast("Action", self)
         action._change_rejected(
             kind=claim["kind"],
             claim_version=claim["version"],
             actor=actor,
-            effective_on=claim["effective_on"],
+            effective_on=effective_on,
             reason=required_reason(reason, "reject a claim"),
         )
 

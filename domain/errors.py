@@ -92,6 +92,10 @@ class ReasonRequiredError(BadInputError):
     pass
 
 
+class EvidenceRequiredError(BadInputError):
+    """A completion without anything showing it is done."""
+
+
 class DuplicateCodeError(ConflictError):
     pass
 

@@ -15,7 +15,10 @@ class RecordedEvent(Aggregate.Event):
     Every event class has a ``class_version`` (1 unless it says otherwise). A change to an
     event's fields raises its version and adds a static ``upcast_vN_vM(state)`` that turns a
     stored state of version N into one of version M: the library applies it when it loads an
-    aggregate, and the projector through ``upcast`` below, so old history keeps loading."""
+    aggregate, and the projector through ``upcast`` below, so old history keeps loading.
+
+    An event written by an import also stores ``source: "import"`` (``domain.importing.
+    mark_imported``), which no command reads and the audit trail shows as "from import"."""
 
     class_version = 1
 

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from domain.action import Action
-from domain.action_rules import CANCELLED, COMPLETED, ON_HOLD
+from domain.action_rules import CANCELLED, COMPLETED, FROM_IMPORT, ON_HOLD
 from domain.application import PlanTrail
 from domain.errors import DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id
@@ -77,10 +77,21 @@ def import_plans(app: PlanTrail, documents: list[PlanDocument], *, actor: str) -
 
     changed = [agg for agg in touched.values() if agg.pending_events]
     summary.events_recorded = sum(len(agg.pending_events) for agg in changed)
+    for agg in changed:
+        for pending in agg.pending_events:
+            mark_imported(pending)
     if changed:
         app.save(*changed)
     summary.action_versions = {str(agg.id): agg.version for agg in touched.values() if isinstance(agg, Action)}
     return summary
+
+
+def mark_imported(pending: Any) -> None:
+    """Store ``source: "import"`` with an event an import writes (a progress figure already says
+    it): the file states the plan's history as it was, dates long past recorded today, and the
+    audit trail says "from import" instead of flagging every entry as backdated. Stored with the
+    event's state only (``RecordedEvent``): no command reads it."""
+    object.__setattr__(pending, "source", FROM_IMPORT)
 
 
 @contextmanager
@@ -275,6 +286,9 @@ def _sync_lifecycle(action: Action, spec: ActionSpec, actor: str, on: date) -> N
     if spec.lifecycle == action.lifecycle or spec.lifecycle == "open":
         return
     if spec.lifecycle == COMPLETED:
+        # As the file states it: the evidence a completion needs from a person completing it now
+        # (PlanTrail.handle) is not asked of a history, nor made up ("Imported from <file>" says
+        # where it came from, which the trail's actor and reason already say, not what shows it).
         action.complete(reason=IMPORT_REASON, actor=actor, effective_on=on)
     elif spec.lifecycle == CANCELLED:
         action.cancel(reason="imported as cancelled", actor=actor, effective_on=on)

@@ -25,7 +25,8 @@ SIGN_OFF_AWAITING = "sign_off_awaiting"
 SIGN_OFF_ESCALATION = "sign_off_escalation"
 SIGN_OFF_REJECTED = "sign_off_rejected"
 SIGN_OFF_RULES = (SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION, SIGN_OFF_REJECTED)
-RULES = ("due_soon", "overdue", "stale", "committee_round", "committee_escalation", *SIGN_OFF_RULES)
+ACTION_RULES = ("due_soon", "overdue", "stale", "committee_round", "committee_escalation")
+RULES = (*ACTION_RULES, *SIGN_OFF_RULES)
 
 
 def reminder_id(key: str) -> UUID:

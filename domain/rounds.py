@@ -13,13 +13,27 @@ DEFAULT_ROUND_DAYS = 10
 
 @dataclass(frozen=True)
 class UpdateRound:
+    """A committee's update round.
+
+    What counts as an owner having updated in it: a progress figure, a note (on the action or a
+    sub-action) or a claim submitted for sign-off, effective on or after the day the round opened,
+    and recorded by one of the action's owners or by the manager of one of them, the owners and
+    managers being those registered now. Whatever the entry point (the web, the CLI's ``--by``,
+    an update sheet row, which is recorded as the person it names), the test is who the recorded
+    actor is. So a clerk's or a system's import of figures (actor ``Covalent import``, or the
+    clerk), a clerk's note and a sweep's reminder never mark the owners as updated: the clerk
+    still has to chase them. An import run by an owner in their own name does count, as it is
+    theirs. The query is ``projections.owner_queries.round_updates``, read by the clerk's round
+    page, the owner's "My actions" and the sweep's escalation after the deadline
+    (``ActionFacts.round_update_on``); ``updated`` takes its answer."""
+
     committee: str
     meets_on: date
     report_deadline: date
     opens_on: date
 
     def updated(self, last_update_on: date | None) -> bool:
-        """An owner has answered the round once a progress figure or note is dated on or after it opened."""
+        """``last_update_on``: the latest update by an owner or their manager (see the class)."""
         return last_update_on is not None and last_update_on >= self.opens_on
 
 

@@ -118,7 +118,7 @@ class SignOffUseCases:
             if isinstance(command, ApproveChange):
                 action.approve_change(claim, comment=command.comment, actor=actor)
             else:
-                action.reject_change(claim, reason=command.reason, actor=actor)
+                action.reject_change(claim, reason=command.reason, actor=actor, effective_on=on)
             decided.append(claim)
 
         result = app.change_action(plan_code, code, change)

@@ -7,8 +7,10 @@ counts actions. Overdue actions come first (longest overdue first), then the res
 
 Sign-off comes before the actions, as claims rather than actions: every claim awaiting the
 reader's decision (whichever claim's reminder brought the digest, and those still waiting from
-before), claims the reader should follow up because they have waited too long, and the reader's
-own claims that were not accepted, with the reason given.
+before), claims the reader should follow up because they have waited too long, the reader's
+own claims that were not accepted, with the reason given, and the claims on the reader's own
+actions still waiting for someone's sign-off (which the reminder rules do not ask them for again:
+``scheduler.policy.SETTLED_BY_CLAIM``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ RULE_TITLES = {
     SIGN_OFF_REJECTED: "Claim not accepted",
 }
 URGENCY = list(RULE_TITLES)  # the order reasons are listed in, most urgent first
+# Not a reminder: a claim still waiting on the reader's own action (theirs, role "claimant", or a
+# co-owner's), listed beside whatever brought the digest.
+OWN_CLAIM = "own_claim"
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class DigestItem:
 @dataclass(frozen=True)
 class Digest:
     """Everything due for one person from one sweep. ``also_awaiting``: claims awaiting the
-    reader's decision that no reminder of this sweep is about (listed, never counted as sent)."""
+    reader's decision that no reminder of this sweep is about; ``own_claims``: claims on the
+    reader's own actions awaiting someone else's (both listed, never counted as sent)."""
 
     recipient_name: str
     recipient_email: str
@@ -70,6 +76,7 @@ class Digest:
     as_of: date
     items: tuple[DigestItem, ...] = field(default_factory=tuple)
     also_awaiting: tuple[DigestItem, ...] = field(default_factory=tuple)
+    own_claims: tuple[DigestItem, ...] = field(default_factory=tuple)
 
     @property
     def keys(self) -> list[str]:
@@ -123,12 +130,22 @@ def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
-def what_to_do(item: DigestItem) -> str:
+def short_date(iso: str, as_of: date | None) -> str:
+    """ "25 Mar", with the year only when it is not the year of the digest: "25 Mar 2014"."""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%b}" if as_of is not None and day.year == as_of.year else f"{day.day} {day:%b %Y}"
+
+
+def what_to_do(item: DigestItem, as_of: date | None = None) -> str:
     """One sentence: why the action is here and what the reader should do about it."""
     d, owner = item.details, item.role == "owner"
+    # A progress figure awaiting sign-off has been given: the owners are asked for the rest only.
+    progress = "completion" if "progress" in d.get("pending_claims", ()) else "progress"
     match item.rule:
         case "due_soon":
-            return f"due in {_days(d['days_left'])}: record progress, or agree a revised date and record why."
+            return f"due in {_days(d['days_left'])}: record {progress}, or agree a revised date and record why."
+        case "overdue" if owner and progress == "completion":
+            return f"{_days(d['days_overdue'])} past its due date: record completion, or a revised date with a reason."
         case "overdue" if owner:
             return f"{_days(d['days_overdue'])} past its due date: record progress or completion, or a revised date with a reason."
         case "overdue":
@@ -146,6 +163,10 @@ def what_to_do(item: DigestItem) -> str:
             return f"It awaits {d['awaiting']}: please see that it is decided (you receive this as {why})."
         case "sign_off_rejected":
             return "The action stays as last approved: put right what the reason says, then record the change again."
+        case "own_claim":
+            what = "completion" if d["kind"] == "completion" else d["proposed"]
+            whose = "Your" if item.role == "claimant" else f"{d['claimant']}'s"
+            return f"{whose} {what} (claimed {short_date(d['claimed_on'], as_of)}) is waiting for sign-off by {d['awaiting']}."
     return "please have a look at it."  # a rule without wording of its own yet
 
 
@@ -220,7 +241,7 @@ def _ago(days: Any) -> str:
     return "today" if days == 0 else f"{_days(days)} ago"
 
 
-def claim_entry(item: DigestItem, person: str, links: LinkMaker | None) -> ClaimEntry:
+def claim_entry(item: DigestItem, person: str, links: LinkMaker | None, as_of: date | None = None) -> ClaimEntry:
     d = item.details
     return ClaimEntry(
         rule=item.rule,
@@ -238,7 +259,7 @@ def claim_entry(item: DigestItem, person: str, links: LinkMaker | None) -> Claim
         decided_on=d.get("decided_on"),
         decision_reason=d.get("decision_reason"),
         waiting=_ago(d.get("days_waiting")) if item.rule != SIGN_OFF_REJECTED else "",
-        what_to_do=what_to_do(item),
+        what_to_do=what_to_do(item, as_of),
         link=_claim_link(item, person, links),
     )
 
@@ -278,6 +299,7 @@ def digest_context(digest: Digest, links: LinkMaker | None = None) -> dict[str, 
     about_actions = _by_action(i for i in digest.items if i.rule not in SIGN_OFF_RULES).values()
     entries = sorted((action_entry(items, digest.as_of, person, links) for items in about_actions), key=urgency)
     claims = sign_off_sections(digest, links)
+    own = sorted(digest.own_claims, key=lambda i: (str(i.details.get("since") or ""), i.plan_code, i.action_code))
     return {
         "name": person,
         "count": len(entries),
@@ -286,6 +308,7 @@ def digest_context(digest: Digest, links: LinkMaker | None = None) -> dict[str, 
         "awaiting": claims[SIGN_OFF_AWAITING],
         "escalated": claims[SIGN_OFF_ESCALATION],
         "rejected": claims[SIGN_OFF_REJECTED],
+        "yours_waiting": [claim_entry(i, person, links, digest.as_of) for i in own],
         "home_link": _link(lambda: links.home_link(person)) if links else None,
     }
 

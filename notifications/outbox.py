@@ -280,6 +280,34 @@ class Outbox:
             for r in rows
         ]
 
+    def sent_reminders(self, keys: list[str]) -> set[str]:
+        """Which of these reminders the relay has sent: a message carrying it went out and none
+        is still waiting to go (pending, or being sent). A reminder with no message yet, or
+        whose only messages failed or could not be delivered, is raised but not sent."""
+        statuses: dict[str, set[str]] = {}
+        i, m = t.items, t.messages
+        wanted = sorted(set(keys))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = (
+                    select(i.c.reminder_key, m.c.status)
+                    .join(m, m.c.message_id == i.c.message_id)
+                    .where(i.c.reminder_key.in_(wanted[start : start + 500]))
+                )
+                for key, status in conn.execute(query):
+                    statuses.setdefault(key, set()).add(status)
+        return {key for key, found in statuses.items() if "sent" in found and not found & {"pending", "sending"}}
+
+    def message_count(self, keys: list[str]) -> int:
+        """How many messages carry these reminders (a digest carries all of one person's)."""
+        i, wanted = t.items, sorted(set(keys))
+        with self.engine.connect() as conn:
+            found = (
+                conn.execute(select(i.c.message_id).where(i.c.reminder_key.in_(wanted[n : n + 500]))).scalars()
+                for n in range(0, len(wanted), 500)
+            )
+            return len({message for chunk in found for message in chunk})
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return dict(conn.execute(select(t.messages.c.status, func.count()).group_by(t.messages.c.status)).all())

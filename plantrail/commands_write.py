@@ -125,7 +125,9 @@ def _lifecycle_command(transition: str, summary: str, reason_required: bool) -> 
 
     decorated: Any = click.pass_context(command)
     if transition == "complete":  # only a completion carries evidence
-        decorated = click.option("--evidence", metavar="TEXT", help="What shows it is done (kept as the action's evidence).")(decorated)
+        decorated = click.option("--evidence", metavar="TEXT", help="What shows it is done. Required; kept as the action's evidence.")(
+            decorated
+        )
     for decorator in (
         verbose_option,
         format_option,

@@ -84,11 +84,14 @@ def what_changed(e: dict[str, Any]) -> str:
     if e["type"] == "ActionAdded":
         c = e["changes"]
         return f"added: {c['title'][1]} (due {c.get('due_date', [None, '—'])[1] or '—'}; owners {short(c.get('owners', [None, []])[1])})"
+    if e["type"] == "ProgressUpdated" and (figure := e["changes"].get("progress")) and figure[0] == figure[1]:
+        return f"progress confirmed at {figure[1]}%"  # the figure restated: nothing moved
     return e["text"] or "; ".join(f"{k}: {short(v[0])} → {short(v[1])}" for k, v in e["changes"].items())
 
 
 def history_row(e: dict[str, Any]) -> list[str]:
-    effective = e["effective_on"] + (" ⚑ backdated" if e["backdated"] else "") + (" ⚠ recorded time suspect" if e["time_flag"] else "")
+    dated = " ⚑ backdated" if e["backdated"] else " (from import)" if e["from_import"] else ""
+    effective = e["effective_on"] + dated + (" ⚠ recorded time suspect" if e["time_flag"] else "")
     return [effective, e["recorded_at"][:16].replace("T", " "), e["type"], e["subject"], e["actor"], what_changed(e), e["reason"] or ""]
 
 

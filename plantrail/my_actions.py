@@ -60,7 +60,7 @@ def plan_rows(
     reminders = known.reminders if known and known.reminders is not None else services.queries.latest_reminders(plan_code, name)
     owned = services.queries.actions(plan_code, as_at=today, owner=name, codes=codes, with_children=False)
     # Only an open round asks when each was last updated (most days none is open).
-    last_updates = services.queries.last_updates(plan_code, [a["code"] for a in owned]) if round_ else {}
+    last_updates = services.queries.round_updates(plan_code, round_.opens_on, [a["code"] for a in owned]) if round_ else {}
     return today, [
         action
         | {

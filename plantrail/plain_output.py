@@ -60,7 +60,9 @@ def summary_lines(plan: dict[str, Any], data: dict[str, Any]) -> Iterator[str]:
     rows.append(["Total", *[data["totals"].get(k, 0) for k in keys]])
     yield from lines(columns, rows, width=width())
     if data["awaiting_sign_off"]:
-        yield f"{AWAITING_MARK} {data['awaiting_sign_off']} action(s) carry a claim awaiting sign-off; counted as last approved."
+        n = data["awaiting_sign_off"]
+        carry = "action carries a claim" if n == 1 else "actions carry claims"
+        yield f"{AWAITING_MARK} {n} {carry} awaiting sign-off; counted as last approved."
 
 
 def awaiting_text(claim: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ updated since it opened), and chasing the ones who have not ("My actions" is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,8 +14,9 @@ from domain.reminder_use_cases import raise_reminders
 from domain.rounds import UpdateRound, current_round
 from plantrail.services import Services
 from scheduler.facts import latest_notes
-from scheduler.policy import ReminderPolicy
-from scheduler.sweep import SweepContext, enqueue_pending
+from scheduler.policy import ReminderPolicy, settled_rules
+from scheduler.rejection_notice import untold_rejections
+from scheduler.sweep import SweepContext, enqueue_pending, raise_due
 
 CLOSED = ("Complete", "Cancelled")
 # A second chase sooner than this would email every waiting owner again (a double click did);
@@ -61,25 +62,45 @@ class RoundStatus:
     updated: list[dict[str, Any]]
     waiting: list[dict[str, Any]]
     last_chase: LastChase | None = None
+    # Not updated in the round, but a claim awaiting sign-off settles the round's request
+    # (``scheduler.policy.SETTLED_BY_CLAIM``: a completion): nothing to chase the owners for.
+    awaiting_sign_off: list[dict[str, Any]] = field(default_factory=list)
 
 
 def round_status(services: Services, policy_for: Callable[[str], ReminderPolicy], plan_code: str) -> RoundStatus:
-    """Open actions of the plan, split by whether they were updated since the round opened."""
+    """Open actions of the plan, split by whether their owners updated them since the round
+    opened (``domain.rounds.UpdateRound`` says who counts)."""
     today = services.today(plan_code)
     round_ = plan_round(services, policy_for, plan_code, today)
     if round_ is None:
         return RoundStatus(plan_code, None, [], [])
     last_updates = services.queries.last_updates(plan_code)
+    by_owners = services.queries.round_updates(plan_code, round_.opens_on)
     updated: list[dict[str, Any]] = []
     waiting: list[dict[str, Any]] = []
+    awaiting: list[dict[str, Any]] = []
+    pending: dict[str, list[str]] = {}
+    for claim in services.queries.open_claims(plan_code):
+        pending.setdefault(claim["action"], []).append(claim["kind"])
     for action in services.queries.actions(plan_code, as_at=today, with_children=False):
         if action["lifecycle"] != "open" or action["status"] in CLOSED:
             continue
-        last = last_updates.get(action["code"])
-        item = action | {"last_update_on": last.isoformat() if last else None}
-        (updated if round_.updated(last) else waiting).append(item)
+        last, answered = last_updates.get(action["code"]), by_owners.get(action["code"])
+        item = action | {
+            "last_update_on": last.isoformat() if last else None,
+            "round_update_on": answered.isoformat() if answered else None,
+            # An import or a clerk's entry since the round opened: not the owners' update.
+            "updated_by_others": not round_.updated(answered) and round_.updated(last),
+        }
+        if round_.updated(answered):
+            updated.append(item)
+        elif "committee_round" in settled_rules(tuple(pending.get(action["code"], ()))):
+            awaiting.append(item | {"pending_claims": sorted(pending[action["code"]])})
+        else:
+            waiting.append(item)
     chased = services.queries.last_chase(plan_code, round_.meets_on)
-    return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order), LastChase(*chased) if chased else None)
+    last_chase = LastChase(*chased) if chased else None
+    return RoundStatus(plan_code, round_, updated, sorted(waiting, key=due_order), last_chase, sorted(awaiting, key=due_order))
 
 
 def chase(
@@ -127,12 +148,22 @@ def chase(
                     "chased_by": actor,
                     "latest_note": notes.get(action["code"]),
                 },
-                "sweep_id": f"chase/{plan_code}/{now.isoformat(timespec='seconds')}",
                 "actor": actor,
                 "effective_on": today,
             }
         )
-    raised = [spec["key"] for spec in raise_reminders(services.app, [s for s in specs if s["recipients"]])]
+    sweep_id = f"chase/{plan_code}/{now.isoformat(timespec='seconds')}"
+    raised = [spec["key"] for spec in raise_reminders(services.app, [s | {"sweep_id": sweep_id} for s in specs if s["recipients"]])]
     services.projector.catch_up()
+    # The chase's digest is the next reminder digest of the owners it goes to: a rejection they
+    # were promised the reason of in it comes with it (and not again in the next sweep's).
+    chased_owners = {owner for spec in specs if spec["key"] in raised for owner in action_owners(spec)}
+    notices = untold_rejections(sweep, chased_owners, now=now)
+    if notices:
+        raise_due(sweep, notices, sweep_id=sweep_id, as_of=today)
     enqueue_pending(sweep, now)
     return raised
+
+
+def action_owners(spec: dict[str, Any]) -> list[str]:
+    return [recipient["name"] for recipient in spec["recipients"]]

@@ -239,6 +239,19 @@ class Services(ReadServices):
             )
         return found
 
+    def trail(self, ref: str | ActionRef) -> list[dict[str, Any]]:
+        """The action's audit trail, oldest first (``projections.audit.history``), each reminder
+        raised about it with ``sent``: whether the relay has sent it yet (``Outbox.sent_reminders``;
+        the events say a reminder was raised, only the outbox knows it went)."""
+        target = self.resolve(ref)
+        entries = history(self.engine, plan_code=target.plan_code, action_code=target.code)
+        reminders = [e for e in entries if e["type"] == "ReminderRaised"]
+        if reminders:
+            sent = self.outbox.sent_reminders([e["changes"]["reminder"][1] for e in reminders])
+            for e in reminders:
+                e["sent"] = e["changes"]["reminder"][1] in sent
+        return entries
+
     def claims(self, ref: str | ActionRef) -> list[dict[str, Any]]:
         """Every claim on the action with what became of it (pending, approved, rejected,
         replaced), who decided and why: what an owner reads after a rejection."""

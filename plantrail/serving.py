@@ -9,6 +9,7 @@ Several web processes against one PostgreSQL run ``--no-scheduler``; one process
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -80,6 +81,13 @@ def serve(
     # handler that was there before it: make that one a no-op, so a clean stop exits with 0.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: None)
+    # Everything loaded so far (modules, the app, the store's objects) lives as long as the
+    # process: out of the collector's view, a full collection scans the requests' objects only
+    # (measured: 97–140 ms pauses, felt by whatever request was running, down to 4–7 ms on the
+    # 10,000-action benchmark store). Here, not in the app's start-up: a test process makes
+    # many apps, and objects frozen there would never be collected once their test ended.
+    gc.collect()
+    gc.freeze()
     uvicorn.Server(config).run()
 
 

@@ -121,3 +121,17 @@ def changes(before: State | None, after: State) -> dict[str, list[Any]]:
         for name in STATE_FIELDS
         if before is None or before[name] != after[name]
     }
+
+
+PROGRESS_UPDATED = "plantrail:Action.ProgressUpdated"
+
+
+def event_changes(topic: str, s: dict[str, Any], before: State | None, after: State) -> dict[str, list[Any]]:
+    """What the trail records an event changed: ``changes``, except that a progress figure equal
+    to the one it follows (an owner confirming the figure is still current) is kept as
+    ``{"progress": [N, N]}``, so the trail says which figure was confirmed. A figure the state
+    ignores (dated after a completion) changes nothing and is recorded so."""
+    found = changes(before, after) if after is not before else {}
+    if not found and topic == PROGRESS_UPDATED and before is not None and before["progress"] == after["progress"] == s["progress"]:
+        return {"progress": [s["progress"], s["progress"]]}
+    return found

@@ -8,14 +8,24 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, and_, func, select
 
+from domain.action_rules import FROM_IMPORT
 from domain.errors import BadInputError, NotFoundError
 from domain.names import name_key, suggestion, tidy
 from projections import tables as t
-from projections.csv_out import csv_text, plain
+from projections.csv_out import csv_text
 from projections.queries import iso, utc, utc_iso
+from projections.sign_off import APPROVED
+from projections.wording import changes_text, event_heading
 
-# An entry recorded more than this long after the date it is true is flagged as backdated.
+# An entry first stated more than this long after the date it is true is flagged as backdated
+# (the rule in full: ``entry``).
 BACKDATED_AFTER_DAYS = 7
+# An approval and the changes it applies are saved together: recorded within this of each other.
+APPROVAL_SAVE = timedelta(seconds=1)
+# Decisions true from the moment they are made, whatever date they carry: never backdated. A
+# rejection is dated the day it is made (domain.claims.reject_change), but before that rule it
+# took the claim's date, and those stored rejections would otherwise read "backdated".
+NEVER_BACKDATED = frozenset({"ChangeRejected"})
 # A recorded time this much earlier than the event stored before it, or than when the projector
 # first saw it, is flagged. Honest writers stay well inside it: timestamps are taken just before
 # a save that may wait up to 30 s for a lock, and every command catches the projector up at once;
@@ -55,7 +65,8 @@ class UnknownEventTypeError(BadInputError):
     """``--type`` names no kind of event that history shows."""
 
 
-def _declared_event_types() -> set[str]:
+def declared_event_types() -> set[str]:
+    """Every kind of event the domain records, by class name (``ProgressUpdated``)."""
     from domain.action import Action
     from domain.person import Person
     from domain.plan import Plan
@@ -74,7 +85,7 @@ def event_type_name(engine: Engine, typed: str) -> str:
     an unknown one is refused with the list of valid ones."""
     with engine.connect() as conn:
         stored = set(conn.execute(select(t.events.c.type).distinct()).scalars())
-    known = sorted(_declared_event_types() | stored)
+    known = sorted(declared_event_types() | stored)
     for name in known:
         if name.casefold() == "".join(typed.split()).casefold():
             return name
@@ -140,7 +151,43 @@ def history(engine: Engine, *, limit: int | None = None, offset: int = 0, **filt
     shown = [c for c in e.c if c.name not in ("text", "subject")]
     query = select(*shown, t.subject_of(), text).select_from(e.outerjoin(n, noted)).where(*where).order_by(*order)
     with engine.connect() as conn:
-        return [entry(row) for row in conn.execute(query).mappings()]
+        rows = list(conn.execute(query).mappings())
+        claimed = _claimed_at(conn, rows)
+    return [entry(row, claimed.get(row["position"])) for row in rows]
+
+
+def _late(recorded: datetime, effective_on: date) -> int:
+    return (recorded.date() - effective_on).days
+
+
+def _claimed_at(conn: Any, rows: list[Any]) -> dict[int, datetime]:
+    """For an approval and the changes it applied (by position), when the approved claim was
+    recorded. Only entries recorded late, not by an import, are looked up: no other can be
+    backdated (an imported plan's whole history is late)."""
+    late = [
+        r
+        for r in rows
+        if r["aggregate"] == "action"
+        and r["source"] != FROM_IMPORT
+        and _late(utc(r["recorded_at"]), r["effective_on"]) > BACKDATED_AFTER_DAYS
+    ]
+    ids = sorted({r["originator_id"] for r in late})
+    c = t.claims.c
+    claims: dict[str, list[Any]] = {}
+    for start in range(0, len(ids), 500):
+        query = select(c.action_id, c.effective_on, c.claimed_at, c.closed_at).where(
+            c.action_id.in_(ids[start : start + 500]), c.outcome == APPROVED
+        )
+        for claim in conn.execute(query).mappings():
+            claims.setdefault(claim["action_id"], []).append(claim)
+    found = {}
+    for r in late:
+        recorded = utc(r["recorded_at"])
+        for claim in claims.get(r["originator_id"], ()):
+            decided = utc(claim["closed_at"])
+            if claim["effective_on"] == r["effective_on"] and decided <= recorded < decided + APPROVAL_SAVE:
+                found[r["position"]] = utc(claim["claimed_at"])
+    return found
 
 
 def history_count(engine: Engine, **filters: Any) -> int:
@@ -150,9 +197,18 @@ def history_count(engine: Engine, **filters: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(t.events).where(*where)).scalar_one())
 
 
-def entry(row: Any) -> dict[str, Any]:
+def entry(row: Any, claimed_at: datetime | None = None) -> dict[str, Any]:
+    """One event of the trail. ``backdated`` is true when the entry was first stated more than
+    ``BACKDATED_AFTER_DAYS`` after the date it is true: first stated is when it was recorded,
+    except for an approved claim (the approval and the changes it applies, ``claimed_at``),
+    which was stated when the claim was made: the decider only agrees to the claimant's date,
+    so an approval is backdated exactly when its claim was. Never backdated: a rejection (a
+    decision, dated the day it is made) and an import (``from_import``: the file states the
+    plan's history as it was, so every entry of it is late; the trail says where it came from)."""
     recorded = utc(row["recorded_at"])
-    late_by = (recorded.date() - row["effective_on"]).days
+    late_by = _late(recorded, row["effective_on"])
+    stated_late_by = late_by if claimed_at is None else _late(claimed_at, row["effective_on"])
+    from_import = row["source"] == FROM_IMPORT
     return {
         "position": row["position"],
         "aggregate": row.get("aggregate"),
@@ -167,7 +223,8 @@ def entry(row: Any) -> dict[str, Any]:
         "reason": row["reason"],
         "changes": orjson.loads(row["changes"]),  # 4× json.loads, a row per event of a whole plan
         "text": row["text"],
-        "backdated": late_by > BACKDATED_AFTER_DAYS,
+        "backdated": stated_late_by > BACKDATED_AFTER_DAYS and row["type"] not in NEVER_BACKDATED and not from_import,
+        "from_import": from_import,
         "recorded_days_after_effective": late_by,
         "source": row["source"],
         "first_seen_at": utc_iso(row["first_seen_at"]) if row["first_seen_at"] else None,
@@ -178,6 +235,7 @@ def entry(row: Any) -> dict[str, Any]:
 HISTORY_CSV_COLUMNS = [
     "position",
     "type",
+    "event",
     "plan",
     "action",
     "subject",
@@ -188,12 +246,14 @@ HISTORY_CSV_COLUMNS = [
     "changes",
     "text",
     "backdated",
+    "from_import",
 ]
 
 
 def _history_rows(entries: list[dict]) -> list[dict]:
-    """``changes`` as plain words ("due_date: 2015-03-31 → 2015-06-30"), not JSON."""
-    return [{**e, "changes": "; ".join(f"{k}: {plain(v[0])} → {plain(v[1])}" for k, v in e["changes"].items())} for e in entries]
+    """What the audit page says: the event and its changes in plain words (``projections.wording``:
+    "Progress confirmed at 80%", "owners: — → Christine Sutton"), never JSON or a Python list."""
+    return [{**e, "event": event_heading(e), "changes": changes_text(e["changes"])} for e in entries]
 
 
 def history_csv(entries: list[dict[str, Any]]) -> str:

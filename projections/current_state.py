@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 
 from projections import sign_off
 from projections import tables as t
-from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, changes
+from projections.action_fold import ACTION_ADDED, ACTION_PREFIX, STATE_FIELDS, TOUCHES, event_changes
 from projections.audit import RECORDED_TIME_TOLERANCE, recorded_time_flag
 from projections.bulk import bulk_insert, bulk_insert_rows, bulk_update, date_text, datetime_text
 from projections.other_events import OTHER_HANDLERS
@@ -183,7 +183,7 @@ class PageWriter:
             subject=None,  # "plan/action": derived when read (tables.subject_of), not stored per event
             plan_code=row["plan_code"],
             action_code=row["code"],
-            event_changes=changes(before, after) if after is not before else {},  # not a state event: nothing changed
+            event_changes=event_changes(topic, s, before, after),
             # A note's text is kept once, in view_notes; the trail reads it from there (audit.py).
             text=None if topic in NOTE_TOPICS else described or s.get("text") or s.get("details"),
         )

@@ -8,10 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, bindparam, func, literal, null, select, union_all
+from sqlalchemy import Engine, and_, bindparam, func, literal, null, or_, select, union_all
 
 from domain.errors import ActionNotFoundError
 from projections import tables as t
+from projections.action_fold import TOUCHES
+
+# The audit trail's names of the events that count as updating an action (``TOUCHES``).
+ROUND_UPDATE_TYPES = sorted(topic.rsplit(".", 1)[-1] for topic in TOUCHES)
 
 
 def _iso(value: date | None) -> str | None:
@@ -138,6 +142,10 @@ class OwnerQueries:
         with self.engine.connect() as conn:
             return dict(conn.execute(query).all())
 
+    def round_updates(self, plan_code: str, since: date, codes: list[str] | None = None) -> dict[str, date]:
+        """``round_updates`` (below) of the plan's actions, all or ``codes``."""
+        return round_updates(self.engine, plan_code, since, codes=codes)
+
     def current_owners(self, plan_code: str, code: str) -> list[str]:
         """The action's owners now (what "may this person update it?" asks)."""
         with self.engine.connect() as conn:
@@ -151,3 +159,34 @@ class OwnerQueries:
         return int(version)
 
     # ----- actions ----------------------------------------------------------------------
+
+
+def round_updates(
+    engine: Engine, plan_code: str, since: date, *, until: date | None = None, codes: list[str] | None = None
+) -> dict[str, date]:
+    """Per action code (all, or ``codes``), the effective date of its latest update on or after
+    ``since`` (and on or before ``until``) that answers an update round: a progress figure, note
+    or claim recorded by one of the action's owners or by the manager of one of them
+    (``domain.rounds.UpdateRound``). Actions without one are left out."""
+    e, a, o, p = t.events, t.actions, t.action_owners, t.people
+    query = (
+        select(e.c.action_code, func.max(e.c.effective_on))
+        .select_from(
+            e.join(a, and_(a.c.plan_code == e.c.plan_code, a.c.code == e.c.action_code))
+            .join(o, o.c.action_id == a.c.id)
+            .outerjoin(p, p.c.name == o.c.person_name)
+        )
+        .where(
+            e.c.plan_code == plan_code,
+            e.c.effective_on >= since,
+            e.c.type.in_(ROUND_UPDATE_TYPES),
+            or_(e.c.actor == o.c.person_name, e.c.actor == p.c.manager),
+        )
+        .group_by(e.c.action_code)
+    )
+    if until is not None:
+        query = query.where(e.c.effective_on <= until)
+    if codes is not None:
+        query = query.where(among_codes(plan_code, codes))
+    with engine.connect() as conn:
+        return dict(conn.execute(query).all())

@@ -105,19 +105,24 @@ class Projector:
         # The caller's events are stored by now: the log's end now is as far as it needs. A
         # caller that waited for another thread's catch-up usually finds that far done already.
         needed = upto if upto is not None else self.recorder.max_notification_id() or 0
-        with self._catching_up:
+        waited = not self._catching_up.acquire(blocking=False)
+        if waited:
+            self._catching_up.acquire()
+        try:
             position, indexed = self._start()
             if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
                 self.rebuild(on_progress)
                 return 0
             if position >= needed and indexed:
                 return 0
-            # Whoever applies takes every event stored meanwhile too: one page for the writes
-            # that queued behind it, instead of one page (and one commit) each.
-            target = upto if upto is not None else self.recorder.max_notification_id() or 0
+            # After a wait, whoever applies takes every event stored meanwhile too: one page for
+            # the writes that queued behind it, instead of one page (and one commit) each.
+            target = (self.recorder.max_notification_id() or 0) if waited and upto is None else needed
             if indexed and not bulk_load.is_bulk(position, target):
                 return self._catch_up(position, target, on_progress)
             return self._bulk_load(position, target, on_progress, indexed=indexed)
+        finally:
+            self._catching_up.release()
 
     def _start(self) -> tuple[int, bool]:
         """The position, and whether the bulk-loaded indexes are all there (one query: every

@@ -15,4 +15,8 @@ a store at another version is rebuilt into fresh tables before it is served (pla
 # texts (the trail reads them from view_notes, indexed by action and version) nor "plan/action"
 # subjects (derived when read).
 # 6: a progress figure dated after a completion leaves a completed action at 100 % (the fold).
-VIEWS_SCHEMA_VERSION = 6
+# 7: a progress figure restating the one before it is in view_events as {"progress": [N, N]}
+# (its changes were empty, and the trail could not say which figure was confirmed).
+# 8: a claim that replaces a pending one says which in view_events by what it claimed and when,
+# not by the replaced claim's version.
+VIEWS_SCHEMA_VERSION = 8

@@ -42,7 +42,14 @@ def claim_submitted(w: PageWriter, s: dict[str, Any]) -> str:
     """Store the claim (closing the one it replaces); return its line in the audit trail."""
     action_id, at = s["originator_id"], s["timestamp"]
     row = w.rows[action_id]
+    replaced = None
     if s["replaces"] is not None:
+        c = t.claims.c
+        replaced = (
+            w.conn.execute(select(c.kind, c.progress, c.due_date, c.claimed_at).where(c.action_id == action_id, c.version == s["replaces"]))
+            .mappings()
+            .one()
+        )
         _close(w.conn, action_id, s["replaces"], at, outcome=REPLACED, by=s["actor"], reason=None)
     w.conn.execute(
         insert(t.claims).values(
@@ -70,8 +77,9 @@ def claim_submitted(w: PageWriter, s: dict[str, Any]) -> str:
         text = f"claims progress {s['progress']}% (approved: {row['progress']}%)"
     if s["evidence"]:
         text += f"; evidence: {s['evidence']}"
-    if s["replaces"] is not None:
-        text += f"; replaces the pending claim (version {s['replaces']})"
+    if replaced is not None:  # said by what it claimed and when, not by its version (an engine term)
+        proposed = proposed_wording(replaced["kind"], replaced["progress"], replaced["due_date"])
+        text += f"; replaces the pending claim ({proposed}) made {_utc(replaced['claimed_at']):%Y-%m-%d %H:%M} UTC"
     return text + "; awaits sign-off"
 
 

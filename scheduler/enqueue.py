@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from domain.email_address import canonical_addr_spec
 from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION
 from domain.reminder_use_cases import record_undeliverable
-from notifications.digest import Digest, DigestItem, render_digest
+from notifications.digest import OWN_CLAIM, Digest, DigestItem, render_digest
 from notifications.render import message_domain, one_line, stable_message_id
 from notifications.undeliverable import ADMINISTRATOR, NOTICE_KIND, Undeliverable, about_items, render_undeliverable_notice
 from scheduler import facts, sign_off
@@ -55,6 +55,7 @@ class Group:
     name: str
     items: tuple[DigestItem, ...]
     also_awaiting: tuple[DigestItem, ...] = ()  # claims awaiting this person that no reminder here is about
+    own_claims: tuple[DigestItem, ...] = ()  # claims on this person's actions awaiting someone else's sign-off
 
     def undeliverable(self, reason: str, email: str | None = None, items: tuple[DigestItem, ...] | None = None) -> Undeliverable:
         chosen = self.items if items is None else items
@@ -123,7 +124,8 @@ def _groups(ctx: SweepContext, reminders: list[dict[str, Any]], people: facts.Di
 
 def _with_claims_waiting(ctx: SweepContext, groups: list[Group], people: facts.Directory) -> list[Group]:
     """Each digest lists every claim awaiting its reader's decision, not only the claims a
-    reminder of this sweep is about (a claim is asked about once per period, but stays waiting)."""
+    reminder of this sweep is about (a claim is asked about once per period, but stays waiting),
+    and the claims still waiting on the reader's own actions, which no rule asks them for again."""
     waiting: dict[date, dict[str, list[sign_off.WaitingClaim]]] = {}
     found = []
     for group in groups:
@@ -135,10 +137,21 @@ def _with_claims_waiting(ctx: SweepContext, groups: list[Group], people: facts.D
                 log.exception("could not list the claims awaiting sign-off")
                 waiting[group.raised_on] = {}
             claims = waiting[group.raised_on].get(group.name, [])
-            also = tuple(
-                DigestItem("", group.name, SIGN_OFF_AWAITING, w.role, w.plan_code, w.plan_title, w.action_code, w.details) for w in claims
-            )
-            group = replace(group, also_awaiting=also)
+            listed = [
+                DigestItem(
+                    "",
+                    group.name,
+                    OWN_CLAIM if w.role in sign_off.AS_OWNER else SIGN_OFF_AWAITING,
+                    w.role,
+                    w.plan_code,
+                    w.plan_title,
+                    w.action_code,
+                    w.details,
+                )
+                for w in claims
+            ]
+            also = tuple(i for i in listed if i.rule == SIGN_OFF_AWAITING)
+            group = replace(group, also_awaiting=also, own_claims=tuple(i for i in listed if i.rule == OWN_CLAIM))
         found.append(group)
     return found
 
@@ -187,7 +200,7 @@ def _enqueue_group(ctx: SweepContext, group: Group, people: facts.Directory, now
         outcome.undeliverable.append(group.undeliverable(str(problem), person.email if person else None))
         return
     assert person is not None  # address_of found them
-    digest = Digest(person.name, email, group.sweep_id, group.raised_on, group.items, group.also_awaiting)
+    digest = Digest(person.name, email, group.sweep_id, group.raised_on, group.items, group.also_awaiting, group.own_claims)
     message, sent_digest, broken = render_isolating(ctx, digest, now)
     outcome.undeliverable.extend(group.undeliverable(reason, email, items) for reason, items in broken)
     if message is not None and sent_digest is not None:
@@ -216,8 +229,8 @@ def render_isolating(
         return render(digest), digest, []
     except Exception as error:  # noqa: BLE001 - a template (perhaps a deployment's own) failed on this data
         first_error = error
-    if digest.also_awaiting:  # the claims listed beside the reminders are the first thing to leave out
-        digest = replace(digest, also_awaiting=())
+    if digest.also_awaiting or digest.own_claims:  # the claims listed beside the reminders are the first thing to leave out
+        digest = replace(digest, also_awaiting=(), own_claims=())
         try:
             return render(digest), digest, []
         except Exception:  # as above; the actions are tried one by one below

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from domain.ids import normalise_key
 from projections import tables as t
+from projections.owner_queries import round_updates
 from projections.reads import states
 from projections.sql import sql_in
 from scheduler.policy import ActionFacts, Committee, PlanFacts
@@ -77,11 +78,19 @@ def plans(engine: Engine, canonical: Callable[[str], str] = same_name) -> list[P
 
 
 def actions(
-    engine: Engine, plan_code: str, as_of: date, *, current: bool, canonical: Callable[[str], str] = same_name
+    engine: Engine,
+    plan_code: str,
+    as_of: date,
+    *,
+    current: bool,
+    canonical: Callable[[str], str] = same_name,
+    round_since: date | None = None,
 ) -> list[ActionFacts]:
     """Each action's state on ``as_of``, owners by their registered names. ``current``: as_of is
     today, so the current-state view already holds the last update date; for another day it is
-    worked out from the audit trail."""
+    worked out from the audit trail. ``round_since``: the opening of the plan's running update
+    round (``policy.round_opened_since``), to read who answered it; None when none runs."""
+    answered = round_updates(engine, plan_code, round_since, until=as_of) if round_since is not None else {}
     with engine.connect() as conn:
         if current:
             a = t.actions
@@ -95,7 +104,18 @@ def actions(
             columns = (a.c.id, a.c.code, a.c.title, a.c.due_date, a.c.progress, a.c.lifecycle, a.c.added_on, a.c.last_update_on)
             current_rows = conn.execute(select(*columns).where(a.c.plan_code == plan_code)).all()
             return [
-                ActionFacts(plan_code, code, title, tuple(owners.get(action_id, ())), due, progress, lifecycle, added_on, last_update_on)
+                ActionFacts(
+                    plan_code,
+                    code,
+                    title,
+                    tuple(owners.get(action_id, ())),
+                    due,
+                    progress,
+                    lifecycle,
+                    added_on,
+                    last_update_on,
+                    answered.get(code),
+                )
                 for action_id, code, title, due, progress, lifecycle, added_on, last_update_on in current_rows
             ]
         e = t.events
@@ -118,6 +138,7 @@ def actions(
                 r["lifecycle"],
                 r["added_on"],
                 last_updates.get(r["code"]),
+                answered.get(r["code"]),
             )
             for r in rows
         ]

@@ -13,7 +13,31 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from domain.reminder import ACTION_RULES
+from domain.sign_off import CLAIM_COMPLETION, CLAIM_DUE_DATE, CLAIM_PROGRESS
 from domain.timeliness import OPEN_LIFECYCLES, counts_as_complete
+
+# What a claim awaiting sign-off already answers, so that no rule asks the owners for it again.
+# A completion leaves the owners nothing to give: every rule about the action waits, and the
+# sign-off rules take over (``scheduler.sign_off_policy``: the approver is asked each
+# ``sign_off_days``, and a claim waiting that long escalates to the approver's manager or the
+# sponsor, in place of the overdue rule's escalation to the manager and sponsor, which would ask
+# them to chase an owner who is waiting on them). A revised due date answers the date rules (due
+# soon, overdue). A progress figure is an update (no "stale"), but the action is still to be
+# completed or re-dated, and the committee round still asks for this round's update.
+SETTLED_BY_CLAIM: dict[str, frozenset[str]] = {
+    CLAIM_COMPLETION: frozenset(ACTION_RULES),
+    CLAIM_DUE_DATE: frozenset({"due_soon", "overdue"}),
+    CLAIM_PROGRESS: frozenset({"stale"}),
+}
+
+
+NOTHING_SETTLED: frozenset[str] = frozenset()
+
+
+def settled_rules(pending_claims: tuple[str, ...]) -> frozenset[str]:
+    """The action rules that do not fire while claims of these kinds await sign-off."""
+    return frozenset().union(*(SETTLED_BY_CLAIM.get(kind, frozenset()) for kind in pending_claims))
 
 
 @dataclass(frozen=True)
@@ -51,7 +75,13 @@ class ActionFacts(NamedTuple):
     progress: int
     lifecycle: str
     added_on: date
-    last_update_on: date | None
+    last_update_on: date | None  # the latest figure, note or claim by anyone (what "stale" looks at)
+    # The latest by an owner or their manager since the open round began (domain.rounds.UpdateRound:
+    # an import or a clerk's entry does not answer a round); None when none, or no round is open.
+    round_update_on: date | None = None
+    # Kinds of claim (``domain.sign_off.CLAIM_KINDS``) awaiting sign-off at the end of the day
+    # swept; what they settle is ``SETTLED_BY_CLAIM``.
+    pending_claims: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -79,6 +109,8 @@ class DueReminder:
                 "progress": a.progress,
                 "owners": list(a.owners),
             }
+            if a.pending_claims:  # what the owners are not asked for again (the digest's wording)
+                facts["pending_claims"] = list(a.pending_claims)
         return facts | self.extra
 
 
@@ -160,11 +192,22 @@ class _Evaluator:
         about = {"committee": committee.name, "meets_on": committee.meets_on.isoformat(), "report_deadline": deadline.isoformat()}
         if opens <= self.as_of < deadline:
             return self.make("committee_round", action, committee.meets_on, 0, self.owners(action), **about)
-        updated_in_round = action.last_update_on is not None and action.last_update_on >= opens
+        updated_in_round = action.round_update_on is not None and action.round_update_on >= opens
         if deadline <= self.as_of < committee.meets_on and not updated_in_round:
             escalate_to = self.managers_of(action) or ([(self.plan.sponsor, "sponsor")] if self.plan.sponsor else [])
             return self.make("committee_escalation", action, committee.meets_on, 0, escalate_to, **about)
         return None
+
+
+def round_opened_since(plan: PlanFacts, as_of: date, policy: ReminderPolicy) -> date | None:
+    """The opening day of the earliest update round of the plan still running on ``as_of`` (open,
+    or past its deadline with the committee not yet met: the escalation's window), or None."""
+    opened = [
+        c.report_deadline - timedelta(days=policy.committee_round_days)
+        for c in plan.committees
+        if c.report_deadline is not None and c.report_deadline - timedelta(days=policy.committee_round_days) <= as_of < c.meets_on
+    ]
+    return min(opened, default=None)
 
 
 def due_reminders(
@@ -180,11 +223,12 @@ def due_reminders(
     for action in actions:
         if action.lifecycle not in OPEN_LIFECYCLES or counts_as_complete(action) or action.added_on > as_of:
             continue
+        settled = settled_rules(action.pending_claims) if action.pending_claims else NOTHING_SETTLED
         for found in (evaluator.due_soon(action), evaluator.overdue(action), evaluator.stale(action)):
-            if found is not None:
+            if found is not None and found.rule not in settled:
                 due.append(found)
         for committee in plan.committees:
             found = evaluator.committee(action, committee)
-            if found is not None:
+            if found is not None and found.rule not in settled:
                 due.append(found)
     return due

@@ -141,3 +141,21 @@ def rejections(
             )
             for r in conn.execute(query).mappings()
         ]
+
+
+def owners_of(engine: Engine, plan_code: str, codes: set[str], directory: Directory) -> dict[str, list[str]]:
+    """The current owners (registered names) of these actions of the plan, in their order."""
+    if not codes:
+        return {}
+    a, o = t.actions, t.action_owners
+    query = (
+        select(a.c.code, o.c.person_name)
+        .join(o, o.c.action_id == a.c.id)
+        .where(a.c.plan_code == plan_code, a.c.code.in_(sorted(codes)))
+        .order_by(a.c.code, o.c.position)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    with engine.connect() as conn:
+        for code, name in conn.execute(query):
+            found[code].append(directory.canonical(name))
+    return dict(found)

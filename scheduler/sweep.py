@@ -22,7 +22,7 @@ from notifications.outbox import Outbox
 from scheduler import facts, sign_off
 from scheduler import tables as st
 from scheduler.enqueue import SCHEDULER_ACTOR, enqueue_pending
-from scheduler.policy import DueReminder, ReminderPolicy, due_reminders
+from scheduler.policy import DueReminder, ReminderPolicy, due_reminders, round_opened_since
 from scheduler.sign_off import SignOffFacts
 
 __all__ = [
@@ -92,9 +92,12 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
     due: list[DueReminder] = []
     for plan in facts.plans(ctx.engine, people.canonical):
         try:
-            actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today, canonical=people.canonical)
-            due.extend(due_reminders(plan, actions, managers, as_of, ctx.policy_for(plan.code)))
-            due.extend(sign_off.due_for_plan(ctx.engine, sign_off_shared, plan.code, as_of))
+            policy = ctx.policy_for(plan.code)
+            since = round_opened_since(plan, as_of, policy)
+            actions = facts.actions(ctx.engine, plan.code, as_of, current=as_of >= today, canonical=people.canonical, round_since=since)
+            claims = sign_off.pending_for_plan(ctx.engine, sign_off_shared, plan.code, as_of)
+            due.extend(due_reminders(plan, sign_off.with_pending_claims(actions, claims), managers, as_of, policy))
+            due.extend(sign_off.due_for_plan(ctx.engine, sign_off_shared, plan.code, as_of, claims))
         except BadInputError:
             raise  # a setting that cannot be used (plantrail.toml) is the operator's to fix: say so loudly
         except Exception as error:  # one plan's trouble must not stop every other plan's reminders

@@ -59,9 +59,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "domain-aggregates": (
-        ["domain/action.py", "domain/plan.py", "domain/person.py", "domain/reminder.py"],
+        # lifecycle.py and descriptions.py are Action's command mixins, judged by the same tests.
+        ["domain/action.py", "domain/lifecycle.py", "domain/descriptions.py", "domain/plan.py", "domain/person.py", "domain/reminder.py"],
         [
             *UNIT_DOMAIN,
+            "tests/unit/test_action_aggregate.py",
+            "tests/unit/test_action_lifecycle.py",
+            "tests/unit/test_plan_aggregate.py",
+            "tests/unit/test_person_reminder_aggregates.py",
             "tests/unit/test_event_versions.py",
             "tests/integration/test_lifecycle_progress.py",
             "tests/integration/test_timeline.py",

@@ -17,7 +17,14 @@ from plantrail.dates import DateFormatError, parse_date
 T = TypeVar("T")
 
 # Where the CLI says "--on", a form says "effective date".
-FIELD_NAMES = {"on": "effective_on", "due date": "due_date", "sub-action": "sub_action", "sub-action note": "note", "reason": "reason"}
+FIELD_NAMES = {
+    "on": "effective_on",
+    "effective date": "effective_on",
+    "due date": "due_date",
+    "sub-action": "sub_action",
+    "sub-action note": "note",
+    "reason": "reason",
+}
 
 
 @dataclass
@@ -36,6 +43,17 @@ def field_of(error: DomainError, fallback: str) -> str:
         return error.field
     head = str(error).split(":", 1)[0].strip()
     return FIELD_NAMES.get(head, head.replace(" ", "_") if head and " " not in head.strip() else fallback)
+
+
+def beside_field(message: str, name: str) -> str:
+    """A field's message as shown beside it: without the "<field>: " the CLI starts it with (the
+    field's label says which field; "effective date:" beside "Completed on" only confuses), a
+    plain first word capitalised (not a date or a file name). Anything else is left as it is."""
+    head, sep, rest = message.partition(": ")
+    if not sep or not rest or FIELD_NAMES.get(head, head.replace(" ", "_")) != name:
+        return message
+    first = rest.split(" ", 1)[0]
+    return rest[0].upper() + rest[1:] if first.isalpha() and first.islower() else rest
 
 
 class FieldReader:

@@ -16,9 +16,10 @@ from starlette.templating import Jinja2Templates
 
 from domain.access import Principal, may_approve_anything, may_audit, may_review_sign_off
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
+from projections.wording import changes_text, event_heading, shown_changes
 from web.auth import current_principal
+from web.forms import beside_field
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
-from web.wording import event_words, shown_changes
 
 log = logging.getLogger("plantrail.web")
 
@@ -67,8 +68,10 @@ def templates() -> Jinja2Templates:
         rule_labels=RULE_LABELS,
         htmx_file=HTMX_FILE,
         csrf_field=CSRF_FIELD,
-        event_words=event_words,
+        event_heading=event_heading,
         shown_changes=shown_changes,
+        changes_text=changes_text,
+        beside_field=beside_field,
     )
     return Jinja2Templates(env=env)
 

@@ -79,7 +79,7 @@ def test_lifecycle_commands_and_their_rules(recording_directly):
     assert "cancelled" in refused.stderr and refused.stdout == ""
     reopened = as_json(run("reopen", "SS_ICSAP_COM1", "--format", "json"))
     assert reopened["lifecycle"] == "open"
-    completed = as_json(run("complete", "SS_ICSAP_COM1", "--format", "json"))
+    completed = as_json(run("complete", "SS_ICSAP_COM1", "--evidence", "ICSP signed", "--format", "json"))
     assert (completed["lifecycle"], completed["progress"]) == ("completed", 100)
     held = as_json(run("hold", "SS_ICSAP_PAR1", "--reason", "awaiting ICSP sign-off", "--format", "json"))
     assert held["lifecycle"] == "on_hold"

@@ -40,7 +40,7 @@ def test_history_and_changes_csv_write_plain_values_and_neutralise_formulas(note
     history = parsed(noted("history", "SS_ICSAP_PAR1", "--format", "csv").stdout)
     redate = history[-1]
     assert (redate["type"], redate["reason"]) == ("DueDateRevised", "'@consultation extended")
-    assert redate["changes"] == "due_date: 2015-03-31 → 2015-06-30; due_date_revisions: 0 → 1"
+    assert redate["changes"] == "due date: 2015-03-31 → 2015-06-30; due date revisions: 0 → 1"
     notes = parsed(noted("history", "SS_ICSAP_IMP1", "--type", "NoteAdded", "--since", "2015-03-24", "--format", "csv").stdout)
     assert [n["text"] for n in notes] == ["'" + FORMULA_NOTE]
     changes = {

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import as_json
+from tests.text_tables import table_rows
 
 PUBLISHED = [  # the seed report's high-level summary, in its priority numbering
     {"number": 1, "name": "Risk Assessment Processes", "alert": 0, "warning": 1, "ok": 2, "complete": 14},
@@ -26,8 +27,11 @@ def test_summary_as_at_the_report_date_is_the_published_summary(imported):
     assert data["plan"] == "SOS 001" and data["as_at"] == "2015-03-25"
     assert data["priorities"] == PUBLISHED
     assert data["totals"] == {"alert": 0, "warning": 11, "ok": 16, "complete": 23}
-    table = imported("summary", "SOS 001", "--as-at", "2015-03-25").stdout
-    assert "Risk Assessment Processes" in table and "14" in table
+    table = table_rows(imported("summary", "SOS 001", "--as-at", "2015-03-25").stdout)
+    counts = ("alert", "warning", "ok", "complete")
+    expected = [[f"{p['number']}. {p['name']}", *[str(p[k]) for k in counts]] for p in PUBLISHED]
+    expected.append(["Total", *[str(sum(p[k] for p in PUBLISHED)) for k in counts]])
+    assert [list(row.values()) for row in table] == expected
 
 
 def test_show_and_actions_answer_on_both_time_axes(recording_directly):
@@ -71,7 +75,7 @@ def test_history_lists_every_event_with_its_changes_and_flags_backdating(recordi
     recorded_today = as_json(imported("history", "SS_ICSAP_PAR1", "--axis", "recorded", "--since", today, "--format", "json"))
     assert len(recorded_today) == len(events)
     rows = list(csv.DictReader(io.StringIO(imported("history", "SS_ICSAP_PAR1", "--format", "csv").stdout)))
-    assert rows[-1]["type"] == "DueDateRevised" and rows[-1]["changes"] == "due_date: 2015-03-31 → 2015-06-30; due_date_revisions: 0 → 1"
+    assert rows[-1]["type"] == "DueDateRevised" and rows[-1]["changes"] == "due date: 2015-03-31 → 2015-06-30; due date revisions: 0 → 1"
 
 
 def test_changes_between_committees(recording_directly):
@@ -187,3 +191,12 @@ def test_changes_count_due_dates_revised_after_the_earlier_date_up_to_the_later_
     par2_now = next(a for a in now["actions"] if a["code"] == "SS_ICSAP_PAR2")
     assert "progress" not in par2_then
     assert (par2_now["progress"], par2_now["progress_delta"]) == ([55, 65], 10)
+
+
+def test_a_restated_figure_reads_as_confirmed_in_the_history_table(imported):
+    figure = as_json(imported("show", "SS_ICSAP_PAR1", "--format", "json"))["progress"]
+    imported("update", "SS_ICSAP_PAR1", "--progress", str(figure), "--by", "David Leng")
+    [restated] = as_json(imported("history", "SS_ICSAP_PAR1", "--actor", "David Leng", "--format", "json"))
+    assert restated["changes"] == {"progress": [figure, figure]}
+    [row] = table_rows(imported("history", "SS_ICSAP_PAR1", "--actor", "David Leng", "--no-pager").stdout)
+    assert row["What changed"] == f"progress confirmed at {figure}%"

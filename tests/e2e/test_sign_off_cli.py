@@ -43,7 +43,7 @@ def test_complete_is_submitted_and_says_whom_it_awaits(imported):
 
 
 def test_pending_then_approve_and_the_history_shows_both_actors(imported):
-    imported("complete", ICSP1, "--by", "Liam Purdie", "--on", "2015-03-25")
+    imported("complete", ICSP1, "--by", "Liam Purdie", "--on", "2015-03-25", "--evidence", "Signed ICSP on file")
     waiting = as_json(imported("pending", "SOS 001", "--format", "json"))
     assert [(c["action"], c["claimant"], c["awaiting"], c["waiting_days"]) for c in waiting] == [
         (ICSP1, "Liam Purdie", "Val DeSouza (manager) or a clerk of SOS 001", 0)
@@ -63,11 +63,12 @@ def test_pending_then_approve_and_the_history_shows_both_actors(imported):
         [],
     )
     assert as_json(imported("show", ICSP1, "--as-at", "2015-03-25", "--format", "json"))["status"] == "Complete"
-    trail = as_json(imported("history", ICSP1, "--format", "json"))[-3:]
+    trail = as_json(imported("history", ICSP1, "--format", "json"))[-4:]
     assert [(e["type"], e["actor"], e["effective_on"]) for e in trail] == [
         ("ChangeSubmitted", "Liam Purdie", "2015-03-25"),
         ("ChangeApproved", "Val DeSouza", "2015-03-25"),
         ("ActionCompleted", "Liam Purdie", "2015-03-25"),
+        ("EvidenceAdded", "Liam Purdie", "2015-03-25"),
     ]
     assert trail[1]["reason"] == "ICSP seen"
     assert as_json(imported("pending", "--format", "json")) == []
@@ -87,7 +88,7 @@ def test_refused_decisions_exit_1_or_2_with_a_clear_message_and_write_nothing(im
     before = event_count(imported)
     nothing = imported("approve", ICSP1, "--by", "Val DeSouza", expect=1)
     assert nothing.stderr.strip() == "plantrail: error: sign-off: SOS 001/SS_ICSAP_ICSP1 has no pending claim"
-    imported("complete", ICSP1, "--by", "Liam Purdie")
+    imported("complete", ICSP1, "--by", "Liam Purdie", "--evidence", "Signed ICSP on file")
     claimed = event_count(imported)
     assert claimed == before + 1
     own = imported("approve", ICSP1, "--by", "Liam Purdie", expect=1)
@@ -131,7 +132,10 @@ def test_a_plan_file_may_set_sign_off_when_the_plan_is_created(run, tmp_path):
     path.write_text(json.dumps(document), encoding="utf-8")
     run("import", str(path))
     assert as_json(run("sign-off", "T 1", "--format", "json"))["sign_off"] == "none"
-    assert as_json(run("complete", "A1", "--by", "Ann Owner", "--format", "json"))["recorded_as"] == "recorded"
+    assert (
+        as_json(run("complete", "A1", "--by", "Ann Owner", "--evidence", "Report to committee", "--format", "json"))["recorded_as"]
+        == "recorded"
+    )
     run("sign-off", "T 1", "--mode", "completion")
     run("import", str(path))  # re-importing the same file does not undo the clerk's change
     assert as_json(run("sign-off", "T 1", "--format", "json"))["sign_off"] == "completion"

@@ -69,7 +69,7 @@ def test_reject_under_immediate_queues_the_message_itself_and_the_relay_delivers
     plantrail(env, "import", str(EXAMPLES))
     plantrail(env, "person", "edit", "Pat Preece", "--manager", "Liam Purdie", "--reason", "restructure")
     plantrail(env, "sign-off", PLAN, "--notify-rejection", "immediate", "--reason", "owners asked to hear at once")
-    plantrail(env, "complete", ARR1, "--by", "Pat Preece")
+    plantrail(env, "complete", ARR1, "--by", "Pat Preece", "--evidence", "Audit of 20 plans")
     said = plantrail(env, "reject", ARR1, "--by", "Liam Purdie", "--reason", "No evidence given", "--format", "json")
     assert json.loads(said.stdout)["claimant_told"] == {"when": "now", "problem": None}
     [queued] = json.loads(plantrail(env, "outbox", "--status", "pending", "--format", "json").stdout)

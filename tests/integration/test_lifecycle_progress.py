@@ -11,7 +11,7 @@ from domain.errors import ActionCompletedError, InvalidProgressError
 def test_complete_then_reopen_with_a_figure_shows_the_figure_and_a_status_by_due_date(seeded):
     seeded.configure_sign_off("SOS 001", {"sign_off": "none"}, actor="clerk", reason="tests of direct recording")
     ref = "SS_ICSAP_PAR1"  # due 2015-03-31, 50 %
-    done = seeded.record(ref, ChangeLifecycle("complete", None, date(2015, 3, 20)), actor="clerk")
+    done = seeded.record(ref, ChangeLifecycle("complete", None, date(2015, 3, 20), "Audit of 20 plans"), actor="clerk")
     assert (done["progress"], done["lifecycle"], done["status"]) == (100, "completed", "Complete")
     with pytest.raises(ActionCompletedError, match="reopen it first"):
         seeded.record(ref, UpdateProgress(60, None, date(2015, 3, 21)), actor="clerk")

@@ -107,7 +107,7 @@ def test_a_newer_claim_replaces_the_pending_one_and_pending_lists_who_waits_on_w
     first = plan.record(ARR1, UpdateProgress(80, "Audit half done", date(2015, 3, 20)), actor="Pat Preece")
     clock.set(datetime(2015, 3, 23, 8, 0, tzinfo=UTC))
     second = plan.record(ARR1, UpdateProgress(90, None, date(2015, 3, 23)), actor="Pat Preece")
-    plan.record("SS_ICSAP_ICSP1", ChangeLifecycle("complete", None, date(2015, 3, 23)), actor="Liam Purdie")
+    plan.record("SS_ICSAP_ICSP1", ChangeLifecycle("complete", None, date(2015, 3, 23), "Audit of 20 plans"), actor="Liam Purdie")
 
     clock.set(datetime(2015, 3, 25, 8, 0, tzinfo=UTC))
     everything = plan.pending(PLAN)
@@ -125,7 +125,7 @@ def test_a_newer_claim_replaces_the_pending_one_and_pending_lists_who_waits_on_w
     ]
     assert (
         replacing["text"]
-        == f"claims progress 90% (approved: 75%); replaces the pending claim (version {first['claim']['version']}); awaits sign-off"
+        == "claims progress 90% (approved: 75%); replaces the pending claim (progress 80%) made 2015-03-20 08:00 UTC; awaits sign-off"
     )
     assert [c["outcome"] for c in plan.claims(ARR1)] == ["replaced", "pending"]
     with pytest.raises(ClaimReplacedError, match="replaced by a newer one"):
@@ -138,7 +138,7 @@ def test_refused_decisions_write_nothing(plan, clock):
     with pytest.raises(NoPendingClaimError):
         plan.approve(ARR1, actor="Liam Purdie")
     clock.set(datetime(2015, 3, 25, 12, 0, tzinfo=UTC))
-    plan.record(ARR1, ChangeLifecycle("complete", None, CLAIMED_ON), actor="Pat Preece")
+    plan.record(ARR1, ChangeLifecycle("complete", None, CLAIMED_ON, "Audit of 20 plans"), actor="Pat Preece")
     claimed = stored_events(plan)
     assert claimed == before + 1
     with pytest.raises(SelfSignOffError):
@@ -151,7 +151,7 @@ def test_refused_decisions_write_nothing(plan, clock):
 
 def test_the_report_and_changes_mark_what_awaits_sign_off_and_a_rebuild_agrees(plan, clock):
     clock.set(datetime(2015, 3, 25, 12, 0, tzinfo=UTC))
-    plan.record(ARR1, ChangeLifecycle("complete", None, CLAIMED_ON), actor="Pat Preece")
+    plan.record(ARR1, ChangeLifecycle("complete", None, CLAIMED_ON, "Audit of 20 plans"), actor="Pat Preece")
     data = report_data(plan.queries, plan.engine, PLAN, as_at=CLAIMED_ON, since=date(2015, 3, 6))
     [action] = [a for s in data["sections"] for a in s["actions"] if a["code"] == ARR1]
     assert (action["status"], [c["claimant"] for c in action["awaiting_sign_off"]]) == ("Warning", ["Pat Preece"])
@@ -174,7 +174,7 @@ def test_under_none_owners_changes_are_recorded_at_once(plan, clock):
     settings = plan.configure_sign_off(PLAN, {"sign_off": "none", "notify_rejection": "immediate"}, actor="Jane Menzies")
     assert settings == {"plan": PLAN, "changed": True, "sign_off": "none", "sign_off_days": 7, "notify_rejection": "immediate"}
     assert plan.sign_off_settings(PLAN) == {"plan": PLAN, "sign_off": "none", "sign_off_days": 7, "notify_rejection": "immediate"}
-    shown = plan.record(ARR1, ChangeLifecycle("complete", None, CLAIMED_ON), actor="Pat Preece")
+    shown = plan.record(ARR1, ChangeLifecycle("complete", None, CLAIMED_ON, "Audit of 20 plans"), actor="Pat Preece")
     assert (shown["recorded_as"], shown["lifecycle"]) == ("recorded", "completed")
     [configured] = history(plan.engine, plan_code=PLAN, event_type="SignOffConfigured")
     assert configured["changes"] == {"sign_off": ["completion", "none"], "notify_rejection": ["digest", "immediate"]}

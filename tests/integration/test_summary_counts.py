@@ -98,7 +98,7 @@ def build(database_url: str, clock: ScenarioClock) -> Services:
     s.record(f"{PLAN}/B1", ChangeLifecycle("cancel", "no longer needed", date(2015, 3, 6)), actor="t")
     s.record(f"{PLAN}/B2", UpdateProgress(40, None, date(2015, 3, 4)), actor="t")
     s.record(f"{PLAN}/B2", ReviseDueDate(date(2015, 7, 31), "supplier late", date(2015, 3, 5)), actor="t")
-    s.record(f"{PLAN}/B2", ChangeLifecycle("complete", None, date(2015, 3, 8)), actor="t")
+    s.record(f"{PLAN}/B2", ChangeLifecycle("complete", None, date(2015, 3, 8), "Audit of 20 plans"), actor="t")
     s.record(f"{PLAN}/N1", AddNote("On the first day", date(2015, 3, 5)), actor="t")
     s.record(f"{PLAN}/N1", AddNote("Inside the window", date(2015, 3, 7)), actor="t")
     s.record(f"{PLAN}/A2", ChangeOwners(("Owen", "Pat"), None, date(2015, 3, 7)), actor="t")
@@ -125,7 +125,7 @@ def build(database_url: str, clock: ScenarioClock) -> Services:
     s.record(f"{PLAN}/A2", ReviseDueDate(date(2015, 4, 30), "waiting for funding", date(2015, 3, 12)), actor="t")
     s.record(f"{PLAN}/N1", ReviseDueDate(date(2015, 4, 15), "given a date", date(2015, 3, 14)), actor="t")
     app.configure_sign_off(PLAN, sign_off="completion", actor="t", reason="the committee signs completions off")
-    claimed = s.record(f"{PLAN}/A1", ChangeLifecycle("complete", None, date(2015, 3, 5)), actor="Owen")
+    claimed = s.record(f"{PLAN}/A1", ChangeLifecycle("complete", None, date(2015, 3, 5), "Audit of 20 plans"), actor="Owen")
     assert claimed["recorded_as"] == "submitted"
     s.projector.catch_up()
     return s

@@ -156,7 +156,7 @@ def build(services, world: World) -> None:
             app.add_note("P 1", a.code, a.note, actor="t", effective_on=date(2015, 3, 1))
         if a.claimed_by:  # recorded on 10 March, as the event store's clock says
             with mock.patch("eventsourcing.domain.datetime_now_with_tzinfo", lambda: CLAIMED_AT):
-                app.handle("P 1", a.code, ChangeLifecycle("complete", None, CLAIMED_AT.date()), actor=a.claimed_by)
+                app.handle("P 1", a.code, ChangeLifecycle("complete", None, CLAIMED_AT.date(), "Audit of 20 plans"), actor=a.claimed_by)
     services.projector.catch_up()
 
 

@@ -190,8 +190,8 @@ def test_the_committee_round_opens_exactly_its_length_before_the_deadline_and_cl
 
 def test_an_update_on_the_first_day_of_the_round_counts_and_one_the_day_before_does_not():
     opens = DEADLINE - timedelta(days=6)
-    updated_on_opening = facts(due_date=None, last_update_on=opens)
-    updated_before = facts(due_date=None, last_update_on=opens - timedelta(days=1))
+    updated_on_opening = facts(due_date=None, round_update_on=opens)
+    updated_before = facts(due_date=None, round_update_on=opens - timedelta(days=1))
     assert "committee_escalation" not in fired(DEADLINE, updated_on_opening)
     assert fired(DEADLINE, updated_before)["committee_escalation"].recipients == (("Mo Manager", "manager"),)
 
@@ -247,7 +247,7 @@ def test_rejecting_a_claim_without_a_reason_says_what_the_reason_is_for():
     action = new_action()
     action.submit_change("progress", progress=100, actor="Pat Preece", effective_on=CLAIMED_ON)
     with pytest.raises(ReasonRequiredError) as refused:
-        action.reject_change(action.pending_claim("progress"), reason=None, actor="Liam Purdie")
+        action.reject_change(action.pending_claim("progress"), reason=None, actor="Liam Purdie", effective_on=CLAIMED_ON)
     assert str(refused.value) == "reason: a reason is required to reject a claim"
 
 
@@ -303,12 +303,11 @@ def test_a_decider_facing_several_claims_is_asked_which_by_the_kind_field():
         "kind: SOS 001/SS_ICSAP_ARR1 has several pending claims (due_date, progress); say which",
         "kind",
     )
-    action.reject_change(action.pending_claim("due_date"), reason="no", actor="Liam Purdie")
+    action.reject_change(action.pending_claim("due_date"), reason="no", actor="Liam Purdie", effective_on=CLAIMED_ON)
     with pytest.raises(DomainError) as decided:
         action.pending_claim("due_date", version=seen)
     assert str(decided.value) == (
-        f"sign-off: the claim you saw (version {seen}) on SOS 001/SS_ICSAP_ARR1 is no longer pending: "
-        "it was decided meanwhile; nothing was recorded"
+        "sign-off: the claim you saw on SOS 001/SS_ICSAP_ARR1 is no longer pending: it was decided meanwhile; nothing was recorded"
     )
     with pytest.raises(DomainError) as missing:
         action.pending_claim("due_date")

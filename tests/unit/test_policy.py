@@ -66,7 +66,9 @@ def test_committee_round_asks_owners_then_escalates_those_who_did_not_update():
     assert in_round.key == "committee_round|P|A1|2015-04-02|0" and in_round.recipients == (("Ann Owner", "owner"),)
     silent = due(date(2015, 3, 25), action(due_date=None))["committee_escalation"][0]
     assert silent.recipients == (("Mo Manager", "manager"),)
-    updated = due(date(2015, 3, 25), action(due_date=None, last_update_on=date(2015, 3, 20)))
+    updated = due(date(2015, 3, 25), action(due_date=None, round_update_on=date(2015, 3, 20)))
+    by_someone_else = due(date(2015, 3, 25), action(due_date=None, last_update_on=date(2015, 3, 20)))
+    assert "committee_escalation" in by_someone_else  # an import or a clerk's entry does not answer the round
     assert "committee_escalation" not in updated
     no_manager = due(date(2015, 3, 25), action(due_date=None, owners=("Bob Owner",)))["committee_escalation"][0]
     assert no_manager.recipients == (("Sam Sponsor", "sponsor"),)
@@ -128,3 +130,30 @@ def test_a_plan_with_no_due_soon_thresholds_raises_no_due_soon_reminder():
     policy = ReminderPolicy(due_soon_days=())
     found = due_reminders(PLAN, [action(due_date=date(2015, 3, 25))], MANAGERS, date(2015, 3, 25), policy)
     assert "due_soon" not in {d.rule for d in found}
+
+
+def rules(as_of: date, *pending: str) -> list[str]:
+    return sorted(due(as_of, action(pending_claims=pending)))
+
+
+def test_a_completion_awaiting_sign_off_leaves_no_rule_to_ask_the_owners_manager_or_sponsor():
+    # Without the claim: the round, due soon, stale, the round's escalation, overdue to the sponsor.
+    assert rules(date(2015, 3, 20)) == ["committee_round", "due_soon"]
+    assert rules(date(2015, 3, 31)) == ["committee_escalation", "due_soon", "stale"]
+    assert rules(date(2015, 4, 28)) == ["overdue", "stale"]
+    for day in (date(2015, 3, 20), date(2015, 3, 31), date(2015, 4, 1), date(2015, 4, 28)):
+        assert rules(day, "completion") == [], day  # the sign-off rules ask the approver instead
+
+
+def test_a_new_due_date_awaiting_sign_off_leaves_only_the_date_rules_waiting():
+    assert rules(date(2015, 3, 31), "due_date") == ["committee_escalation", "stale"]
+    assert rules(date(2015, 4, 28), "due_date") == ["stale"]
+
+
+def test_a_progress_figure_awaiting_sign_off_is_an_update_but_the_action_is_still_overdue():
+    assert rules(date(2015, 4, 1), "progress") == ["committee_escalation", "overdue"]
+    [overdue] = due(date(2015, 4, 1), action(pending_claims=("progress",)))["overdue"]
+    assert overdue.recipients == (("Ann Owner", "owner"), ("Mo Manager", "manager"))
+    assert overdue.details["pending_claims"] == ["progress"]  # the digest asks only for completion or a new date
+    assert "pending_claims" not in due(date(2015, 4, 1))["overdue"][0].details
+    assert rules(date(2015, 4, 1), "progress", "completion") == []

@@ -167,8 +167,8 @@ def test_rejecting_needs_a_reason_and_leaves_the_action_as_approved():
     claim = action.pending_claim("progress")
     for blank in (None, "  "):
         with pytest.raises(ReasonRequiredError, match="reason"):
-            action.reject_change(claim, reason=blank, actor="Liam Purdie")
-    action.reject_change(claim, reason="No evidence of the audit", actor="Liam Purdie")
+            action.reject_change(claim, reason=blank, actor="Liam Purdie", effective_on=CLAIMED_ON)
+    action.reject_change(claim, reason="No evidence of the audit", actor="Liam Purdie", effective_on=CLAIMED_ON)
     assert (action.progress, action.pending_claims) == (75, {})
     with pytest.raises(NoPendingClaimError, match="no pending progress claim"):
         action.pending_claim("progress")
@@ -183,15 +183,18 @@ def test_a_decision_on_a_claim_replaced_since_it_was_seen_is_refused():
     action = new_action()
     seen = action.submit_change("progress", progress=80, actor="Pat Preece", effective_on=CLAIMED_ON)
     action.submit_change("progress", progress=95, actor="Pat Preece", effective_on=CLAIMED_ON)
-    with pytest.raises(ClaimReplacedError, match="replaced by a newer one"):
+    replaced = "was replaced by a newer one \\(Pat Preece: progress 95%\\); look again before deciding; nothing was recorded$"
+    with pytest.raises(ClaimReplacedError, match=replaced):
         action.pending_claim("progress", version=seen)
 
 
 def test_a_decision_on_a_claim_decided_since_it_was_seen_is_a_conflict_not_a_missing_claim():
     action = new_action()
     seen = action.submit_change("completion", actor="Pat Preece", effective_on=CLAIMED_ON)
-    action.reject_change(action.pending_claim("completion", version=seen), reason="No evidence", actor="Liam Purdie")
-    with pytest.raises(ClaimDecidedError, match=f"the claim you saw \\(version {seen}\\) .* is no longer pending") as refused:
+    action.reject_change(
+        action.pending_claim("completion", version=seen), reason="No evidence", actor="Liam Purdie", effective_on=CLAIMED_ON
+    )
+    with pytest.raises(ClaimDecidedError, match=r"^sign-off: the claim you saw on SOS 001/SS_ICSAP_ARR1 is no longer pending") as refused:
         action.pending_claim("completion", version=seen)
     assert refused.value.http_status == 409 and refused.value.exit_code == 1
     with pytest.raises(NoPendingClaimError):  # without a version seen, nothing waits: a rule, not a conflict

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_REJECTED, SIGN_OFF_RULES
-from notifications.digest import Digest, DigestItem, render_digest
+from notifications.digest import OWN_CLAIM, Digest, DigestItem, render_digest
 from notifications.render import display_names, environment
 from notifications.undeliverable import AboutAction, Undeliverable, render_undeliverable_notice
 
@@ -204,6 +204,22 @@ def claim_items(draw, rules=CLAIM_RULES) -> DigestItem:
     )
 
 
+@st.composite
+def own_claim_items(draw) -> DigestItem:
+    """The reader's own claim still waiting (``claim_details``: the day it was made is ISO)."""
+    item = draw(claim_items([SIGN_OFF_AWAITING]))
+    details = item.details | {"claimed_on": draw(st.dates()).isoformat()}
+    role = draw(st.sampled_from(["claimant", "co-owner"]))
+    return DigestItem("", item.recipient, OWN_CLAIM, role, item.plan_code, item.plan_title, item.action_code, details)
+
+
+def own_claim_shown_whole(item: DigestItem) -> list[str]:
+    d = item.details
+    shown = [item.plan_code, item.plan_title, item.action_code, d["title"], d["awaiting"]]
+    shown += [d["claimant"]] if item.role == "co-owner" else []
+    return shown + ([d["proposed"]] if d["kind"] != "completion" else [])
+
+
 def claim_shown_whole(item: DigestItem) -> list[str]:
     """What every part must show of a claim exactly as typed."""
     d = item.details
@@ -222,15 +238,16 @@ def shown_whole(item: DigestItem) -> list[str]:
     name=st.one_of(single_line, long_line),
     items=st.lists(st.one_of(digest_items(), claim_items()), min_size=1, max_size=5),
     also_awaiting=st.lists(claim_items([SIGN_OFF_AWAITING]), max_size=2),
+    own=st.lists(own_claim_items(), max_size=2),
     base=st.sampled_from(["https://plantrail.example.org/", 'https://x.example/?a=1&b="<q>"/', "http://h/'&lt;/"]),
     unusable=st.booleans(),
     with_links=st.booleans(),
 )
 def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_plain_in_text(
-    name, items, also_awaiting, base, unusable, with_links
+    name, items, also_awaiting, own, base, unusable, with_links
 ):
     links = RecordingLinks(base, unusable) if with_links else None
-    digest = Digest(name, "ann@example.org", "sweep", AS_OF, tuple(items), tuple(also_awaiting))
+    digest = Digest(name, "ann@example.org", "sweep", AS_OF, tuple(items), tuple(also_awaiting), tuple(own))
     message = render_digest(ENV, digest, mail_from=MAIL_FROM, now=NOW, links=links)
     text, html, reread = parts(message)
     parsed = assert_only_template_markup(html, links.made if links else set())
@@ -251,10 +268,14 @@ def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_p
         for value in claim_shown_whole(item):
             assert squeeze(value) in html_text, value
             assert squeeze(value) in plain, value
+    for item in own:
+        for value in own_claim_shown_whole(item):
+            assert squeeze(value) in html_text, value
+            assert squeeze(value) in plain, value
     update_links = [a for tag, a in parsed.tags if tag == "a" and a.get("href") in links.made] if links else []
     if links and not unusable:
         # "Update now" on each action, a link on each claim, and "My actions"
-        assert len(update_links) == len(first_of_each_action) + len(claims) + 1
+        assert len(update_links) == len(first_of_each_action) + len(claims) + len(own) + 1
     else:
         assert update_links == [] and "ask your plan's clerk" in plain
     assert "plantrail update" not in plain and "plantrail redate" not in plain
@@ -292,3 +313,19 @@ def test_no_html_template_marks_a_value_safe_or_includes_another_template():
     for path in TEMPLATES.glob("*.html.j2"):
         source = path.read_text()
         assert "|safe" not in source.replace(" ", "") and "{% include" not in source and "autoescape false" not in source, path.name
+
+
+def test_an_own_claim_says_the_day_it_was_made_with_the_year_only_when_it_is_not_the_digests():
+    def said(claimed_on: str, kind: str = "completion", proposed: str = "complete") -> str:
+        details = {"title": "Training", "kind": kind, "claim_version": 3, "proposed": proposed, "claimant": "Liam Purdie"}
+        details |= {"effective_on": claimed_on, "claimed_on": claimed_on, "since": claimed_on, "awaiting": "Val DeSouza (manager)"}
+        item = DigestItem("", "Liam Purdie", OWN_CLAIM, "claimant", "SOS 001", "Plan", "SS_ICSAP_TRAN3", details)
+        text, _, _ = parts(
+            render_digest(ENV, Digest("Liam Purdie", "liam@example.org", "sweep", AS_OF, (), (), (item,)), mail_from=MAIL_FROM, now=NOW)
+        )
+        return next(line.strip() for line in text.splitlines() if line.strip().startswith("Your ") and "(claimed" in line)
+
+    assert AS_OF.isoformat() == "2015-03-24"
+    assert said("2015-01-01") == "Your completion (claimed 1 Jan) is waiting for sign-off by Val DeSouza (manager)."
+    assert said("2014-12-31") == "Your completion (claimed 31 Dec 2014) is waiting for sign-off by Val DeSouza (manager)."
+    assert said("2015-03-20", "due_date", "due date 2015-06-30").startswith("Your due date 2015-06-30 (claimed 20 Mar) is waiting")

@@ -25,6 +25,7 @@ class _Parser(HTMLParser):
         self.in_title = False
         self.body_text: list[str] = []
         self.textarea: str | None = None
+        self.select: str | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -35,6 +36,11 @@ class _Parser(HTMLParser):
         if tag == "textarea" and self.forms and a.get("name"):
             self.textarea = a["name"]
             self.forms[-1].fields[self.textarea] = ""
+        if tag == "select" and self.forms and a.get("name"):
+            self.select = a["name"]
+        # What a browser would send for a list: the option marked selected, else the first.
+        if tag == "option" and self.select and self.forms and (self.select not in self.forms[-1].fields or "selected" in a):
+            self.forms[-1].fields[self.select] = a.get("value") or ""
         if tag == "title":
             self.in_title = True
         if a.get("id"):
@@ -46,6 +52,8 @@ class _Parser(HTMLParser):
             self.in_title = False
         if tag == "textarea":
             self.textarea = None
+        if tag == "select":
+            self.select = None
         if self.open_ids and self.open_ids[-1][0] == tag:
             self.open_ids.pop()
 

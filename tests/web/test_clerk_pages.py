@@ -9,6 +9,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 
+from domain.commands import ChangeLifecycle, ReviseDueDate, UpdateProgress
 from projections.audit import history
 from projections.report import report_data
 from projections.summary import summary
@@ -44,6 +45,19 @@ def test_each_count_links_to_the_actions_behind_it(browser: Browser, staffed):
     assert codes == expected and len(codes) == summary(staffed.queries, "SOS 001", as_at=date(2015, 3, 25))["totals"]["warning"]
 
 
+def test_a_count_in_a_priority_row_names_the_priority_it_lists(browser: Browser, staffed):
+    browser.sign_in(CLERK_EMAIL)
+    first = staffed.queries.priorities("SOS 001")[0]
+    behind = browser.get(DASHBOARD + f"/actions?as_at=2015-03-25&priority={first['number']}")
+    expected = [
+        a
+        for a in staffed.queries.actions("SOS 001", as_at=date(2015, 3, 25))
+        if a["priority_area"] and a["priority_area"]["number"] == first["number"]
+    ]
+    heading = re.search(r"<h1>(.*?)</h1>", behind.html, flags=re.S).group(1)
+    assert " ".join(heading.split()) == f"SOS 001: {len(expected)} actions in priority {first['number']}: {first['name']}"
+
+
 def test_the_report_downloads_in_three_formats_with_the_same_numbers(browser: Browser, staffed):
     browser.sign_in(VIEWER_EMAIL)
     response = browser.client.get(DASHBOARD + "/report.json?as_at=2015-03-25&since=2015-03-06")
@@ -71,11 +85,13 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     assert not page.has_id("last-chase")
     before = len(smtp_server.received)
     response = browser.submit(page, "/round/chase")
-    assert response.headers["location"].endswith(f"chased={len(waiting)}")
+    digests = [m.text() for m in smtp_server.received[before:]]
+    assert 0 < len(digests) < len(waiting)  # the owners' digests went out, one per owner
+    assert response.headers["location"].endswith(f"chased={len(waiting)}&emails={len(digests)}&sent={len(waiting)}")
+    said = browser.get(response.headers["location"]).by_id("chased")
+    assert said == f"✔ Chased the owners of {len(waiting)} actions: {len(digests)} emails (one per owner), all sent."
     chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
     assert sorted(e["action"] for e in chased) == sorted(waiting)
-    digests = [m.text() for m in smtp_server.received[before:]]
-    assert digests  # the owners' digests went out
     # Each chased action's digest entry carries its latest note, as the scheduled reminders do.
     today = staffed.today("SOS 001")
     noted = {c: n for c in waiting if (n := staffed.queries.action("SOS 001", c, as_at=today)["latest_note"])}
@@ -96,6 +112,59 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     clock.advance(minutes=61)
     browser.submit(browser.get(DASHBOARD + "/round"), "/round/chase")
     assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == 2 * len(chased)
+
+
+def test_a_chase_the_mail_server_did_not_take_says_so(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "/round")
+    waiting = len(_cells(page, "waiting")) - 1
+    smtp_server.stop()  # the council's mail server is down
+    response = browser.submit(page, "/round/chase")
+    emails = staffed.outbox.message_count([e["changes"]["reminder"][1] for e in history(staffed.engine, event_type="ReminderRaised")])
+    assert 0 < emails < waiting
+    assert response.headers["location"].endswith(f"chased={waiting}&emails={emails}&sent=0")
+    said = browser.get(response.headers["location"]).by_id("chased")
+    assert said.startswith(
+        f"✔ Chased the owners of {waiting} actions: {emails} emails (one per owner); the reminders about 0 of the actions sent. "
+        f"The mail server did not take the other {waiting}:"
+    )
+    assert len(history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")) == waiting
+
+
+def test_the_round_lists_a_completion_awaiting_sign_off_apart_and_does_not_chase_it(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    browser.sign_in(CLERK_EMAIL)
+    waiting = [r[0] for r in _cells(browser.get(DASHBOARD + "/round"), "waiting")[1:]]
+    code = waiting[0]
+    owner = staffed.show(f"SOS 001/{code}")["owners"][0]
+    # Claimed complete with a date before the round opened: it does not answer the round, but
+    # the owners have nothing more to give; the approver is asked to decide it instead.
+    staffed.record(f"SOS 001/{code}", ChangeLifecycle("complete", None, date(2015, 3, 1), "Signed off by the partners"), actor=owner)
+    page = browser.get(DASHBOARD + "/round")
+    assert [r[0] for r in _cells(page, "waiting")[1:]] == waiting[1:]
+    assert [r[0] for r in _cells(page, "awaiting-sign-off")[1:]] == [code]
+    response = browser.submit(page, "/round/chase")
+    assert response.headers["location"].endswith(f"chased={len(waiting) - 1}&sent={len(waiting) - 1}")
+    chased = history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised", actor="Cara Clerk")
+    assert sorted(e["action"] for e in chased) == sorted(waiting[1:])
+
+
+def test_chase_now_tells_a_chased_owner_of_a_rejection_not_yet_told_with_its_reason(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    tran3 = "SOS 001/SS_ICSAP_TRAN3"
+    staffed.record(tran3, ReviseDueDate(date(2015, 4, 30), "Trainer off sick in March"), actor="Liam Purdie")
+    reason = "Book another trainer; March still stands"
+    assert staffed.reject(tran3, actor="Val DeSouza", reason=reason)["claimant_told"]["when"] == "next digest"
+    browser.sign_in(CLERK_EMAIL)
+    page = browser.get(DASHBOARD + "/round")
+    assert "Liam Purdie" in {owner for row in _cells(page, "waiting")[1:] for owner in row[1].split(", ")}
+    before = len(smtp_server.received)
+    browser.submit(page, "/round/chase")
+    [liam] = [m for m in smtp_server.received[before:] if m.rcpt_tos == ["liam.purdie@example.org"]]
+    text = liam.text().replace("\r\n", "\n")
+    assert "\nYour claims not accepted (1).\n" in text
+    assert f"   Not accepted by Val DeSouza on {staffed.claims(tran3)[-1]['decided_at'][:10]}. Reason given: {reason}\n" in text
 
 
 def test_only_a_clerk_of_the_plan_sees_the_round(browser: Browser):
@@ -142,3 +211,20 @@ def test_an_htmx_filter_request_gets_only_the_results(browser: Browser):
     partial = browser.client.get("/audit?plan=SOS+001&type=DueDateRevised", headers={"HX-Request": "true"})
     assert partial.status_code == 200 and "<html" not in partial.text and 'id="audit-table"' in partial.text
     assert "<html" in browser.client.get("/audit?plan=SOS+001&type=DueDateRevised").text  # without JavaScript: the whole page
+
+
+def test_the_audit_trails_what_changed_column_is_in_words_without_reminder_keys(browser: Browser, staffed, smtp_server, clock):
+    clock.now = datetime.now(UTC)
+    figure = staffed.show("SOS 001/SS_ICSAP_TRAN2")["progress"]
+    staffed.record("SOS 001/SS_ICSAP_TRAN2", UpdateProgress(figure, source="web"), actor="Liam Purdie")
+    browser.sign_in(CLERK_EMAIL)
+    browser.submit(browser.get(DASHBOARD + "/round"), "/round/chase")
+    keys = [e["changes"]["reminder"][1] for e in history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised")]
+    assert keys
+    page = browser.get("/audit?plan=SOS+001&type=ReminderRaised")
+    changed = [row[5] for row in _cells(page, "audit-table")[1:]]
+    assert len(changed) == len(keys) and all(c.startswith("“committee update request: reminded ") for c in changed), changed
+    assert not [k for k in keys if k in page.html]
+    confirmed = browser.get("/audit?plan=SOS+001&type=progressupdated&actor=Liam+Purdie")
+    assert [(row[2], row[5]) for row in _cells(confirmed, "audit-table")[1:]] == [(f"Progress confirmed at {figure}%", "")]
+    assert Page(confirmed.html).form("/audit").fields["type"] == "ProgressUpdated"  # the filter shows what it chose

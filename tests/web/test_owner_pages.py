@@ -145,3 +145,28 @@ def test_under_sign_off_a_completion_is_sent_for_sign_off_and_says_so(browser: B
     assert "claimed by Liam Purdie" in page.by_id("awaiting") and "Signed risk register, v3" in page.by_id("awaiting")
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["lifecycle"] == "open"  # a claim, not yet a change
     assert [(c["action"], c["claimant"]) for c in staffed.pending("SOS 001")] == [("SS_ICSAP_RISK1", "Liam Purdie")]
+
+
+def test_a_completion_with_blank_evidence_is_a_400_beside_the_evidence_field_and_writes_nothing(browser: Browser, staffed):
+    browser.sign_in(LIAM)
+    before = len(_events(staffed, "SS_ICSAP_RISK1"))
+    page = browser.get(RISK1)
+    response = browser.client.post(page.form("/complete").action, data=page.form("/complete").fields | {"evidence": "   "})
+    assert response.status_code == 400
+    refused = Page(response.text)
+    assert refused.by_id("e-complete-evidence").startswith("Error: Say what shows the action is done")
+    assert len(_events(staffed, "SS_ICSAP_RISK1")) == before
+    assert staffed.show("SOS 001/SS_ICSAP_RISK1")["awaiting_sign_off"] == []
+
+
+def test_a_refusal_beside_a_field_does_not_repeat_the_fields_machine_name(browser: Browser, staffed):
+    # The CLI says "effective date: …" (its option is --on); beside the field labelled
+    # "Completed on" the label says which field it is.
+    browser.sign_in(LIAM)
+    page = browser.get(RISK1)
+    response = browser.client.post(
+        page.form("/complete").action, data=page.form("/complete").fields | {"evidence": "Register v3", "effective_on": "2027-01-01"}
+    )
+    assert response.status_code == 400
+    beside = Page(response.text).by_id("e-complete-effective_on")
+    assert beside.startswith("Error: 2027-01-01 is more than a day ahead of today (2015-03-25)"), beside

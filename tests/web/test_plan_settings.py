@@ -38,6 +38,9 @@ def _upload(clerk: Browser, name: str, content: bytes, expect: int, **fields: st
     form = page.form("/settings/import")
     response = clerk.client.post(form.action, data=form.fields | fields, files={"file": (name, content, "application/octet-stream")})
     assert response.status_code == expect, response.text[:3000]
+    if expect == 303:  # Post/Redirect/Get: the settings page says the outcome at its top
+        assert response.headers["location"].startswith(SETTINGS + "?imported=")
+        return clerk.get(response.headers["location"])
     return Page(response.text)
 
 
@@ -87,14 +90,15 @@ def test_a_clerk_changes_the_sign_off_setting_and_a_bad_number_of_days_is_refuse
 
 def test_an_excel_csv_imports_with_the_clerk_as_actor_and_again_adds_nothing(clerk: Browser, staffed):
     content = _semicolon_cp1252([HEADER, *ROWS])
-    shown = _upload(clerk, "Actions for committee.csv", content, 200, exported_on="2015-03-20")
-    assert "Imported Actions for committee.csv: 2 actions added" in shown.text
+    shown = _upload(clerk, "Actions for committee.csv", content, 303, exported_on="2015-03-20")
+    assert shown.by_id("imported").startswith("✔ Imported Actions for committee.csv: 2 actions added")
+    assert shown.html.index('id="imported"') < shown.html.index('id="committees-h"')  # at the top, not by the form
     assert {"NEW1", "NEW2"} <= _codes(staffed)
     new2 = staffed.show("SOS 001/NEW2")
     assert (new2["title"], new2["owners"], new2["due_date"]) == ("Café-style drop-ins", ["Val DeSouza"], "2015-05-31")
     created = [e for e in history(staffed.engine, plan_code="SOS 001", action_code="NEW1") if e["type"] == "ActionAdded"]
     assert [e["actor"] for e in created] == [CLERK]
-    again = _upload(clerk, "Actions for committee.csv", content, 200, exported_on="2015-03-20")
+    again = _upload(clerk, "Actions for committee.csv", content, 303, exported_on="2015-03-20")
     assert "0 actions added" in again.text and "0 events recorded" in again.text
     # The second upload is answered from the import cache: its notices still name the clerk's
     # file, not the server's temporary folder of the first upload.
@@ -112,7 +116,7 @@ def test_an_xlsx_imports_too(clerk: Browser, staffed):
         sheet.append(row)
     buffer = BytesIO()
     book.save(buffer)
-    _upload(clerk, "actions.xlsx", buffer.getvalue(), 200)
+    _upload(clerk, "actions.xlsx", buffer.getvalue(), 303)
     assert {"NEW1", "NEW2"} <= _codes(staffed)
 
 
@@ -137,7 +141,7 @@ def test_a_sheet_with_bad_rows_writes_nothing_and_lists_every_problem_under_the_
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("notes.txt", b"hello", "file: notes.txt is not an action list; save it from Excel as .csv or .xlsx"),
+        ("notes.txt", b"hello", "notes.txt is not an action list; save it from Excel as .csv or .xlsx"),
         ("empty.csv", b"", "empty.csv is empty: there is nothing in it to import"),
     ],
 )
@@ -162,3 +166,27 @@ def test_an_unknown_settings_form_is_a_404_that_writes_nothing(clerk: Browser, s
     response = clerk.client.post(SETTINGS + "/no-such-form", data={"csrf_token": csrf, "meets_on": "2015-09-16"})
     assert response.status_code == 404
     assert staffed.queries.committees("SOS 001") == before
+
+
+def test_a_refused_import_is_summed_up_at_the_top_with_a_link_to_the_file_field(clerk: Browser, staffed):
+    bad = [HEADER, ["NEW1 - Audit case files", "Liam Purdy", "Mar 2015", *ROWS[0][3:]]]
+    page = _upload(clerk, "Q1 actions.csv", _semicolon_cp1252(bad), 400)
+    assert page.by_id("problems") == (
+        "There is a problem; nothing was recorded Q1 actions.csv: nothing was imported (2 problems, listed beside the file)"
+    )
+    assert '<a href="#f-import-file">Q1 actions.csv: nothing was imported</a>' in page.html and page.has_id("f-import-file")
+    assert page.html.index('id="problems"') < page.html.index('id="committees-h"')
+    # The refused POST's address, reloaded or bookmarked, is the settings page again.
+    assert clerk.client.get(SETTINGS + "/import").headers["location"] == SETTINGS
+
+
+def test_a_refused_committee_date_is_summed_up_at_the_top_too(clerk: Browser, staffed):
+    response = clerk.submit(clerk.get(SETTINGS), "/settings/committee", expect=400, meets_on="Sep 2015", committee="")
+    page = Page(response.text)
+    assert re.findall(r'<div class="error-summary".*?<a href="(#[^"]+)"', page.html, re.S) == ["#f-committee-meets_on"]
+    assert page.has_id("f-committee-meets_on")
+
+
+def test_an_import_outcome_in_a_forged_link_is_not_shown(clerk: Browser):
+    page = clerk.get(SETTINGS + "?imported=eyJmaWxlIjoieCJ9.forged")
+    assert not page.has_id("imported")

@@ -77,7 +77,7 @@ def test_an_owners_completion_is_rejected_with_a_reason_then_resubmitted_and_app
         approver.assert_accessible("sign-off")
 
         approver.page.click("#claim-1 button.reject")  # no reason yet: refused beside the field
-        assert "a reason is required" in approver.page.locator("#e-reject-1-reason").inner_text()
+        assert "A reason is required to reject a claim" in approver.page.locator("#e-reject-1-reason").inner_text()
         approver.assert_accessible("sign-off-error")
         approver.page.fill("#f-reject-1-reason", "Attach the signed protocol, not the draft")
         approver.page.click("#claim-1 button.reject")

@@ -150,7 +150,7 @@ def test_rejecting_without_a_reason_is_a_400_beside_the_reason_field_and_writes_
     stored = _stored(staffed)
     response = val.submit(val.get("/sign-off"), DECIDE + "reject", expect=400, reason="   ")
     page = Page(response.text)
-    assert page.by_id("e-reject-1-reason") == "Error: reason: a reason is required to reject a claim"
+    assert page.by_id("e-reject-1-reason") == "Error: A reason is required to reject a claim"
     assert 'aria-invalid="true"' in page.html.split('id="f-reject-1-reason"', 1)[1].split(">", 1)[0]
     assert page.by_id("problems").endswith("SOS 001/SS_ICSAP_TRAN2: reason: a reason is required to reject a claim")
     assert 'href="#f-reject-1-reason"' in page.html.split('id="problems"', 1)[1].split("</div>", 1)[0]
@@ -211,7 +211,11 @@ def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the
     assert "sign-off page" not in awaiting  # not theirs to decide
     assert "Approve or reject it on your sign-off page" in val.get(TRAN2).by_id("awaiting")
 
-    val.submit(val.get("/sign-off"), DECIDE + "reject", reason="No evidence of the partners' agreement")
+    response = val.submit(val.get("/sign-off"), DECIDE + "reject", reason="No evidence of the partners' agreement")
+    assert val.get(response.headers["location"]).by_id("done") == (
+        "✔ Rejected: SOS 001/SS_ICSAP_TRAN2. The action stays as last approved; their next reminder email tells them the reason "
+        "(the daily reminder digest, or a clerk's chase if that comes first)."
+    )
     [rejected] = [c for c in staffed.claims("SOS 001/SS_ICSAP_TRAN2") if c["outcome"] == "rejected"]
     told = liam.get(TRAN2).by_id("rejected-completion")
     assert f"rejected by {rejected['decided_by']} on {rejected['decided_at'][:10]}" in told

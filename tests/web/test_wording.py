@@ -4,11 +4,14 @@ counts pluralised, events in plain words without internal keys."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from notifications.relay import relay_once
+from plantrail.rounds import chase
 from projections.audit import history
 from projections.summary import changes
 from tests.web.conftest import CLERK_EMAIL, SECRET, Browser
@@ -65,6 +68,12 @@ def test_the_sign_off_page_and_navigation_read_without_stray_spaces(browser: Bro
     assert f"Liam Purdie proposes: {claim['proposed']}, effective {claim['effective_on']}. Waiting since" in text
     assert "Waiting for my sign-off (1 claim) Signed in as" in text
     assert _stray_spaces(text) == []
+    recent = [
+        " ".join(Page(li).text.split())
+        for li in re.findall(r"<li>(.*?)</li>", html.split('class="recent"', 1)[1].split("</ul>", 1)[0], re.S)
+    ]
+    assert recent and recent[0].split(": ", 1)[1].startswith("Change submitted for sign-off — “claims completion")
+    assert not [r for r in recent if re.search(r": (?:[A-Z][a-z]+){2,}", r)]  # no event class names
 
 
 def test_the_dashboard_and_plan_settings_read_without_stray_spaces(browser: Browser, staffed):
@@ -138,3 +147,34 @@ def test_the_update_now_confirm_page_reads_without_stray_spaces(browser: Browser
     text = read_aloud(browser.get(f"{link.path}?{link.query}").html)
     assert "This link is for updating SOS 001/SS_ICSAP_RISK1 only: you will be signed in for that action and nothing else." in text
     assert _stray_spaces(text) == []
+
+
+def _timeline_items(html: str) -> list[str]:
+    timeline = html.split('<ol class="timeline"', 1)[1].split("</ol>", 1)[0]
+    return [" ".join(Page(item).text.split()) for item in re.findall(r"<li>(.*?)</li>\s*(?=<li>|$)", timeline, flags=re.S)]
+
+
+def test_restating_the_same_figure_reads_as_progress_confirmed_with_no_change_listed(browser: Browser, staffed):
+    figure = staffed.show("SOS 001/SS_ICSAP_TRAN2")["progress"]
+    browser.sign_in(LIAM)
+    browser.submit(browser.get(TRAN2), "/progress", progress=str(figure))
+    newest = _timeline_items(browser.get(TRAN2).html)[0]
+    assert newest.startswith(f"Progress confirmed at {figure}% by Liam Purdie "), newest
+    assert "→" not in newest  # nothing is listed as changed
+    [restated] = [e for e in history(staffed.engine, plan_code="SOS 001", action_code="SS_ICSAP_TRAN2") if e["actor"] == "Liam Purdie"]
+    assert restated["changes"] == {"progress": [figure, figure]}  # the trail keeps which figure was confirmed
+    browser.submit(browser.get(TRAN2), "/progress", progress=str(figure + 5))
+    assert _timeline_items(browser.get(TRAN2).html)[0].startswith("Progress updated by Liam Purdie")
+
+
+def test_a_reminder_reads_raised_until_the_relay_has_sent_it(browser: Browser, staffed, web_app, clock):
+    clock.now = datetime.now(UTC)
+    browser.sign_in(CLERK_EMAIL)
+    web = web_app.state.web
+    raised = chase(staffed, web.policy_for, web.sweep, "SOS 001", actor="Cara Clerk", now=clock.now)  # queued, not sent
+    code = raised[0].split("|")[2]
+    before = _timeline_headings(browser.get(f"/actions/SOS%20001/{code}").html)
+    assert "Reminder raised" in before and "Reminder sent" not in before
+    asyncio.run(relay_once(web.mailer.relay))
+    after = _timeline_headings(browser.get(f"/actions/SOS%20001/{code}").html)
+    assert "Reminder sent" in after and "Reminder raised" not in after

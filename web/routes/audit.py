@@ -14,7 +14,8 @@ from starlette.routing import Route
 
 from domain.access import may_audit, require
 from domain.errors import BadInputError, DomainError, ForbiddenError
-from projections.audit import history, history_csv
+from projections.audit import BACKDATED_AFTER_DAYS, declared_event_types, history, history_csv
+from projections.wording import event_words
 from web.auth import signed_in
 from web.forms import picked_date
 from web.render import page
@@ -25,6 +26,10 @@ FILTERS = ("plan", "action", "actor", "type", "axis", "since", "until")
 # Sent by the form while it shows refusals, so the next good answer replaces the form too.
 REFUSED_HEADER = "X-Audit-Refused"
 # The domain names a field as the CLI does ("actor: nobody called …"); the page says its label.
+# The event filter offers each kind of event in words, alphabetically; its value is the name
+# the CSV export and the command line's --type use.
+EVENT_CHOICES = sorted(((name, event_words(name)) for name in declared_event_types()), key=lambda choice: choice[1])
+
 LABELS = {"plan": "Plan", "action": "Action code", "actor": "Person", "type": "Event type", "since": "From", "until": "To"}
 
 
@@ -52,6 +57,8 @@ class _Refusals:
 def _filters(request: Request) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
     """The filters as typed (to fill the form again), as ``history`` arguments, and the refusals."""
     typed = {k: request.query_params.get(k, "").strip() for k in FILTERS}
+    # A link typed or kept from before the filter was a list ("progressupdated") shows as chosen.
+    typed["type"] = next((name for name, _ in EVENT_CHOICES if name.casefold() == typed["type"].casefold()), typed["type"])
     s = request.app.state.web.services
     refused = _Refusals()
     axis = typed["axis"] or "effective"
@@ -111,7 +118,9 @@ def audit_page(request: Request) -> Response:
         "next_url": f"/audit?{urlencode(query | {'page': number + 1})}" if len(found) > PAGE_SIZE else None,
         "csv_url": f"/audit.csv?{urlencode(query)}",
         "plans": request.app.state.web.services.queries.plans(),
+        "event_choices": EVENT_CHOICES,
         "refused_header": REFUSED_HEADER,
+        "backdated_after_days": BACKDATED_AFTER_DAYS,
     }
     status = 400 if refused else 200
     if request.headers.get("HX-Request") != "true":

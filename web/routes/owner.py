@@ -80,7 +80,7 @@ def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
     web = request.app.state.web
     s = web.services
     action = s.show(ref)
-    trail = history(s.engine, plan_code=ref.plan_code, action_code=ref.code)
+    trail = s.trail(ref)
     who = signed_in(request)
     return {
         **sign_off_context(s, who, ref, action),

@@ -3,7 +3,9 @@ action list (CSV or XLSX, as exported from Excel) into the plan.
 
 Each form calls the ``Services`` method the CLI's ``plan committee add``, ``sign-off`` and
 ``import --plan`` call, with the signed-in clerk as actor. A refused field is a 400 with the
-message beside it and nothing written; an import is atomic and lists every problem at once.
+message beside it, a summary at the top linking to it, and nothing written; an import is atomic
+and lists every problem at once. Success is Post/Redirect/Get: back to the settings page, the
+outcome said at its top (an import's counts and notices carried in a signed query parameter).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -35,6 +38,10 @@ SAVED = {"committee": "Committee date added.", "sign-off": "Sign-off setting cha
 # An uploaded action list is read from a temporary folder under its own name (so messages name
 # the clerk's file); at most this many bytes are kept (a council's action list is far smaller).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# An import's outcome rides the redirect to the settings page signed (so no link can make the page
+# claim an import that did not happen), with at most this many notices (the URL stays short).
+OUTCOME_SALT = "plantrail-import-outcome"
+MAX_NOTICES_SHOWN = 10
 
 
 def _clerk_plan(request: Request) -> tuple[str, dict[str, Any]]:
@@ -46,7 +53,28 @@ def _clerk_plan(request: Request) -> tuple[str, dict[str, Any]]:
 
 def settings_page(request: Request) -> Response:
     _, plan = _clerk_plan(request)
-    return _settings(request, plan, {}, {}, None, 200)
+    return _settings(request, plan, {}, {}, None, 200, imported=_import_outcome(request))
+
+
+def settings_form_page(request: Request) -> Response:
+    """GET of a form's address (a reload or a bookmark after a refused POST): the settings page."""
+    _clerk_plan(request)
+    return RedirectResponse(plan_url(request.path_params["plan"], "/settings"), status_code=303)
+
+
+def _outcome_signer(request: Request) -> URLSafeSerializer:
+    return URLSafeSerializer(request.app.state.web.settings.secret_key, salt=OUTCOME_SALT)
+
+
+def _import_outcome(request: Request) -> dict[str, Any] | None:
+    token = request.query_params.get("imported")
+    if not token:
+        return None
+    try:
+        outcome = _outcome_signer(request).loads(token)
+    except BadSignature:
+        return None
+    return outcome if isinstance(outcome, dict) else None
 
 
 def _settings(
@@ -62,8 +90,8 @@ def _settings(
         "errors": errors,
         "form": form,
         "saved": SAVED.get(request.query_params.get("saved", "")),
-        "imported": None,
         "problems": [],
+        "imported": None,
         "today": s.today(plan["code"]).isoformat(),
         **extra,
     }
@@ -156,7 +184,8 @@ def _import(request: Request, plan: dict[str, Any], form: FormData, content: byt
             problems = [p.replace(str(path), name) for p in error.problems]
             return _settings(request, plan, {}, {"file": f"{name}: nothing was imported"}, "import", 400, problems=problems)
     notices = [n.replace(str(path), name) for n in outcome.notices]
-    return _settings(request, plan, {}, {}, None, 200, imported={"file": name, "summary": outcome.summary, "notices": notices})
+    said = {"file": name, "summary": outcome.summary, "notices": notices[:MAX_NOTICES_SHOWN], "more": len(notices) - MAX_NOTICES_SHOWN}
+    return RedirectResponse(plan_url(plan["code"], "/settings", imported=_outcome_signer(request).dumps(said)), status_code=303)
 
 
 def _safe_name(filename: str | None) -> str | None:
@@ -171,4 +200,5 @@ def _safe_name(filename: str | None) -> str | None:
 routes = [
     Route("/plans/{plan}/settings", settings_page, methods=["GET"]),
     Route("/plans/{plan}/settings/{form}", change_settings, methods=["POST"]),
+    Route("/plans/{plan}/settings/{form}", settings_form_page, methods=["GET"]),
 ]

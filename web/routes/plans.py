@@ -124,7 +124,14 @@ def plan_actions(request: Request) -> Response:
     found = s.queries.actions(plan["code"], as_at=as_at, priority_number=priority, with_children=False)
     if wanted:
         found = [a for a in found if a["status"] == COUNT_STATUS[wanted]]
-    context = {"plan": plan, "as_at": as_at, "actions": found, "status": COUNT_STATUS.get(wanted), "priority": priority}
+    named = {p["number"]: p["name"] for p in s.queries.priorities(plan["code"])}
+    context = {
+        "plan": plan,
+        "as_at": as_at,
+        "actions": found,
+        "status": COUNT_STATUS.get(wanted),
+        "priority": f"{priority}: {named[priority]}" if priority in named else priority,
+    }
     return page(request, "plan_actions.html", context)
 
 
@@ -141,7 +148,8 @@ def report(request: Request) -> Response:
     s = request.app.state.web.services
     fmt = request.path_params["fmt"]
     if fmt not in REPORT_TYPES:
-        raise NotFoundError(f"no report format {fmt!r} (html, csv or json)")
+        *others, last = REPORT_TYPES
+        raise NotFoundError(f"no report format {fmt!r} ({', '.join(others)} or {last})")
     as_at = _as_at(request, plan["code"])
     since = optional_date(request.query_params.get("since"))
     if since and since > as_at:
@@ -159,9 +167,16 @@ def round_page(request: Request) -> Response:
     require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
     web = request.app.state.web
     status = round_status(web.services, web.policy_for, plan["code"])
-    chased = request.query_params.get("chased")
+    chased, emails, sent = (request.query_params.get(k, "") for k in ("chased", "emails", "sent"))
     may_chase = status.last_chase is None or web.clock() >= status.last_chase.again_from
-    context = {"plan": plan, "status": status, "chased": int(chased) if chased and chased.isdigit() else None, "may_chase": may_chase}
+    context = {
+        "plan": plan,
+        "status": status,
+        "chased": int(chased) if chased.isdigit() else None,
+        "emails": int(emails) if emails.isdigit() else None,
+        "sent": int(sent) if sent.isdigit() else None,
+        "may_chase": may_chase,
+    }
     return page(request, "round.html", context)
 
 
@@ -170,7 +185,10 @@ async def chase_now(request: Request) -> Response:
     await checked_form(request, web.settings.secret_key)
     plan, raised = await run_in_threadpool(_chase, request)
     await web.mailer.deliver_now()
-    return RedirectResponse(plan_url(plan["code"], "/round", chased=len(raised)), status_code=303)
+    # Said as it is: a mail server that refused or did not answer leaves the rest to the relay.
+    sent = await run_in_threadpool(web.services.outbox.sent_reminders, raised)
+    emails = await run_in_threadpool(web.services.outbox.message_count, raised)
+    return RedirectResponse(plan_url(plan["code"], "/round", chased=len(raised), emails=emails, sent=len(sent)), status_code=303)
 
 
 def _chase(request: Request) -> tuple[dict[str, Any], list[str]]:

@@ -29,7 +29,14 @@ from web.security import checked_form
 
 PAGE = "/sign-off"
 DECISIONS = {"approve": "comment", "reject": "reason"}
-TOLD = {"now": "they have been emailed the reason", "next digest": "their next reminder digest tells them the reason"}
+# What became of telling the claimant (``Services.reject``'s ``claimant_told``), as it is: a
+# "next digest" is the daily reminder digest, or a clerk's chase if one reaches them first (both
+# carry a rejection not yet told: ``scheduler.rejection_notice``).
+TOLD = {
+    "now": "they have been emailed the reason",
+    "next digest": "their next reminder email tells them the reason (the daily reminder digest, or a clerk's chase if that comes first)",
+    "never": "they cannot be told by email; the administrator is told why",
+}
 
 
 def claim_key(plan_code: str, action_code: str, kind: str) -> str:

@@ -1,0 +1,74 @@
+"""What an owner or clerk reads for an event on an action's timeline and in the audit trail's
+"What changed" column: plain words, never the event's class name, an internal key or a Python
+list. The web pages and the audit CSV (``projections.audit.history_csv``) both say it with these
+functions; the CSV's ``type`` column keeps the machine name, which filters and exports use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# Where the class name, split into words, would not say what happened.
+EVENT_WORDS = {
+    "ActionCompleted": "Completed",
+    "ActionCancelled": "Cancelled",
+    "ActionReopened": "Reopened",
+    "ActionPutOnHold": "Put on hold",
+    "SubActionAdded": "Sub-action added",
+    "SubActionNoteAdded": "Sub-action note added",
+    "ChangeSubmitted": "Change submitted for sign-off",
+    "ChangeApproved": "Change approved at sign-off",
+    "ChangeRejected": "Change rejected at sign-off",
+    "ReminderRaised": "Reminder raised",  # "sent" only once the relay has sent it (event_heading)
+    "ReminderUndeliverable": "Reminder could not be delivered",
+}
+# Keys of an event's changes that identify things for the machine (a reminder's de-duplication
+# key: "stale|SOS 001|SS_ICSAP_TRAN3|2015-03-05|142"); the event's text already says it in words.
+INTERNAL_CHANGES = frozenset({"reminder"})
+
+
+def event_words(event_type: str) -> str:
+    """ "ProgressUpdated" → "Progress updated"; the table above where that reads badly."""
+    if event_type in EVENT_WORDS:
+        return EVENT_WORDS[event_type]
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", event_type).lower()
+    return words[:1].upper() + words[1:]
+
+
+def event_heading(entry: Mapping[str, Any]) -> str:
+    """What happened, for an entry of the trail (``projections.audit.entry``): ``event_words``,
+    except that a figure restating the one before it reads "Progress confirmed at 70%", and a
+    reminder reads "Reminder sent" once the relay has sent it (``sent``, from
+    ``Services.trail``), "Reminder raised" until then."""
+    if entry["type"] == "ReminderRaised" and entry.get("sent"):
+        return "Reminder sent"
+    if entry["type"] == "ProgressUpdated":
+        figure = entry["changes"].get("progress")
+        if figure and figure[0] == figure[1]:
+            return f"Progress confirmed at {figure[1]}%"
+    return event_words(entry["type"])
+
+
+def shown_value(value: Any) -> str:
+    """A value before or after a change in plain text: "—" for nothing, a list as "A, B"."""
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(shown_value(v) for v in value) or "—"
+    return str(value)
+
+
+def shown_changes(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """An event's changes as (words, before, after) in plain text, leaving out the internal keys
+    and what stayed the same (a confirmed figure: the heading says it)."""
+    return [
+        (key.replace("_", " "), shown_value(change[0]), shown_value(change[1]))
+        for key, change in changes.items()
+        if key not in INTERNAL_CHANGES and change[0] != change[1]
+    ]
+
+
+def changes_text(changes: dict[str, Any]) -> str:
+    """``shown_changes`` on one line: "owners: — → Christine Sutton; due date: … → …"."""
+    return "; ".join(f"{words}: {before} → {after}" for words, before, after in shown_changes(changes))
