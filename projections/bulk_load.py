@@ -1,8 +1,9 @@
 """Bulk loading: a large catch-up builds the audit trail's and the notes' secondary indexes once, at its end.
 
 Keeping them up to date row by row was most of those tables' insert cost (measured on 100,206
-events: catch-up 5.8 → 4.3 s of CPU on SQLite with them left out, their build 0.3 s; on
-PostgreSQL the trail's COPY 2.6 → 0.9 s), and a rebuild already folded without them. A catch-up
+events from position 0: SQLite catch-up 4.5 → 3.9 s of CPU, mean of three back-to-back pairs on
+a busy machine, their build included; on PostgreSQL the trail's COPY 2.6 → 0.9 s), and a rebuild
+already folded without them. A catch-up
 whose backlog is large (``is_bulk``) drops them in a transaction of its own, applies its pages
 exactly as usual (each committed with its position, so the views stay consistent throughout,
 only slower to search), and creates them again in one transaction at the end — also when a page
