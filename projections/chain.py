@@ -128,9 +128,17 @@ def first_seen(conn: Connection, first: int, last: int) -> dict[int, datetime | 
 
 def mismatches(conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes]) -> list[Mismatch]:
     """Each event that does not match its own link (recomputed from the link stored before it)."""
+    return held(conn, notifications, contents)[0]
+
+
+def held(
+    conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes]
+) -> tuple[list[Mismatch], dict[int, datetime | None]]:
+    """``mismatches``, and when each chained event was first seen (``first_seen``), from one read
+    of the page's links (a rebuild holds every page against them)."""
     first, last = notifications[0].id, notifications[-1].id
     query = select(chain.c.position, chain.c.link, chain.c.seen_at).where(chain.c.position >= first, chain.c.position <= last)
-    stored = {row.position: (row.link, row.seen_at) for row in conn.execute(query)}
+    stored = {position: (kept, seen) for position, kept, seen in conn.execute(query)}
     before = conn.execute(select(chain.c.link).where(chain.c.position < first).order_by(chain.c.position.desc()).limit(1)).scalar()
     previous = before or GENESIS
     found = []
@@ -142,7 +150,7 @@ def mismatches(conn: Connection, notifications: Sequence[Notification], contents
         elif kept != expected:
             found.append(Mismatch(n.id, "does not match its chain link: it was changed after it was chained"))
         previous = kept or expected
-    return found
+    return found, {position: _utc(seen) for position, (_, seen) in stored.items()}
 
 
 def describe(conn: Connection, mismatch: Mismatch) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import DatetimeAsISO, Mapper, StoredEvent, Transcoder, Transcoding
 from eventsourcing.utils import TopicError, resolve_topic
 
 import domain.application
 import domain.integrity  # noqa: F401 - with the line above, registers every event topic
 from domain.errors import BadInputError
 from domain.events import upcast
+from domain.transcodings import DateAsISO
 
 
 class UnreadableEventError(BadInputError):
@@ -63,12 +66,12 @@ def _decode_state(mapper: Mapper, notification: StoredEvent, data: bytes) -> dic
     # orjson parses ≈3× faster than the library's json decoder; typed values ({"_type_": …,
     # "_data_": …}) are then restored with the transcoder's own registered transcodings.
     state = orjson.loads(data)
-    names = mapper.transcoder.names  # type: ignore[attr-defined]
+    names = _decoders(mapper.transcoder)
     for key, value in state.items():
         if value.__class__ in _CONTAINERS:
             # Most typed values are a date or a time at the top level: decoded here, without a call.
             if value.__class__ is dict and len(value) == 2 and "_type_" in value and value["_data_"].__class__ is str:
-                state[key] = names[value["_type_"]].decode(value["_data_"])
+                state[key] = names[value["_type_"]](value["_data_"])
             else:
                 state[key] = _restore_typed(value, names)
     event_class = _event_class(notification.topic)
@@ -89,15 +92,35 @@ def _event_class(topic: str) -> type | None:
 
 
 _CONTAINERS = (dict, list)
+Decoder = Callable[[Any], Any]
+_DECODERS: dict[int, tuple[Transcoder, dict[str, Decoder]]] = {}
 
 
-def _restore_typed(value: Any, names: dict[str, Any]) -> Any:
+def _decoders(transcoder: Transcoder) -> dict[str, Decoder]:
+    """Each transcoding's decoder by name; a date's and a time's straight from the C parser (two
+    an event: a Python call less for each, ≈5 % of decoding)."""
+    cached = _DECODERS.get(id(transcoder))
+    if cached is None or cached[0] is not transcoder:
+        names = transcoder.names  # type: ignore[attr-defined]
+        cached = _DECODERS[id(transcoder)] = (transcoder, {name: _direct(transcoding) for name, transcoding in names.items()})
+    return cached[1]
+
+
+def _direct(transcoding: Transcoding) -> Decoder:
+    if type(transcoding) is DatetimeAsISO:
+        return datetime.fromisoformat
+    if type(transcoding) is DateAsISO:
+        return date.fromisoformat
+    return transcoding.decode
+
+
+def _restore_typed(value: Any, names: dict[str, Decoder]) -> Any:
     """Turn ``{"_type_": name, "_data_": …}`` back into its value, anywhere inside ``value``."""
     if value.__class__ is dict:
         if len(value) == 2 and "_type_" in value:
             data = value["_data_"]
             if data.__class__ in _CONTAINERS:
                 data = _restore_typed(data, names)
-            return names[value["_type_"]].decode(data)
+            return names[value["_type_"]](data)
         return {k: _restore_typed(v, names) if v.__class__ in _CONTAINERS else v for k, v in value.items()}
     return [_restore_typed(v, names) if v.__class__ in _CONTAINERS else v for v in value]

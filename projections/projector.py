@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -20,7 +20,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from domain.errors import DomainError
-from projections import chain
+from projections import bulk_load, chain
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
 from projections.current_state import PageWriter, event_type
@@ -80,6 +80,7 @@ class Projector:
         # that a page and a save in this process queue on it instead of sleeping in SQLite's
         # busy handler (bootstrap sets it; PostgreSQL writes them side by side).
         self.write_lock: AbstractContextManager[Any] = nullcontext()
+        self._start_sql = bulk_load.start_query(engine.dialect.name)
 
     def create_tables(self, existing: Collection[str] | None = None) -> None:
         """Create the read-model tables (those not in ``existing``, the tables the caller has
@@ -108,18 +109,43 @@ class Projector:
         if waited:
             self._catching_up.acquire()
         try:
-            position = self.position()
+            position, indexed = self._start()
             if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
                 self.rebuild(on_progress)
                 return 0
-            if position >= needed:
+            if position >= needed and indexed:
                 return 0
             # After a wait, whoever applies takes every event stored meanwhile too: one page for
             # the writes that queued behind it, instead of one page (and one commit) each.
             target = (self.recorder.max_notification_id() or 0) if waited and upto is None else needed
-            return self._catch_up(position, target, on_progress)
+            if indexed and not bulk_load.is_bulk(position, target):
+                return self._catch_up(position, target, on_progress)
+            return self._bulk_load(position, target, on_progress, indexed=indexed)
         finally:
             self._catching_up.release()
+
+    def _start(self) -> tuple[int, bool]:
+        """The position, and whether the bulk-loaded indexes are all there (one query: every
+        command and web write asks)."""
+        with self.engine.connect() as conn:
+            position, indexed = conn.exec_driver_sql(self._start_sql, (self.name,)).one()
+        return position, bool(indexed)
+
+    def _bulk_load(self, position: int, target: int, on_progress: ProgressCallback | None, *, indexed: bool) -> int:
+        """Catch up without the indexes ``bulk_load`` defers, and build them at the end (also
+        those a killed bulk load left out)."""
+        if indexed:
+            with self.write_lock:
+                bulk_load.drop_indexes(self.engine)
+        try:
+            committed = self._catch_up(position, target, on_progress)
+        except BaseException:
+            with suppress(Exception), self.write_lock:  # the next catch-up builds them if this cannot
+                bulk_load.build_indexes(self.engine)
+            raise
+        with self.write_lock:
+            bulk_load.build_indexes(self.engine)
+        return committed
 
     def _catch_up(self, position: int, target: int, on_progress: ProgressCallback | None) -> int:
         only = None if self.only is None else {str(stream) for stream in self.only}  # the reader gives ids as text
@@ -188,10 +214,11 @@ class Projector:
         """Refuse an event that does not match its link; return when each was first seen."""
         assert self.chain_source is not None
         with self.chain_source.connect() as live:
-            for mismatch in chain.mismatches(live, notifications, plains):
+            found, seen = chain.held(live, notifications, plains)
+            for mismatch in found:
                 if mismatch.position not in self.accepted:
                     raise chain.ChainMismatchError(chain.describe(live, mismatch))
-            return chain.first_seen(live, notifications[0].id, notifications[-1].id)
+            return seen
 
     def _refresh_statistics(self) -> None:
         """On PostgreSQL, fresh tables have no statistics, and the planner then scans whole

@@ -38,21 +38,9 @@ class Scratch:
             self._open_postgres()
         else:
             self._open_sqlite()
+        # Folding into it is a bulk load: the projector leaves out the trail's and the notes'
+        # own indexes until the fold's end (projections/bulk_load.py).
         t.metadata.create_all(self.engine, tables=[*t.VIEW_TABLES, t.projector_positions])
-        # The trail's and the notes' own indexes are built once, sorted, after the fold (which never
-        # reads through them) rather than kept up row by row: a third of those tables' insert cost.
-        with self.engine.begin() as conn:
-            for index in DEFERRED_INDEXES:
-                index.drop(conn)
-        self._indexed = False
-
-    def build_indexes(self) -> None:
-        """Create the indexes left out while folding (before a swap: the live tables have them)."""
-        if not self._indexed:
-            with self.engine.begin() as conn:
-                for index in DEFERRED_INDEXES:
-                    index.create(conn)
-            self._indexed = True
 
     # ----- PostgreSQL -------------------------------------------------------------------
 
@@ -100,7 +88,6 @@ class Scratch:
 
     def swap_in(self, position: int, projector_name: str, *, before_commit: Callable[[Connection], None] | None = None) -> None:
         """Replace the live views with the scratch ones and set the live position, in one transaction."""
-        self.build_indexes()
         if self.live.dialect.name == "postgresql":
             with self.live.begin() as conn:
                 for table in t.VIEW_TABLES:
@@ -134,11 +121,6 @@ class Scratch:
             self._lock.close()
         else:
             self.path.unlink(missing_ok=True)
-
-
-DEFERRED_INDEXES = [
-    index for table in (t.events, t.notes) for index in sorted(table.indexes, key=lambda i: i.name or "") if not index.unique
-]
 
 
 @contextmanager
