@@ -91,6 +91,19 @@ def test_a_change_made_since_the_form_was_loaded_is_shown_instead_of_overwritten
     assert staffed.show("SOS 001/SS_ICSAP_RISK1")["progress"] == 90
 
 
+def test_a_form_sent_back_with_a_problem_still_catches_a_change_made_meanwhile(browser: Browser, staffed):
+    """Every update form keeps the version the person first saw when it comes back with a
+    problem: fixing the problem later does not overwrite what someone else recorded meanwhile."""
+    browser.sign_in(LIAM)
+    page = browser.get(RISK1)
+    staffed.record("SOS 001/SS_ICSAP_RISK1", AddNote("Val: the date is agreed already"), actor="Val DeSouza")
+    refused = Page(browser.submit(page, "/due-date", expect=400, due_date="2015-06-30", reason="").text)
+    before = len(_events(staffed, "SS_ICSAP_RISK1"))
+    response = browser.submit(refused, "/due-date", expect=409, reason="Waiting for the partner's data")
+    assert "Val: the date is agreed already" in Page(response.text).by_id("conflict")
+    assert len(_events(staffed, "SS_ICSAP_RISK1")) == before
+
+
 def test_due_date_request_sub_action_note_and_completion_with_evidence(browser: Browser, staffed):
     browser.sign_in(LIAM)
     no_reason = browser.submit(browser.get(RISK1), "/due-date", expect=400, due_date="2015-06-30", reason="")
