@@ -1,0 +1,33 @@
+"""People pages refusing what would break the council's set-up: the last admin revoking their
+own role, a manager loop. Each refusal sits beside its field, with the summary at the top."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from tests.web.conftest import Browser
+
+ADMIN = "Ada Admin"
+ADMIN_EMAIL = "ada.admin@example.org"
+
+
+@pytest.fixture
+def only_admin(browser: Browser, staffed) -> Browser:
+    staffed.app.register_person(name=ADMIN, email=ADMIN_EMAIL, actor="test setup")
+    staffed.app.grant_role(ADMIN, "admin", None, actor="test setup", reason="runs plantrail for the council")
+    staffed.projector.catch_up()
+    browser.sign_in(ADMIN_EMAIL)
+    return browser
+
+
+def test_the_only_admin_revoking_their_own_admin_role_is_a_409_beside_the_role(only_admin: Browser, staffed):
+    path = "/people/" + quote(ADMIN)
+    page = only_admin.get(path)
+    refused = only_admin.submit(page, path + "/revoke", expect=409, role="admin", plan="", reason="tidying up")
+    assert type(page)(refused.text).by_id("e-revoke-role") == (
+        "Error: Ada Admin is the only admin; grant admin to someone else first, or nobody could manage people and roles"
+    )
+    assert staffed.person_with_roles(ADMIN)["roles"] == [("admin", None)]
+    only_admin.get("/people")  # still an admin: the page opens
