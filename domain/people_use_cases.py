@@ -15,7 +15,7 @@ from domain.action_rules import required_reason
 from domain.errors import BadInputError, ConflictError, DuplicateCodeError
 from domain.ids import person_id
 from domain.names import NameIndex, UnknownPersonError, tidy
-from domain.person import Person
+from domain.person import Person, refuse_manager_loop
 from domain.text import clipped
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class PeopleUseCases:
         reason = required_reason(reason, "change a person's details")
         if changes.get("manager"):
             changes = {**changes, "manager": app.person_name(str(changes["manager"]), field="manager")}
+            refuse_manager_loop(app.person_name(name, field="person"), changes["manager"], app.manager_of)
         person = app._change(
             lambda: app.get_person(app.person_name(name, field="person")),
             lambda p: p.change_contact(

@@ -31,3 +31,14 @@ def test_the_only_admin_revoking_their_own_admin_role_is_a_409_beside_the_role(o
     )
     assert staffed.person_with_roles(ADMIN)["roles"] == [("admin", None)]
     only_admin.get("/people")  # still an admin: the page opens
+
+
+def test_a_manager_loop_is_a_400_beside_the_manager_and_changes_nothing(only_admin: Browser, staffed):
+    path = "/people/" + quote("Val DeSouza")
+    page = only_admin.get(path)
+    refused = only_admin.submit(page, path + "/edit", expect=400, email="", manager="Liam Purdie", reason="restructure")
+    assert type(page)(refused.text).by_id("e-edit-manager") == (
+        "Error: Liam Purdie is managed by Val DeSouza, so Val DeSouza cannot be managed by Liam Purdie "
+        "(they would sign off each other's claims)"
+    )
+    assert staffed.queries.person("Val DeSouza")["manager"] is None
