@@ -72,6 +72,24 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/integration/test_timeline.py",
         ],
     ),
+    "domain-support": (
+        # Small rule modules every aggregate and use case leans on: names, text checks, update
+        # rounds, the problem collector and the effective-date check (commands.py's dataclasses
+        # have no mutants).
+        ["domain/names.py", "domain/text.py", "domain/rounds.py", "domain/problems.py", "domain/commands.py"],
+        [
+            "tests/unit/test_boundaries.py",
+            "tests/unit/test_rounds.py",
+            "tests/unit/test_importers.py",
+            "tests/unit/test_sheet_reader.py",
+            "tests/unit/test_plan_aggregate.py",
+            "tests/unit/test_action_aggregate.py",
+            "tests/unit/test_person_reminder_aggregates.py",
+            "tests/unit/test_action_lifecycle.py",
+            "tests/integration/test_import_names.py",
+            "tests/integration/test_round_updates.py",
+        ],
+    ),
     "timeline": (
         ["projections/timeline.py"],
         ["tests/integration/test_timeline.py", "tests/integration/test_timeline_rows.py", "tests/integration/test_projector.py"],
