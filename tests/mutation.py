@@ -78,8 +78,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         # have no mutants).
         ["domain/names.py", "domain/text.py", "domain/rounds.py", "domain/problems.py", "domain/commands.py"],
         [
-            "tests/unit/test_boundaries.py",
+            "tests/unit/test_names.py",
+            "tests/unit/test_input_rules.py",
             "tests/unit/test_rounds.py",
+            "tests/unit/test_boundaries.py",
             "tests/unit/test_importers.py",
             "tests/unit/test_sheet_reader.py",
             "tests/unit/test_plan_aggregate.py",
