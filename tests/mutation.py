@@ -92,6 +92,22 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/integration/test_round_updates.py",
         ],
     ),
+    "use-cases": (
+        # The application's use cases: slower to judge (each test builds a store), so run a module
+        # at a time (`mutmut run "domain.application*"` in .mutation/use-cases).
+        ["domain/application.py", "domain/people_use_cases.py", "domain/sign_off_use_cases.py", "domain/reminder_use_cases.py"],
+        [
+            "tests/unit/test_sign_off_rules.py",
+            "tests/integration/test_lifecycle_progress.py",
+            "tests/integration/test_sign_off_decisions.py",
+            "tests/integration/test_roles.py",
+            "tests/integration/test_concurrent_writes.py",
+            "tests/integration/test_import_names.py",
+            "tests/integration/test_reminder_raising.py",
+            "tests/integration/test_service.py",
+            "tests/integration/test_summary_counts.py",
+        ],
+    ),
     "timeline": (
         ["projections/timeline.py"],
         ["tests/integration/test_timeline.py", "tests/integration/test_timeline_rows.py", "tests/integration/test_projector.py"],
