@@ -97,7 +97,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         # at a time (`mutmut run "domain.application*"` in .mutation/use-cases).
         ["domain/application.py", "domain/people_use_cases.py", "domain/sign_off_use_cases.py", "domain/reminder_use_cases.py"],
         [
+            "tests/unit/test_application.py",
+            "tests/unit/test_application_door.py",
             "tests/unit/test_sign_off_rules.py",
+            "tests/integration/test_application_store.py",
             "tests/integration/test_lifecycle_progress.py",
             "tests/integration/test_sign_off_decisions.py",
             "tests/integration/test_roles.py",
