@@ -154,7 +154,11 @@ def _reminder_raised(w: PageWriter, s: dict[str, Any]) -> Handled:
 
 
 def _reminder_undeliverable(w: PageWriter, s: dict[str, Any]) -> Handled:
-    text = f"reminder could not reach {s['recipient']}"  # the reason is in the reason column
+    # The reason is in the reason column. A reminder with nobody to go to (no owner, nobody who
+    # may decide a claim) names no recipient: it says so, with no empty change beside it.
+    if not s["recipient"]:
+        return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {}, "reminder had nobody to go to"
+    text = f"reminder could not reach {s['recipient']}"
     return f"{s['plan_code']}/{s['action_code']}", s["plan_code"], s["action_code"], {"undeliverable": [None, s["recipient"]]}, text
 
 

@@ -19,4 +19,5 @@ a store at another version is rebuilt into fresh tables before it is served (pla
 # (its changes were empty, and the trail could not say which figure was confirmed).
 # 8: a claim that replaces a pending one says which in view_events by what it claimed and when,
 # not by the replaced claim's version.
-VIEWS_SCHEMA_VERSION = 8
+# 9: a reminder with nobody to go to reads "reminder had nobody to go to", with no empty change.
+VIEWS_SCHEMA_VERSION = 9

@@ -23,6 +23,7 @@ EVENT_WORDS = {
     "ChangeRejected": "Change rejected at sign-off",
     "ReminderRaised": "Reminder raised",  # "sent" only once the relay has sent it (event_heading)
     "ReminderUndeliverable": "Reminder could not be delivered",
+    "SignOffConfigured": "Sign-off configured",
 }
 # Keys of an event's changes that identify things for the machine (a reminder's de-duplication
 # key: "stale|SOS 001|SS_ICSAP_TRAN3|2015-03-05|142"); the event's text already says it in words.

@@ -177,7 +177,10 @@ def address_of(name: str, person: facts.Person | None) -> str:
 
 # Why a reminder that names nobody cannot be sent, by rule (the default is address_of's).
 NOBODY_REASONS = {
-    SIGN_OFF_AWAITING: "nobody to send it to: nobody may decide the claim (the claimant has no manager, the plan no clerk, and there is no admin)",
+    SIGN_OFF_AWAITING: (
+        "nobody to send it to: nobody but the claimant may decide the claim"
+        " (they have no manager, and the plan has no other clerk and there is no other admin)"
+    ),
     SIGN_OFF_ESCALATION: "nobody to send it to: the claimant's manager has no manager to escalate to, and the plan has no sponsor",
 }
 

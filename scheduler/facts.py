@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -142,6 +142,20 @@ def actions(
             )
             for r in rows
         ]
+
+
+def last_chases(engine: Engine, meets_from: date) -> dict[tuple[str, str, date], datetime]:
+    """Per (plan, action, committee meeting) on or after ``meets_from``, when a clerk last chased the
+    action's owners for that meeting's round (``plantrail.rounds.chase``), in UTC."""
+    r = t.reminders
+    query = (
+        select(r.c.plan_code, r.c.action_code, r.c.about, func.max(r.c.recorded_at))
+        .where(r.c.rule == "committee_round", r.c.about >= meets_from, r.c.sweep_id.like("chase/%"))
+        .group_by(r.c.plan_code, r.c.action_code, r.c.about)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return {(plan, code, about): at if at.tzinfo else at.replace(tzinfo=UTC) for plan, code, about, at in rows}
 
 
 def raised_keys(engine: Engine, keys: list[str]) -> set[str]:

@@ -190,9 +190,13 @@ class _Evaluator:
             return None
         opens = deadline - timedelta(days=self.policy.committee_round_days)
         about = {"committee": committee.name, "meets_on": committee.meets_on.isoformat(), "report_deadline": deadline.isoformat()}
-        if opens <= self.as_of < deadline:
-            return self.make("committee_round", action, committee.meets_on, 0, self.owners(action), **about)
+        # The round's own rule of "updated" (domain.rounds.UpdateRound): an owner who has answered
+        # the round is neither asked for it again nor escalated.
         updated_in_round = action.round_update_on is not None and action.round_update_on >= opens
+        if opens <= self.as_of < deadline:
+            if updated_in_round:
+                return None
+            return self.make("committee_round", action, committee.meets_on, 0, self.owners(action), **about)
         if deadline <= self.as_of < committee.meets_on and not updated_in_round:
             escalate_to = self.managers_of(action) or ([(self.plan.sponsor, "sponsor")] if self.plan.sponsor else [])
             return self.make("committee_escalation", action, committee.meets_on, 0, escalate_to, **about)

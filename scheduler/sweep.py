@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -26,11 +26,13 @@ from scheduler.policy import DueReminder, ReminderPolicy, due_reminders, round_o
 from scheduler.sign_off import SignOffFacts
 
 __all__ = [
+    "CHASE_QUIET",
     "SCHEDULER_ACTOR",
     "SweepContext",
     "SweepOutcome",
     "due_now",
     "enqueue_pending",
+    "not_just_chased",
     "raise_due",
     "reminder_spec",
     "sweep",
@@ -42,6 +44,9 @@ log = logging.getLogger("plantrail.sweep")
 # Advisory locks are per database, not per schema: the key includes the schema, so two plantrail
 # stores in one database (or two test runs) never skip each other's sweeps.
 SWEEP_LOCK = "hashtextextended('plantrail-sweep:' || coalesce(current_schema(), ''), 0)"
+
+# How long after a clerk's chase the sweep leaves the chased owners be (``not_just_chased``).
+CHASE_QUIET = timedelta(days=1)
 
 
 @dataclass
@@ -107,6 +112,27 @@ def due_now(ctx: SweepContext, as_of: date, today: date, failed_plans: dict[str,
     return due
 
 
+def not_just_chased(ctx: SweepContext, due: list[DueReminder], now: datetime) -> list[DueReminder]:
+    """``due`` without the committee-round reminders of actions a clerk chased for the same round
+    (the same committee meeting) less than ``CHASE_QUIET`` (a day) before ``now``: chased at
+    ``at``, the sweep holds the round's reminder while ``now - at < CHASE_QUIET`` and raises it
+    from ``at + CHASE_QUIET`` on (if the owners have still not updated in the round). Only the
+    round's reminder waits: the other rules ask for something else."""
+    round_reminders = [d for d in due if d.rule == "committee_round"]
+    if not round_reminders:
+        return due
+    chased = facts.last_chases(ctx.engine, min(d.about for d in round_reminders))
+    if not chased:
+        return due
+    moment = now if now.tzinfo else now.replace(tzinfo=UTC)
+
+    def just_chased(d: DueReminder) -> bool:
+        at = chased.get((d.plan_code, d.action_code, d.about))
+        return d.rule == "committee_round" and at is not None and moment - at < CHASE_QUIET
+
+    return [d for d in due if not just_chased(d)]
+
+
 def reminder_spec(due: DueReminder, *, sweep_id: str, as_of: date, latest_note: dict[str, Any] | None) -> dict[str, Any]:
     """The keyword arguments of ``Reminder.raise_for`` for a due reminder, raised by the scheduler on ``as_of``."""
     return {
@@ -144,7 +170,7 @@ def sweep(ctx: SweepContext, *, as_of: date, today: date, now: datetime, dry_run
             outcome.skipped = "another plantrail instance is sweeping"
             return outcome
         ctx.catch_up()
-        outcome.due = due_now(ctx, as_of, today, outcome.failed_plans)
+        outcome.due = not_just_chased(ctx, due_now(ctx, as_of, today, outcome.failed_plans), now)
         already = facts.raised_keys(ctx.engine, [d.key for d in outcome.due])
         outcome.already_raised = len(already)
         new = [d for d in outcome.due if d.key not in already]

@@ -24,6 +24,11 @@ FIELD_NAMES = {
     "sub-action": "sub_action",
     "sub-action note": "note",
     "reason": "reason",
+    # The words FieldReader names a missing field by (``what``), so that beside the field the
+    # label alone says which it is.
+    "new due date": "due_date",
+    "meeting date": "meets_on",
+    "days before escalation": "sign_off_days",
 }
 
 

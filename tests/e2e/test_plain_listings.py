@@ -119,4 +119,4 @@ def test_a_claim_awaiting_sign_off_is_shown_on_the_action_and_counted_under_the_
         {"Strategic priority": "(no priority area)", "▲ Alert": "0", "◆ Warning": "1", "● OK": "0", "✔ Complete": "0"},
         {"Strategic priority": "Total", "▲ Alert": "1", "◆ Warning": "1", "● OK": "1", "✔ Complete": "0"},
     ]
-    assert awaiting == "⧗ 1 action(s) carry a claim awaiting sign-off; counted as last approved."
+    assert awaiting == "⧗ 1 action carries a claim awaiting sign-off; counted as last approved."

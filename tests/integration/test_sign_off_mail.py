@@ -142,11 +142,13 @@ def test_a_claimant_without_a_manager_waits_for_a_clerk_and_escalates_to_the_spo
     claim_completion(plan, clock, by="Christine Sutton")
     first, messages = sweep_on(plan, smtp_server, clock, date(2015, 3, 25))
     assert len(raised(first, "sign_off_awaiting")) == 1
-    [undeliverable] = [m for m in plan.outbox.listing("undeliverable") if "nobody may decide the claim" in m["last_error"]]
+    [undeliverable] = [m for m in plan.outbox.listing("undeliverable") if "nobody but the claimant may decide the claim" in m["last_error"]]
     assert undeliverable["to"] == "nobody"
     [admin] = [m for m in messages if m.rcpt_tos == ["admin@example.org"]]
     assert f"{ARR1} {plan.show(ARR1)['title']} (Awaiting sign-off)" in admin.text()
-    assert "nobody may decide the claim (the claimant has no manager, the plan no clerk, and there is no admin)" in admin.text()
+    assert "nobody but the claimant may decide the claim (they have no manager, and the plan has no other clerk" in admin.text()
+    [nobody] = [e for e in history(plan.engine, plan_code=PLAN, action_code=ARR1) if e["type"] == "ReminderUndeliverable"]
+    assert (nobody["text"], nobody["changes"]) == ("reminder had nobody to go to", {})
     outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 1))
     assert len(raised(outcome, "sign_off_escalation")) == 1
     [val] = to(messages, "Val DeSouza")

@@ -75,6 +75,17 @@ def test_committee_round_asks_owners_then_escalates_those_who_did_not_update():
     assert "committee_round" not in due(date(2015, 3, 14), action(due_date=None))
 
 
+def test_an_action_its_owner_updated_in_the_open_round_is_not_asked_for_the_round_again():
+    # The round opens 2015-03-15 (10 days before the 2015-03-25 deadline).
+    def asked(round_update_on: date | None, last_update_on: date = date(2015, 3, 1)) -> bool:
+        found = due(date(2015, 3, 20), action(due_date=None, round_update_on=round_update_on, last_update_on=last_update_on))
+        return "committee_round" in found
+
+    assert not asked(date(2015, 3, 20)) and not asked(date(2015, 3, 15))  # today, and the day the round opened
+    assert asked(date(2015, 3, 14))  # the day before it opened answers an earlier round, not this one
+    assert asked(None, last_update_on=date(2015, 3, 20))  # an import or a clerk's entry does not answer it
+
+
 def test_complete_cancelled_held_and_future_actions_get_nothing():
     for done in (action(progress=100), action(lifecycle="cancelled"), action(lifecycle="on_hold"), action(added_on=date(2015, 5, 1))):
         assert due(date(2015, 4, 10), done) == {}

@@ -14,6 +14,7 @@ from domain.commands import ChangeLifecycle, ReviseDueDate, UpdateProgress
 from plantrail.rounds import round_status
 from projections.audit import history
 from projections.report import report_data
+from projections.statuses import COUNT_STATUS
 from projections.summary import summary
 from tests.web.conftest import CLERK_EMAIL, VIEWER_EMAIL, Browser
 from tests.web.html import Page
@@ -243,3 +244,15 @@ def test_the_audit_trails_what_changed_column_is_in_words_without_reminder_keys(
     confirmed = browser.get("/audit?plan=SOS+001&type=progressupdated&actor=Liam+Purdie")
     assert [(row[2], row[5]) for row in _cells(confirmed, "audit-table")[1:]] == [(f"Progress confirmed at {figure}%", "")]
     assert Page(confirmed.html).form("/audit").fields["type"] == "ProgressUpdated"  # the filter shows what it chose
+
+
+def test_the_status_over_time_table_counts_each_committee_that_has_met_and_none_to_come(browser: Browser, staffed):
+    today = staffed.today("SOS 001")
+    staffed.schedule_committee("SOS 001", meets_on=date(2015, 6, 10), report_deadline=None, committee=None, actor="Cara Clerk")
+    browser.sign_in(CLERK_EMAIL)
+    rows = _cells(browser.get(DASHBOARD), "trend-table")[1:]
+    met = [d for c in staffed.queries.committees("SOS 001") if (d := date.fromisoformat(c["meets_on"])) <= today]
+    assert [r[0] for r in rows] == [d.isoformat() for d in met] and met
+    for row, day in zip(rows, met, strict=True):
+        totals = summary(staffed.queries, "SOS 001", as_at=day)["totals"]
+        assert [int(n) for n in row[1:]] == [totals.get(key, 0) for key in COUNT_STATUS]

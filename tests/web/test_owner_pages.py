@@ -193,3 +193,11 @@ def test_a_refusal_beside_a_field_does_not_repeat_the_fields_machine_name(browse
     assert response.status_code == 400
     beside = Page(response.text).by_id("e-complete-effective_on")
     assert beside.startswith("Error: 2027-01-01 is more than a day ahead of today (2015-03-25)"), beside
+
+
+def test_a_missing_field_is_said_beside_it_without_its_name(browser: Browser, staffed):
+    browser.sign_in(LIAM)
+    response = browser.submit(browser.get(RISK1), "/due-date", expect=400, due_date="", reason="Partner data late")
+    page = Page(response.text)
+    assert page.by_id("e-due-date-due_date") == "Error: This is needed"
+    assert "new due date: this is needed" in page.text  # the summary at the top names the field

@@ -66,7 +66,11 @@ def dashboard(request: Request) -> Response:
     assert as_at is not None
     committees = committee_dates(s, plan["code"])
     last = last_committee_before(committees, as_at)
-    over_time = [(c["meets_on"], summary(s.queries, plan["code"], as_at=c["meets_on"])["totals"]) for c in committees]
+    # Meetings that have happened: a count "as at" a future meeting would only repeat today's.
+    today = s.today(plan["code"])
+    over_time = [
+        (c["meets_on"], summary(s.queries, plan["code"], as_at=c["meets_on"])["totals"]) for c in committees if c["meets_on"] <= today
+    ]
     who = signed_in(request)
     context = {
         "plan": plan,
