@@ -100,6 +100,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/unit/test_application.py",
             "tests/unit/test_application_door.py",
             "tests/unit/test_people_use_cases.py",
+            "tests/unit/test_sign_off_use_cases.py",
+            "tests/unit/test_reminder_use_cases.py",
             "tests/unit/test_sign_off_rules.py",
             "tests/integration/test_application_store.py",
             "tests/integration/test_lifecycle_progress.py",
