@@ -20,7 +20,7 @@ from domain.application import PlanTrail
 from domain.errors import DomainError, UnknownPriorityError
 from domain.ids import action_id, person_id, plan_id
 from domain.names import NameIndex, tidy
-from domain.person import Person
+from domain.person import Person, refuse_manager_loop
 from domain.plan import Plan
 from domain.plan_document import ActionSpec, DatedText, PlanDocument
 from domain.problems import InputProblemsError, Problems
@@ -160,6 +160,9 @@ def _merge_person(
     if spec.manager:
         spec = replace(spec, manager=app.person_name(spec.manager, field="manager", known=batch_people))
     person = _load_or_none(app, person_id(spec.name), touched)
+    if spec.manager:
+        # Rows are merged one by one: a loop is caught at the row that closes it.
+        refuse_manager_loop(spec.name, spec.manager, lambda who: _manager_in_batch(app, who, touched))
     if person is None:
         person = Person.register(
             name=tidy(spec.name) if isinstance(spec.name, str) else spec.name,
@@ -176,6 +179,12 @@ def _merge_person(
     elif (spec.email, spec.manager, spec.role) != (person.email, person.manager, person.role):
         person.change_contact(email=spec.email, manager=spec.manager, role=spec.role, actor=actor, effective_on=on, reason=IMPORT_REASON)
     touched[person.id] = person
+
+
+def _manager_in_batch(app: PlanTrail, name: str, touched: dict) -> str | None:
+    """A person's manager as this import leaves it so far: rows already merged, else the store."""
+    found = _load_or_none(app, person_id(name), touched)
+    return found.manager if found is not None else None
 
 
 def _merge_action(

@@ -10,15 +10,20 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from domain.access import ADMIN
 from domain.action_rules import required_reason
-from domain.errors import BadInputError, DuplicateCodeError
+from domain.errors import BadInputError, ConflictError, DuplicateCodeError
 from domain.ids import person_id
 from domain.names import NameIndex, UnknownPersonError, tidy
-from domain.person import Person
+from domain.person import Person, refuse_manager_loop
 from domain.text import clipped
 
 if TYPE_CHECKING:
     from domain.application import PlanTrail
+
+
+class LastAdminError(ConflictError):
+    """Revoking the only admin's role would leave nobody to manage people and roles."""
 
 
 class PeopleUseCases:
@@ -54,6 +59,7 @@ class PeopleUseCases:
         reason = required_reason(reason, "change a person's details")
         if changes.get("manager"):
             changes = {**changes, "manager": app.person_name(str(changes["manager"]), field="manager")}
+            refuse_manager_loop(app.person_name(name, field="person"), changes["manager"], app.manager_of)
         person = app._change(
             lambda: app.get_person(app.person_name(name, field="person")),
             lambda p: p.change_contact(
@@ -89,9 +95,26 @@ class PeopleUseCases:
     def revoke_role(
         self, name: str, role: str, plan_code: str | None, *, actor: str, reason: str | None, effective_on: date | None = None
     ) -> None:
-        """Take a role away, as an event with its reason (the grant stays in the history)."""
+        """Take a role away, as an event with its reason (the grant stays in the history).
+        The last admin keeps theirs: without one nobody could manage people or roles on the web."""
         app = cast("PlanTrail", self)
+        if isinstance(role, str) and role.strip().lower() == ADMIN and not plan_code:
+            app._refuse_removing_last_admin(name)
         app._role_change(Person.revoke_role, name, role, plan_code, actor=actor, reason=reason, effective_on=effective_on)
+
+    def _refuse_removing_last_admin(self, name: str) -> None:
+        app = cast("PlanTrail", self)
+        person = app.get_person(name)
+        if (ADMIN, None) not in person.roles:
+            return  # Person.revoke_role says they are not an admin
+        # Asked only when revoking admin, so loading each person is cheap enough (hundreds at most).
+        for other in app.people_directory():
+            if person_id(other) != person.id and app.exists(person_id(other)) and (ADMIN, None) in app.get_person(other).roles:
+                return
+        raise LastAdminError(
+            f"role: {person.name} is the only admin; grant admin to someone else first, or nobody could manage people and roles",
+            field="role",
+        )
 
     def _role_change(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from eventsourcing.domain import Aggregate, event
@@ -148,6 +149,29 @@ class Person(Aggregate):
     @event(RoleRevoked)
     def _role_revoked(self, role: str, plan_code: str | None, actor: str, effective_on: date, reason: str | None) -> None:
         self.roles.discard((role, plan_code))
+
+
+class ManagerLoopError(BadInputError):
+    """A manager change that would close a loop: people in it could sign off each other's claims."""
+
+
+def refuse_manager_loop(name: str, manager: str | None, manager_of: Callable[[str], str | None]) -> None:
+    """Refuse ``manager`` for ``name`` when ``name`` already manages them, directly or down a
+    chain; ``manager_of`` gives anyone's current manager (None for nobody or someone unknown)."""
+    if manager is None:
+        return
+    chain, seen = [manager], {person_id(manager)}
+    while (above := manager_of(chain[-1])) is not None:
+        chain.append(above)
+        if person_id(above) == person_id(name):
+            links = " who is managed by ".join(chain[1:])
+            raise ManagerLoopError(
+                f"manager: {manager} is managed by {links}, so {above} cannot be managed by {manager} (they would sign off each other's claims)",
+                field="manager",
+            )
+        if person_id(above) in seen:
+            return  # a loop further up that does not pass through ``name``: not this change's doing
+        seen.add(person_id(above))
 
 
 def _role_phrase(role: str, plan_code: str | None) -> str:

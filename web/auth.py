@@ -41,7 +41,13 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 
 class LinkRefusedError(BadInputError):
-    """A sign-in or reminder link that is tampered with, expired or already used."""
+    """A sign-in or reminder link that is tampered with, expired or already used. ``person``:
+    whom a genuine link (its signature checks) was for, so the page can offer them a fresh one;
+    None for a link that fails its signature, which must reveal nothing."""
+
+    def __init__(self, message: str, *, person: str | None = None) -> None:
+        super().__init__(message)
+        self.person = person
 
 
 class NotSignedIn(Exception):
@@ -89,13 +95,13 @@ class Links:
         if kind not in (SIGNIN, ACTION, SIGN_OFF) or (kind == ACTION) != (action is not None):
             raise LinkRefusedError("this link is not valid")
         if self.clock().timestamp() - issued > max_age[kind].total_seconds():
-            raise LinkRefusedError("this link has expired")
+            raise LinkRefusedError("this link has expired", person=person)
         with self.engine.connect() as conn:
             row = conn.execute(select(t.link_nonces).where(t.link_nonces.c.nonce_hash == _sha256(nonce))).mappings().first()
         if row is None or row["person_name"] != person:
             raise LinkRefusedError("this link is not valid")
         if row["used_at"] is not None:
-            raise LinkRefusedError("this link has already been used")
+            raise LinkRefusedError("this link has already been used", person=person)
         return LinkClaim(kind, person, nonce, action)
 
     def use(self, claim: LinkClaim) -> None:
@@ -106,7 +112,7 @@ class Links:
                 update(n).where(n.c.nonce_hash == _sha256(claim.nonce), n.c.used_at.is_(None)).values(used_at=self.clock())
             ).rowcount
         if won != 1:
-            raise LinkRefusedError("this link has already been used")
+            raise LinkRefusedError("this link has already been used", person=claim.person)
 
 
 # Built once: looked up on every request that carries a session cookie.

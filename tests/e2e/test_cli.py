@@ -186,3 +186,11 @@ def test_remind_dry_run_says_would_raise_and_raises_nothing(imported):
     dry = imported("remind", "--as-at", "2015-03-17", "--dry-run").stdout
     assert "Would raise" in dry and "would raise" in dry and "Raised now" not in dry
     assert imported("history", "--type", "ReminderRaised", "--format", "json").stdout.strip() == "[]"
+
+
+def test_revoking_the_only_admin_is_refused_and_names_the_role(imported):
+    imported("grant", "Liam Purdie", "admin", "--reason", "runs plantrail", "--by", "Ada Admin")
+    refused = imported("revoke", "Liam Purdie", "admin", "--reason", "tidying up", "--by", "Liam Purdie", expect=1)
+    assert refused.stderr.strip().splitlines()[0] == (
+        "plantrail: error: role: Liam Purdie is the only admin; grant admin to someone else first, or nobody could manage people and roles"
+    )

@@ -129,3 +129,19 @@ def test_a_name_with_markup_is_shown_as_text(admin: Browser, staffed):
 
 def test_an_unknown_person_is_a_404(admin: Browser):
     admin.get("/people/" + quote("Nobody Known"), expect=404)
+
+
+@pytest.mark.parametrize(
+    ("change", "fields", "confirmation"),
+    [
+        ("edit", {"email": LIAM, "manager": "", "reason": "left the team"}, "✔ Details changed."),
+        ("grant", {"role": "viewer", "plan": "", "reason": "joins the committee"}, "✔ Role granted."),
+        ("revoke", {"role": "clerk", "plan": "SOS 001", "reason": "Cara is back"}, "✔ Role revoked."),
+    ],
+)
+def test_each_change_to_a_person_is_confirmed_on_the_page_it_lands_on(admin: Browser, staffed, change, fields, confirmation):
+    staffed.app.grant_role("Liam Purdie", "clerk", "SOS 001", actor="test setup", reason="covers the cycle")
+    staffed.projector.catch_up()
+    path = "/people/" + quote("Liam Purdie")
+    response = admin.submit(admin.get(path), f"{path}/{change}", **fields)
+    assert admin.get(response.headers["location"]).by_id("saved") == confirmation

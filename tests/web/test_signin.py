@@ -48,6 +48,7 @@ def test_a_used_link_is_refused_with_a_page_that_offers_a_fresh_one(browser: Bro
     refused = Page(response.text)
     assert "already been used" in refused.by_id("main")
     assert refused.form("/sign-in").fields.keys() >= {"email", "csrf_token"}
+    assert refused.form("/sign-in").fields["email"] == LIAM  # the genuine link says whom it was for
     # The confirm POST of the used link is refused too, and opens no second session.
     fresh_csrf = refused.form("/sign-in").fields["csrf_token"]  # the old one was replaced at sign-in
     second = browser.client.post("/sign-in/confirm", data=confirm.form("/sign-in/confirm").fields | {"csrf_token": fresh_csrf})
@@ -60,6 +61,7 @@ def test_an_expired_link_is_refused(browser: Browser, clock):
     response = browser.client.get(link.split("testserver", 1)[1])
     assert response.status_code == 400
     assert "expired" in Page(response.text).by_id("main")
+    assert Page(response.text).form("/sign-in").fields["email"] == LIAM
 
 
 def test_a_tampered_link_is_refused(browser: Browser):
@@ -69,6 +71,7 @@ def test_a_tampered_link_is_refused(browser: Browser):
     response = browser.client.get(tampered)
     assert response.status_code == 400
     assert "not valid" in Page(response.text).by_id("main")
+    assert Page(response.text).form("/sign-in").fields["email"] == ""  # an altered link reveals nobody
 
 
 def test_token_pages_send_no_referrer(browser: Browser):

@@ -24,6 +24,8 @@ from web.security import checked_form
 
 PERSON_FIELDS = ("name", "email", "manager", "initials")
 SAVED = {"added": "Person registered.", "edited": "Details changed.", "granted": "Role granted.", "revoked": "Role revoked."}
+# Each change's past tense, as ``SAVED`` keys it ("revoke" + "ed" is no word, and matched nothing).
+CHANGED = {"edit": "edited", "grant": "granted", "revoke": "revoked"}
 
 
 def person_url(name: str, query: str = "") -> str:
@@ -116,7 +118,7 @@ def _change_person(request: Request, form: FormData) -> Response:
     except DomainError as error:
         errors, status = refused_field(error, "reason")
         return _person(request, name, values, errors, change, status)
-    return RedirectResponse(person_url(name, f"saved={'edited' if change == 'edit' else change + 'ed'}"), status_code=303)
+    return RedirectResponse(person_url(name, f"saved={CHANGED[change]}"), status_code=303)
 
 
 routes = [

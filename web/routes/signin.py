@@ -116,7 +116,13 @@ def _checked(request: Request, token: str) -> LinkClaim:
 
 
 def _refused(request: Request, error: LinkRefusedError) -> Response:
-    return page(request, "link_refused.html", {"message": str(error), "email": "", "next": ""}, status_code=400)
+    """The refusal with a form for a fresh link: addressed to whom a genuine link was for (the
+    link names them, and they were mailed it), empty for a link that fails its signature."""
+    email = ""
+    if error.person is not None:
+        found = [p for p in request.app.state.web.services.queries.people() if p["name"] == error.person]
+        email = (found[0].get("email") or "") if found else ""
+    return page(request, "link_refused.html", {"message": str(error), "email": email, "next": ""}, status_code=400)
 
 
 def confirm_page(request: Request) -> Response:
