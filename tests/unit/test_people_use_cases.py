@@ -104,6 +104,8 @@ def test_a_role_is_granted_and_revoked_for_the_plans_own_code_with_a_reason_on_t
     assert app.get_person("Pat Preece").roles == {("clerk", "SOS 001")}
     app.grant_role("Pat Preece", "admin", None, actor="admin", reason="IT", effective_on=date(2015, 6, 2))
     app.revoke_role("pat preece", "clerk", "SOS 001", actor="admin", reason="Val back", effective_on=date(2015, 6, 3))
+    app.people_directory = lambda: ["Liam Purdie", "Pat Preece"]
+    app.grant_role("Liam Purdie", "admin", None, actor="admin", reason="IT")  # the last admin's role cannot go
     app.revoke_role("Pat Preece", "admin", None, actor="it", reason="done")
     assert app.get_person("Pat Preece").roles == set()
     events = person_events(app, "Pat Preece")[1:]
