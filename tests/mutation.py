@@ -72,6 +72,48 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/integration/test_timeline.py",
         ],
     ),
+    "domain-support": (
+        # Small rule modules every aggregate and use case leans on: names, text checks, update
+        # rounds, the problem collector and the effective-date check (commands.py's dataclasses
+        # have no mutants).
+        ["domain/names.py", "domain/text.py", "domain/rounds.py", "domain/problems.py", "domain/commands.py"],
+        [
+            "tests/unit/test_names.py",
+            "tests/unit/test_input_rules.py",
+            "tests/unit/test_rounds.py",
+            "tests/unit/test_boundaries.py",
+            "tests/unit/test_importers.py",
+            "tests/unit/test_sheet_reader.py",
+            "tests/unit/test_plan_aggregate.py",
+            "tests/unit/test_action_aggregate.py",
+            "tests/unit/test_person_reminder_aggregates.py",
+            "tests/unit/test_action_lifecycle.py",
+            "tests/integration/test_import_names.py",
+            "tests/integration/test_round_updates.py",
+        ],
+    ),
+    "use-cases": (
+        # The application's use cases: slower to judge (each test builds a store), so run a module
+        # at a time (`mutmut run "domain.application*"` in .mutation/use-cases).
+        ["domain/application.py", "domain/people_use_cases.py", "domain/sign_off_use_cases.py", "domain/reminder_use_cases.py"],
+        [
+            "tests/unit/test_application.py",
+            "tests/unit/test_application_door.py",
+            "tests/unit/test_people_use_cases.py",
+            "tests/unit/test_sign_off_use_cases.py",
+            "tests/unit/test_reminder_use_cases.py",
+            "tests/unit/test_sign_off_rules.py",
+            "tests/integration/test_application_store.py",
+            "tests/integration/test_lifecycle_progress.py",
+            "tests/integration/test_sign_off_decisions.py",
+            "tests/integration/test_roles.py",
+            "tests/integration/test_concurrent_writes.py",
+            "tests/integration/test_import_names.py",
+            "tests/integration/test_reminder_raising.py",
+            "tests/integration/test_service.py",
+            "tests/integration/test_summary_counts.py",
+        ],
+    ),
     "timeline": (
         ["projections/timeline.py"],
         ["tests/integration/test_timeline.py", "tests/integration/test_timeline_rows.py", "tests/integration/test_projector.py"],
