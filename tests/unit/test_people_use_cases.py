@@ -9,9 +9,11 @@ from datetime import date
 
 import pytest
 
-from domain.errors import BadInputError, DuplicateCodeError, PlanNotFoundError, ReasonRequiredError
+from domain.errors import ActionAlreadyInStateError, BadInputError, DuplicateCodeError, PlanNotFoundError, ReasonRequiredError
 from domain.ids import person_id
 from domain.names import NameIndex, UnknownPersonError
+from domain.people_use_cases import LastAdminError
+from domain.person import ManagerLoopError
 from tests.unit.test_application import LONDON_TODAY, new_app
 
 
@@ -123,3 +125,42 @@ def test_a_role_for_a_plan_that_does_not_exist_is_refused():
         app.grant_role("Pat Preece", "clerk", "NOPE", actor="admin", reason="r")
     app.grant_role("Pat Preece", "viewer", "", actor="admin", reason="read only")
     assert app.get_person("Pat Preece").roles == {("viewer", None)}
+
+
+def test_a_manager_that_would_close_a_loop_is_refused_for_the_person_in_any_spelling_and_an_unknown_person_named_as_such():
+    app = new_app()
+    app.edit_person("Liam Purdie", changes={"manager": "Pat Preece"}, reason="new team", actor="admin")
+    with pytest.raises(ManagerLoopError) as refused:
+        app.edit_person("pat  preece", changes={"manager": "liam purdie"}, reason="restructure", actor="admin")
+    assert (str(refused.value), refused.value.field) == (
+        "manager: Liam Purdie is managed by Pat Preece, so Pat Preece cannot be managed by Liam Purdie"
+        " (they would sign off each other's claims)",
+        "manager",
+    )
+    assert app.get_person("Pat Preece").manager is None
+    with pytest.raises(UnknownPersonError) as unknown:
+        app.edit_person("Pat Preese", changes={"manager": "Liam Purdie"}, reason="r", actor="admin")
+    assert (str(unknown.value), unknown.value.field) == ("person: 'Pat Preese' is not a registered person", "person")
+
+
+def test_the_only_admin_keeps_the_role_until_another_registered_person_holds_it():
+    app = new_app()
+    app.people_directory = lambda: ["Liam Purdie", "Nobody Registered", "Pat Preece"]
+    app.grant_role("Pat Preece", "admin", None, actor="admin", reason="IT")
+    app.grant_role("Pat Preece", "viewer", None, actor="admin", reason="reads")
+    app.grant_role("Liam Purdie", "clerk", "SOS 001", actor="admin", reason="clerk")
+    with pytest.raises(LastAdminError) as refused:
+        app.revoke_role("pat preece", " Admin ", None, actor="it", reason="tidying up")
+    assert (str(refused.value), refused.value.field, refused.value.http_status) == (
+        "role: Pat Preece is the only admin; grant admin to someone else first, or nobody could manage people and roles",
+        "role",
+        409,
+    )
+    app.revoke_role("Pat Preece", "viewer", None, actor="it", reason="no longer reads")  # the last admin loses other roles
+    with pytest.raises(ActionAlreadyInStateError) as not_admin:  # not an admin: not a question of the last one
+        app.revoke_role("Liam Purdie", "admin", None, actor="it", reason="r")
+    assert str(not_admin.value) == "role: Liam Purdie is not admin"
+    assert app.get_person("Pat Preece").roles == {("admin", None)}
+    app.grant_role("Liam Purdie", "admin", None, actor="admin", reason="second admin")
+    app.revoke_role("Pat Preece", "admin", None, actor="it", reason="handing over")
+    assert (app.get_person("Pat Preece").roles, app.get_person("Liam Purdie").roles) == (set(), {("admin", None), ("clerk", "SOS 001")})
