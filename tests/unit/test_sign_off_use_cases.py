@@ -15,6 +15,7 @@ from domain.application import PlanTrail
 from domain.commands import ApproveChange, ChangeLifecycle, RejectChange, ReviseDueDate, UpdateProgress
 from domain.errors import BadInputError, ForbiddenError
 from domain.ids import plan_id
+from domain.sign_off import ClaimReplacedError
 from tests.unit.test_application import EARLIER, PLAN_TODAY, last, new_app, stored
 
 
@@ -87,7 +88,8 @@ def test_a_progress_claim_waits_while_its_note_is_recorded_at_once_and_its_summa
     }
     assert (claim["progress"], claim["due_date"], claim["actor"], claim["effective_on"]) == (60, None, "Pat Preece", date(2015, 6, 5))
     assert app.get_action("SOS 001", "A1").progress == 0
-    assert (last(app).text, last(app).author, last(app).effective_on) == ("Halfway", "Pat Preece", date(2015, 6, 5))
+    note = last(app)
+    assert (note.text, note.author, note.actor, note.effective_on) == ("Halfway", "Pat Preece", "Pat Preece", date(2015, 6, 5))
 
 
 def test_a_due_date_claim_and_a_completion_claim_carry_their_date_reason_and_evidence():
@@ -140,3 +142,36 @@ def test_a_completion_recorded_at_once_keeps_its_evidence_and_date_and_only_a_co
     )
     assert app.get_action("SOS 001", "A1").evidence == ["Audit report"]
     assert (evidence.actor, evidence.effective_on) == ("Pat Preece", date(2015, 6, 8))
+
+
+def test_an_approval_of_the_claim_the_decider_saw_records_their_comment_and_a_replaced_one_is_refused():
+    app = claims_app()
+    app.handle("SOS 001", "A1", UpdateProgress(40, None, date(2015, 6, 4)), actor="Pat Preece")
+    seen = app.get_action("SOS 001", "A1").pending_claims["progress"]["version"]
+    app.handle("SOS 001", "A1", UpdateProgress(70, None, date(2015, 6, 5)), actor="Pat Preece")
+    newer = app.get_action("SOS 001", "A1").pending_claims["progress"]["version"]
+    assert newer != seen
+    before = len(stored(app))
+    with pytest.raises(ClaimReplacedError):
+        app.handle("SOS 001", "A1", ApproveChange(kind="progress", comment="fine", claim=seen), actor="Liam Purdie")
+    assert len(stored(app)) == before and app.get_action("SOS 001", "A1").progress == 0
+    approved = app.handle("SOS 001", "A1", ApproveChange(kind="progress", comment="checked on site", claim=newer), actor="Liam Purdie")
+    assert approved["claim"] | {"version": 0} == {
+        "kind": "progress",
+        "version": 0,
+        "proposed": "progress 70%",
+        "claimant": "Pat Preece",
+        "effective_on": "2015-06-05",
+        "evidence": None,
+        "reason": None,
+        "awaiting": "Liam Purdie (manager) or a clerk of SOS 001",
+    }
+    assert approved["claim"]["version"] == newer
+    decision = stored(app)[before]
+    assert (type(decision).__name__, decision.reason, decision.actor, decision.effective_on) == (
+        "ChangeApproved",
+        "checked on site",
+        "Liam Purdie",
+        date(2015, 6, 5),
+    )
+    assert app.get_action("SOS 001", "A1").progress == 70
