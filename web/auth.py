@@ -150,7 +150,7 @@ class Sessions:
             return None
         s = t.sessions
         now = self.clock()
-        with self.engine.connect() as conn:
+        with self.queries.engine.connect() as conn:  # the read models' reading engine: no transaction around one SELECT
             row = conn.execute(SESSION_BY_HASH, {"id_hash": _sha256(cookie)}).mappings().first()
         if row is None or row["revoked_at"] is not None:
             return None
