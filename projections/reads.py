@@ -119,6 +119,10 @@ def states(
 
 
 COUNTS_CACHE_SIZE = 256
+ACTION_IN_PLAN = (
+    "SELECT a.plan_code, a.code FROM view_actions a JOIN view_plans p ON p.code = a.plan_code"
+    " WHERE p.code_key = :plan_key AND a.code_key = :code_key"
+)
 
 
 class Reads:
@@ -178,6 +182,13 @@ class Reads:
         plan_ref, slash, code_ref = ref.partition("/")
         if not slash:
             plan_ref, code_ref = "", ref
+        if slash:
+            # The usual case, a known action of a known plan, in one query; otherwise the two
+            # below, which say which of the two is unknown.
+            with self.connect() as sql:
+                found = sql.all(ACTION_IN_PLAN, plan_key=" ".join(plan_ref.split()).casefold(), code_key=code_ref.strip().casefold())
+            if len(found) == 1:
+                return found[0]["plan_code"], found[0]["code"]
         query = "SELECT plan_code, code FROM view_actions WHERE code_key = :code_key"
         plan_code = self.resolve_plan(plan_ref)["code"] if plan_ref else None
         if plan_code is not None:
