@@ -13,6 +13,7 @@ from sqlalchemy import Engine, and_, bindparam, func, literal, null, or_, select
 from domain.errors import ActionNotFoundError
 from projections import tables as t
 from projections.action_fold import TOUCHES
+from projections.reads import code_key, plan_key
 
 # The audit trail's names of the events that count as updating an action (``TOUCHES``).
 ROUND_UPDATE_TYPES = sorted(topic.rsplit(".", 1)[-1] for topic in TOUCHES)
@@ -43,6 +44,15 @@ CURRENT_OWNERS = (
     .order_by(t.action_owners.c.position)
 )
 ACTION_VERSION = select(t.actions.c.version).where(_SAME_CODE)
+# An update POST's three questions in one: which action the address names, who owns it now,
+# and its version (has it moved since the form was loaded?).
+ACTION_FOR_UPDATE = (
+    select(t.actions.c.plan_code, t.actions.c.code, t.actions.c.version, t.action_owners.c.person_name)
+    .join(t.plans, t.plans.c.code == t.actions.c.plan_code)
+    .outerjoin(t.action_owners, t.action_owners.c.action_id == t.actions.c.id)
+    .where(t.plans.c.code_key == bindparam("plan_key"), t.actions.c.code_key == bindparam("code_key"))
+    .order_by(t.action_owners.c.position)
+)
 
 
 def among_codes(plan_code: str, codes: list[str]) -> Any:
@@ -150,6 +160,16 @@ class OwnerQueries:
         """The action's owners now (what "may this person update it?" asks)."""
         with self.engine.connect() as conn:
             return list(conn.execute(CURRENT_OWNERS, same_code(plan_code, code)).scalars())
+
+    def action_for_update(self, plan_ref: str, code_ref: str) -> tuple[str, str, list[str], int] | None:
+        """(plan code, action code, owners now, version) of ``plan_ref/code_ref`` as typed in an
+        address; None when no such action (``resolve_action`` then says what is unknown)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(ACTION_FOR_UPDATE, {"plan_key": plan_key(plan_ref), "code_key": code_key(code_ref)}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return first.plan_code, first.code, [row.person_name for row in rows if row.person_name is not None], int(first.version)
 
     def action_version(self, plan_code: str, code: str) -> int:
         with self.engine.connect() as conn:
