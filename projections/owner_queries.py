@@ -4,11 +4,12 @@ they own, what they were last reminded of. Part of ``Queries`` (a mixin, to keep
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, bindparam, func, literal, null, or_, select, union_all
+from sqlalchemy import Engine, Select, and_, bindparam, func, literal, null, or_, select, union_all
 
 from domain.errors import ActionNotFoundError
 from projections import tables as t
@@ -61,17 +62,27 @@ def among_codes(plan_code: str, codes: list[str]) -> Any:
     return and_(a.c.plan_code == plan_code, a.c.code_key.in_(sorted({c.casefold() for c in codes})), a.c.code.in_(codes))
 
 
-def _access_facts() -> Any:
+def access_fact_queries(name: Any) -> tuple[Select[Any], Select[Any]]:
+    """The two halves of ``access_facts`` for ``name`` (a bound name, or a subquery giving one):
+    (kind, name, plan_code) rows, "grant" for each role granted, "report" for each person managed."""
     r, p = t.person_roles, t.people
-    return union_all(
-        select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == bindparam("name")),
-        select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == bindparam("name")),
+    return (
+        select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == name),
+        select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == name),
     )
+
+
+def access_facts_of(rows: Iterable[Any]) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
+    """Granted roles as (role, plan or None), and the people managed, from ``access_fact_queries`` rows."""
+    rows = list(rows)
+    grants = frozenset((row.name, row.plan_code or None) for row in rows if row.kind == "grant")
+    reports = frozenset(row.name for row in rows if row.kind == "report")
+    return grants, reports
 
 
 # One statement, not two, and built once: it is asked on every request of a signed-in person,
 # and on PostgreSQL each round trip counts.
-ACCESS_FACTS = _access_facts()
+ACCESS_FACTS = union_all(*access_fact_queries(bindparam("name")))
 
 
 class OwnerQueries:
@@ -89,10 +100,7 @@ class OwnerQueries:
     def access_facts(self, name: str) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
         """A person's granted roles as (role, plan or None), and the people whose manager they are."""
         with self.engine.connect() as conn:
-            rows = conn.execute(ACCESS_FACTS, {"name": name}).all()
-        grants = frozenset((row.name, row.plan_code or None) for row in rows if row.kind == "grant")
-        reports = frozenset(row.name for row in rows if row.kind == "report")
-        return grants, reports
+            return access_facts_of(conn.execute(ACCESS_FACTS, {"name": name}))
 
     def owned_action_refs(self, name: str) -> list[tuple[str, str]]:
         """(plan, code) of every action the person owns now, in any plan."""
