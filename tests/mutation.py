@@ -95,8 +95,15 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "use-cases": (
         # The application's use cases: slower to judge (each test builds a store), so run a module
         # at a time (`mutmut run "domain.application*"` in .mutation/use-cases).
-        ["domain/application.py", "domain/people_use_cases.py", "domain/sign_off_use_cases.py", "domain/reminder_use_cases.py"],
         [
+            "domain/application.py",
+            "domain/people_use_cases.py",
+            "domain/sign_off_use_cases.py",
+            "domain/reminder_use_cases.py",
+            "domain/remembered.py",
+        ],
+        [
+            "tests/integration/test_remembered_aggregates.py",
             "tests/unit/test_application.py",
             "tests/unit/test_application_door.py",
             "tests/unit/test_people_use_cases.py",
