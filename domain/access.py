@@ -20,7 +20,7 @@ for whoever is signed in and asks the functions below; it decides nothing itself
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from domain.errors import BadInputError, ForbiddenError
@@ -33,7 +33,33 @@ GRANTABLE_ROLES = (CLERK, ADMIN, VIEWER)
 
 
 class AccessDeniedError(ForbiddenError):
-    """The signed-in person may not do this (HTTP 403)."""
+    """The signed-in person may not do this (HTTP 403); ``who_can``: who may, in words, where
+    the rules know (the refusal page says it, so the reader knows whom to ask)."""
+
+    def __init__(self, message: str, *, who_can: str | None = None) -> None:
+        super().__init__(message)
+        self.who_can = who_can
+
+
+# The first administrator cannot be made on the web (only an admin grants roles there): the
+# README's set-up step says how, at the command line, and a refusal with no admin points to it.
+FIRST_ADMIN_STEP = "“First administrator” in plantrail's README"
+
+
+def who_manages_people(admins: Sequence[str]) -> str:
+    """Who can manage people and roles, in words, for a refusal: the admins by name or, on a new
+    store with none yet, how the first one is made."""
+    if not admins:
+        return (
+            "Nobody has been made an administrator yet. Whoever runs plantrail for the council makes the first one "
+            f"(see {FIRST_ADMIN_STEP}); that person can then manage people and roles here."
+        )
+    return f"People and roles are managed by {names_in_words(admins)} (administrator{'s' if len(admins) > 1 else ''})."
+
+
+def names_in_words(names: Sequence[str]) -> str:
+    """ "Ada", "Ada or Bo", "Ada, Bo or Cy"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def checked_grant(role: object, plan_code: object) -> tuple[str, str | None]:
@@ -146,7 +172,7 @@ def may_manage_people(who: Principal) -> bool:
     return not who.scoped and who.is_admin
 
 
-def require(allowed: bool, what: str) -> None:
-    """Raise ``AccessDeniedError`` naming what was refused, unless ``allowed``."""
+def require(allowed: bool, what: str, *, who_can: str | None = None) -> None:
+    """Raise ``AccessDeniedError`` naming what was refused (and who may), unless ``allowed``."""
     if not allowed:
-        raise AccessDeniedError(f"not allowed: {what}")
+        raise AccessDeniedError(f"not allowed: {what}", who_can=who_can)
