@@ -34,7 +34,8 @@ GRANTABLE_ROLES = (CLERK, ADMIN, VIEWER)
 
 class AccessDeniedError(ForbiddenError):
     """The signed-in person may not do this (HTTP 403); ``who_can``: who may, in words, where
-    the rules know (the refusal page says it, so the reader knows whom to ask)."""
+    the rules know (the refusal page says it, so the reader knows whom to ask). The message is
+    the reason in the reader's words: the page shows it as it is."""
 
     def __init__(self, message: str, *, who_can: str | None = None) -> None:
         super().__init__(message)
@@ -55,6 +56,48 @@ def who_manages_people(admins: Sequence[str]) -> str:
             f"(see {FIRST_ADMIN_STEP}); that person can then manage people and roles here."
         )
     return f"People and roles are managed by {names_in_words(admins)} (administrator{'s' if len(admins) > 1 else ''})."
+
+
+# Why a session opened from an emailed link stops here (the page adds the way to a full session).
+ONE_LINK_ONLY = "You signed in from an emailed link, which opens only what it was sent for."
+
+
+def may_update_reason(action_code: str, plan_code: str) -> str:
+    return f"You can't record changes on {action_code}: you are not one of its owners, an owner's manager or a clerk of {plan_code}."
+
+
+def who_may_update(plan_code: str, owners: Sequence[str], clerks: Sequence[str]) -> str:
+    """Who records changes on an action (``may_update_action``), by name where known."""
+    who = f"Its owners ({names_in_words(owners)})" if owners else "Its owners"
+    clerks_said = f"the clerks of {plan_code} ({names_in_words(clerks)})" if clerks else f"a clerk of {plan_code} (it has none yet)"
+    return f"{who}, their managers and {clerks_said} can record changes; ask one of them."
+
+
+COMMITTEE_REASON = "Only a clerk of {plan} runs its committee cycle: the update round, chasing owners and the plan's settings."
+
+
+def who_runs_committee(plan_code: str, clerks: Sequence[str], admins: Sequence[str]) -> str:
+    """Who may run a plan's committee cycle (``may_run_committee``), or who can make a clerk."""
+    if clerks:
+        return f"The clerk{'s' if len(clerks) > 1 else ''} of {plan_code}: {names_in_words(clerks)}."
+    if admins:
+        return f"{plan_code} has no clerk yet; an administrator ({names_in_words(admins)}) can make one."
+    return f"{plan_code} has no clerk yet. " + who_manages_people(admins)
+
+
+def audit_reason(plan_code: str | None) -> str:
+    where = f"the clerks of {plan_code}" if plan_code else "clerks of a plan"
+    return f"The audit trail is for {where}, administrators and viewers (auditors, inspectors)."
+
+
+def who_grants_audit(admins: Sequence[str]) -> str:
+    """Who can let someone read the audit trail: an administrator, granting viewer or clerk."""
+    if admins:
+        return f"An administrator ({names_in_words(admins)}) can make you a viewer or a clerk of a plan."
+    return who_manages_people(admins)
+
+
+PEOPLE_REASON = "Only an administrator registers people and grants roles."
 
 
 def names_in_words(names: Sequence[str]) -> str:
@@ -173,6 +216,7 @@ def may_manage_people(who: Principal) -> bool:
 
 
 def require(allowed: bool, what: str, *, who_can: str | None = None) -> None:
-    """Raise ``AccessDeniedError`` naming what was refused (and who may), unless ``allowed``."""
+    """Raise ``AccessDeniedError`` saying, in the reader's words, what was refused (and who may),
+    unless ``allowed``."""
     if not allowed:
-        raise AccessDeniedError(f"not allowed: {what}", who_can=who_can)
+        raise AccessDeniedError(what, who_can=who_can)
