@@ -50,6 +50,7 @@ from domain.ids import action_id, person_id, plan_id
 from domain.people_use_cases import PeopleUseCases
 from domain.person import Person
 from domain.plan import DEFAULT_TIMEZONE, Plan
+from domain.remembered import RememberedAggregates
 from domain.sign_off import claim_kind
 from domain.sign_off_use_cases import SignOffUseCases
 from domain.text import clipped
@@ -97,6 +98,8 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
         # Every registered name, for "did you mean" suggestions; bootstrap points it at the read
         # model (the domain holds no list of its people without replaying every stream).
         self.people_directory: Callable[[], Iterable[str]] = tuple
+        # Plans and actions loaded lately, each load reading only the events stored since.
+        self.remembered = RememberedAggregates(self.repository, replay)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         with self.write_lock:
@@ -116,24 +119,30 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
     def _plan_timezone(self, plan_code: str) -> str:
         if plan_code not in self._plan_timezones:
             try:
-                self._plan_timezones[plan_code] = self.get_plan(plan_code).timezone
+                self._plan_timezones[plan_code] = self.plan_as_stored(plan_code).timezone
             except PlanNotFoundError:
                 return DEFAULT_TIMEZONE
         return self._plan_timezones[plan_code]
 
     # ----- loading ---------------------------------------------------------------------
 
-    def _get(self, aggregate_id: UUID, error: type[Exception], label: str) -> Any:
+    def _get(self, aggregate_id: UUID, error: type[Exception], label: str, load: Callable[[UUID], Any] | None = None) -> Any:
         try:
-            return self.repository.get(aggregate_id, projector_func=replay)
+            return load(aggregate_id) if load else self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             raise error(f"{label} not found") from None
 
     def get_plan(self, plan_code: str) -> Plan:
-        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {clipped(plan_code)}")
+        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {clipped(plan_code)}", self.remembered.get)
+
+    def plan_as_stored(self, plan_code: str) -> Plan:
+        """The plan as stored now, to read and never to change (no copy: every update reads
+        its plan's sign-off setting)."""
+        return self._get(plan_id(plan_code), PlanNotFoundError, f"plan {clipped(plan_code)}", self.remembered.peek)
 
     def get_action(self, plan_code: str, code: str) -> Action:
-        return self._get(action_id(plan_code, code), ActionNotFoundError, f"action {clipped(plan_code + '/' + code)}")
+        label = f"action {clipped(plan_code + '/' + code)}"
+        return self._get(action_id(plan_code, code), ActionNotFoundError, label, self.remembered.get)
 
     def get_person(self, name: str) -> Person:
         return self._get(person_id(name), PersonNotFoundError, f"person {clipped(name)}")
@@ -198,7 +207,7 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
         actor: str,
         effective_on: date | None = None,
     ) -> UUID:
-        plan = self.get_plan(plan_code)
+        plan = self.plan_as_stored(plan_code)
         if priority_number is not None and priority_number not in plan.priorities:
             raise UnknownPriorityError(f"priority area: plan {clipped(plan_code)} has no priority {priority_number}")
         if self.exists(action_id(plan_code, code)):
@@ -312,7 +321,7 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
             command = replace(command, evidence=required_evidence(command.evidence))
         if isinstance(command, ApproveChange | RejectChange):
             return self.decide_change(plan_code, code, command, actor=actor)
-        kind = claim_kind(self.get_plan(plan_code).sign_off, command)
+        kind = claim_kind(self.plan_as_stored(plan_code).sign_off, command)
         if kind is not None:
             return self.submit_change(plan_code, code, command, kind, actor=actor)
         match command:

@@ -128,6 +128,6 @@ class PeopleUseCases:
         effective_on: date | None,
     ) -> None:
         app = cast("PlanTrail", self)
-        plan = app.get_plan(plan_code).code if plan_code else None
+        plan = app.plan_as_stored(plan_code).code if plan_code else None
         on = effective_on or app.today()
         app._change(lambda: app.get_person(name), lambda p: change(p, role, plan, actor=actor, reason=reason, effective_on=on))

@@ -55,6 +55,7 @@ class Services(ReadServices):
     # context, made on first use (bootstrap wires the mail settings; the web app adds its links).
     # None: the claimant hears in their next digest.
     notices: Callable[[], SweepContext] | None = None
+    _registered: set[str] = field(default_factory=set, repr=False)  # names found registered (``actor_name``)
 
     def close(self) -> None:
         self.app.close()
@@ -71,9 +72,11 @@ class Services(ReadServices):
         """Who is recording, as the event will carry it. A registered person is stored under the
         registered spelling; another name (a clerk's login, "Covalent import") is kept as typed,
         unless it is so like a registered name that it is surely that person misspelt."""
-        if self.queries.is_registered(name):
+        if name in self._registered or self.queries.is_registered(name):
             # Spelt as registered (the web's signed-in person always is): one indexed lookup
-            # instead of every name read and indexed, on every update.
+            # instead of every name read and indexed, and then none: no event unregisters or
+            # renames a person, so a name found registered stays so.
+            self._registered.add(name)
             return name
         registered = self.queries.person_names()
         found = NameIndex(registered).get(name)

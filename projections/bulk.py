@@ -31,6 +31,12 @@ def datetime_text(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")[:26]
 
 
+# COPY waits twice for the server (for its go-ahead, then for its answer): the few rows of one
+# interactive write (a web update: one event, its chain link, its state row) go as INSERTs,
+# one round trip each. Pages of a catch-up take COPY.
+COPY_MIN_ROWS = 10
+
+
 def _placeholder(conn: Connection) -> str:
     return "?" if conn.dialect.name == "sqlite" else "%s"
 
@@ -75,7 +81,7 @@ def bulk_insert_rows(conn: Connection, table: Table, columns: list[str], rows: l
     are already text, by ``date_text`` and ``datetime_text``)."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
         # COPY is several times faster than a pipelined executemany (measured on page flushes).
         driver = conn.connection.driver_connection
         assert driver is not None

@@ -4,15 +4,17 @@ they own, what they were last reminded of. Part of ``Queries`` (a mixin, to keep
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, bindparam, func, literal, null, or_, select, union_all
+from sqlalchemy import Engine, Select, and_, bindparam, func, literal, null, or_, select, union_all
 
 from domain.errors import ActionNotFoundError
 from projections import tables as t
 from projections.action_fold import TOUCHES
+from projections.reads import code_key, plan_key
 
 # The audit trail's names of the events that count as updating an action (``TOUCHES``).
 ROUND_UPDATE_TYPES = sorted(topic.rsplit(".", 1)[-1] for topic in TOUCHES)
@@ -43,6 +45,15 @@ CURRENT_OWNERS = (
     .order_by(t.action_owners.c.position)
 )
 ACTION_VERSION = select(t.actions.c.version).where(_SAME_CODE)
+# An update POST's three questions in one: which action the address names, who owns it now,
+# and its version (has it moved since the form was loaded?).
+ACTION_FOR_UPDATE = (
+    select(t.actions.c.plan_code, t.actions.c.code, t.actions.c.version, t.action_owners.c.person_name)
+    .join(t.plans, t.plans.c.code == t.actions.c.plan_code)
+    .outerjoin(t.action_owners, t.action_owners.c.action_id == t.actions.c.id)
+    .where(t.plans.c.code_key == bindparam("plan_key"), t.actions.c.code_key == bindparam("code_key"))
+    .order_by(t.action_owners.c.position)
+)
 
 
 def among_codes(plan_code: str, codes: list[str]) -> Any:
@@ -51,17 +62,27 @@ def among_codes(plan_code: str, codes: list[str]) -> Any:
     return and_(a.c.plan_code == plan_code, a.c.code_key.in_(sorted({c.casefold() for c in codes})), a.c.code.in_(codes))
 
 
-def _access_facts() -> Any:
+def access_fact_queries(name: Any) -> tuple[Select[Any], Select[Any]]:
+    """The two halves of ``access_facts`` for ``name`` (a bound name, or a subquery giving one):
+    (kind, name, plan_code) rows, "grant" for each role granted, "report" for each person managed."""
     r, p = t.person_roles, t.people
-    return union_all(
-        select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == bindparam("name")),
-        select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == bindparam("name")),
+    return (
+        select(literal("grant").label("kind"), r.c.role.label("name"), r.c.plan_code).where(r.c.person_name == name),
+        select(literal("report").label("kind"), p.c.name, null().label("plan_code")).where(p.c.manager == name),
     )
+
+
+def access_facts_of(rows: Iterable[Any]) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
+    """Granted roles as (role, plan or None), and the people managed, from ``access_fact_queries`` rows."""
+    rows = list(rows)
+    grants = frozenset((row.name, row.plan_code or None) for row in rows if row.kind == "grant")
+    reports = frozenset(row.name for row in rows if row.kind == "report")
+    return grants, reports
 
 
 # One statement, not two, and built once: it is asked on every request of a signed-in person,
 # and on PostgreSQL each round trip counts.
-ACCESS_FACTS = _access_facts()
+ACCESS_FACTS = union_all(*access_fact_queries(bindparam("name")))
 
 
 class OwnerQueries:
@@ -79,10 +100,7 @@ class OwnerQueries:
     def access_facts(self, name: str) -> tuple[frozenset[tuple[str, str | None]], frozenset[str]]:
         """A person's granted roles as (role, plan or None), and the people whose manager they are."""
         with self.engine.connect() as conn:
-            rows = conn.execute(ACCESS_FACTS, {"name": name}).all()
-        grants = frozenset((row.name, row.plan_code or None) for row in rows if row.kind == "grant")
-        reports = frozenset(row.name for row in rows if row.kind == "report")
-        return grants, reports
+            return access_facts_of(conn.execute(ACCESS_FACTS, {"name": name}))
 
     def granted_roles(self) -> dict[str, list[tuple[str, str | None]]]:
         """Every person's granted roles as (role, plan or None), by name, in one statement (the
@@ -160,6 +178,16 @@ class OwnerQueries:
         """The action's owners now (what "may this person update it?" asks)."""
         with self.engine.connect() as conn:
             return list(conn.execute(CURRENT_OWNERS, same_code(plan_code, code)).scalars())
+
+    def action_for_update(self, plan_ref: str, code_ref: str) -> tuple[str, str, list[str], int] | None:
+        """(plan code, action code, owners now, version) of ``plan_ref/code_ref`` as typed in an
+        address; None when no such action (``resolve_action`` then says what is unknown)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(ACTION_FOR_UPDATE, {"plan_key": plan_key(plan_ref), "code_key": code_key(code_ref)}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return first.plan_code, first.code, [row.person_name for row in rows if row.person_name is not None], int(first.version)
 
     def action_version(self, plan_code: str, code: str) -> int:
         with self.engine.connect() as conn:

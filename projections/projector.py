@@ -27,6 +27,7 @@ from projections.current_state import PageWriter, event_type
 from projections.decoding import decode_state, plaintext
 from projections.log_reader import select_page
 from projections.scratch import Scratch, scratch_space
+from projections.sql import reading
 
 ProgressCallback = Callable[[int, int], None]  # (position reached, last position to reach)
 
@@ -81,6 +82,7 @@ class Projector:
         # busy handler (bootstrap sets it; PostgreSQL writes them side by side).
         self.write_lock: AbstractContextManager[Any] = nullcontext()
         self._start_sql = bulk_load.start_query(engine.dialect.name)
+        self._reads = reading(engine)  # the position alone: no transaction (projections.sql.reading)
 
     def create_tables(self, existing: Collection[str] | None = None) -> None:
         """Create the read-model tables (those not in ``existing``, the tables the caller has
@@ -97,7 +99,7 @@ class Projector:
                 conn.execute(insert(t.projector_positions).values(name=self.name, position=0))
 
     def position(self) -> int:
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             return conn.execute(POSITION, {"name": self.name}).scalar_one()
 
     def catch_up(self, on_progress: ProgressCallback | None = None, *, upto: int | None = None) -> int:
@@ -127,7 +129,7 @@ class Projector:
     def _start(self) -> tuple[int, bool]:
         """The position, and whether the bulk-loaded indexes are all there (one query: every
         command and web write asks)."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             position, indexed = conn.exec_driver_sql(self._start_sql, (self.name,)).one()
         return position, bool(indexed)
 

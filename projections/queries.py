@@ -27,15 +27,16 @@ from projections.reads import (
     utc,
     utc_iso,
 )
-from projections.sql import sql_over
+from projections.sql import reading, sql_over
 
 __all__ = ["EVERYTHING_RECORDED", "FEW_ACTIONS", "STATUS_NAMES", "AmbiguousActionError", "Queries", "iso", "utc", "utc_iso"]
 
 
 class Queries(Reads, OwnerQueries):
     def __init__(self, engine: Engine) -> None:
-        super().__init__(sql_over(engine))
-        self.engine = engine
+        reads = reading(engine)  # every question here only reads
+        super().__init__(sql_over(reads))
+        self.engine = reads
 
     # ----- plans and people -------------------------------------------------------------
 

@@ -121,6 +121,22 @@ def states(
 COUNTS_CACHE_SIZE = 256
 
 
+def plan_key(ref: str) -> str:
+    """How a typed plan code is matched (``view_plans.code_key``): spaces collapsed, any case."""
+    return " ".join(ref.split()).casefold()
+
+
+def code_key(ref: str) -> str:
+    """How a typed action code is matched (``view_actions.code_key``)."""
+    return ref.strip().casefold()
+
+
+ACTION_IN_PLAN = (
+    "SELECT a.plan_code, a.code FROM view_actions a JOIN view_plans p ON p.code = a.plan_code"
+    " WHERE p.code_key = :plan_key AND a.code_key = :code_key"
+)
+
+
 class Reads:
     """The questions above, over whatever ``connect`` opens (a plain connection, or an engine's)."""
 
@@ -140,7 +156,7 @@ class Reads:
 
     def resolve_plan(self, ref: str) -> dict[str, Any]:
         with self.connect() as sql:
-            row = sql.first("SELECT * FROM view_plans WHERE code_key = :key", key=" ".join(ref.split()).casefold())
+            row = sql.first("SELECT * FROM view_plans WHERE code_key = :key", key=plan_key(ref))
             codes = [] if row is not None else [r["code"] for r in sql.all("SELECT code FROM view_plans")]
         if row is None:
             raise PlanNotFoundError(f"plan {clipped(ref)} not found{suggestion(ref, codes)}", cli_hint="see `plantrail plans`")
@@ -178,12 +194,19 @@ class Reads:
         plan_ref, slash, code_ref = ref.partition("/")
         if not slash:
             plan_ref, code_ref = "", ref
+        if slash:
+            # The usual case, a known action of a known plan, in one query; otherwise the two
+            # below, which say which of the two is unknown.
+            with self.connect() as sql:
+                found = sql.all(ACTION_IN_PLAN, plan_key=plan_key(plan_ref), code_key=code_key(code_ref))
+            if len(found) == 1:
+                return found[0]["plan_code"], found[0]["code"]
         query = "SELECT plan_code, code FROM view_actions WHERE code_key = :code_key"
         plan_code = self.resolve_plan(plan_ref)["code"] if plan_ref else None
         if plan_code is not None:
             query += " AND plan_code = :plan_code"
         with self.connect() as sql:
-            matches = sql.all(query, code_key=code_ref.strip().casefold(), plan_code=plan_code)
+            matches = sql.all(query, code_key=code_key(code_ref), plan_code=plan_code)
         if not matches:
             raise ActionNotFoundError(f"action {clipped(ref)} not found")
         if len(matches) > 1:

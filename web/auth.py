@@ -18,13 +18,15 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, literal, null, select, union_all, update
 from starlette.requests import Request
 
 from domain.access import COMMITTEE_REASON, ONE_LINK_ONLY, ActionRef, Principal, may_run_committee, require, who_runs_committee
 from domain.errors import BadInputError
+from projections.owner_queries import access_fact_queries, access_facts_of
 from projections.queries import Queries, utc
 from web import tables as t
 
@@ -115,8 +117,20 @@ class Links:
             raise LinkRefusedError("this link has already been used", person=claim.person)
 
 
+def _session_with_access() -> Any:
+    """The session row ("session") and its person's access facts (``access_fact_queries``) in
+    one statement: both are asked on every request that carries a session cookie."""
+    s = t.sessions
+    by_hash = s.c.id_hash == bindparam("id_hash")
+    rest = (s.c.action_code, s.c.method, s.c.last_seen_at, s.c.revoked_at)
+    session = select(literal("session").label("kind"), s.c.person_name.label("name"), s.c.plan_code, *rest).where(by_hash)
+    person = select(s.c.person_name).where(by_hash).scalar_subquery()
+    facts = [query.add_columns(*(null().label(column.name) for column in rest)) for query in access_fact_queries(person)]
+    return union_all(session, *facts)
+
+
 # Built once: looked up on every request that carries a session cookie.
-SESSION_BY_HASH = select(t.sessions).where(t.sessions.c.id_hash == bindparam("id_hash"))
+SESSION_WITH_ACCESS = _session_with_access()
 
 
 class Sessions:
@@ -150,19 +164,21 @@ class Sessions:
             return None
         s = t.sessions
         now = self.clock()
-        with self.engine.connect() as conn:
-            row = conn.execute(SESSION_BY_HASH, {"id_hash": _sha256(cookie)}).mappings().first()
-        if row is None or row["revoked_at"] is not None:
+        id_hash = _sha256(cookie)
+        with self.queries.engine.connect() as conn:  # the read models' reading engine: no transaction around one SELECT
+            rows = conn.execute(SESSION_WITH_ACCESS, {"id_hash": id_hash}).all()
+        row = next((r for r in rows if r.kind == "session"), None)
+        if row is None or row.revoked_at is not None:
             return None
-        last_seen = utc(row["last_seen_at"])
+        last_seen = utc(row.last_seen_at)
         if now - last_seen > self.idle:
             return None
         if now - last_seen > TOUCH_EVERY:
             with self.engine.begin() as conn:
-                conn.execute(update(s).where(s.c.id_hash == row["id_hash"]).values(last_seen_at=now))
-        grants, reports = self.queries.access_facts(row["person_name"])
-        scope = ActionRef(row["plan_code"], row["action_code"]) if row["plan_code"] else None
-        return Principal(row["person_name"], grants, reports, scope, sign_off_only=row["method"] == SIGN_OFF)
+                conn.execute(update(s).where(s.c.id_hash == id_hash).values(last_seen_at=now))
+        grants, reports = access_facts_of(rows)
+        scope = ActionRef(row.plan_code, row.action_code) if row.plan_code else None
+        return Principal(row.name, grants, reports, scope, sign_off_only=row.method == SIGN_OFF)
 
     def close(self, cookie: str | None) -> None:
         if cookie:

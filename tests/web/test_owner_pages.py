@@ -141,6 +141,23 @@ def test_an_unknown_action_is_a_404_page(browser: Browser):
     assert page.title.startswith("Not found") or "not found" in page.text
 
 
+def test_an_update_posted_to_an_unknown_action_or_plan_is_a_404_and_writes_nothing(browser: Browser, staffed):
+    browser.sign_in(LIAM)
+    fields = browser.get(RISK1).form("/progress").fields
+    before = len(history(staffed.engine))
+    for address in ("/actions/SOS%20001/NO_SUCH_ACTION/progress", "/actions/NO%20PLAN/SS_ICSAP_RISK1/progress"):
+        assert browser.client.post(address, data=fields | {"progress": "50"}).status_code == 404
+    assert len(history(staffed.engine)) == before
+
+
+def test_an_update_posted_to_the_action_typed_in_another_case_is_recorded_on_that_action(browser: Browser, staffed):
+    browser.sign_in(LIAM)
+    fields = browser.get(RISK1).form("/progress").fields
+    response = browser.client.post("/actions/sos%20%20001/ss_icsap_risk1/progress", data=fields | {"progress": "46"})
+    assert response.status_code == 303 and response.headers["location"].startswith(RISK1 + "?saved=progress")
+    assert staffed.show("SOS 001/SS_ICSAP_RISK1")["progress"] == 46
+
+
 def test_the_action_page_shows_the_whole_history_with_backdated_entries_flagged(browser: Browser, staffed):
     browser.sign_in(LIAM)
     page = browser.get(RISK1)

@@ -100,6 +100,16 @@ def target_action(request: Request) -> ActionRef:
         raise NotFoundError(str(error)) from None
 
 
+def update_target(request: Request) -> tuple[ActionRef, list[str], int]:
+    """The action an update POST names, its owners now and its version (one query)."""
+    found = request.app.state.web.services.queries.action_for_update(request.path_params["plan"], request.path_params["code"])
+    if found is None:
+        target_action(request)  # raises the not-found the address deserves
+        raise NotFoundError(f"action {request.path_params['plan']}/{request.path_params['code']} not found")
+    plan_code, code, owners, version = found
+    return ActionRef(plan_code, code), owners, version
+
+
 def action_context(request: Request, ref: ActionRef) -> dict[str, Any]:
     web = request.app.state.web
     s = web.services
@@ -154,10 +164,9 @@ def _record_change(request: Request, form: FormData) -> Response:
     who = signed_in(request)
     kind = request.path_params["form"]
     parse = FORM_COMMANDS.get(kind)
-    ref = target_action(request)
+    ref, owners, version = update_target(request)
     if parse is None:
         raise NotFoundError(f"no form {kind!r} on an action")
-    owners = web.services.queries.current_owners(ref.plan_code, ref.code)
     if not may_update_action(who, ref.plan_code, ref.code, owners):
         if who.scoped:
             require(False, ONE_LINK_ONLY)
@@ -169,7 +178,7 @@ def _record_change(request: Request, form: FormData) -> Response:
     except FormErrors as errors:
         return _again(request, ref, kind, values, errors.messages, 400)
     loaded = form_version(form)
-    if loaded is not None and loaded != web.services.queries.action_version(ref.plan_code, ref.code):
+    if loaded is not None and loaded != version:
         changed = [
             e
             for e in history(web.services.engine, plan_code=ref.plan_code, action_code=ref.code)
