@@ -100,6 +100,17 @@ def who_grants_audit(admins: Sequence[str]) -> str:
 PEOPLE_REASON = "Only an administrator registers people and grants roles."
 
 
+def permissions_in_words(grants: Iterable[tuple[str, str | None]]) -> str:
+    """A person's granted roles as a reader says them: "Admin; clerk of SOS 001; viewer" (admin
+    first, clerkships by plan); empty when none (they read, and own or manage what they own)."""
+    found = set(grants)
+    words = ["admin"] if (ADMIN, None) in found else []
+    words += [f"clerk of {plan}" for plan in sorted(plan for role, plan in found if role == CLERK and plan)]
+    words += ["viewer"] if (VIEWER, None) in found else []
+    text = "; ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def names_in_words(names: Sequence[str]) -> str:
     """ "Ada", "Ada or Bo", "Ada, Bo or Cy"."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

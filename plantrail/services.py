@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from domain.access import ADMIN, CLERK
+from domain.access import ADMIN, CLERK, permissions_in_words
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
 from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
@@ -185,7 +185,8 @@ class Services(ReadServices):
 
     def person_with_roles(self, name: str) -> dict[str, Any]:
         grants, _ = self.queries.access_facts(name)
-        return self.queries.person(name) | {"roles": sorted(grants, key=lambda g: (g[0], g[1] or ""))}
+        roles = sorted(grants, key=lambda g: (g[0], g[1] or ""))
+        return self.queries.person(name) | {"roles": roles, "permissions": permissions_in_words(roles)}
 
     def admins(self) -> list[str]:
         """Everyone granted admin, by name (none on a new store: see ``domain.access.who_manages_people``)."""

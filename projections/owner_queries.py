@@ -102,16 +102,6 @@ class OwnerQueries:
         with self.engine.connect() as conn:
             return access_facts_of(conn.execute(ACCESS_FACTS, {"name": name}))
 
-    def granted_roles(self) -> dict[str, list[tuple[str, str | None]]]:
-        """Every person's granted roles as (role, plan or None), by name, in one statement (the
-        people listing's "Permissions"; a refusal's "who can")."""
-        r = t.person_roles
-        found: dict[str, list[tuple[str, str | None]]] = {}
-        with self.engine.connect() as conn:
-            for name, role, plan_code in conn.execute(select(r.c.person_name, r.c.role, r.c.plan_code).order_by(r.c.person_name)):
-                found.setdefault(name, []).append((role, plan_code or None))
-        return found
-
     def owned_action_refs(self, name: str) -> list[tuple[str, str]]:
         """(plan, code) of every action the person owns now, in any plan."""
         a, o = t.actions, t.action_owners
