@@ -20,7 +20,7 @@ for whoever is signed in and asks the functions below; it decides nothing itself
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from domain.errors import BadInputError, ForbiddenError
@@ -33,7 +33,87 @@ GRANTABLE_ROLES = (CLERK, ADMIN, VIEWER)
 
 
 class AccessDeniedError(ForbiddenError):
-    """The signed-in person may not do this (HTTP 403)."""
+    """The signed-in person may not do this (HTTP 403); ``who_can``: who may, in words, where
+    the rules know (the refusal page says it, so the reader knows whom to ask). The message is
+    the reason in the reader's words: the page shows it as it is."""
+
+    def __init__(self, message: str, *, who_can: str | None = None) -> None:
+        super().__init__(message)
+        self.who_can = who_can
+
+
+# The first administrator cannot be made on the web (only an admin grants roles there): the
+# README's set-up step says how, at the command line, and a refusal with no admin points to it.
+FIRST_ADMIN_STEP = "“First administrator” in plantrail's README"
+
+
+def who_manages_people(admins: Sequence[str]) -> str:
+    """Who can manage people and roles, in words, for a refusal: the admins by name or, on a new
+    store with none yet, how the first one is made."""
+    if not admins:
+        return (
+            "Nobody has been made an administrator yet. Whoever runs plantrail for the council makes the first one "
+            f"(see {FIRST_ADMIN_STEP}); that person can then manage people and roles here."
+        )
+    return f"People and roles are managed by {names_in_words(admins)} (administrator{'s' if len(admins) > 1 else ''})."
+
+
+# Why a session opened from an emailed link stops here (the page adds the way to a full session).
+ONE_LINK_ONLY = "You signed in from an emailed link, which opens only what it was sent for."
+
+
+def may_update_reason(action_code: str, plan_code: str) -> str:
+    return f"You can't record changes on {action_code}: you are not one of its owners, an owner's manager or a clerk of {plan_code}."
+
+
+def who_may_update(plan_code: str, owners: Sequence[str], clerks: Sequence[str]) -> str:
+    """Who records changes on an action (``may_update_action``), by name where known."""
+    who = f"Its owners ({names_in_words(owners)})" if owners else "Its owners"
+    clerks_said = f"the clerks of {plan_code} ({names_in_words(clerks)})" if clerks else f"a clerk of {plan_code} (it has none yet)"
+    return f"{who}, their managers and {clerks_said} can record changes; ask one of them."
+
+
+COMMITTEE_REASON = "Only a clerk of {plan} runs its committee cycle: the update round, chasing owners and the plan's settings."
+
+
+def who_runs_committee(plan_code: str, clerks: Sequence[str], admins: Sequence[str]) -> str:
+    """Who may run a plan's committee cycle (``may_run_committee``), or who can make a clerk."""
+    if clerks:
+        return f"The clerk{'s' if len(clerks) > 1 else ''} of {plan_code}: {names_in_words(clerks)}."
+    if admins:
+        return f"{plan_code} has no clerk yet; an administrator ({names_in_words(admins)}) can make one."
+    return f"{plan_code} has no clerk yet. " + who_manages_people(admins)
+
+
+def audit_reason(plan_code: str | None) -> str:
+    where = f"the clerks of {plan_code}" if plan_code else "clerks of a plan"
+    return f"The audit trail is for {where}, administrators and viewers (auditors, inspectors)."
+
+
+def who_grants_audit(admins: Sequence[str]) -> str:
+    """Who can let someone read the audit trail: an administrator, granting viewer or clerk."""
+    if admins:
+        return f"An administrator ({names_in_words(admins)}) can make you a viewer or a clerk of a plan."
+    return who_manages_people(admins)
+
+
+PEOPLE_REASON = "Only an administrator registers people and grants roles."
+
+
+def permissions_in_words(grants: Iterable[tuple[str, str | None]]) -> str:
+    """A person's granted roles as a reader says them: "Admin; clerk of SOS 001; viewer" (admin
+    first, clerkships by plan); empty when none (they read, and own or manage what they own)."""
+    found = set(grants)
+    words = ["admin"] if (ADMIN, None) in found else []
+    words += [f"clerk of {plan}" for plan in sorted(plan for role, plan in found if role == CLERK and plan)]
+    words += ["viewer"] if (VIEWER, None) in found else []
+    text = "; ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def names_in_words(names: Sequence[str]) -> str:
+    """ "Ada", "Ada or Bo", "Ada, Bo or Cy"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def checked_grant(role: object, plan_code: object) -> tuple[str, str | None]:
@@ -146,7 +226,8 @@ def may_manage_people(who: Principal) -> bool:
     return not who.scoped and who.is_admin
 
 
-def require(allowed: bool, what: str) -> None:
-    """Raise ``AccessDeniedError`` naming what was refused, unless ``allowed``."""
+def require(allowed: bool, what: str, *, who_can: str | None = None) -> None:
+    """Raise ``AccessDeniedError`` saying, in the reader's words, what was refused (and who may),
+    unless ``allowed``."""
     if not allowed:
-        raise AccessDeniedError(f"not allowed: {what}")
+        raise AccessDeniedError(what, who_can=who_can)

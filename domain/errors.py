@@ -50,6 +50,7 @@ class ForbiddenError(DomainError):
     """The person may not do this: exit 1, HTTP 403."""
 
     http_status = 403
+    heading = "You can't do that here"
 
 
 class UnavailableError(DomainError):

@@ -58,10 +58,12 @@ class UnknownPersonError(PersonNotFoundError):
     """A name that matches no registered person; the message offers the closest ones."""
 
     def __init__(self, field: str, name: str, registered: Iterable[str]) -> None:
+        registered = list(registered)
         super().__init__(
             f"{field}: {tidy(name)!r} is not a registered person{suggestion(name, registered)}",
             field=field,
-            cli_hint="see `plantrail people`",
+            # A new store has nobody: the README's "First administrator" step starts there.
+            cli_hint="see `plantrail people`" if registered else "nobody is registered yet: `plantrail person add NAME` first",
         )
 
 

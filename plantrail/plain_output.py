@@ -45,8 +45,11 @@ def plans_lines(plans: list[dict[str, Any]]) -> Iterator[str]:
 
 def people_lines(people: list[dict[str, Any]]) -> Iterator[str]:
     yield "People"
-    columns = [Column(c) for c in ("Name", "Initials", "Email", "Role", "Manager")] + [Column("Actions owned", right=True)]
-    rows = ([p["name"], p["initials"] or "", p["email"] or "", p["role"] or "", p["manager"] or "", p["actions"]] for p in people)
+    columns = [Column(c) for c in ("Name", "Initials", "Email", "Role", "Manager", "Permissions")] + [Column("Actions owned", right=True)]
+    rows = (
+        [p["name"], p["initials"] or "", p["email"] or "", p["role"] or "", p["manager"] or "", p["permissions"], p["actions"]]
+        for p in people
+    )
     yield from lines(columns, rows, width=width())
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from domain.access import ADMIN, CLERK, permissions_in_words
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
 from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
@@ -184,7 +185,16 @@ class Services(ReadServices):
 
     def person_with_roles(self, name: str) -> dict[str, Any]:
         grants, _ = self.queries.access_facts(name)
-        return self.queries.person(name) | {"roles": sorted(grants, key=lambda g: (g[0], g[1] or ""))}
+        roles = sorted(grants, key=lambda g: (g[0], g[1] or ""))
+        return self.queries.person(name) | {"roles": roles, "permissions": permissions_in_words(roles)}
+
+    def admins(self) -> list[str]:
+        """Everyone granted admin, by name (none on a new store: see ``domain.access.who_manages_people``)."""
+        return sorted(name for name, roles in self.queries.granted_roles().items() if (ADMIN, None) in roles)
+
+    def clerks_of(self, plan_code: str) -> list[str]:
+        """Everyone granted clerk of the plan, by name."""
+        return sorted(name for name, roles in self.queries.granted_roles().items() if (CLERK, plan_code) in roles)
 
     def calendar(self, person: str) -> tuple[str, bytes]:
         """The person's registered name and their open actions as an .ics file."""

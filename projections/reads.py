@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import orjson
 
+from domain.access import permissions_in_words
 from domain.errors import ActionNotFoundError, BadInputError, PlanNotFoundError
 from domain.names import name_key, suggestion
 from domain.text import clipped
@@ -179,13 +180,26 @@ class Reads:
             return [r["name"] for r in sql.all("SELECT name FROM view_people ORDER BY name")]
 
     def people(self) -> list[dict[str, Any]]:
+        """Every registered person with how many actions they own and ``permissions``: their
+        granted roles in words (``domain.access.permissions_in_words``), for the CLI's ``people``
+        and the web's People page alike."""
+        grants = self.granted_roles()
         with self.connect() as sql:
             owned = {
                 r["person_name"]: r["n"]
                 for r in sql.all("SELECT person_name, COUNT(action_id) AS n FROM view_action_owners GROUP BY person_name")
             }
             rows = sql.all("SELECT name, initials, email, role, manager FROM view_people ORDER BY name")
-        return [r | {"actions": owned.get(r["name"], 0)} for r in rows]
+        return [r | {"actions": owned.get(r["name"], 0), "permissions": permissions_in_words(grants.get(r["name"], []))} for r in rows]
+
+    def granted_roles(self) -> dict[str, list[tuple[str, str | None]]]:
+        """Every person's granted roles as (role, plan or None), by name, in one statement (the
+        people listing's permissions; a refusal's "who can")."""
+        found: dict[str, list[tuple[str, str | None]]] = {}
+        with self.connect() as sql:
+            for r in sql.all("SELECT person_name, role, plan_code FROM view_person_roles ORDER BY person_name, role, plan_code"):
+                found.setdefault(r["person_name"], []).append((r["role"], r["plan_code"] or None))
+        return found
 
     # ----- one action, a plan's actions ---------------------------------------------------
 

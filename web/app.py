@@ -198,6 +198,7 @@ def domain_error(request: Request, exc: Exception) -> Response:
         "heading": exc.heading,
         "message": str(exc),
         "scoped": None,
+        "who_can": getattr(exc, "who_can", None),
         "came_from": came_from(request),
     }
     if isinstance(exc, ForbiddenError):

@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Engine, bindparam, delete, func, insert, literal, null, select, union_all, update
 from starlette.requests import Request
 
-from domain.access import ActionRef, Principal
+from domain.access import COMMITTEE_REASON, ONE_LINK_ONLY, ActionRef, Principal, may_run_committee, require, who_runs_committee
 from domain.errors import BadInputError
 from projections.owner_queries import access_fact_queries, access_facts_of
 from projections.queries import Queries, utc
@@ -242,3 +242,18 @@ def signed_in(request: Request) -> Principal:
     if principal is None:
         raise NotSignedIn()
     return principal
+
+
+def require_clerk(request: Request, who: Principal, plan_code: str) -> None:
+    """The plan's committee cycle is its clerks' (``may_run_committee``): refused, a 403 naming
+    them (or who can make one)."""
+    if may_run_committee(who, plan_code):
+        return
+    if who.scoped:
+        require(False, ONE_LINK_ONLY)
+    services = request.app.state.web.services
+    require(
+        False,
+        COMMITTEE_REASON.format(plan=plan_code),
+        who_can=who_runs_committee(plan_code, services.clerks_of(plan_code), services.admins()),
+    )

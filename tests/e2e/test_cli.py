@@ -122,6 +122,7 @@ def test_people_and_rebuild_give_the_same_state(imported):
         "role": "Assistant Head of Social Services",
         "manager": "Val DeSouza",
         "actions": 25,
+        "permissions": "",
     } in people
     before = imported("actions", "SOS 001", "--format", "json").stdout
     imported("rebuild")

@@ -83,10 +83,31 @@ def test_people_lists_each_person_with_the_actions_they_own_in_every_plan(small)
             "Email": "ann@example.org",
             "Role": "Officer",
             "Manager": "Mo Manager",
+            "Permissions": "",
             "Actions owned": "2",
         },
-        "Mo Manager": {"Name": "Mo Manager", "Initials": "", "Email": "mo@example.org", "Role": "", "Manager": "", "Actions owned": "2"},
+        "Mo Manager": {
+            "Name": "Mo Manager",
+            "Initials": "",
+            "Email": "mo@example.org",
+            "Role": "",
+            "Manager": "",
+            "Permissions": "",
+            "Actions owned": "2",
+        },
     }
+
+
+def test_people_lists_the_roles_granted_in_plain_words_beside_the_job_title(small):
+    small("grant", "Ann Owner", "clerk", "--plan", "T 2", "--reason", "runs T 2's committee cycle")
+    small("grant", "Ann Owner", "admin", "--reason", "runs plantrail")
+    small("grant", "Ann Owner", "clerk", "--plan", "T 1", "--reason", "runs T 1's committee cycle")
+    small("grant", "Mo Manager", "viewer", "--reason", "committee member")
+    rows = {row["Name"]: row for row in table_rows(small("people").stdout)}
+    assert (rows["Ann Owner"]["Role"], rows["Ann Owner"]["Permissions"]) == ("Officer", "Admin; clerk of T 1; clerk of T 2")
+    assert rows["Mo Manager"]["Permissions"] == "Viewer"
+    listed = {p["name"]: p["permissions"] for p in json.loads(small("people", "--format", "json").stdout)}
+    assert listed == {"Ann Owner": "Admin; clerk of T 1; clerk of T 2", "Mo Manager": "Viewer"}
 
 
 def test_show_lists_the_success_measures_and_evidence_in_order(small):

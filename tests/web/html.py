@@ -99,5 +99,12 @@ class Page:
         return self._p.forms
 
 
+def table_cells(page: Page, table_id: str) -> list[list[str]]:
+    """The text of each cell, row by row, of the table with this id."""
+    body = page.html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    return [[" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S)] for r in rows]
+
+
 def sign_in_links(text: str) -> list[str]:
     return LINK.findall(text)

@@ -8,7 +8,7 @@ import csv
 import io
 
 from tests.web.conftest import VIEWER_EMAIL, Browser
-from tests.web.test_clerk_pages import _cells
+from tests.web.html import table_cells
 
 LIAM = "liam.purdie@example.org"
 TRAN2 = "/actions/SOS%20001/SS_ICSAP_TRAN2"
@@ -22,7 +22,7 @@ def test_the_audit_page_and_its_csv_say_the_same_plain_words(browser: Browser, s
     browser.client.cookies.clear()
     browser.sign_in(VIEWER_EMAIL)
     page = browser.get(f"/audit?{FILTER}")
-    shown = _cells(page, "audit-table")[1:]
+    shown = table_cells(page, "audit-table")[1:]
     exported = list(csv.DictReader(io.StringIO(browser.client.get(f"/audit.csv?{FILTER}").text.removeprefix("\ufeff"))))
     assert len(shown) == len(exported) > 2
     assert "['" not in page.by_id("audit-table") and not any("['" in r["changes"] for r in exported)

@@ -132,6 +132,13 @@ def test_every_page_passes_axe_wcag_a_and_aa(session: Session, chromium, live, s
     s.assert_accessible("action-error")
     s.go("/no/such/page", status=404)
     s.assert_accessible("not-found")
+    s.go("/people", status=403)
+    assert s.page.inner_text("h1") == "You can't do that here"
+    s.assert_accessible("forbidden")
+    s.page.click("text=Sign out everywhere")
+    s.page.wait_for_url("**/sign-in?signed_out=everywhere")
+    assert s.page.inner_text("#signed-out") == "✔ Signed out on every device."
+    s.assert_accessible("signed-out")
     owner = Session(chromium, live, smtp_server)
     try:
         owner.sign_in(LIAM)

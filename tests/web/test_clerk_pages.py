@@ -17,22 +17,16 @@ from projections.report import report_data
 from projections.statuses import COUNT_STATUS
 from projections.summary import summary
 from tests.web.conftest import CLERK_EMAIL, VIEWER_EMAIL, Browser
-from tests.web.html import Page
+from tests.web.html import Page, table_cells
 
 DASHBOARD = "/plans/SOS%20001"
-
-
-def _cells(page: Page, table_id: str) -> list[list[str]]:
-    body = page.html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
-    return [[" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S)] for r in rows]
 
 
 def test_the_dashboard_as_at_a_committee_date_shows_the_summary_of_that_date(browser: Browser, staffed):
     browser.sign_in(CLERK_EMAIL)
     page = browser.get(DASHBOARD + "?as_at=2015-03-06")
     expected = summary(staffed.queries, "SOS 001", as_at=date(2015, 3, 6))
-    totals_row = next(r for r in _cells(page, "trend-table") if r and r[0] == "2015-03-06")
+    totals_row = next(r for r in table_cells(page, "trend-table") if r and r[0] == "2015-03-06")
     assert [int(n) for n in totals_row[1:5]] == [expected["totals"][k] for k in ("alert", "warning", "ok", "complete")]
     assert "/plans/SOS%20001?as_at=2015-04-02" in page.html  # one click for each committee date
 
@@ -83,7 +77,7 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     clock.now = datetime.now(UTC)  # chases are recorded at the real time; the page compares the web's clock with it
     browser.sign_in(CLERK_EMAIL)
     page = browser.get(DASHBOARD + "/round")
-    waiting = [r[0] for r in _cells(page, "waiting")[1:]]
+    waiting = [r[0] for r in table_cells(page, "waiting")[1:]]
     assert waiting, "as at 2015-03-25 some owners have not updated since the round opened on 2015-03-15"
     assert not page.has_id("last-chase")
     before = len(smtp_server.received)
@@ -133,7 +127,7 @@ def test_a_chase_the_mail_server_did_not_take_says_so(browser: Browser, staffed,
     clock.now = datetime.now(UTC)
     browser.sign_in(CLERK_EMAIL)
     page = browser.get(DASHBOARD + "/round")
-    waiting = len(_cells(page, "waiting")) - 1
+    waiting = len(table_cells(page, "waiting")) - 1
     smtp_server.stop()  # the council's mail server is down
     response = browser.submit(page, "/round/chase")
     emails = staffed.outbox.message_count([e["changes"]["reminder"][1] for e in history(staffed.engine, event_type="ReminderRaised")])
@@ -150,15 +144,15 @@ def test_a_chase_the_mail_server_did_not_take_says_so(browser: Browser, staffed,
 def test_the_round_lists_a_completion_awaiting_sign_off_apart_and_does_not_chase_it(browser: Browser, staffed, smtp_server, clock):
     clock.now = datetime.now(UTC)
     browser.sign_in(CLERK_EMAIL)
-    waiting = [r[0] for r in _cells(browser.get(DASHBOARD + "/round"), "waiting")[1:]]
+    waiting = [r[0] for r in table_cells(browser.get(DASHBOARD + "/round"), "waiting")[1:]]
     code = waiting[0]
     owner = staffed.show(f"SOS 001/{code}")["owners"][0]
     # Claimed complete with a date before the round opened: it does not answer the round, but
     # the owners have nothing more to give; the approver is asked to decide it instead.
     staffed.record(f"SOS 001/{code}", ChangeLifecycle("complete", None, date(2015, 3, 1), "Signed off by the partners"), actor=owner)
     page = browser.get(DASHBOARD + "/round")
-    assert [r[0] for r in _cells(page, "waiting")[1:]] == waiting[1:]
-    assert [r[0] for r in _cells(page, "awaiting-sign-off")[1:]] == [code]
+    assert [r[0] for r in table_cells(page, "waiting")[1:]] == waiting[1:]
+    assert [r[0] for r in table_cells(page, "awaiting-sign-off")[1:]] == [code]
     response = browser.submit(page, "/round/chase")
     told = parse_qs(urlsplit(response.headers["location"]).query)
     assert (told["chased"], told["sent"]) == ([str(len(waiting) - 1)], [str(len(waiting) - 1)])
@@ -174,7 +168,7 @@ def test_chase_now_tells_a_chased_owner_of_a_rejection_not_yet_told_with_its_rea
     assert staffed.reject(tran3, actor="Val DeSouza", reason=reason)["claimant_told"]["when"] == "next digest"
     browser.sign_in(CLERK_EMAIL)
     page = browser.get(DASHBOARD + "/round")
-    assert "Liam Purdie" in {owner for row in _cells(page, "waiting")[1:] for owner in row[1].split(", ")}
+    assert "Liam Purdie" in {owner for row in table_cells(page, "waiting")[1:] for owner in row[1].split(", ")}
     before = len(smtp_server.received)
     browser.submit(page, "/round/chase")
     [liam] = [m for m in smtp_server.received[before:] if m.rcpt_tos == ["liam.purdie@example.org"]]
@@ -193,7 +187,7 @@ def test_the_audit_trail_filters_pages_and_exports(browser: Browser, staffed):
     browser.sign_in(VIEWER_EMAIL)
     page = browser.get("/audit?plan=SOS+001&type=NoteAdded&axis=effective&since=2015-01-01&until=2015-03-31")
     expected = history(staffed.engine, plan_code="SOS 001", event_type="NoteAdded", since=date(2015, 1, 1), until=date(2015, 3, 31))
-    rows = _cells(page, "audit-table")[1:]
+    rows = table_cells(page, "audit-table")[1:]
     assert len(rows) == min(50, len(expected))
     assert [r[0].split()[0] for r in rows] == [e["effective_on"] for e in expected[:50]]
     body = browser.client.get("/audit.csv?plan=SOS+001&type=NoteAdded&since=2015-01-01&until=2015-03-31").text
@@ -201,7 +195,7 @@ def test_the_audit_trail_filters_pages_and_exports(browser: Browser, staffed):
     assert [int(r["position"]) for r in exported] == [e["position"] for e in expected]
     everything = history(staffed.engine, plan_code="SOS 001")
     second = browser.get("/audit?plan=SOS+001&page=2")
-    assert _cells(second, "audit-table")[1][1] == everything[50]["recorded_at"][:16].replace("T", " ")
+    assert table_cells(second, "audit-table")[1][1] == everything[50]["recorded_at"][:16].replace("T", " ")
 
 
 def test_an_owner_without_a_role_may_not_read_the_audit_trail(browser: Browser):
@@ -238,11 +232,11 @@ def test_the_audit_trails_what_changed_column_is_in_words_without_reminder_keys(
     keys = [e["changes"]["reminder"][1] for e in history(staffed.engine, plan_code="SOS 001", event_type="ReminderRaised")]
     assert keys
     page = browser.get("/audit?plan=SOS+001&type=ReminderRaised")
-    changed = [row[5] for row in _cells(page, "audit-table")[1:]]
+    changed = [row[5] for row in table_cells(page, "audit-table")[1:]]
     assert len(changed) == len(keys) and all(c.startswith("“committee update request: reminded ") for c in changed), changed
     assert not [k for k in keys if k in page.html]
     confirmed = browser.get("/audit?plan=SOS+001&type=progressupdated&actor=Liam+Purdie")
-    assert [(row[2], row[5]) for row in _cells(confirmed, "audit-table")[1:]] == [(f"Progress confirmed at {figure}%", "")]
+    assert [(row[2], row[5]) for row in table_cells(confirmed, "audit-table")[1:]] == [(f"Progress confirmed at {figure}%", "")]
     assert Page(confirmed.html).form("/audit").fields["type"] == "ProgressUpdated"  # the filter shows what it chose
 
 
@@ -250,7 +244,7 @@ def test_the_status_over_time_table_counts_each_committee_that_has_met_and_none_
     today = staffed.today("SOS 001")
     staffed.schedule_committee("SOS 001", meets_on=date(2015, 6, 10), report_deadline=None, committee=None, actor="Cara Clerk")
     browser.sign_in(CLERK_EMAIL)
-    rows = _cells(browser.get(DASHBOARD), "trend-table")[1:]
+    rows = table_cells(browser.get(DASHBOARD), "trend-table")[1:]
     met = [d for c in staffed.queries.committees("SOS 001") if (d := date.fromisoformat(c["meets_on"])) <= today]
     assert [r[0] for r in rows] == [d.isoformat() for d in met] and met
     for row, day in zip(rows, met, strict=True):

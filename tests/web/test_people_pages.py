@@ -9,6 +9,7 @@ import pytest
 
 from projections.audit import history
 from tests.web.conftest import Browser
+from tests.web.html import table_cells
 
 ADMIN = "Ada Admin"
 ADMIN_EMAIL = "ada.admin@example.org"
@@ -117,6 +118,23 @@ def test_people_pages_are_for_admins_only(browser: Browser, staffed):
     response = browser.client.post("/people/" + quote("Liam Purdie") + "/grant", data={"csrf_token": csrf, "role": "admin", "reason": "me"})
     assert response.status_code == 403
     assert _people(staffed) == before and staffed.person_with_roles("Liam Purdie")["roles"] == []
+
+
+def test_the_people_page_lists_each_persons_granted_roles_in_plain_words(admin: Browser, staffed):
+    staffed.app.grant_role("Liam Purdie", "clerk", "SOS 001", actor=ADMIN, reason="covers the committee cycle")
+    staffed.app.grant_role("Liam Purdie", "viewer", None, actor=ADMIN, reason="reads every plan")
+    staffed.projector.catch_up()
+    page = admin.get("/people")
+    header, *rows = table_cells(page, "people-table")
+    column = header.index("Permissions")
+    shown = {row[0]: row[column] for row in rows}
+    # Expected from the grants as made above and by the fixtures, not from the page's own query.
+    assert shown[ADMIN] == "Admin"
+    assert shown["Liam Purdie"] == "Clerk of SOS 001; viewer"
+    assert shown["Cara Clerk"] == "Clerk of SOS 001"
+    assert shown["Vic Viewer"] == "Viewer"
+    assert shown["Val DeSouza"] == "—"
+    assert header[header.index("Permissions") - 1] == "Manager"  # the job title is not mistaken for it
 
 
 def test_a_name_with_markup_is_shown_as_text(admin: Browser, staffed):

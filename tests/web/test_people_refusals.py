@@ -70,3 +70,16 @@ def test_a_refused_change_to_a_person_is_summarised_at_the_top_linking_to_its_fo
     assert refused.by_id("problems") == "There is a problem; nothing was recorded role: Liam Purdie is not viewer"
     assert summary_links(refused) == ["f-revoke-role"] and refused.has_id("f-revoke-role")
     assert response.text.index('id="problems"') < response.text.index('id="edit-h"')
+
+
+def test_a_refusal_that_belongs_to_no_field_is_shown_once(only_admin: Browser, staffed):
+    # A one-word name ("Cher: contact details are unchanged") reads as no field of the form.
+    staffed.app.register_person(name="Cher", email="cher@example.org", actor="test setup")
+    staffed.projector.catch_up()
+    path = "/people/Cher"
+    page = only_admin.get(path)
+    response = only_admin.submit(page, path + "/edit", expect=422, email="cher@example.org", manager="", reason="no change really")
+    refused = type(page)(response.text)
+    assert refused.text.count("contact details are unchanged") == 1
+    assert "contact details are unchanged" in refused.by_id("problems")
+    assert response.text.count('class="error-summary"') == 1

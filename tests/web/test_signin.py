@@ -3,6 +3,7 @@ addresses, rate limits, sessions that end (idle, sign out, sign out everywhere).
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.web.conftest import CLERK_EMAIL, Browser
@@ -111,7 +112,9 @@ def test_sign_out_everywhere_ends_every_session_of_the_person(web_app, smtp_serv
         phone_browser.sign_in(LIAM)
         desk_browser.sign_in(LIAM)
         assert phone.get("/my-actions").status_code == 200
-        desk_browser.submit(desk_browser.get("/my-actions"), "/sign-out/everywhere")
+        response = desk_browser.submit(desk_browser.get("/my-actions"), "/sign-out/everywhere")
+        assert response.headers["location"] == "/sign-in?signed_out=everywhere"
+        assert desk_browser.get(response.headers["location"]).by_id("signed-out") == "✔ Signed out on every device."
         assert phone.get("/my-actions").status_code == 303
         assert desk.get("/my-actions").status_code == 303
 
@@ -121,7 +124,9 @@ def test_sign_out_ends_only_this_session(web_app, smtp_server):
         Browser(phone, smtp_server).sign_in(LIAM)
         desk_browser = Browser(desk, smtp_server)
         desk_browser.sign_in(LIAM)
-        desk_browser.submit(desk_browser.get("/my-actions"), "/sign-out")
+        response = desk_browser.submit(desk_browser.get("/my-actions"), "/sign-out")
+        assert response.headers["location"] == "/sign-in?signed_out=here"
+        assert desk_browser.get(response.headers["location"]).by_id("signed-out") == "✔ You are signed out."
         assert desk.get("/my-actions").status_code == 303
         assert phone.get("/my-actions").status_code == 200
 
@@ -185,3 +190,12 @@ def test_stale_sessions_are_forgotten_when_the_app_starts(staffed, web_settings,
         pass
     with staffed.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(tables.sessions)).scalar() == 0
+
+
+@pytest.mark.parametrize("flag", ["", "yes", "<script>alert(1)</script>", "You are signed out."])
+def test_the_sign_in_page_confirms_only_its_own_fixed_flags(browser: Browser, flag):
+    from urllib.parse import quote
+
+    page = browser.get("/sign-in?signed_out=" + quote(flag))
+    assert not page.has_id("signed-out")
+    assert "signed out" not in page.text.lower() and "alert(1)" not in page.text

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.web.conftest import CLERK_EMAIL, VIEWER_EMAIL, Browser
-from tests.web.html import Page
-from tests.web.test_clerk_pages import _cells
+from tests.web.html import Page, table_cells
 
 LIAM, VAL = "liam.purdie@example.org", "val.desouza@example.org"
 TRAN2 = "/actions/SOS%20001/SS_ICSAP_TRAN2"
@@ -30,7 +29,7 @@ def _sections(html: str) -> dict[str, str]:
 
 def test_a_sub_action_note_is_named_with_its_hyphen(browser: Browser):
     browser.sign_in(VIEWER_EMAIL)
-    rows = _cells(browser.get("/audit?plan=SOS+001&type=SubActionNoteAdded"), "audit-table")[1:]
+    rows = table_cells(browser.get("/audit?plan=SOS+001&type=SubActionNoteAdded"), "audit-table")[1:]
     assert rows and {r[2] for r in rows} == {"Sub-action note added"}
 
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain.access import may_audit, require
+from domain.access import ONE_LINK_ONLY, audit_reason, may_audit, require, who_grants_audit
 from domain.errors import BadInputError, DomainError, ForbiddenError
 from projections.audit import BACKDATED_AFTER_DAYS, declared_event_types, history, history_csv
 from projections.wording import event_words
@@ -67,7 +67,10 @@ def _filters(request: Request) -> tuple[dict[str, str], dict[str, Any], dict[str
     plan = refused.attempt("plan", lambda: s.queries.resolve_plan(typed["plan"])) if typed["plan"] else None
     plan_code = plan["code"] if plan else None
     who = signed_in(request)
-    require(may_audit(who, plan_code), f"{who.name} may not read the audit trail" + (f" of {plan_code}" if plan_code else ""))
+    if not may_audit(who, plan_code):
+        require(
+            False, ONE_LINK_ONLY if who.scoped else audit_reason(plan_code), who_can=None if who.scoped else who_grants_audit(s.admins())
+        )
     if plan_code is None and "plan" not in refused.messages and not (who.is_admin or who.is_viewer):
         # A clerk sees the trails of their own plans: the first one until they pick another.
         plan_code = who.clerk_plans[0]

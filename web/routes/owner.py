@@ -17,7 +17,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.access import Principal, may_read_action, may_review_sign_off, may_update_action, require
+from domain.access import (
+    ONE_LINK_ONLY,
+    Principal,
+    may_read_action,
+    may_review_sign_off,
+    may_update_action,
+    may_update_reason,
+    require,
+    who_may_update,
+)
 from domain.errors import BadInputError, DomainError, NotFoundError
 from domain.lifecycle import offered_changes
 from plantrail.my_actions import my_actions
@@ -140,7 +149,7 @@ def sign_off_context(services: Services, who: Principal, ref: ActionRef, action:
 def action_page(request: Request) -> Response:
     who = signed_in(request)
     ref = target_action(request)
-    require(may_read_action(who, ref.plan_code, ref.code), f"{who.name} may not open {ref} from this session")
+    require(may_read_action(who, ref.plan_code, ref.code), ONE_LINK_ONLY)
     return page(request, "action.html", action_context(request, ref))
 
 
@@ -158,7 +167,11 @@ def _record_change(request: Request, form: FormData) -> Response:
     ref, owners, version = update_target(request)
     if parse is None:
         raise NotFoundError(f"no form {kind!r} on an action")
-    require(may_update_action(who, ref.plan_code, ref.code, owners), f"{who.name} may not update {ref}")
+    if not may_update_action(who, ref.plan_code, ref.code, owners):
+        if who.scoped:
+            require(False, ONE_LINK_ONLY)
+        who_can = who_may_update(ref.plan_code, owners, web.services.clerks_of(ref.plan_code))
+        require(False, may_update_reason(ref.code, ref.plan_code), who_can=who_can)
     values = {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
     try:
         command = parse(form)

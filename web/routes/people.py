@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.access import GRANTABLE_ROLES, may_manage_people, require
+from domain.access import GRANTABLE_ROLES, ONE_LINK_ONLY, PEOPLE_REASON, may_manage_people, require, who_manages_people
 from domain.errors import DomainError, NotFoundError
 from web.auth import signed_in
 from web.forms import form_text, refused_field
@@ -34,7 +34,9 @@ def person_url(name: str, query: str = "") -> str:
 
 def _admin(request: Request) -> str:
     who = signed_in(request)
-    require(may_manage_people(who), f"{who.name} is not an admin (people and roles are managed by admins)")
+    if not may_manage_people(who):
+        who_can = who_manages_people(request.app.state.web.services.admins())
+        require(False, ONE_LINK_ONLY if who.scoped else PEOPLE_REASON, who_can=None if who.scoped else who_can)
     return who.name
 
 

@@ -22,13 +22,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.access import may_run_committee, require
 from domain.errors import DomainError, NotFoundError
 from domain.problems import InputProblemsError
 from domain.sign_off import NOTIFY_REJECTION_CHOICES, SIGN_OFF_MODES
 from plantrail.dates import parse_date
 from plantrail.imports import SHEETS, SheetTarget, import_files
-from web.auth import signed_in
+from web.auth import require_clerk, signed_in
 from web.forms import FieldReader, FormErrors, form_text, refused_field
 from web.render import page, plan_url
 from web.routes.plans import plan_for_request
@@ -47,7 +46,7 @@ MAX_NOTICES_SHOWN = 10
 def _clerk_plan(request: Request) -> tuple[str, dict[str, Any]]:
     plan = plan_for_request(request)
     who = signed_in(request)
-    require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
+    require_clerk(request, who, plan["code"])
     return who.name, plan
 
 

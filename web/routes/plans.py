@@ -12,14 +12,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.access import may_read_plan, may_run_committee, require
+from domain.access import ONE_LINK_ONLY, may_read_plan, may_run_committee, require
 from domain.errors import BadInputError, NotFoundError
 from domain.rounds import last_committee_before
 from plantrail.rounds import chase, committee_dates, round_status
 from projections.report import change_phrases, render_csv, render_html, render_xlsx, report_data
 from projections.statuses import COUNT_STATUS
 from projections.summary import changes, summary
-from web.auth import signed_in
+from web.auth import require_clerk, signed_in
 from web.chart import status_chart
 from web.forms import optional_date, picked_date
 from web.render import page, plan_url
@@ -29,7 +29,7 @@ from web.security import checked_form
 def plan_for_request(request: Request) -> dict[str, Any]:
     who = signed_in(request)
     plan = request.app.state.web.services.queries.resolve_plan(request.path_params["plan"])
-    require(may_read_plan(who, plan["code"]), f"{who.name} may not open plan {plan['code']} from this session")
+    require(may_read_plan(who, plan["code"]), ONE_LINK_ONLY)
     return plan
 
 
@@ -53,7 +53,7 @@ def _dates(request: Request, plan_code: str, labels: dict[str, str]) -> tuple[di
 
 def plans_page(request: Request) -> Response:
     who = signed_in(request)
-    require(not who.scoped, f"{who.name} may only open one action from this session")
+    require(not who.scoped, ONE_LINK_ONLY)
     return page(request, "plans.html", {"plans": request.app.state.web.services.queries.plans()})
 
 
@@ -168,7 +168,7 @@ def report(request: Request) -> Response:
 def round_page(request: Request) -> Response:
     plan = plan_for_request(request)
     who = signed_in(request)
-    require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
+    require_clerk(request, who, plan["code"])
     web = request.app.state.web
     status = round_status(web.services, web.policy_for, plan["code"])
     chased, emails, sent = (request.query_params.get(k, "") for k in ("chased", "emails", "sent"))
@@ -199,7 +199,7 @@ def _chase(request: Request) -> tuple[dict[str, Any], list[str]]:
     web = request.app.state.web
     plan = plan_for_request(request)
     who = signed_in(request)
-    require(may_run_committee(who, plan["code"]), f"{who.name} is not a clerk of {plan['code']}")
+    require_clerk(request, who, plan["code"])
     return plan, chase(web.services, web.policy_for, web.sweep, plan["code"], actor=who.name, now=web.clock())
 
 

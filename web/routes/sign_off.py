@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.access import Principal, may_review_sign_off, require
+from domain.access import ONE_LINK_ONLY, Principal, may_review_sign_off, require
 from domain.errors import BadInputError, ConflictError, DomainError, NotFoundError, RuleViolation
 from plantrail.services import ActionRef, Services
 from web.auth import signed_in
@@ -67,7 +67,7 @@ def _queue_page(request: Request, who: Principal, status_code: int = 200, **cont
 
 def sign_off_page(request: Request) -> Response:
     who = signed_in(request)
-    require(may_review_sign_off(who), f"{who.name} may only open one action from this session")
+    require(may_review_sign_off(who), ONE_LINK_ONLY)
     return _queue_page(request, who)
 
 
@@ -81,7 +81,7 @@ async def decide(request: Request) -> Response:
 def _decide(request: Request, form: FormData) -> Response:
     web = request.app.state.web
     who = signed_in(request)
-    require(may_review_sign_off(who), f"{who.name} may only open one action from this session")
+    require(may_review_sign_off(who), ONE_LINK_ONLY)
     decision = request.path_params["decision"]
     if decision not in DECISIONS:
         raise NotFoundError(f"no decision {decision!r} on a claim")

@@ -39,13 +39,24 @@ def safe_next(target: object) -> str | None:
     return None
 
 
+# What the sign-in page confirms after "Sign out" (``?signed_out=here``) and "Sign out
+# everywhere" (``?signed_out=everywhere``).
+SIGNED_OUT = {"here": "You are signed out.", "everywhere": "Signed out on every device."}
+
+
 def sign_in_page(request: Request) -> Response:
     """The sign-in form; for a session opened from an emailed link (one action, or deciding
     claims), the way out of it: the same form, their address filled in, saying why."""
     who = current_principal(request)
     if who is not None and not who.scoped:
         return RedirectResponse(HOME, status_code=303)
-    context: dict[str, object] = {"next": safe_next(request.query_params.get("next")) or "", "email": "", "scoped": None}
+    context: dict[str, object] = {
+        "next": safe_next(request.query_params.get("next")) or "",
+        "email": "",
+        "scoped": None,
+        # A fixed flag, never text from the address: nobody can make this page say anything else.
+        "signed_out": SIGNED_OUT.get(request.query_params.get("signed_out", "")),
+    }
     if who is not None:
         context |= {"email": request.app.state.web.services.queries.person(who.name).get("email") or "", "scoped": scope_words(who)}
     return page(request, "sign_in.html", context)
@@ -174,7 +185,7 @@ async def sign_out(request: Request) -> Response:
     web = request.app.state.web
     await checked_form(request, web.settings.secret_key)
     await run_in_threadpool(web.sessions.close, request.cookies.get(SESSION_COOKIE))
-    response = RedirectResponse("/sign-in", status_code=303)
+    response = RedirectResponse("/sign-in?signed_out=here", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -184,7 +195,7 @@ async def sign_out_everywhere(request: Request) -> Response:
     await checked_form(request, web.settings.secret_key)
     who = await run_in_threadpool(signed_in, request)
     await run_in_threadpool(web.sessions.close_all, who.name)
-    response = RedirectResponse("/sign-in", status_code=303)
+    response = RedirectResponse("/sign-in?signed_out=everywhere", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
