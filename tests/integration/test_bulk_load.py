@@ -8,13 +8,17 @@ import subprocess
 import sys
 import textwrap
 import threading
+from datetime import UTC, date, datetime
 
+import psycopg
 import pytest
+import sqlalchemy
 from sqlalchemy import inspect
 
 from plantrail.bootstrap import bootstrap
 from projections import bulk_load
 from projections import tables as t
+from projections.bulk import COPY_MIN_ROWS, bulk_insert_rows
 from projections.projector import Projector
 from projections.scratch import scratch_space
 from tests.integration.snapshots import stored_event_count, view_snapshot
@@ -153,3 +157,29 @@ def test_two_projectors_racing_through_a_bulk_load_apply_every_event_once_and_le
 )
 def test_a_catch_up_is_a_bulk_load_from_twenty_thousand_events_and_no_fewer_than_are_projected(position, target, bulk):
     assert bulk_load.is_bulk(position, target) is bulk
+
+
+@pytest.mark.postgres
+def test_a_number_too_big_for_its_column_is_refused_by_a_large_insert_as_by_a_small_one(postgres_url):
+    """Large inserts on PostgreSQL go by binary COPY, which would store 2**31 in an int4 column as
+    a negative number without a word; they must refuse it as a small INSERT does."""
+    services = bootstrap(postgres_url)
+    try:
+        columns = ["action_id", "number", "details", "effective_on", "recorded_at"]
+        at = datetime(2015, 3, 25, 12, tzinfo=UTC)
+
+        def rows(first: int, count: int) -> list[tuple]:
+            return [("a" * 36, first + i, f"step {i}", date(2015, 3, 1), at) for i in range(count)]
+
+        for count in (3, COPY_MIN_ROWS + 2):  # a small INSERT, then a COPY
+            out_of_range = (sqlalchemy.exc.DataError, psycopg.errors.NumericValueOutOfRange)
+            with pytest.raises(out_of_range) as refused, services.engine.begin() as conn:
+                bulk_insert_rows(conn, t.sub_actions, columns, rows(2**31 - 2, count))
+            assert "out of range" in str(refused.value)
+        with services.engine.begin() as conn:
+            bulk_insert_rows(conn, t.sub_actions, columns, rows(2**31 - 1 - COPY_MIN_ROWS, COPY_MIN_ROWS))
+        with services.engine.connect() as conn:
+            query = "SELECT min(number), max(number), count(*) FROM view_sub_actions"
+            assert tuple(conn.execute(sqlalchemy.text(query)).one()) == (2**31 - 1 - COPY_MIN_ROWS, 2**31 - 2, COPY_MIN_ROWS)
+    finally:
+        services.close()
