@@ -103,6 +103,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "domain/remembered.py",
         ],
         [
+            "tests/unit/test_remembered.py",
             "tests/integration/test_remembered_aggregates.py",
             "tests/unit/test_application.py",
             "tests/unit/test_application_door.py",
