@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
 
 from domain.action import Action
 from domain.action_rules import required_evidence
@@ -100,10 +100,21 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
         self.people_directory: Callable[[], Iterable[str]] = tuple
         # Plans and actions loaded lately, each load reading only the events stored since.
         self.remembered = RememberedAggregates(self.repository, replay)
+        # What this thread's latest save stored, as the log holds it (``take_saved``).
+        self._saved_here = threading.local()
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         with self.write_lock:
-            return super().save(*objs, **kwargs)
+            recordings = super().save(*objs, **kwargs)
+        self._saved_here.notifications = [r.notification for r in recordings or ()]
+        return recordings
+
+    def take_saved(self) -> list[Notification]:
+        """The notifications this thread's latest save stored (and forget them): the projector
+        that catches up after a write applies them as they are instead of reading them back."""
+        saved: list[Notification] = getattr(self._saved_here, "notifications", [])
+        self._saved_here.notifications = []
+        return saved
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

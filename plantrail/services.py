@@ -61,6 +61,11 @@ class Services(ReadServices):
         self.app.close()
         self.engine.dispose()
 
+    def _project_saved(self) -> None:
+        """Bring the read models up to this thread's latest save: the events it stored are
+        applied as saved, not read back from the log, when nothing came between."""
+        self.projector.catch_up(saved=self.app.take_saved())
+
     def today(self, plan_code: str | None = None) -> date:
         return self.app.today(plan_code)
 
@@ -94,7 +99,7 @@ class Services(ReadServices):
         redirect to the action's page; reading it here too cost seven queries a POST)."""
         target = self.resolve(ref)
         result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
-        self.projector.catch_up()
+        self._project_saved()
         shown = (self.show(target) if read_back else {}) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
         if shown["recorded_as"] == "rejected":
             shown["claimant_told"] = self._tell_rejection(target, shown["claim"])
@@ -128,7 +133,7 @@ class Services(ReadServices):
     def create_plan(self, *, actor: str, **details: Any) -> dict[str, Any]:
         """``code``, ``title`` and optionally ``description``, ``sponsor``, ``warning_days``, ``timezone``."""
         self.app.create_plan(actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
-        self.projector.catch_up()
+        self._project_saved()
         return self.queries.plan(details["code"])
 
     def add_priority(self, plan: str, *, name: str, number: int | None, description: str, actor: str) -> dict[str, Any]:
@@ -137,7 +142,7 @@ class Services(ReadServices):
         if number is None:
             number = max((p["number"] for p in self.queries.priorities(code)), default=0) + 1
         self.app.add_priority(code, number, name, description, actor=self.actor_name(actor))
-        self.projector.catch_up()
+        self._project_saved()
         return self.queries.plan(code)
 
     def schedule_committee(
@@ -148,7 +153,7 @@ class Services(ReadServices):
         earlier = self.queries.committees(code)
         name = committee or (earlier[-1]["committee"] if earlier else "Committee")
         self.app.schedule_committee(code, meets_on=meets_on, committee=name, report_deadline=report_deadline, actor=self.actor_name(actor))
-        self.projector.catch_up()
+        self._project_saved()
         return self.queries.plan(code)
 
     def add_action(self, plan: str, *, actor: str, **details: Any) -> dict[str, Any]:
@@ -156,20 +161,20 @@ class Services(ReadServices):
         ``priority_number``, ``description``, ``effective_on``."""
         code = self.queries.resolve_plan(plan)["code"]
         self.app.add_action(plan_code=code, actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
-        self.projector.catch_up()
+        self._project_saved()
         return self.show(ActionRef(code, self.queries.resolve_action(f"{code}/{details['code']}")[1]))
 
     def register_person(self, *, name: str, actor: str, **details: Any) -> dict[str, Any]:
         """``name`` and optionally ``email``, ``manager``, ``initials``, ``role``."""
         self.app.register_person(name=name, actor=self.actor_name(actor), **{k: v for k, v in details.items() if v is not None})
-        self.projector.catch_up()
+        self._project_saved()
         return self.queries.person(self.app.get_person(name).name)
 
     def edit_person(self, name: str, *, changes: dict[str, str | None], reason: str | None, actor: str) -> dict[str, Any]:
         """Change ``email``, ``manager`` or ``role`` (an empty value clears it), with a reason."""
         cleared = {k: (v if v and v.strip() else None) for k, v in changes.items()}
         registered = self.app.edit_person(name, changes=cleared, reason=reason, actor=self.actor_name(actor))
-        self.projector.catch_up()
+        self._project_saved()
         return self.queries.person(registered)
 
     def change_role(self, verb: str, person: str, role: str, plan: str | None, *, reason: str | None, actor: str) -> dict[str, Any]:
@@ -180,7 +185,7 @@ class Services(ReadServices):
         name = self.person_name(person, field="person")
         plan_code = self.queries.resolve_plan(plan)["code"] if plan and plan.strip() else None
         getattr(self.app, f"{verb}_role")(name, role, plan_code, actor=self.actor_name(actor), reason=reason)
-        self.projector.catch_up()
+        self._project_saved()
         return self.person_with_roles(name)
 
     def person_with_roles(self, name: str) -> dict[str, Any]:
@@ -333,5 +338,5 @@ class Services(ReadServices):
         operator's CLI, unchecked like import)."""
         plan_code = self.queries.resolve_plan(plan_ref)["code"]
         result = self.app.configure_sign_off(plan_code, **settings, actor=actor, roles=roles, reason=reason)
-        self.projector.catch_up()
+        self._project_saved()
         return result

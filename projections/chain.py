@@ -99,11 +99,17 @@ def head_position(engine: Engine) -> int:
 
 
 def extend(
-    conn: Connection, notifications: Sequence[Notification], contents: Sequence[bytes], seen_at: datetime
+    conn: Connection,
+    notifications: Sequence[Notification],
+    contents: Sequence[bytes],
+    seen_at: datetime,
+    *,
+    known_head: tuple[int, str] | None = None,
 ) -> dict[int, datetime | None]:
-    """Append links for the notifications beyond the chain's head, first seen at ``seen_at``;
-    return when each notification was first seen (those chained before: read back)."""
-    position, previous = head(conn)
+    """Append links for the notifications beyond the chain's head (``known_head``: as the
+    caller read it in this transaction), first seen at ``seen_at``; return when each
+    notification was first seen (those chained before: read back)."""
+    position, previous = known_head or head(conn)
     rows = []
     seen_as_hashed = seen_text(seen_at)  # one time for the whole page
     for n, content in zip(notifications, contents, strict=True):

@@ -22,17 +22,27 @@ from projections.audit import RECORDED_TIME_TOLERANCE, recorded_time_flag
 from projections.bulk import bulk_insert, bulk_insert_rows, bulk_update, date_text, datetime_text
 from projections.other_events import OTHER_HANDLERS
 from projections.queries import utc
-from projections.timeline import LoadEvents, Timelines
+from projections.timeline import LoadEvents, Timelines, is_head
 
 _CHUNK = 500  # bound parameters per IN (...) stay far below every driver's limit
+_HEAD = "head_"  # the prefix of the head's columns in ACTIONS_WITH_HEADS
+
+
+def _actions_with_heads() -> Any:
+    """The actions by id, each with its timeline's head (``projections.timeline``), its
+    columns named head_…: one query where there were three (the actions, their owners, their
+    heads). The owners are the head's: the projector writes view_action_owners from the very
+    state it writes into the head."""
+    a, s = t.actions, t.action_states
+    head = [column.label(_HEAD + column.name) for column in s.columns if column.name != "id"]
+    return select(a, *head).select_from(a.outerjoin(s, is_head(a.c.id))).where(a.c.id.in_(bindparam("ids", expanding=True)))
+
+
 # Built once (a statement's construction costs more than running it for the one action of a
-# web update): the actions and their owners, by id.
-ACTION_ROWS = select(t.actions).where(t.actions.c.id.in_(bindparam("ids", expanding=True)))
+# web update).
+ACTIONS_WITH_HEADS = _actions_with_heads()
 PREVIOUS_RECORDED = (
     select(t.events.c.recorded_at).where(t.events.c.position < bindparam("position")).order_by(t.events.c.position.desc()).limit(1)
-)
-OWNER_ROWS = (
-    select(t.action_owners).where(t.action_owners.c.action_id.in_(bindparam("ids", expanding=True))).order_by(t.action_owners.c.position)
 )
 _ACTION_COLUMNS = [c.name for c in t.actions.columns]
 _EVENT_COLUMNS = [
@@ -56,6 +66,13 @@ _EVENT_COLUMNS = [
 ]
 
 
+class NotRead:
+    """Marks a value not read yet (where None is a value: no event before the page)."""
+
+
+NOT_READ = NotRead()
+
+
 @lru_cache(maxsize=512)  # a few dozen topics, met once per event
 def event_type(topic: str) -> str:
     """``plantrail:Action.ProgressUpdated`` -> ``ProgressUpdated``."""
@@ -65,11 +82,20 @@ def event_type(topic: str) -> str:
 class PageWriter:
     """Applies one page of decoded events to the read models inside the caller's transaction."""
 
-    def __init__(self, conn: Connection, load_events: LoadEvents, first_seen: dict[int, datetime | None] | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        load_events: LoadEvents,
+        first_seen: dict[int, datetime | None] | None = None,
+        *,
+        previous_recorded: datetime | NotRead | None = NOT_READ,
+    ) -> None:
+        """``previous_recorded``: the recorded time of the event stored before the page, when
+        the caller has read it (``PREVIOUS_RECORDED``); otherwise the first event reads it."""
         self.conn = conn
         self.first_seen = first_seen or {}
-        self.previous_recorded: datetime | None = None
-        self._previous_loaded = False
+        self._previous_loaded = not isinstance(previous_recorded, NotRead)
+        self.previous_recorded: datetime | None = None if isinstance(previous_recorded, NotRead) else previous_recorded
         self.timelines = Timelines(conn, load_events)
         self.rows: dict[str, dict[str, Any]] = {}
         self.applied: dict[str, dict[str, Any]] = {}  # the state last copied into each row (states are never changed in place)
@@ -87,18 +113,15 @@ class PageWriter:
     # ----- page life cycle --------------------------------------------------------------
 
     def preload(self, action_ids: Iterable[str]) -> None:
+        """Read the rows and timeline heads of the actions the page changes."""
         wanted = sorted(set(action_ids) - self.rows.keys())
-        owners: dict[str, list[str]] = defaultdict(list)
         for start in range(0, len(wanted), _CHUNK):
-            chunk = {"ids": wanted[start : start + _CHUNK]}
-            for action_row in self.conn.execute(ACTION_ROWS, chunk).mappings():
-                self.rows[action_row["id"]] = dict(action_row)
-            for row in self.conn.execute(OWNER_ROWS, chunk):
-                owners[row.action_id].append(row.person_name)
-        for action_id in wanted:
-            if action_id in self.rows:
-                self.rows[action_id]["owners"] = owners.get(action_id, [])
-        self.timelines.preload_heads(wanted)
+            for found in self.conn.execute(ACTIONS_WITH_HEADS, {"ids": wanted[start : start + _CHUNK]}).mappings():
+                row = {name: found[name] for name in _ACTION_COLUMNS}
+                row["owners"] = []
+                if found[_HEAD + "action_id"] is not None:
+                    row["owners"] = list(self.timelines.adopt_head(found, _HEAD)["state"]["owners"])
+                self.rows[row["id"]] = row
 
     def apply(self, position: int, topic: str, s: dict[str, Any]) -> None:
         if topic.startswith(ACTION_PREFIX):

@@ -23,9 +23,10 @@ from domain.errors import DomainError
 from projections import bulk_load, chain
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, ACTION_PREFIX
-from projections.current_state import PageWriter, event_type
+from projections.current_state import NOT_READ, PREVIOUS_RECORDED, NotRead, PageWriter, event_type
 from projections.decoding import decode_state, plaintext
 from projections.log_reader import select_page
+from projections.queries import utc
 from projections.scratch import Scratch, scratch_space
 from projections.sql import reading
 
@@ -35,8 +36,18 @@ DEFAULT_PAGE_SIZE = 10_000
 REBUILD_NEEDED = -1
 ANALYZE_EVERY_PAGES = 10
 ANALYZE_MIN_PAGE = 1_000
+# At most this many events of one save are applied as saved (catch_up's ``saved``); a larger
+# save (an import) goes the usual way, where a bulk load can drop the indexes first.
+SAVED_PAGE_MAX = 100
 # Built once: asked at least once per catch-up, so once per web update.
 POSITION = select(t.projector_positions.c.position).where(t.projector_positions.c.name == bindparam("name"))
+# The chain's head and the recorded time of the event stored before the page, in one statement
+# (two round trips of every web update's catch-up before). No row while the chain is empty.
+PAGE_START = (
+    select(chain.chain.c.position, chain.chain.c.link, PREVIOUS_RECORDED.scalar_subquery().label("previous_recorded"))
+    .order_by(chain.chain.c.position.desc())
+    .limit(1)
+)
 
 
 class ProjectionFailedError(DomainError):
@@ -102,15 +113,24 @@ class Projector:
         with self._reads.connect() as conn:
             return conn.execute(POSITION, {"name": self.name}).scalar_one()
 
-    def catch_up(self, on_progress: ProgressCallback | None = None, *, upto: int | None = None) -> int:
-        """Apply every event stored so far (or up to ``upto``); return how many pages this projector committed."""
+    def catch_up(self, on_progress: ProgressCallback | None = None, *, upto: int | None = None, saved: Sequence[Notification] = ()) -> int:
+        """Apply every event stored so far (or up to ``upto``); return how many pages this projector committed.
+
+        ``saved``: the notifications the caller's own save just stored (``PlanTrail.take_saved``).
+        Then the caller needs the views up to them, not every event stored since, and when they
+        follow straight on from the position they are applied as they are, without reading the
+        log: a web update's catch-up asked the log's end and read its own event back, two of its
+        round trips to the server."""
+        saved = [n for n in saved if n.id is not None] if upto is None else []
         # The caller's events are stored by now: the log's end now is as far as it needs. A
         # caller that waited for another thread's catch-up usually finds that far done already.
-        needed = upto if upto is not None else self.recorder.max_notification_id() or 0
+        needed = upto if upto is not None else max(n.id for n in saved) if saved else self.recorder.max_notification_id() or 0
         waited = not self._catching_up.acquire(blocking=False)
         if waited:
             self._catching_up.acquire()
         try:
+            if saved and self._apply_saved(saved):
+                return 1
             position, indexed = self._start()
             if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
                 self.rebuild(on_progress)
@@ -125,6 +145,21 @@ class Projector:
             return self._bulk_load(position, target, on_progress, indexed=indexed)
         finally:
             self._catching_up.release()
+
+    def _apply_saved(self, saved: Sequence[Notification]) -> bool:
+        """Apply one interactive write's events as its save returned them, if the views stand
+        just before them (the position's compare-and-set decides, so no read comes first).
+        False, having written nothing, when they do not: another process's events came
+        between, this process applied them already, or the position awaits a rebuild."""
+        first, last = saved[0].id, saved[-1].id
+        if self.only is not None or len(saved) > SAVED_PAGE_MAX or last - first != len(saved) - 1:
+            return False
+        # The stream id as text, as the log reader gives it (the views key on the text).
+        page = [
+            Notification(id=n.id, originator_id=str(n.originator_id), originator_version=n.originator_version, topic=n.topic, state=n.state)
+            for n in saved
+        ]
+        return self._apply_page(first - 1, last, page)
 
     def _start(self) -> tuple[int, bool]:
         """The position, and whether the bulk-loaded indexes are all there (one query: every
@@ -191,15 +226,21 @@ class Projector:
                 for n in notifications:
                     at.event = n
                     plains.append(plaintext(self.mapper, n))
+                previous_recorded: datetime | NotRead | None = NOT_READ
                 if self.chain_source is None:
-                    seen = chain.extend(conn, notifications, plains, self.clock())
+                    start = conn.execute(PAGE_START, {"position": notifications[0].id}).first()
+                    known_head = None
+                    if start is not None:
+                        known_head = (start.position, start.link)
+                        previous_recorded = None if start.previous_recorded is None else utc(start.previous_recorded)
+                    seen = chain.extend(conn, notifications, plains, self.clock(), known_head=known_head)
                 else:
                     seen = self._hold_against_chain(notifications, plains)
                 states = []
                 for n, data in zip(notifications, plains, strict=True):
                     at.event = n
                     states.append(decode_state(self.mapper, n, data))
-                writer = PageWriter(conn, self._load_action_events, seen)
+                writer = PageWriter(conn, self._load_action_events, seen, previous_recorded=previous_recorded)
                 writer.preload(str(n.originator_id) for n in notifications if n.topic.startswith(ACTION_PREFIX) and n.topic != ACTION_ADDED)
                 apply = writer.apply
                 for notification, state in zip(notifications, states, strict=True):

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Date, bindparam, func, select
+from sqlalchemy import Connection, Date, and_, bindparam, func, select
 
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, FOLDS, STATE_FIELDS, State, fold
@@ -31,15 +31,18 @@ FOREVER_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 _CHUNK = 500
 
 
-def _heads() -> Any:
+def is_head(action_id: Any) -> Any:
+    """The condition on ``view_action_states`` that picks the head of the action ``action_id``
+    (a column): of the rows believed now, the one with the latest valid_from."""
     s = t.action_states
     s2 = s.alias("s2")
-    latest = select(func.max(s2.c.valid_from)).where(s2.c.action_id == s.c.action_id, s2.c.recorded_to == FOREVER_TIME)
-    return select(s).where(
-        s.c.action_id.in_(bindparam("ids", expanding=True)),
-        s.c.recorded_to == FOREVER_TIME,
-        s.c.valid_from == latest.scalar_subquery(),
-    )
+    latest = select(func.max(s2.c.valid_from)).where(s2.c.action_id == action_id, s2.c.recorded_to == FOREVER_TIME)
+    return and_(s.c.action_id == action_id, s.c.recorded_to == FOREVER_TIME, s.c.valid_from == latest.scalar_subquery())
+
+
+def _heads() -> Any:
+    s = t.action_states
+    return select(s).where(s.c.action_id.in_(bindparam("ids", expanding=True)), is_head(s.c.action_id))
 
 
 # Built once: making the alias and its correlated subquery anew was most of the CPU of
@@ -67,6 +70,12 @@ class Timelines:
         for start in range(0, len(wanted), _CHUNK):
             for row in self.conn.execute(HEADS, {"ids": wanted[start : start + _CHUNK]}).mappings():
                 self.heads[row["action_id"]] = _from_db(row)
+
+    def adopt_head(self, row: Any, prefix: str) -> dict[str, Any]:
+        """Take an action's head from a row that carries its columns named ``prefix`` + column
+        (read with the action's own row, ``projections.current_state``); return it."""
+        head = self.heads[row[f"{prefix}action_id"]] = _from_db(row, prefix)
+        return head
 
     def _current_rows(self, action_id: str) -> list[dict[str, Any]]:
         s = t.action_states
@@ -193,16 +202,16 @@ def _to_db(row: dict[str, Any], as_text: bool) -> tuple[Any, ...]:
     return (row["action_id"], row["plan_code"], valid_from, recorded_from, recorded_to, *values, orjson.dumps(state["owners"]).decode())
 
 
-def _from_db(row: Any) -> dict[str, Any]:
-    state = {name: row[name] for name in STATE_FIELDS if name != "owners"}
-    state["owners"] = orjson.loads(row["owners"])
-    recorded_from = row["recorded_from"]
+def _from_db(row: Any, prefix: str = "") -> dict[str, Any]:
+    state = {name: row[prefix + name] for name in STATE_FIELDS if name != "owners"}
+    state["owners"] = orjson.loads(row[f"{prefix}owners"])
+    recorded_from = row[f"{prefix}recorded_from"]
     if recorded_from.tzinfo is None:  # SQLite returns naive UTC
         recorded_from = recorded_from.replace(tzinfo=UTC)
     return {
-        "action_id": row["action_id"],
-        "plan_code": row["plan_code"],
-        "valid_from": row["valid_from"],
+        "action_id": row[f"{prefix}action_id"],
+        "plan_code": row[f"{prefix}plan_code"],
+        "valid_from": row[f"{prefix}valid_from"],
         "recorded_from": recorded_from,
         "recorded_to": FOREVER_TIME,
         "state": state,
