@@ -129,7 +129,10 @@ class Projector:
         if waited:
             self._catching_up.acquire()
         try:
-            if saved and self._apply_saved(saved):
+            # Not after a wait: the writes that queued behind another catch-up go in one page
+            # (below), not one page and one commit each (measured: update POST p50 114 → 222 ms
+            # with 20 clients on one PostgreSQL web process when each applied its own).
+            if saved and not waited and self._apply_saved(saved):
                 return 1
             position, indexed = self._start()
             if position == REBUILD_NEEDED:  # left by a rebuild of an earlier version, killed midway
