@@ -66,8 +66,12 @@ class WebState:
 # On SQLite the work is this process's own CPU and one writer at a time: more threads only
 # fight over the GIL, and the reads overtook the queued writes (measured, 20 clients: update
 # POST p95 203–220 ms with anyio's default 40, 135–179 ms with 6, the pages' p95 still under
-# 90 ms). On PostgreSQL a request also waits for the server, so more overlap (6 was worse).
-REQUEST_THREADS = {"sqlite": 6, "postgres": 20}
+# 90 ms). On PostgreSQL a request also waits for the server, so more overlap (6 was worse), but
+# not 20: one process saturates its core, and an update, which waits for the server a dozen
+# times, then waited for the interpreter behind up to 19 other requests after each (measured
+# with one process, 20 clients: update POST p95 198–249 ms with 20 threads, 152–162 with 12,
+# the pages' p95 under 90 ms either way; with two processes 153–193 and 153–171).
+REQUEST_THREADS = {"sqlite": 6, "postgres": 12}
 
 
 def create_app(
