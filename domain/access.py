@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from domain.errors import BadInputError, ForbiddenError
 from domain.sign_off import Roles
+from domain.text import names_in_words
 
 CLERK = "clerk"
 ADMIN = "admin"
@@ -109,11 +110,6 @@ def permissions_in_words(grants: Iterable[tuple[str, str | None]]) -> str:
     words += ["viewer"] if (VIEWER, None) in found else []
     text = "; ".join(words)
     return text[:1].upper() + text[1:]
-
-
-def names_in_words(names: Sequence[str]) -> str:
-    """ "Ada", "Ada or Bo", "Ada, Bo or Cy"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def checked_grant(role: object, plan_code: object) -> tuple[str, str | None]:

@@ -47,10 +47,13 @@ class ConflictError(DomainError):
 
 
 class ForbiddenError(DomainError):
-    """The person may not do this: exit 1, HTTP 403."""
+    """The person may not do this: exit 1, HTTP 403. ``who_can``: who may, in words, where it is
+    known (the rules know the roles; the entry points' seam, ``plantrail.services``, names the
+    people from the read models); the refusal page and the CLI say it after the reason."""
 
     http_status = 403
     heading = "You can't do that here"
+    who_can: str | None = None
 
 
 class UnavailableError(DomainError):

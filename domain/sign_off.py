@@ -17,7 +17,7 @@ from datetime import date
 from domain.commands import ActionCommand, ChangeLifecycle, ReviseDueDate, UpdateProgress
 from domain.errors import BadInputError, ConflictError, ForbiddenError, RuleViolation
 from domain.ids import normalise_key
-from domain.text import clipped
+from domain.text import clipped, names_in_words
 
 # ----- the per-plan setting ----------------------------------------------------------------
 
@@ -182,8 +182,7 @@ def deciders_wording(claim: ClaimParties, asked: Sequence[tuple[str, str]], *, a
     there is an administrator at all, even the claimant)."""
     roles = {"manager": f"{claim.claimant}'s manager", "clerk": f"clerk of {claim.plan_code}", "admin": "administrator"}
     if asked:
-        names = [f"{name} ({roles.get(role, role)})" for name, role in asked]
-        return "Awaiting sign-off by " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]) + "."
+        return "Awaiting sign-off by " + names_in_words([f"{name} ({roles.get(role, role)})" for name, role in asked]) + "."
     who = "An administrator" if any_admin else "Whoever runs plantrail for the council"
     return (
         f"No one else can sign this off yet: nobody decides their own claim, {claim.claimant} has no manager here, "

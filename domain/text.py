@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 from domain.errors import InvalidTextError
 
@@ -44,3 +45,8 @@ def clipped(value: object, limit: int = ECHO_LIMIT) -> str:
     """``repr`` of a value cut to about ``limit`` characters, for error messages."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def names_in_words(names: Sequence[str]) -> str:
+    """ "Ada", "Ada or Bo", "Ada, Bo or Cy"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

@@ -54,7 +54,8 @@ class PlantrailGroup(click.Group):
             if mapped is None:
                 raise
             hint = f" ({mapped.cli_hint})" if mapped.cli_hint else ""
-            click.echo(f"plantrail: error: {clip_message(str(mapped))}{hint}", err=True)
+            who_can = getattr(mapped, "who_can", None)  # a refusal that knows who may: say so
+            click.echo(f"plantrail: error: {clip_message(str(mapped))}{hint}{f' {who_can}' if who_can else ''}", err=True)
             ctx.exit(mapped.exit_code)
 
 

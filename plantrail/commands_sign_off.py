@@ -42,7 +42,10 @@ def register(cli: click.Group) -> None:
 @click.pass_context
 def pending(ctx: click.Context, plan: str | None, for_person: str | None, fmt: str) -> None:
     """Claims awaiting sign-off (in PLAN, or everywhere), oldest first: who waits on what, since when."""
-    claims = services(ctx).pending(plan, for_person=for_person)
+    s = services(ctx)
+    found = s.pending(plan, for_person=for_person)
+    # Who decides each, by name (the people the sweep asks), as the action page says it.
+    claims = [claim | {"deciders": words} for claim, words in zip(found, s.deciders_of(found), strict=True)]
     if fmt == "json":
         output.emit_json(claims)
     else:

@@ -65,7 +65,7 @@ TOLD = {
 
 def pending_table(claims: list[dict[str, Any]], title: str) -> None:
     table = Table(title=f"{title} ({len(claims)})", title_justify="left")
-    for column in ("Action", "Claim", "Claimed by", "Effective", "Since (UTC)", "Days", "Awaiting", "Evidence / reason"):
+    for column in ("Action", "Claim", "Claimed by", "Effective", "Since (UTC)", "Days", "Who decides", "Evidence / reason"):
         table.add_column(column, justify="right" if column == "Days" else "left")
     for c in claims:
         table.add_row(
@@ -75,7 +75,7 @@ def pending_table(claims: list[dict[str, Any]], title: str) -> None:
             c["effective_on"],
             c["since"][:16].replace("T", " "),
             str(c["waiting_days"]),
-            c["awaiting"],
+            c["deciders"],
             "; ".join(x for x in (c["evidence"], c["reason"]) if x),
         )
     stdout.print(table)

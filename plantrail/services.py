@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from domain.access import ADMIN, CLERK, permissions_in_words
+from domain.access import ADMIN, CLERK, permissions_in_words, who_runs_committee
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
+from domain.errors import ForbiddenError
 from domain.names import NameIndex, UnknownPersonError, looks_misspelt, tidy
 from domain.sign_off import NOTIFY_IMMEDIATE, ClaimParties, Roles, deciders_wording, may_decide
 from notifications.outbox import Outbox
@@ -98,7 +99,12 @@ class Services(ReadServices):
         keys, for a caller that shows the action afresh anyway (the web answers a POST with a
         redirect to the action's page; reading it here too cost seven queries a POST)."""
         target = self.resolve(ref)
-        result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
+        try:
+            result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
+        except ForbiddenError as refusal:
+            if isinstance(command, ApproveChange | RejectChange) and refusal.who_can is None:
+                refusal.who_can = self._who_decides(target, command.kind)
+            raise
         self._project_saved()
         shown = (self.show(target) if read_back else {}) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
         if shown["recorded_as"] == "rejected":
@@ -259,6 +265,12 @@ class Services(ReadServices):
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]
 
+    def _who_decides(self, target: ActionRef, kind: str | None) -> str | None:
+        """Who may decide the action's pending claim of ``kind`` (None: its only one), by name,
+        for a refusal to someone who may not; None when no such claim is pending."""
+        claims = [c for c in self.show(target).get("awaiting_sign_off") or [] if kind is None or c["kind"] == kind]
+        return self.deciders_of(claims[:1])[0] if claims else None
+
     def deciders_of(self, claims: list[dict[str, Any]]) -> list[str]:
         """For each pending claim (``awaiting_sign_off`` of ``show``), who is asked to decide it,
         by name, in words (``domain.sign_off.deciders_wording``): the people the sweep asks
@@ -337,6 +349,10 @@ class Services(ReadServices):
         ``notify_rejection``); the ``roles`` of a signed-in person are checked (None: the
         operator's CLI, unchecked like import)."""
         plan_code = self.queries.resolve_plan(plan_ref)["code"]
-        result = self.app.configure_sign_off(plan_code, **settings, actor=actor, roles=roles, reason=reason)
+        try:
+            result = self.app.configure_sign_off(plan_code, **settings, actor=actor, roles=roles, reason=reason)
+        except ForbiddenError as refusal:
+            refusal.who_can = refusal.who_can or who_runs_committee(plan_code, self.clerks_of(plan_code), self.admins())
+            raise
         self._project_saved()
         return result

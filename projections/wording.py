@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 # Where the class name, split into words, would not say what happened.
@@ -52,20 +52,31 @@ def event_heading(entry: Mapping[str, Any]) -> str:
     return event_words(entry["type"])
 
 
-def shown_value(value: Any) -> str:
-    """A value before or after a change in plain text: "—" for nothing, a list as "A, B"."""
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def shown_value(value: Any, *, dates_in_words: bool = False) -> str:
+    """A value before or after a change in plain text: "—" for nothing, a list as "A, B";
+    ``dates_in_words`` (the web pages): a date, stored as ISO text in the changes, as
+    "28 Mar 2015". The CLI and the CSV keep ISO, as their other dates are."""
     if value is None:
         return "—"
     if isinstance(value, list | tuple):
-        return ", ".join(shown_value(v) for v in value) or "—"
+        return ", ".join(shown_value(v, dates_in_words=dates_in_words) for v in value) or "—"
+    if dates_in_words and isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return day(date.fromisoformat(value))
     return str(value)
 
 
-def shown_changes(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
+def shown_changes(changes: dict[str, Any], *, dates_in_words: bool = False) -> list[tuple[str, str, str]]:
     """An event's changes as (words, before, after) in plain text, leaving out the internal keys
     and what stayed the same (a confirmed figure: the heading says it)."""
     return [
-        (key.replace("_", " "), shown_value(change[0]), shown_value(change[1]))
+        (
+            key.replace("_", " "),
+            shown_value(change[0], dates_in_words=dates_in_words),
+            shown_value(change[1], dates_in_words=dates_in_words),
+        )
         for key, change in changes.items()
         if key not in INTERNAL_CHANGES and change[0] != change[1]
     ]
@@ -74,6 +85,30 @@ def shown_changes(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
 def day(value: date) -> str:
     """ "1 Oct 2026": a date as a person writes it."""
     return f"{value.day} {value:%b %Y}"
+
+
+def shown_day(value: date | str | None) -> str:
+    """A date as a page shows it ("2 Apr 2015"), from a date, a datetime or ISO text; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    elif isinstance(value, datetime):
+        value = value.date()
+    return day(value)
+
+
+def shown_time(value: datetime | str | None) -> str:
+    """A recorded time as a page shows it, in UTC to the minute ("2 Apr 2015, 14:05 UTC"), from a
+    datetime or ISO text (one without a zone is UTC, as SQLite gives it back); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return f"{day(value.date())}, {value:%H:%M} UTC"
 
 
 def backdated_progress_message(standing: Mapping[str, Any], effective_on: date) -> str | None:
@@ -87,6 +122,6 @@ def backdated_progress_message(standing: Mapping[str, Any], effective_on: date) 
     )
 
 
-def changes_text(changes: dict[str, Any]) -> str:
+def changes_text(changes: dict[str, Any], *, dates_in_words: bool = False) -> str:
     """``shown_changes`` on one line: "owners: — → Christine Sutton; due date: … → …"."""
-    return "; ".join(f"{words}: {before} → {after}" for words, before, after in shown_changes(changes))
+    return "; ".join(f"{words}: {before} → {after}" for words, before, after in shown_changes(changes, dates_in_words=dates_in_words))

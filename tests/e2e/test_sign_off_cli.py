@@ -45,14 +45,20 @@ def test_complete_is_submitted_and_says_whom_it_awaits(imported):
 def test_pending_then_approve_and_the_history_shows_both_actors(imported):
     imported("complete", ICSP1, "--by", "Liam Purdie", "--on", "2015-03-25", "--evidence", "Signed ICSP on file")
     waiting = as_json(imported("pending", "SOS 001", "--format", "json"))
-    assert [(c["action"], c["claimant"], c["awaiting"], c["waiting_days"]) for c in waiting] == [
-        (ICSP1, "Liam Purdie", "Val DeSouza (manager) or a clerk of SOS 001", 0)
+    assert [(c["action"], c["claimant"], c["awaiting"], c["deciders"], c["waiting_days"]) for c in waiting] == [
+        (
+            ICSP1,
+            "Liam Purdie",
+            "Val DeSouza (manager) or a clerk of SOS 001",
+            "Awaiting sign-off by Val DeSouza (Liam Purdie's manager).",
+            0,
+        )
     ]
     assert as_json(imported("pending", "--for", "Val DeSouza", "--format", "json")) == waiting
     assert as_json(imported("pending", "--for", "Liam Purdie", "--format", "json")) == []
     shown = table_rows(imported("pending").stdout)
-    assert [(r["Action"], r["Claimed by"], r["Awaiting"], r["Days"]) for r in shown] == [
-        (f"SOS 001/{ICSP1}", "Liam Purdie", "Val DeSouza (manager) or a clerk of SOS 001", "0")
+    assert [(r["Action"], r["Claimed by"], r["Who decides"], r["Days"]) for r in shown] == [
+        (f"SOS 001/{ICSP1}", "Liam Purdie", "Awaiting sign-off by Val DeSouza (Liam Purdie's manager).", "0")
     ]
 
     approved = as_json(imported("approve", ICSP1, "--by", "Val DeSouza", "--comment", "ICSP seen", "--format", "json"))
@@ -95,6 +101,8 @@ def test_refused_decisions_exit_1_or_2_with_a_clear_message_and_write_nothing(im
     assert "Liam Purdie made this claim and cannot decide it" in own.stderr
     stranger = imported("approve", ICSP1, "--by", "Elaine Murray", expect=1)
     assert "Elaine Murray is not Liam Purdie's manager" in stranger.stderr
+    assert "Awaiting sign-off by Val DeSouza (Liam Purdie's manager)" in stranger.stderr  # who can, by name
+    assert len(stranger.stderr.strip().splitlines()) == 1
     assert "--reason" in imported("reject", ICSP1, "--by", "Val DeSouza", expect=2).stderr
     assert "reason: a reason is required" in imported("reject", ICSP1, "--by", "Val DeSouza", "--reason", " ", expect=2).stderr
     assert "no pending due date claim" in imported("approve", ICSP1, "--by", "Val DeSouza", "--kind", "due_date", expect=1).stderr

@@ -178,3 +178,18 @@ def test_under_none_owners_changes_are_recorded_at_once(plan, clock):
     assert (shown["recorded_as"], shown["lifecycle"]) == ("recorded", "completed")
     [configured] = history(plan.engine, plan_code=PLAN, event_type="SignOffConfigured")
     assert configured["changes"] == {"sign_off": ["completion", "none"], "notify_rejection": ["digest", "immediate"]}
+
+
+def test_a_refused_sign_off_setting_says_who_can_change_it_by_name(seeded):
+    from domain.errors import ForbiddenError
+    from domain.sign_off import Roles
+
+    seeded.app.register_person(name="Cara Clerk", email="cara@example.org", actor="test setup")
+    seeded.app.grant_role("Cara Clerk", "clerk", "SOS 001", actor="Ada Admin", reason="runs the committee cycle")
+    seeded.projector.catch_up()
+    before = seeded.app.recorder.max_notification_id()
+    with pytest.raises(ForbiddenError) as refused:
+        seeded.configure_sign_off("SOS 001", {"sign_off": "none"}, actor="Elaine Murray", roles=Roles())
+    assert str(refused.value) == "sign-off: only a clerk of SOS 001 or an admin may change its sign-off setting"
+    assert refused.value.who_can == "The clerk of SOS 001: Cara Clerk."
+    assert seeded.app.recorder.max_notification_id() == before

@@ -94,13 +94,13 @@ def test_an_owner_answers_a_reminder_and_a_clerk_takes_the_report(chromium, live
         moved = clerk.page.locator("#changes li", has_text=code).inner_text()
         assert "→ 90%" in moved and "new note" in moved
         clerk.go("/plans/SOS%20001")
-        clerk.page.click("text=2015-04-02 Housing, Health and Care Committee")
+        clerk.page.click("text=2 Apr 2015 Housing, Health and Care Committee")
         clerk.page.wait_for_url("**as_at=2015-04-02")
         committee = summary(staffed.queries, "SOS 001", as_at=date(2015, 4, 2))
         total_row = clerk.page.locator("table.summary tr", has_text="Total").inner_text().split()
         assert [int(n) for n in total_row[1:5]] == [committee["totals"][k] for k in ("alert", "warning", "ok", "complete")]
         with clerk.page.expect_download() as download:
-            clerk.page.click("text=Data (JSON), as at 2015-04-02")
+            clerk.page.click("text=Data (JSON), as at 2 Apr 2015")
         report = json.loads(Path(download.value.path()).read_text())
         assert report["as_at"] == "2015-04-02" and report["summary"]["totals"] == committee["totals"]
         noted = next(a for s in report["sections"] for a in s["actions"] if a["code"] == code)

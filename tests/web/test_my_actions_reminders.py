@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from projections.statuses import RULE_LABELS
+from projections.wording import shown_day
 from scheduler.sweep import sweep
 from tests.web.conftest import Browser
 from tests.web.html import table_cells
@@ -26,7 +27,7 @@ def test_my_actions_shows_each_actions_latest_reminder_after_a_sweep(browser: Br
     expected: dict[tuple[str, str], str] = {}
     for due in outcome.due:  # in the order raised: a later one for the same action is its latest
         if due.key in raised and any(name == LIAM for name, _ in due.recipients):
-            expected[(due.plan_code, due.action_code)] = f"{RULE_LABELS[due.rule]}, {AS_OF.isoformat()}"
+            expected[(due.plan_code, due.action_code)] = f"{RULE_LABELS[due.rule]}, {shown_day(AS_OF)}"
     assert expected, "the sweep raised nothing for Liam Purdie: the test would prove nothing"
 
     header, *rows = table_cells(browser.get("/my-actions"), "my-actions-table")

@@ -17,6 +17,7 @@ import pytest
 from domain.timeliness import status
 from projections.audit import history
 from projections.statuses import status_mark
+from projections.wording import shown_day, shown_time
 from tests.web.conftest import CLERK_EMAIL, VIEWER_EMAIL, Browser
 from tests.web.html import Page, sign_in_links
 from tests.web.test_browser import live, wait_for_mail  # noqa: F401 - fixture
@@ -84,7 +85,7 @@ def test_the_page_lists_each_claim_the_person_may_decide_with_what_it_would_chan
     assert _nav_count(page) == 1
     heading = page.by_id("claim-1-h")
     assert heading.startswith("SOS 001/SS_ICSAP_TRAN2") and before["title"] in heading
-    assert f"Liam Purdie proposes: {waiting['proposed']}, effective {waiting['effective_on']}" in page.by_id("claim-1")
+    assert f"Liam Purdie proposes: {waiting['proposed']}, effective {shown_day(waiting['effective_on'])}" in page.by_id("claim-1")
     assert "Signed risk register, v3" in page.by_id("claim-1")
     completed = type("State", (), {"progress": before["progress"], "lifecycle": "completed", "due_date": None})()
     assert _changes(page, "claim-1") == {
@@ -187,6 +188,8 @@ def test_deciding_ones_own_claim_or_without_being_an_approver_is_a_403_page(peop
         assert response.status_code == 403, response.text[:500]
         expected = "made this claim and cannot decide it" if who == "liam" else "is not Liam Purdie's manager, a clerk of SOS 001"
         assert expected in Page(response.text).text
+        # and who can, by name, from the read models (the people the sweep asks)
+        assert Page(response.text).by_id("who-can").startswith("Awaiting sign-off by Val DeSouza (Liam Purdie's manager)")
     assert _stored(staffed) == stored
 
 
@@ -206,11 +209,11 @@ def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the
     _claim_completion(liam)
     [waiting] = staffed.pending("SOS 001")
     awaiting = viewer.get(TRAN2).by_id("awaiting")
-    assert f"claimed by Liam Purdie on {waiting['since'][:16].replace('T', ' ')} UTC." in awaiting
+    assert f"claimed by Liam Purdie on {shown_time(waiting['since'])}." in awaiting
     assert viewer.get(TRAN2).by_id("deciders-completion") == (
         "Awaiting sign-off by Val DeSouza (Liam Purdie's manager) or Cara Clerk (clerk of SOS 001)."
     )
-    assert "Complete (effective 2015-03-25), claimed by Liam Purdie" in awaiting
+    assert "Complete (effective 25 Mar 2015), claimed by Liam Purdie" in awaiting
     assert "sign-off page" not in awaiting  # not theirs to decide
     assert "Approve or reject it on your sign-off page" in val.get(TRAN2).by_id("awaiting")
 
@@ -221,7 +224,7 @@ def test_the_action_page_shows_the_pending_claim_to_all_and_the_rejection_to_the
     )
     [rejected] = [c for c in staffed.claims("SOS 001/SS_ICSAP_TRAN2") if c["outcome"] == "rejected"]
     told = liam.get(TRAN2).by_id("rejected-completion")
-    assert f"rejected by {rejected['decided_by']} on {rejected['decided_at'][:10]}" in told
+    assert f"rejected by {rejected['decided_by']} on {shown_day(rejected['decided_at'])}" in told
     assert "Reason given: No evidence of the partners' agreement" in told
     assert not viewer.get(TRAN2).has_id("rejected-completion")  # the owner's business
     _claim_completion(liam)  # made again: the rejection is answered, the new claim waits

@@ -14,6 +14,7 @@ from notifications.relay import relay_once
 from plantrail.rounds import chase
 from projections.audit import history
 from projections.summary import changes
+from projections.wording import shown_day
 from tests.web.conftest import CLERK_EMAIL, SECRET, Browser
 from tests.web.html import Page
 from web.links import ReminderLinks
@@ -65,7 +66,7 @@ def test_the_sign_off_page_and_navigation_read_without_stray_spaces(browser: Bro
     html = browser.client.get("/sign-off").text
     text = read_aloud(html)
     [claim] = staffed.pending(for_person="Val DeSouza")
-    assert f"Liam Purdie proposes: {claim['proposed']}, effective {claim['effective_on']}. Waiting since" in text
+    assert f"Liam Purdie proposes: {claim['proposed']}, effective {shown_day(claim['effective_on'])}. Waiting since" in text
     assert "Waiting for my sign-off (1 claim) Signed in as" in text
     assert _stray_spaces(text) == []
     recent = [
@@ -79,7 +80,7 @@ def test_the_sign_off_page_and_navigation_read_without_stray_spaces(browser: Bro
 def test_the_dashboard_and_plan_settings_read_without_stray_spaces(browser: Browser, staffed):
     browser.sign_in(CLERK_EMAIL)
     dashboard = read_aloud(browser.get(DASHBOARD + "?as_at=2015-03-25").html)
-    assert re.search(r"\bAs at 2015-03-25\. ", dashboard)
+    assert re.search(r"\bAs at 25 Mar 2015\. ", dashboard)
     settings = read_aloud(browser.get(DASHBOARD + "/settings").html)
     mode = staffed.sign_off_settings("SOS 001")["sign_off"]
     assert f"Now: {mode}; a claim waiting more than" in settings
