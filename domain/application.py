@@ -61,6 +61,8 @@ A = TypeVar("A", bound=Aggregate)
 # Two people editing one action need one retry; a burst of scripted writers on one action
 # (measured: 4 processes on PostgreSQL under load) needs more, spread out by the jitter below.
 MAX_SAVE_ATTEMPTS = 25
+# The most events of one save ``take_saved`` hands on (the projector applies as many as saved).
+KEEP_SAVED_AT_MOST = 100
 
 Clock = Callable[[], datetime]
 
@@ -106,7 +108,10 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         with self.write_lock:
             recordings = super().save(*objs, **kwargs)
-        self._saved_here.notifications = [r.notification for r in recordings or ()]
+        # A large save (an import, a sweep's reminders) is not kept: the projector reads it
+        # from the log anyway, and its states would stay in memory until this thread saves again.
+        kept = recordings if recordings and len(recordings) <= KEEP_SAVED_AT_MOST else ()
+        self._saved_here.notifications = [r.notification for r in kept]
         return recordings
 
     def take_saved(self) -> list[Notification]:

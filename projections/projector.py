@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from domain.application import KEEP_SAVED_AT_MOST
 from domain.errors import DomainError
 from projections import bulk_load, chain
 from projections import tables as t
@@ -38,7 +39,7 @@ ANALYZE_EVERY_PAGES = 10
 ANALYZE_MIN_PAGE = 1_000
 # At most this many events of one save are applied as saved (catch_up's ``saved``); a larger
 # save (an import) goes the usual way, where a bulk load can drop the indexes first.
-SAVED_PAGE_MAX = 100
+SAVED_PAGE_MAX = KEEP_SAVED_AT_MOST
 # Built once: asked at least once per catch-up, so once per web update.
 POSITION = select(t.projector_positions.c.position).where(t.projector_positions.c.name == bindparam("name"))
 # The chain's head and the recorded time of the event stored before the page, in one statement

@@ -100,3 +100,19 @@ def test_an_actions_owners_are_those_of_its_timelines_head(seeded):
     assert {action: owners for action, (_, owners) in heads.items()} == {action: listed.get(action, []) for action in heads}
     assert listed[action_id] == ["Jane Menzies", "Liam Purdie"]  # the change of today still stands after January's
     _matches_a_rebuild(seeded)
+
+
+def test_a_large_save_is_not_kept_and_is_read_from_the_log(seeded):
+    from domain.application import KEEP_SAVED_AT_MOST
+    from domain.person import Person
+
+    people = [
+        Person.register(name=f"Temp {n:03d}", email=f"t{n}@example.org", actor="test", effective_on=date(2015, 3, 1))
+        for n in range(KEEP_SAVED_AT_MOST + 1)
+    ]
+    seeded.app.save(*people)
+    assert seeded.app.take_saved() == []  # its states are not held in memory till the next save
+    seeded.app.save(Person.register(name="Temp one", email="one@example.org", actor="test", effective_on=date(2015, 3, 1)))
+    assert len(seeded.app.take_saved()) == 1
+    seeded.projector.catch_up()
+    assert seeded.projector.position() == stored_event_count(seeded.app)
