@@ -105,6 +105,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/unit/test_remembered.py",
             "tests/integration/test_remembered_aggregates.py",
+            "tests/integration/test_saved_catch_up.py",
             "tests/unit/test_application.py",
             "tests/unit/test_application_door.py",
             "tests/unit/test_people_use_cases.py",
@@ -124,7 +125,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "timeline": (
         ["projections/timeline.py"],
-        ["tests/integration/test_timeline.py", "tests/integration/test_timeline_rows.py", "tests/integration/test_projector.py"],
+        [
+            "tests/integration/test_timeline.py",
+            "tests/integration/test_timeline_rows.py",
+            "tests/integration/test_projector.py",
+            "tests/integration/test_saved_catch_up.py",
+        ],
     ),
     "chain": (
         ["projections/chain.py", "domain/integrity.py"],
