@@ -70,7 +70,8 @@ def templates() -> Jinja2Templates:
         csrf_field=CSRF_FIELD,
         event_heading=event_heading,
         shown_changes=functools.partial(shown_changes, dates_in_words=True),
-        changes_text=functools.partial(changes_text, dates_in_words=True),
+        # The audit page's "What changed" says what its CSV export says, cell for cell (ISO dates).
+        changes_text=changes_text,
         beside_field=beside_field,
     )
     # Dates as people write them ("2 Apr 2015"), recorded times in UTC to the minute; values in
