@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from projections.statuses import COUNT_STATUS
+from projections.wording import day as day_in_words
 
 BANDS = ["alert", "warning", "ok", "complete", "cancelled"]
 FILLS = {"alert": "#b10e1e", "warning": "#f47738", "ok": "#00703c", "complete": "#1d4f91", "cancelled": "#6f777b"}
@@ -33,7 +34,7 @@ class Chart:
     width: int
     height: int
     rects: list[Rect]
-    labels: list[tuple[float, str]]  # (x centre, date)
+    labels: list[tuple[float, str]]  # (x centre, date in words, as the table beside it)
     axis_top: int
     axis_y: float
     total_max: int
@@ -55,7 +56,7 @@ def status_chart(over_time: list[tuple[date, dict[str, int]]]) -> Chart:
                 continue
             h = plot * n / top
             y -= h
-            rects.append(Rect(x, y, BAR, h, FILLS[band], PATTERNS.get(band), f"{day.isoformat()}: {n} {COUNT_STATUS[band]}"))
-        labels.append((x + BAR / 2, day.isoformat()))
+            rects.append(Rect(x, y, BAR, h, FILLS[band], PATTERNS.get(band), f"{day_in_words(day)}: {n} {COUNT_STATUS[band]}"))
+        labels.append((x + BAR / 2, day_in_words(day)))
     legend = [(COUNT_STATUS[b], FILLS[b], PATTERNS.get(b)) for b in BANDS]
     return Chart(width, HEIGHT, rects, labels, 20, HEIGHT - BOTTOM, top, legend)

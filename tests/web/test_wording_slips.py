@@ -37,8 +37,11 @@ def test_evidence_is_shown_only_on_a_completion_claim(browser: Browser):
     _claim(browser, "/due-date", due_date="2015-06-30", reason="case file audit moved")
     _claim(browser, "/complete", RISK1, evidence="Signed risk register, v3")
     browser.sign_in(VAL)
-    sections = _sections(browser.get("/sign-off").html)
+    html = browser.get("/sign-off").html
+    sections = _sections(html)
     assert "Evidence" not in sections["SS_ICSAP_TRAN2"] and "Due date" in sections["SS_ICSAP_TRAN2"]
+    # What approving it changes: the due date now and if approved, in words as the rest of the page.
+    assert re.search(r"<th scope=\"row\">Due date</th>\s*<td>31 Mar 2015</td><td>30 Jun 2015</td>", html)
     assert "EvidenceSigned risk register, v3" in sections["SS_ICSAP_RISK1"]  # <dt>Evidence</dt><dd>Signed…
 
 
