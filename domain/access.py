@@ -86,6 +86,16 @@ def who_runs_committee(plan_code: str, clerks: Sequence[str], admins: Sequence[s
     return f"{plan_code} has no clerk yet. " + who_manages_people(admins)
 
 
+def who_sets_sign_off(plan_code: str, clerks: Sequence[str], admins: Sequence[str]) -> str:
+    """Who may change a plan's sign-off setting (``domain.sign_off.may_configure``: its clerks
+    and the administrators), by name."""
+    who = [f"the clerk{'s' if len(clerks) > 1 else ''} of {plan_code} ({names_in_words(clerks)})"] if clerks else []
+    who += [f"an administrator ({names_in_words(admins)})"] if admins else []
+    if not who:
+        return f"{plan_code} has no clerk yet. " + who_manages_people(admins)
+    return f"{plan_code}'s sign-off setting is changed by {' or '.join(who)}."
+
+
 def audit_reason(plan_code: str | None) -> str:
     where = f"the clerks of {plan_code}" if plan_code else "clerks of a plan"
     return f"The audit trail is for {where}, administrators and viewers (auditors, inspectors)."

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from domain.access import ADMIN, CLERK, permissions_in_words, who_runs_committee
+from domain.access import ADMIN, CLERK, permissions_in_words, who_sets_sign_off
 from domain.application import PlanTrail
 from domain.commands import ActionCommand, ApproveChange, RejectChange
 from domain.errors import ForbiddenError
@@ -352,7 +352,7 @@ class Services(ReadServices):
         try:
             result = self.app.configure_sign_off(plan_code, **settings, actor=actor, roles=roles, reason=reason)
         except ForbiddenError as refusal:
-            refusal.who_can = refusal.who_can or who_runs_committee(plan_code, self.clerks_of(plan_code), self.admins())
+            refusal.who_can = refusal.who_can or who_sets_sign_off(plan_code, self.clerks_of(plan_code), self.admins())
             raise
         self._project_saved()
         return result

@@ -191,5 +191,5 @@ def test_a_refused_sign_off_setting_says_who_can_change_it_by_name(seeded):
     with pytest.raises(ForbiddenError) as refused:
         seeded.configure_sign_off("SOS 001", {"sign_off": "none"}, actor="Elaine Murray", roles=Roles())
     assert str(refused.value) == "sign-off: only a clerk of SOS 001 or an admin may change its sign-off setting"
-    assert refused.value.who_can == "The clerk of SOS 001: Cara Clerk."
+    assert refused.value.who_can == "SOS 001's sign-off setting is changed by the clerk of SOS 001 (Cara Clerk)."
     assert seeded.app.recorder.max_notification_id() == before

@@ -122,3 +122,16 @@ def test_only_a_manager_a_clerk_or_an_admin_could_ever_approve_a_claim():
     assert may_approve_anything(Principal("Ada Admin", grants=frozenset({("admin", None)})))
     assert not may_approve_anything(Principal("Vic Viewer", grants=frozenset({("viewer", None)})))
     assert not may_approve_anything(Principal("Liam Purdie"))  # owns actions, manages nobody
+
+
+def test_who_sets_a_plans_sign_off_names_its_clerks_and_the_administrators():
+    from domain.access import who_sets_sign_off
+
+    assert who_sets_sign_off("SOS 001", ["Cara Clerk"], ["Ada Admin", "Bo Admin"]) == (
+        "SOS 001's sign-off setting is changed by the clerk of SOS 001 (Cara Clerk) or an administrator (Ada Admin or Bo Admin)."
+    )
+    assert who_sets_sign_off("SOS 001", ["Cara Clerk", "Dan Clerk"], []) == (
+        "SOS 001's sign-off setting is changed by the clerks of SOS 001 (Cara Clerk or Dan Clerk)."
+    )
+    assert who_sets_sign_off("SOS 001", [], ["Ada Admin"]) == "SOS 001's sign-off setting is changed by an administrator (Ada Admin)."
+    assert who_sets_sign_off("SOS 001", [], []).startswith("SOS 001 has no clerk yet. Nobody has been made an administrator yet.")
