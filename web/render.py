@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from domain.access import Principal, may_approve_anything, may_audit, may_review_sign_off
 from projections.statuses import RULE_LABELS, STATUS_KEY, status_mark
-from projections.wording import changes_text, event_heading, shown_changes, shown_day, shown_time
+from projections.wording import changes_text, event_heading, proposal_in_words, shown_changes, shown_day, shown_time
 from web.auth import current_principal
 from web.forms import beside_field
 from web.security import CSRF_FIELD, csrf_seed, csrf_token
@@ -76,7 +76,7 @@ def templates() -> Jinja2Templates:
     )
     # Dates as people write them ("2 Apr 2015"), recorded times in UTC to the minute; values in
     # links, form fields and downloads stay ISO.
-    env.filters.update(day=shown_day, when=shown_time)
+    env.filters.update(day=shown_day, when=shown_time, proposal=proposal_in_words)
     return Jinja2Templates(env=env)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from projections.wording import changes_text, shown_changes, shown_day, shown_time
+from projections.wording import changes_text, proposal_in_words, shown_changes, shown_day, shown_time
 from web.render import templates
 
 
@@ -58,3 +58,9 @@ def test_the_pages_have_the_filters():
     env = templates().env
     page = env.from_string("{{ on | day }} · {{ at | when }} · {{ none | day }}")
     assert page.render(on="2015-04-02", at="2015-04-02T09:00:00+00:00", none=None) == "2 Apr 2015 · 2 Apr 2015, 09:00 UTC · —"
+
+
+def test_a_claim_proposes_its_due_date_in_words_and_anything_else_as_worded():
+    assert proposal_in_words({"kind": "due_date", "due_date": "2015-06-30", "proposed": "due date 2015-06-30"}) == "due date 30 Jun 2015"
+    assert proposal_in_words({"kind": "progress", "due_date": None, "proposed": "progress 80%"}) == "progress 80%"
+    assert proposal_in_words({"kind": "completion", "due_date": None, "proposed": "complete"}) == "complete"

@@ -42,6 +42,7 @@ def test_evidence_is_shown_only_on_a_completion_claim(browser: Browser):
     assert "Evidence" not in sections["SS_ICSAP_TRAN2"] and "Due date" in sections["SS_ICSAP_TRAN2"]
     # What approving it changes: the due date now and if approved, in words as the rest of the page.
     assert re.search(r"<th scope=\"row\">Due date</th>\s*<td>31 Mar 2015</td><td>30 Jun 2015</td>", html)
+    assert "proposes: due date 30 Jun 2015, effective 25 Mar 2015." in sections["SS_ICSAP_TRAN2"]
     assert "EvidenceSigned risk register, v3" in sections["SS_ICSAP_RISK1"]  # <dt>Evidence</dt><dd>Signed…
 
 
