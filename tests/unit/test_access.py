@@ -135,3 +135,60 @@ def test_who_sets_a_plans_sign_off_names_its_clerks_and_the_administrators():
     )
     assert who_sets_sign_off("SOS 001", [], ["Ada Admin"]) == "SOS 001's sign-off setting is changed by an administrator (Ada Admin)."
     assert who_sets_sign_off("SOS 001", [], []).startswith("SOS 001 has no clerk yet. Nobody has been made an administrator yet.")
+
+
+def test_refusals_name_who_can_in_words():
+    from domain.access import (
+        audit_reason,
+        may_update_reason,
+        who_grants_audit,
+        who_manages_people,
+        who_may_update,
+        who_runs_committee,
+    )
+
+    assert who_manages_people(["Ada Admin"]) == "People and roles are managed by Ada Admin (administrator)."
+    assert who_manages_people(["Ada Admin", "Bo Admin"]) == "People and roles are managed by Ada Admin or Bo Admin (administrators)."
+    assert who_manages_people([]) == (
+        "Nobody has been made an administrator yet. Whoever runs plantrail for the council makes the first one "
+        "(see “First administrator” in plantrail's README); that person can then manage people and roles here."
+    )
+    assert may_update_reason("TRAN2", "SOS 001") == (
+        "You can't record changes on TRAN2: you are not one of its owners, an owner's manager or a clerk of SOS 001."
+    )
+    assert who_may_update("SOS 001", ["Liam Purdie"], ["Cara Clerk", "Dan Clerk"]) == (
+        "Its owners (Liam Purdie), their managers and the clerks of SOS 001 (Cara Clerk or Dan Clerk) can record changes; ask one of them."
+    )
+    assert who_may_update("SOS 001", [], []) == (
+        "Its owners, their managers and a clerk of SOS 001 (it has none yet) can record changes; ask one of them."
+    )
+    assert who_runs_committee("SOS 001", ["Cara Clerk"], ["Ada Admin"]) == "The clerk of SOS 001: Cara Clerk."
+    assert who_runs_committee("SOS 001", ["Cara Clerk", "Dan Clerk"], []) == "The clerks of SOS 001: Cara Clerk or Dan Clerk."
+    assert who_runs_committee("SOS 001", [], ["Ada Admin"]) == "SOS 001 has no clerk yet; an administrator (Ada Admin) can make one."
+    assert who_runs_committee("SOS 001", [], []).startswith("SOS 001 has no clerk yet. Nobody has been made an administrator yet.")
+    assert audit_reason("SOS 001") == "The audit trail is for the clerks of SOS 001, administrators and viewers (auditors, inspectors)."
+    assert audit_reason(None) == "The audit trail is for clerks of a plan, administrators and viewers (auditors, inspectors)."
+    assert who_grants_audit(["Ada Admin"]) == "An administrator (Ada Admin) can make you a viewer or a clerk of a plan."
+    assert who_grants_audit([]) == who_manages_people([])
+
+
+def test_a_persons_permissions_read_admin_first_then_clerkships_by_plan_then_viewer():
+    from domain.access import ADMIN, CLERK, VIEWER, permissions_in_words
+
+    grants = [(VIEWER, None), (CLERK, "SS SAAP 2014"), (ADMIN, None), (CLERK, "SOS 001")]
+    assert permissions_in_words(grants) == "Admin; clerk of SOS 001; clerk of SS SAAP 2014; viewer"
+    assert permissions_in_words([(CLERK, "SOS 001")]) == "Clerk of SOS 001"
+    assert permissions_in_words([(VIEWER, None)]) == "Viewer"
+    assert permissions_in_words([]) == ""
+
+
+def test_a_refusal_carries_who_can_and_an_allowed_action_passes():
+    from domain.access import AccessDeniedError, require
+
+    require(True, "never raised")
+    with pytest.raises(AccessDeniedError) as refused:
+        require(False, "You can't do that.", who_can="Ada Admin can.")
+    assert (str(refused.value), refused.value.who_can) == ("You can't do that.", "Ada Admin can.")
+    with pytest.raises(AccessDeniedError) as unnamed:
+        require(False, "No.")
+    assert unnamed.value.who_can is None

@@ -150,3 +150,23 @@ def test_an_older_history_reopened_at_100_replays_and_its_status_follows_the_due
     assert state["lifecycle"] == "open"
     Row.progress, Row.lifecycle = 100, "open"
     assert status(Row, date(2015, 3, 25)) == Timeliness.COMPLETE
+
+
+@pytest.mark.parametrize("missing", [None, "", "   \n"])
+def test_a_completion_without_evidence_is_refused_saying_what_to_give(missing):
+    from domain.action_rules import required_evidence
+    from domain.errors import EvidenceRequiredError
+
+    with pytest.raises(EvidenceRequiredError) as refused:
+        required_evidence(missing)
+    assert str(refused.value) == "evidence: say what shows the action is done (a document, a decision, a figure) to complete it"
+    assert refused.value.field == "evidence"
+
+
+def test_evidence_given_is_kept_as_typed_text():
+    from domain.action_rules import required_evidence
+    from domain.errors import BadInputError
+
+    assert required_evidence("Signed risk register, v3") == "Signed risk register, v3"
+    with pytest.raises(BadInputError, match="evidence"):
+        required_evidence("x" * 20_001)

@@ -84,3 +84,19 @@ def test_a_name_index_refuses_an_unregistered_name_naming_the_field_and_the_clos
         index.canonical("Liam  Purdy", field="manager")
     assert str(refused.value) == "manager: 'Liam Purdy' is not a registered person; did you mean 'Liam Purdie'?"
     assert refused.value.field == "manager"
+
+
+def test_names_are_joined_as_a_sentence_says_them():
+    from domain.text import names_in_words
+
+    assert names_in_words(["Ada"]) == "Ada"
+    assert names_in_words(["Ada", "Bo"]) == "Ada or Bo"
+    assert names_in_words(["Ada", "Bo", "Cy"]) == "Ada, Bo or Cy"
+
+
+def test_an_unknown_name_points_to_the_people_list_or_on_an_empty_store_to_registering_first():
+    from domain.names import UnknownPersonError
+
+    on_empty = UnknownPersonError("person", "Ada Admin", [])
+    assert (on_empty.field, on_empty.cli_hint) == ("person", "nobody is registered yet: `plantrail person add NAME` first")
+    assert UnknownPersonError("owner", "Liam Purdy", ["Liam Purdie"]).cli_hint == "see `plantrail people`"

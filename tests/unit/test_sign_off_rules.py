@@ -313,3 +313,17 @@ def test_a_claim_nobody_else_may_decide_says_so_and_who_can_change_that():
     assert deciders_wording(ClaimParties("P", "Pat", "Liam Head"), asked, any_admin=True) == (
         "Awaiting sign-off by Liam Head (Pat's manager), Cara Clerk (clerk of P) or Ada Admin (administrator)."
     )
+
+
+def test_a_claim_nobody_else_may_decide_on_a_store_without_an_administrator_says_who_runs_plantrail():
+    from domain.sign_off import deciders_wording
+
+    assert deciders_wording(ClaimParties("SOS 001", "Val DeSouza", None), [], any_admin=False) == (
+        "No one else can sign this off yet: nobody decides their own claim, Val DeSouza has no manager here, "
+        "SOS 001 has no other clerk, and there is no administrator. "
+        "Whoever runs plantrail for the council can make another person a clerk of SOS 001."
+    )
+    # One decider alone, and a role the wording does not know, said as it is.
+    assert (
+        deciders_wording(ClaimParties("P", "Pat", None), [("Sam Lead", "lead")], any_admin=True) == "Awaiting sign-off by Sam Lead (lead)."
+    )
