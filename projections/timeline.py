@@ -16,19 +16,18 @@ action's own events, closes the rows from its date onward and adds the refolded 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Date, and_, bindparam, func, select
+from sqlalchemy import Connection, Date, and_, func, select
 
 from projections import tables as t
 from projections.action_fold import ACTION_ADDED, FOLDS, STATE_FIELDS, State, fold
 from projections.bulk import bulk_insert_rows, bulk_update_where, date_text, datetime_text
 
 FOREVER_TIME = datetime(9999, 12, 31, tzinfo=UTC)
-_CHUNK = 500
 
 
 def is_head(action_id: Any) -> Any:
@@ -39,15 +38,6 @@ def is_head(action_id: Any) -> Any:
     latest = select(func.max(s2.c.valid_from)).where(s2.c.action_id == action_id, s2.c.recorded_to == FOREVER_TIME)
     return and_(s.c.action_id == action_id, s.c.recorded_to == FOREVER_TIME, s.c.valid_from == latest.scalar_subquery())
 
-
-def _heads() -> Any:
-    s = t.action_states
-    return select(s).where(s.c.action_id.in_(bindparam("ids", expanding=True)), is_head(s.c.action_id))
-
-
-# Built once: making the alias and its correlated subquery anew was most of the CPU of
-# projecting one web update (a new Column proxy per column, and a cache key for each).
-HEADS = _heads()
 
 LoadEvents = Callable[[str, int], list[tuple[str, dict[str, Any]]]]  # (action id, up to version) -> (topic, state)
 
@@ -64,16 +54,10 @@ class Timelines:
 
     # ----- loading ------------------------------------------------------------------------
 
-    def preload_heads(self, action_ids: Iterable[str]) -> None:
-        """Each action's head: of the rows believed now, the one with the latest valid_from."""
-        wanted = sorted(set(action_ids) - self.heads.keys())
-        for start in range(0, len(wanted), _CHUNK):
-            for row in self.conn.execute(HEADS, {"ids": wanted[start : start + _CHUNK]}).mappings():
-                self.heads[row["action_id"]] = _from_db(row)
-
     def adopt_head(self, row: Any, prefix: str) -> dict[str, Any]:
-        """Take an action's head from a row that carries its columns named ``prefix`` + column
-        (read with the action's own row, ``projections.current_state``); return it."""
+        """Take an action's head from a row that carries its columns named ``prefix`` + column:
+        read with the action's own row (``projections.current_state.ACTIONS_WITH_HEADS``, one
+        query for both), and only through it; return it."""
         head = self.heads[row[f"{prefix}action_id"]] = _from_db(row, prefix)
         return head
 

@@ -116,3 +116,25 @@ def test_a_large_save_is_not_kept_and_is_read_from_the_log(seeded):
     assert len(seeded.app.take_saved()) == 1
     seeded.projector.catch_up()
     assert seeded.projector.position() == stored_event_count(seeded.app)
+
+
+def test_a_save_of_exactly_the_most_kept_is_kept(seeded):
+    from domain.application import KEEP_SAVED_AT_MOST
+    from domain.person import Person
+
+    people = [
+        Person.register(name=f"Kept {n:03d}", email=f"k{n}@example.org", actor="test", effective_on=date(2015, 3, 1))
+        for n in range(KEEP_SAVED_AT_MOST)
+    ]
+    seeded.app.save(*people)
+    assert len(seeded.app.take_saved()) == KEEP_SAVED_AT_MOST
+
+
+def test_a_thread_that_has_saved_nothing_takes_nothing(seeded):
+    import threading
+
+    taken: list[object] = []
+    thread = threading.Thread(target=lambda: taken.append(seeded.app.take_saved()))
+    thread.start()
+    thread.join()
+    assert taken == [[]]

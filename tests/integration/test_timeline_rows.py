@@ -11,7 +11,8 @@ from sqlalchemy import delete, insert, select
 
 from domain.ids import action_id
 from projections import tables as pt
-from projections.timeline import FOREVER_TIME, Timelines
+from projections.current_state import PageWriter
+from projections.timeline import FOREVER_TIME
 from tests.integration.test_timeline import PLAN, START, make_plan
 
 
@@ -58,28 +59,33 @@ def test_the_head_is_the_row_still_believed_though_the_row_it_replaced_on_its_da
     services.projector.catch_up()
     s = pt.action_states
     # PostgreSQL writes an updated row anew, after the rows inserted since: put the closed row
-    # there, as a table may hand it back after the row that replaced it.
+    # there, as a table may hand it back after the row that replaced it; and the action's first
+    # row, still believed but no longer the latest, after both.
     with services.engine.begin() as conn:
         closed = [dict(row) for row in conn.execute(select(s).where(s.c.action_id == action, s.c.recorded_to < FOREVER_TIME)).mappings()]
         assert [(row["valid_from"], row["progress"]) for row in closed] == [(date(2015, 3, 1), 30)]
-        conn.execute(delete(s).where(s.c.id.in_([row["id"] for row in closed])))
-        conn.execute(insert(s), [{k: v for k, v in row.items() if k != "id"} for row in closed])
+        earlier = [dict(row) for row in conn.execute(select(s).where(s.c.action_id == action, s.c.valid_from == START)).mappings()]
+        assert [(row["progress"], row["recorded_to"].year) for row in earlier] == [(0, 9999)]
+        moved = closed + earlier
+        conn.execute(delete(s).where(s.c.id.in_([row["id"] for row in moved])))
+        conn.execute(insert(s), [{k: v for k, v in row.items() if k != "id"} for row in moved])
     with services.engine.begin() as conn:
-        timelines = Timelines(conn, lambda *_: pytest.fail("loading heads reads no events"))
-        timelines.preload_heads([action])
-    head = timelines.heads[action]
+        writer = PageWriter(conn, lambda *_: pytest.fail("loading heads reads no events"))
+        writer.preload([action])
+    head = writer.timelines.heads[action]
     assert (head["valid_from"], head["state"]["progress"], head["persisted"]) == (date(2015, 3, 1), 60, True)
+    assert writer.rows[action]["owners"] == head["state"]["owners"]
 
 
 def test_heads_are_loaded_chunk_by_chunk_for_every_action_of_a_page(services, monkeypatch):
     # 500 ids a query keeps under the databases' parameter limits; two here, so that five actions
     # take three chunks and one missed chunk would leave actions without a head.
-    monkeypatch.setattr("projections.timeline._CHUNK", 2)
+    monkeypatch.setattr("projections.current_state._CHUNK", 2)
     make_plan(services.app)
     actions = [add(services, f"A{n}") for n in range(5)]
     services.projector.catch_up()
     with services.engine.begin() as conn:
-        timelines = Timelines(conn, lambda *_: pytest.fail("loading heads reads no events"))
-        timelines.preload_heads(reversed(actions))
-    assert sorted(timelines.heads) == sorted(actions)
-    assert {head["valid_from"] for head in timelines.heads.values()} == {START}
+        writer = PageWriter(conn, lambda *_: pytest.fail("loading heads reads no events"))
+        writer.preload(reversed(actions))
+    assert sorted(writer.timelines.heads) == sorted(writer.rows) == sorted(actions)
+    assert {head["valid_from"] for head in writer.timelines.heads.values()} == {START}
