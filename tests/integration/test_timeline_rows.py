@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select
 
 from domain.ids import action_id
 from projections import tables as pt
-from projections.current_state import PageWriter
+from projections.current_state import ACTIONS_WITH_HEADS, PageWriter
 from projections.timeline import FOREVER_TIME
 from tests.integration.test_timeline import PLAN, START, make_plan
 
@@ -75,6 +75,11 @@ def test_the_head_is_the_row_still_believed_though_the_row_it_replaced_on_its_da
     head = writer.timelines.heads[action]
     assert (head["valid_from"], head["state"]["progress"], head["persisted"]) == (date(2015, 3, 1), 60, True)
     assert writer.rows[action]["owners"] == head["state"]["owners"]
+    # One row per action, its head's: not one per row still believed (which a page would then
+    # take in whatever order the table gives them).
+    with services.engine.connect() as conn:
+        found = conn.execute(ACTIONS_WITH_HEADS, {"ids": [action]}).mappings().all()
+    assert [(row["id"], row["head_valid_from"], row["head_progress"]) for row in found] == [(action, date(2015, 3, 1), 60)]
 
 
 def test_heads_are_loaded_chunk_by_chunk_for_every_action_of_a_page(services, monkeypatch):
