@@ -94,3 +94,7 @@ def test_heads_are_loaded_chunk_by_chunk_for_every_action_of_a_page(services, mo
         writer.preload(reversed(actions))
     assert sorted(writer.timelines.heads) == sorted(writer.rows) == sorted(actions)
     assert {head["valid_from"] for head in writer.timelines.heads.values()} == {START}
+    # Each action joined with its own head only, though all five heads start on the same day.
+    with services.engine.connect() as conn:
+        found = conn.execute(ACTIONS_WITH_HEADS, {"ids": actions}).mappings().all()
+    assert sorted((row["id"], row["head_action_id"]) for row in found) == sorted((a, a) for a in actions)
