@@ -14,7 +14,8 @@ per mutant instead of the whole suite's minutes) and its results apart, so group
 alone. Every package is copied (the tests import them all); only the group's files are mutated.
 
 A survivor listed in tests/MUTANTS.md (its mutant name in backticks) is reported as equivalent;
-any other survivor is open.
+any other survivor is open. Survivors in functions that run at import (``BUILT_AT_IMPORT``) are
+judged again by hand after the run, and those the tests then kill are reported as killed.
 """
 
 from __future__ import annotations
@@ -192,6 +193,16 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
 
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 
+# Functions that build a statement once, at import (a module constant such as
+# projections.current_state.ACTIONS_WITH_HEADS is made by calling them). mutmut 3 picks the
+# mutant at call time in a process that imported the modules already, so their mutants never
+# run mutated and survive whatever the tests say. `run` judges these survivors again by hand:
+# each mutant's change applied to a scratch checkout and the group's tests run there.
+BUILT_AT_IMPORT: dict[str, tuple[str, ...]] = {
+    "timeline": ("projections.timeline.x_is_head__",),
+}
+BY_HAND = "by_hand.json"
+
 
 def _toml_list(values: list[str]) -> str:
     return "[" + ", ".join(f'"{v}"' for v in values) + "]"
@@ -254,7 +265,52 @@ def run(group: str, max_children: int) -> int:
     if again and code == 0:
         print(f"judging {len(again)} earlier survivors again", flush=True)
         code = _mutmut(here, "run", "--max-children", str(max_children), *again, capture=False).returncode
+    if code == 0 and group in BUILT_AT_IMPORT:
+        judge_by_hand(group, here)
     return code
+
+
+def judge_by_hand(group: str, here: Path) -> None:
+    """Apply each surviving mutant of a function run at import (``BUILT_AT_IMPORT``) to a scratch
+    checkout of HEAD, run the group's tests there, and keep the verdicts in ``by_hand.json``."""
+    import json
+    import shutil
+    import tempfile
+
+    prefixes = BUILT_AT_IMPORT[group]
+    survivors = [m for m, status in statuses(here).items() if status == "survived" and m.startswith(prefixes)]
+    verdicts: dict[str, str] = {}
+    scratch = Path(tempfile.mkdtemp(prefix=f"mutation-{group}-"))
+    checkout = scratch / "repo"
+    subprocess.run(["git", "worktree", "add", "-q", "--detach", str(checkout), "HEAD"], cwd=REPO, check=True)
+    try:
+        for mutant in survivors:
+            diff = _mutmut(here, "show", mutant).stdout
+            patch = diff[diff.index("\n---") + 1 :] if "\n---" in diff else ""
+            subprocess.run(["git", "checkout", "-q", "--", "."], cwd=checkout, check=True)
+            applied = subprocess.run(["patch", "-p0", "-s", "-F3"], cwd=checkout, input=patch, text=True, capture_output=True)
+            if not patch or applied.returncode != 0:
+                verdicts[mutant] = "not applied"
+                continue
+            tests = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *GROUPS[group][1]],
+                cwd=checkout,
+                env=_env(),
+                capture_output=True,
+            )
+            verdicts[mutant] = "killed by hand" if tests.returncode != 0 else "survived by hand"
+            print(f"  {mutant}: {verdicts[mutant]}", flush=True)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=REPO, check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+    (here / BY_HAND).write_text(json.dumps(verdicts, indent=1), encoding="utf-8")
+
+
+def by_hand_verdicts(here: Path) -> dict[str, str]:
+    import json
+
+    path = here / BY_HAND
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def equivalents() -> set[str]:
@@ -274,6 +330,8 @@ def report(group: str) -> int:
         print(f"{group}: not run yet (make mutation GROUP={group})")
         return 1
     found = statuses(here)
+    hand = by_hand_verdicts(here)
+    found = {m: ("killed" if status == "survived" and hand.get(m) == "killed by hand" else status) for m, status in found.items()}
     known = equivalents()
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: list[str] = []

@@ -168,5 +168,5 @@ def test_evidence_given_is_kept_as_typed_text():
     from domain.errors import BadInputError
 
     assert required_evidence("Signed risk register, v3") == "Signed risk register, v3"
-    with pytest.raises(BadInputError, match="evidence"):
+    with pytest.raises(BadInputError, match=r"^evidence: "):
         required_evidence("x" * 20_001)

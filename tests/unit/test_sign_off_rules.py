@@ -188,6 +188,14 @@ def test_a_decision_on_a_claim_replaced_since_it_was_seen_is_refused():
         action.pending_claim("progress", version=seen)
 
 
+def test_a_replaced_due_date_claim_is_named_by_its_new_date():
+    action = new_action()
+    seen = action.submit_change("due_date", due_date=date(2015, 6, 30), reason="audit moved", actor="Pat Preece", effective_on=CLAIMED_ON)
+    action.submit_change("due_date", due_date=date(2015, 7, 31), reason="moved again", actor="Pat Preece", effective_on=CLAIMED_ON)
+    with pytest.raises(ClaimReplacedError, match=r"replaced by a newer one \(Pat Preece: due date 2015-07-31\);"):
+        action.pending_claim("due_date", version=seen)
+
+
 def test_a_decision_on_a_claim_decided_since_it_was_seen_is_a_conflict_not_a_missing_claim():
     action = new_action()
     seen = action.submit_change("completion", actor="Pat Preece", effective_on=CLAIMED_ON)
