@@ -129,7 +129,9 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
 
     def today(self, plan_code: str | None = None) -> date:
         """Today in the plan's time zone: a note typed at 00:30 in London is today's, not yesterday's."""
-        zone = self._plan_timezone(plan_code) if plan_code else DEFAULT_TIMEZONE
+        return self.today_in(self._plan_timezone(plan_code) if plan_code else DEFAULT_TIMEZONE)
+
+    def today_in(self, zone: str) -> date:
         return self.clock().astimezone(ZoneInfo(zone)).date()
 
     def _plan_timezone(self, plan_code: str) -> str:
@@ -180,7 +182,10 @@ class PlanTrail(PeopleUseCases, SignOffUseCases, Application):
                 ) from None
         if details.get("sponsor"):
             details["sponsor"] = self.person_name(details["sponsor"], field="sponsor")
-        plan = Plan.create(code=code, title=title, actor=actor, effective_on=effective_on or self.today(), **details)
+        # Created today where the plan is (not in London: a plan in Honolulu made at 00:30 London
+        # time was dated tomorrow).
+        today = self.today_in(details.get("timezone") or DEFAULT_TIMEZONE)
+        plan = Plan.create(code=code, title=title, actor=actor, effective_on=effective_on or today, **details)
         self.save(plan)
         return plan.id
 

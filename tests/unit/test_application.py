@@ -342,3 +342,12 @@ def test_a_change_the_rules_refuse_only_after_a_lost_race_is_a_conflict_not_a_re
         "(cannot update progress on SOS 001/A1: it is cancelled)"
     )
     assert tries == 2
+
+
+def test_a_plan_created_without_a_date_is_dated_today_where_it_is():
+    from domain.ids import plan_id
+
+    app = PlanTrail(clock=lambda: NOW)  # 23:30 UTC on 30 June: 1 July in London, 30 June in Honolulu
+    app.create_plan(code="HNL", title="Honolulu plan", timezone="Pacific/Honolulu", actor="clerk")
+    app.create_plan(code="LDN", title="London plan", actor="clerk")
+    assert [next(iter(app.events.get(plan_id(code)))).effective_on for code in ("HNL", "LDN")] == [PLAN_TODAY, LONDON_TODAY]
