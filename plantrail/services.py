@@ -103,7 +103,7 @@ class Services(ReadServices):
             result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
         except ForbiddenError as refusal:
             if isinstance(command, ApproveChange | RejectChange) and refusal.who_can is None:
-                refusal.who_can = self._who_decides(target, command.kind)
+                refusal.who_can = self._named(lambda: self._who_decides(target, command.kind))
             raise
         self._project_saved()
         shown = (self.show(target) if read_back else {}) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}
@@ -265,6 +265,16 @@ class Services(ReadServices):
         now = self.app.clock()
         return [c | {"waiting_days": (now - datetime.fromisoformat(c["since"])).days} for c in claims]
 
+    @staticmethod
+    def _named(who_can: Callable[[], str | None]) -> str | None:
+        """Who can, for a refusal; None if the read models cannot say (the refusal itself must
+        still reach the person, whatever naming them costs)."""
+        try:
+            return who_can()
+        except Exception:  # any failure here must not replace the refusal
+            log.warning("could not name who can, for a refusal", exc_info=True)
+            return None
+
     def _who_decides(self, target: ActionRef, kind: str | None) -> str | None:
         """Who may decide the action's pending claim of ``kind`` (None: its only one), by name,
         for a refusal to someone who may not; None when no such claim is pending."""
@@ -352,7 +362,7 @@ class Services(ReadServices):
         try:
             result = self.app.configure_sign_off(plan_code, **settings, actor=actor, roles=roles, reason=reason)
         except ForbiddenError as refusal:
-            refusal.who_can = refusal.who_can or who_sets_sign_off(plan_code, self.clerks_of(plan_code), self.admins())
+            refusal.who_can = refusal.who_can or self._named(lambda: who_sets_sign_off(plan_code, self.clerks_of(plan_code), self.admins()))
             raise
         self._project_saved()
         return result

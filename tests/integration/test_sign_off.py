@@ -193,3 +193,20 @@ def test_a_refused_sign_off_setting_says_who_can_change_it_by_name(seeded):
     assert str(refused.value) == "sign-off: only a clerk of SOS 001 or an admin may change its sign-off setting"
     assert refused.value.who_can == "SOS 001's sign-off setting is changed by the clerk of SOS 001 (Cara Clerk)."
     assert seeded.app.recorder.max_notification_id() == before
+
+
+def test_a_refusal_still_reaches_the_person_when_who_can_cannot_be_named(plan, clock, monkeypatch):
+    clock.set(datetime(2015, 3, 25, 12, 0, tzinfo=UTC))
+    plan.record(ARR1, ChangeLifecycle("complete", None, CLAIMED_ON, "Audit of 20 plans"), actor="Pat Preece")
+    with pytest.raises(SelfSignOffError) as named:
+        plan.approve(ARR1, actor="Pat Preece")
+    assert named.value.who_can and named.value.who_can.startswith("Awaiting sign-off by ")
+
+    def broken(_claims):
+        raise RuntimeError("read models unavailable")
+
+    monkeypatch.setattr(plan, "deciders_of", broken)
+    with pytest.raises(SelfSignOffError) as unnamed:
+        plan.approve(ARR1, actor="Pat Preece")
+    assert unnamed.value.who_can is None
+    assert "made this claim and cannot decide it" in str(unnamed.value)
