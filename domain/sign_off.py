@@ -10,7 +10,7 @@ one place that finds them for a person, so the role events on ``Person`` plug in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -191,10 +191,11 @@ def deciders_wording(claim: ClaimParties, asked: Sequence[tuple[str, str]], *, a
     )
 
 
-def proposed_wording(kind: str, progress: int | None, due_date: date | None) -> str:
-    """What a claim proposes, in words: "complete", "due date 2015-06-30", "progress 80%"."""
+def proposed_wording(kind: str, progress: int | None, due_date: date | None, *, show_date: Callable[[date], str] = date.isoformat) -> str:
+    """What a claim proposes, in words: "complete", "due date 2015-06-30", "progress 80%"
+    (``show_date``: how the date is written; mails, the CLI and stored text keep ISO)."""
     if kind == CLAIM_COMPLETION:
         return "complete"
     if kind == CLAIM_DUE_DATE:
-        return f"due date {due_date.isoformat() if due_date else '—'}"
+        return f"due date {show_date(due_date) if due_date else '—'}"
     return f"progress {progress}%"

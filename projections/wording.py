@@ -122,15 +122,16 @@ def backdated_progress_message(standing: Mapping[str, Any], effective_on: date) 
     )
 
 
-def changes_text(changes: dict[str, Any], *, dates_in_words: bool = False) -> str:
+def changes_text(changes: dict[str, Any]) -> str:
     """``shown_changes`` on one line: "owners: — → Christine Sutton; due date: … → …"."""
-    return "; ".join(f"{words}: {before} → {after}" for words, before, after in shown_changes(changes, dates_in_words=dates_in_words))
+    return "; ".join(f"{words}: {before} → {after}" for words, before, after in shown_changes(changes))
 
 
 def proposal_in_words(claim: Mapping[str, Any]) -> str:
     """What a claim proposes as a page says it: its ``proposed`` wording
     (``domain.sign_off.proposed_wording``, which mails and the CLI use with ISO dates), with a
     proposed due date in words ("due date 30 Jun 2015")."""
-    if claim.get("kind") == "due_date" and claim.get("due_date"):
-        return f"due date {shown_day(claim['due_date'])}"
-    return str(claim["proposed"])
+    from domain.sign_off import proposed_wording  # only pages with a claim need the sign-off rules
+
+    due = claim.get("due_date")
+    return proposed_wording(claim["kind"], claim.get("progress"), date.fromisoformat(due) if due else None, show_date=day)

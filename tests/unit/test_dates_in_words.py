@@ -61,6 +61,9 @@ def test_the_pages_have_the_filters():
 
 
 def test_a_claim_proposes_its_due_date_in_words_and_anything_else_as_worded():
-    assert proposal_in_words({"kind": "due_date", "due_date": "2015-06-30", "proposed": "due date 2015-06-30"}) == "due date 30 Jun 2015"
-    assert proposal_in_words({"kind": "progress", "due_date": None, "proposed": "progress 80%"}) == "progress 80%"
-    assert proposal_in_words({"kind": "completion", "due_date": None, "proposed": "complete"}) == "complete"
+    assert (
+        proposal_in_words({"kind": "due_date", "progress": None, "due_date": "2015-06-30", "proposed": "due date 2015-06-30"})
+        == "due date 30 Jun 2015"
+    )
+    assert proposal_in_words({"kind": "progress", "progress": 80, "due_date": None, "proposed": "progress 80%"}) == "progress 80%"
+    assert proposal_in_words({"kind": "completion", "progress": None, "due_date": None, "proposed": "complete"}) == "complete"
