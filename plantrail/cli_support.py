@@ -54,8 +54,11 @@ class PlantrailGroup(click.Group):
             if mapped is None:
                 raise
             hint = f" ({mapped.cli_hint})" if mapped.cli_hint else ""
-            who_can = getattr(mapped, "who_can", None)  # a refusal that knows who may: say so
-            click.echo(f"plantrail: error: {clip_message(str(mapped))}{hint}{f' {who_can}' if who_can else ''}", err=True)
+            message = clip_message(str(mapped))
+            who_can = getattr(mapped, "who_can", None)  # a refusal that knows who may: say so, as a sentence of its own
+            if who_can:
+                message = f"{message}{'' if message.endswith(('.', '?', '!')) else '.'} {who_can}"
+            click.echo(f"plantrail: error: {message}{hint}", err=True)
             ctx.exit(mapped.exit_code)
 
 
