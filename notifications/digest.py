@@ -46,6 +46,9 @@ URGENCY = list(RULE_TITLES)  # the order reasons are listed in, most urgent firs
 # Not a reminder: a claim still waiting on the reader's own action (theirs, role "claimant", or a
 # co-owner's), listed beside whatever brought the digest.
 OWN_CLAIM = "own_claim"
+# Not a reminder either: a claim on a listed action that was not accepted, told before and not
+# made again since, repeated beside the action (``scheduler.sign_off_policy.unanswered``).
+EARLIER_REJECTION = "earlier_rejection"
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ class DigestItem:
 class Digest:
     """Everything due for one person from one sweep. ``also_awaiting``: claims awaiting the
     reader's decision that no reminder of this sweep is about; ``own_claims``: claims on the
-    reader's own actions awaiting someone else's (both listed, never counted as sent)."""
+    reader's own actions awaiting someone else's; ``earlier_rejections``: claims not accepted on
+    the actions listed, told before (all three listed, never counted as sent)."""
 
     recipient_name: str
     recipient_email: str
@@ -77,6 +81,7 @@ class Digest:
     items: tuple[DigestItem, ...] = field(default_factory=tuple)
     also_awaiting: tuple[DigestItem, ...] = field(default_factory=tuple)
     own_claims: tuple[DigestItem, ...] = field(default_factory=tuple)
+    earlier_rejections: tuple[DigestItem, ...] = field(default_factory=tuple)
 
     @property
     def keys(self) -> list[str]:
@@ -120,6 +125,7 @@ class ActionEntry:
     reasons: tuple[Reason, ...]
     overdue: bool
     update_link: str | None
+    not_accepted: tuple[str, ...] = ()  # earlier claims on it refused and not made again, in words
 
     @property
     def shows_owners(self) -> bool:
@@ -182,7 +188,17 @@ def _link(make: Callable[[], str | None]) -> str | None:
         return None
 
 
-def action_entry(items: list[DigestItem], as_of: date, person: str, links: LinkMaker | None) -> ActionEntry:
+def not_accepted_wording(item: DigestItem, person: str, as_of: date | None = None) -> str:
+    """An earlier refusal, as a reminder beside its action: "Liam Purdie did not accept your
+    claim (complete) on 26 Mar. Reason given: …"."""
+    d = item.details
+    whose = "your claim" if d["claimant"] == person else f"{d['claimant']}'s claim"
+    return f"{d['decided_by']} did not accept {whose} ({d['proposed']}) on {short_date(d['decided_on'], as_of)}. Reason given: {d['decision_reason']}"
+
+
+def action_entry(
+    items: list[DigestItem], as_of: date, person: str, links: LinkMaker | None, refused: Iterable[DigestItem] = ()
+) -> ActionEntry:
     first = items[0]
     details = first.details
     due = details.get("due_date")
@@ -201,6 +217,7 @@ def action_entry(items: list[DigestItem], as_of: date, person: str, links: LinkM
         reasons=tuple(dict.fromkeys(reasons)),
         overdue=due is not None and due < as_of.isoformat(),
         update_link=_link(lambda: links.action_link(person, first.plan_code, first.action_code)) if links else None,
+        not_accepted=tuple(not_accepted_wording(i, person, as_of) for i in refused),
     )
 
 
@@ -297,7 +314,14 @@ def urgency(entry: ActionEntry) -> tuple:
 def digest_context(digest: Digest, links: LinkMaker | None = None) -> dict[str, Any]:
     person = digest.recipient_name
     about_actions = _by_action(i for i in digest.items if i.rule not in SIGN_OFF_RULES).values()
-    entries = sorted((action_entry(items, digest.as_of, person, links) for items in about_actions), key=urgency)
+    refused = _by_action(digest.earlier_rejections)
+    entries = sorted(
+        (
+            action_entry(items, digest.as_of, person, links, refused.get((items[0].plan_code, items[0].action_code), ()))
+            for items in about_actions
+        ),
+        key=urgency,
+    )
     claims = sign_off_sections(digest, links)
     own = sorted(digest.own_claims, key=lambda i: (str(i.details.get("since") or ""), i.plan_code, i.action_code))
     return {

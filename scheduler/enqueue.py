@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 from domain.email_address import canonical_addr_spec
-from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION
+from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION, SIGN_OFF_REJECTED, SIGN_OFF_RULES
 from domain.reminder_use_cases import record_undeliverable
-from notifications.digest import OWN_CLAIM, Digest, DigestItem, render_digest
+from notifications.digest import EARLIER_REJECTION, OWN_CLAIM, Digest, DigestItem, render_digest
 from notifications.render import message_domain, one_line, stable_message_id
 from notifications.undeliverable import ADMINISTRATOR, NOTICE_KIND, Undeliverable, about_items, render_undeliverable_notice
 from scheduler import facts, sign_off
+from scheduler.sign_off_policy import RejectionFacts, rejection_notice
 
 if TYPE_CHECKING:
     from scheduler.sweep import SweepContext
@@ -56,6 +58,7 @@ class Group:
     items: tuple[DigestItem, ...]
     also_awaiting: tuple[DigestItem, ...] = ()  # claims awaiting this person that no reminder here is about
     own_claims: tuple[DigestItem, ...] = ()  # claims on this person's actions awaiting someone else's sign-off
+    earlier_rejections: tuple[DigestItem, ...] = ()  # claims not accepted and not made again, on the actions listed
 
     def undeliverable(self, reason: str, email: str | None = None, items: tuple[DigestItem, ...] | None = None) -> Undeliverable:
         chosen = self.items if items is None else items
@@ -77,7 +80,7 @@ def enqueue_pending(ctx: SweepContext, now: datetime) -> EnqueueOutcome:
     if not reminders:
         return outcome
     people = facts.directory(ctx.engine)
-    for group in _with_claims_waiting(ctx, _groups(ctx, reminders, people), people):
+    for group in _with_sign_off_context(ctx, _groups(ctx, reminders, people), people):
         try:
             _enqueue_group(ctx, group, people, now, outcome)
         except Exception as error:  # whatever went wrong for one person must not stop everyone else's mail
@@ -122,21 +125,21 @@ def _groups(ctx: SweepContext, reminders: list[dict[str, Any]], people: facts.Di
     return groups
 
 
-def _with_claims_waiting(ctx: SweepContext, groups: list[Group], people: facts.Directory) -> list[Group]:
+def _with_sign_off_context(ctx: SweepContext, groups: list[Group], people: facts.Directory) -> list[Group]:
     """Each digest lists every claim awaiting its reader's decision, not only the claims a
     reminder of this sweep is about (a claim is asked about once per period, but stays waiting),
-    and the claims still waiting on the reader's own actions, which no rule asks them for again."""
+    the claims still waiting on the reader's own actions, which no rule asks them for again, and,
+    beside each action it lists, the claims on it not accepted and not made again since. Each is
+    read once per day swept; if one cannot be read, the reminders still go out without it."""
     waiting: dict[date, dict[str, list[sign_off.WaitingClaim]]] = {}
+    rejected: dict[date, dict[tuple[str, str], list[RejectionFacts]]] = {}
     found = []
     for group in groups:
         if group.name:
-            try:
-                if group.raised_on not in waiting:
-                    waiting[group.raised_on] = sign_off.waiting_by_person(ctx.engine, people, group.raised_on)
-            except Exception:  # the reminders themselves still go out, without the list
-                log.exception("could not list the claims awaiting sign-off")
-                waiting[group.raised_on] = {}
-            claims = waiting[group.raised_on].get(group.name, [])
+            day = group.raised_on
+            if day not in waiting:
+                waiting[day] = _or_nothing("the claims awaiting sign-off", sign_off.waiting_by_person, ctx.engine, people, day)
+                rejected[day] = _or_nothing("the claims not accepted", sign_off.unanswered_by_action, ctx.engine, people, day)
             listed = [
                 DigestItem(
                     "",
@@ -148,12 +151,34 @@ def _with_claims_waiting(ctx: SweepContext, groups: list[Group], people: facts.D
                     w.action_code,
                     w.details,
                 )
-                for w in claims
+                for w in waiting[day].get(group.name, [])
             ]
             also = tuple(i for i in listed if i.rule == SIGN_OFF_AWAITING)
-            group = replace(group, also_awaiting=also, own_claims=tuple(i for i in listed if i.rule == OWN_CLAIM))
+            own = tuple(i for i in listed if i.rule == OWN_CLAIM)
+            group = replace(group, also_awaiting=also, own_claims=own, earlier_rejections=_earlier_rejections(group, rejected[day]))
         found.append(group)
     return found
+
+
+def _or_nothing(what: str, read: Callable[..., dict[Any, Any]], *args: Any) -> dict[Any, Any]:
+    try:
+        return read(*args)
+    except Exception:  # the reminders themselves still go out, without the list
+        log.exception("could not list %s", what)
+        return {}
+
+
+def _earlier_rejections(group: Group, unanswered: dict[tuple[str, str], list[RejectionFacts]]) -> tuple[DigestItem, ...]:
+    """The unanswered rejections of the actions the group's reminders are about, except one whose
+    notice this very digest carries (it is told in full in its own section)."""
+    told_here = {(i.plan_code, i.action_code, i.details.get("claim_version")) for i in group.items if i.rule == SIGN_OFF_REJECTED}
+    listed = {(i.plan_code, i.action_code): i for i in group.items if i.rule not in SIGN_OFF_RULES}
+    return tuple(
+        DigestItem("", group.name, EARLIER_REJECTION, item.role, r.plan_code, item.plan_title, r.action_code, rejection_notice(r).extra)
+        for key, item in listed.items()
+        for r in unanswered.get(key, [])
+        if (r.plan_code, r.action_code, r.version) not in told_here
+    )
 
 
 class Unaddressable(Exception):
@@ -203,7 +228,9 @@ def _enqueue_group(ctx: SweepContext, group: Group, people: facts.Directory, now
         outcome.undeliverable.append(group.undeliverable(str(problem), person.email if person else None))
         return
     assert person is not None  # address_of found them
-    digest = Digest(person.name, email, group.sweep_id, group.raised_on, group.items, group.also_awaiting, group.own_claims)
+    digest = Digest(
+        person.name, email, group.sweep_id, group.raised_on, group.items, group.also_awaiting, group.own_claims, group.earlier_rejections
+    )
     message, sent_digest, broken = render_isolating(ctx, digest, now)
     outcome.undeliverable.extend(group.undeliverable(reason, email, items) for reason, items in broken)
     if message is not None and sent_digest is not None:
@@ -232,8 +259,8 @@ def render_isolating(
         return render(digest), digest, []
     except Exception as error:  # noqa: BLE001 - a template (perhaps a deployment's own) failed on this data
         first_error = error
-    if digest.also_awaiting or digest.own_claims:  # the claims listed beside the reminders are the first thing to leave out
-        digest = replace(digest, also_awaiting=(), own_claims=())
+    if digest.also_awaiting or digest.own_claims or digest.earlier_rejections:  # what is listed beside the reminders goes first
+        digest = replace(digest, also_awaiting=(), own_claims=(), earlier_rejections=())
         try:
             return render(digest), digest, []
         except Exception:  # as above; the actions are tried one by one below

@@ -12,7 +12,16 @@ from sqlalchemy import Engine
 from scheduler import sign_off_facts
 from scheduler.facts import Directory
 from scheduler.policy import ActionFacts, DueReminder
-from scheduler.sign_off_policy import ClaimFacts, Deciders, SignOffPlan, claim_details, sign_off_reminders, waiting_for
+from scheduler.sign_off_policy import (
+    ClaimFacts,
+    Deciders,
+    RejectionFacts,
+    SignOffPlan,
+    claim_details,
+    sign_off_reminders,
+    unanswered,
+    waiting_for,
+)
 
 
 @dataclass(frozen=True)
@@ -97,4 +106,14 @@ def waiting_by_person(engine: Engine, directory: Directory, as_of: date) -> dict
                 found.setdefault(name, []).append(WaitingClaim(plan.code, plan.title, claim.action_code, role, details))
     for listed in found.values():
         listed.sort(key=lambda w: (w.details["since"], w.plan_code, w.action_code))
+    return found
+
+
+def unanswered_by_action(engine: Engine, directory: Directory, as_of: date) -> dict[tuple[str, str], list[RejectionFacts]]:
+    """Per (plan code, action code), the claims rejected by the end of ``as_of`` that nobody has
+    claimed again since (``sign_off_policy.unanswered``), in the order they were decided."""
+    found: dict[tuple[str, str], list[RejectionFacts]] = {}
+    for plan in sign_off_facts.plans(engine, directory):
+        for rejection in unanswered(sign_off_facts.rejections(engine, plan, as_of, directory)):
+            found.setdefault((plan.code, rejection.action_code), []).append(rejection)
     return found

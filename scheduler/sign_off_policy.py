@@ -216,6 +216,18 @@ def rejection_notice(rejection: RejectionFacts) -> DueReminder:
     )
 
 
+def unanswered(rejections: Iterable[RejectionFacts]) -> list[RejectionFacts]:
+    """The rejections nobody has answered with a new claim: of each action and kind, the latest
+    one not superseded, in the order given. A digest that lists the action for another reason
+    repeats them beside it: the notice is sent once, and is easily lost in a mailbox, while the
+    action stays as last approved until someone claims again."""
+    latest: dict[tuple[str, str, str], RejectionFacts] = {}
+    for rejection in rejections:
+        if not rejection.superseded:
+            latest[(rejection.plan_code, rejection.action_code, rejection.kind)] = rejection
+    return list(latest.values())
+
+
 def sign_off_reminders(
     plan: SignOffPlan, claims: Iterable[ClaimFacts], rejections: Iterable[RejectionFacts], deciders: Deciders, as_of: date
 ) -> list[DueReminder]:

@@ -152,3 +152,70 @@ def test_the_round_does_not_chase_an_action_whose_completion_awaits_sign_off_but
 
     chased = chase(plan, policy, sweep_context(plan, settings_for(smtp_server)), PLAN, actor="Jane Menzies", now=clock.moment)
     assert sorted(key.split("|")[2] for key in chased) == sorted(a["code"] for a in status.waiting if a["owners"])
+
+
+def entry_lines(text: str, code: str) -> list[str]:
+    """The lines of one numbered action entry of a digest's plain text."""
+    return text.replace("\r\n", "\n").split(f". {code} ", 1)[1].split("\n\n", 1)[0].splitlines()
+
+
+def test_a_rejection_told_once_is_repeated_beside_the_action_while_nobody_claims_again(plan, clock, smtp_server):
+    claim(plan, clock, ReviseDueDate(date(2015, 4, 30), "Trainer off sick in March"))
+    clock.set(datetime(2015, 3, 27, 15, tzinfo=UTC))
+    reason = "Book another trainer; March still stands"
+    plan.reject(TRAN3, actor="Val DeSouza", reason=reason)
+    told, messages = sweep_on(plan, smtp_server, clock, date(2015, 3, 28))
+    assert len(raised(told, "sign_off_rejected")) == 1
+    [liam] = to(messages, "Liam Purdie")
+    assert [c["code"] for c in section(liam.text(), "Your claims not accepted (1).")] == [TRAN3]
+    assert "Not accepted earlier" not in liam.text()  # told in full in its own section, not twice
+
+    outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 3, 30))  # two days overdue
+    assert f"overdue|{PLAN}|{TRAN3}|2015-03-28|0" in outcome.raised and raised(outcome, "sign_off_rejected") == []
+    [liam] = to(messages, "Liam Purdie")
+    assert "Your claims not accepted" not in liam.text()
+    said = f"Val DeSouza did not accept your claim (due date 2015-04-30) on 27 Mar. Reason given: {reason}"
+    assert f"   - Not accepted earlier: {said}" in entry_lines(liam.text(), TRAN3)
+    # The co-owner reads whose claim it was; the HTML part carries the same, escaped.
+    [maureen] = [m for m in messages if m.rcpt_tos == ["maureen.dryden@example.org"]]
+    assert f"   - Not accepted earlier: {said.replace('your claim', 'Liam Purdie' + chr(39) + 's claim')}" in entry_lines(
+        maureen.text(), TRAN3
+    )
+    assert "did not accept your claim (due date 2015-04-30)" in liam.html()
+
+    # Claimed again: the refusal is answered, and is not repeated any more.
+    clock.set(datetime(2015, 3, 30, 12, tzinfo=UTC))
+    plan.record(TRAN3, ReviseDueDate(date(2015, 4, 15), "Second trainer booked for 14 April"), actor="Liam Purdie")
+    clock.set(datetime(2015, 3, 31, 9, tzinfo=UTC))
+    plan.reject(TRAN3, actor="Val DeSouza", reason="Keep March; run one session on the 31st")
+    outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 2))
+    [liam] = to(messages, "Liam Purdie")
+    [listed] = section(liam.text(), "Your claims not accepted (1).")  # the new refusal, told once
+    assert listed["Proposed"].startswith("due date 2015-04-15")
+    outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 6))
+    lines = [line for m in to(messages, "Liam Purdie") for line in m.text().splitlines() if "Not accepted earlier" in line]
+    assert lines == [
+        "   - Not accepted earlier: Val DeSouza did not accept your claim (due date 2015-04-15) on 31 Mar. "
+        "Reason given: Keep March; run one session on the 31st"
+    ]
+
+
+def test_reminders_still_go_out_when_the_refusals_to_repeat_cannot_be_read(plan, clock, smtp_server, monkeypatch, caplog):
+    from scheduler import sign_off
+
+    claim(plan, clock, ReviseDueDate(date(2015, 4, 30), "Trainer off sick in March"))
+    clock.set(datetime(2015, 3, 27, 15, tzinfo=UTC))
+    plan.reject(TRAN3, actor="Val DeSouza", reason="Book another trainer; March still stands")
+    sweep_on(plan, smtp_server, clock, date(2015, 3, 28))
+
+    def broken(*_args):
+        raise RuntimeError("view_claims is being rebuilt")
+
+    monkeypatch.setattr(sign_off, "unanswered_by_action", broken)
+    _, messages = sweep_on(plan, smtp_server, clock, date(2015, 3, 30))
+    [liam] = to(messages, "Liam Purdie")
+    assert "   - Overdue: 2 days past its due date: record progress or completion, or a revised date with a reason." in entry_lines(
+        liam.text(), TRAN3
+    )
+    assert "Not accepted earlier" not in liam.text()
+    assert "could not list the claims not accepted" in caplog.text

@@ -17,6 +17,7 @@ from scheduler.sign_off_policy import (
     asked_to_decide,
     escalation_to,
     sign_off_reminders,
+    unanswered,
     waiting_for,
 )
 
@@ -175,6 +176,18 @@ def test_a_rejection_tells_the_claimant_once_from_the_day_it_was_decided():
 
 def test_a_rejection_the_claimant_has_already_answered_with_a_new_claim_is_not_told():
     assert due(date(2015, 4, 5), rejections=[rejection(superseded=True)]) == {}
+
+
+def test_the_unanswered_rejections_are_the_latest_of_each_action_and_kind_not_claimed_again():
+    answered = rejection(version=4, superseded=True)
+    completion = rejection(version=6)
+    later_completion = rejection(version=8, decided_on=date(2015, 4, 9))  # (as if the earlier one were not superseded)
+    due_date = rejection(version=7, kind="due_date", proposed="due date 2015-06-30")
+    elsewhere = rejection(action_code="A2", version=3)
+    other_plan = rejection(plan_code="Q", version=6)
+    found = unanswered([answered, completion, due_date, later_completion, elsewhere, other_plan])
+    assert found == [later_completion, due_date, elsewhere, other_plan]
+    assert unanswered([answered]) == []
 
 
 def test_each_decider_gets_every_claim_they_are_asked_to_decide_oldest_first():

@@ -7,7 +7,7 @@ import email
 import email.policy
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_REJECTED, SIGN_OFF_RULES
-from notifications.digest import OWN_CLAIM, Digest, DigestItem, render_digest
+from notifications.digest import EARLIER_REJECTION, OWN_CLAIM, Digest, DigestItem, render_digest
 from notifications.render import display_names, environment
 from notifications.undeliverable import AboutAction, Undeliverable, render_undeliverable_notice
 
@@ -213,6 +213,15 @@ def own_claim_items(draw) -> DigestItem:
     return DigestItem("", item.recipient, OWN_CLAIM, role, item.plan_code, item.plan_title, item.action_code, details)
 
 
+@st.composite
+def earlier_rejection_items(draw) -> DigestItem:
+    """A claim refused before, repeated beside its action (``rejection_notice``'s details: the day
+    it was decided is ISO)."""
+    item = draw(claim_items([SIGN_OFF_REJECTED]))
+    details = item.details | {"decided_on": draw(st.dates()).isoformat()}
+    return replace(item, reminder_key="", rule=EARLIER_REJECTION, details=details)
+
+
 def own_claim_shown_whole(item: DigestItem) -> list[str]:
     d = item.details
     shown = [item.plan_code, item.plan_title, item.action_code, d["title"], d["awaiting"]]
@@ -239,15 +248,19 @@ def shown_whole(item: DigestItem) -> list[str]:
     items=st.lists(st.one_of(digest_items(), claim_items()), min_size=1, max_size=5),
     also_awaiting=st.lists(claim_items([SIGN_OFF_AWAITING]), max_size=2),
     own=st.lists(own_claim_items(), max_size=2),
+    refused=st.lists(earlier_rejection_items(), max_size=2),
     base=st.sampled_from(["https://plantrail.example.org/", 'https://x.example/?a=1&b="<q>"/', "http://h/'&lt;/"]),
     unusable=st.booleans(),
     with_links=st.booleans(),
 )
 def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_plain_in_text(
-    name, items, also_awaiting, own, base, unusable, with_links
+    name, items, also_awaiting, own, refused, base, unusable, with_links
 ):
     links = RecordingLinks(base, unusable) if with_links else None
-    digest = Digest(name, "ann@example.org", "sweep", AS_OF, tuple(items), tuple(also_awaiting), tuple(own))
+    # Each refusal beside the first action listed (the sweep lists them only beside listed actions).
+    listed = [i for i in items if i.rule not in SIGN_OFF_RULES][:1]
+    refused = [replace(r, plan_code=a.plan_code, action_code=a.action_code) for r in refused for a in listed]
+    digest = Digest(name, "ann@example.org", "sweep", AS_OF, tuple(items), tuple(also_awaiting), tuple(own), tuple(refused))
     message = render_digest(ENV, digest, mail_from=MAIL_FROM, now=NOW, links=links)
     text, html, reread = parts(message)
     parsed = assert_only_template_markup(html, links.made if links else set())
@@ -272,6 +285,11 @@ def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_p
         for value in own_claim_shown_whole(item):
             assert squeeze(value) in html_text, value
             assert squeeze(value) in plain, value
+    for item in refused:
+        for value in (item.details["decided_by"], item.details["proposed"], item.details["decision_reason"]):
+            assert squeeze(value) in html_text, value
+            assert squeeze(value) in plain, value
+    assert plain.count("Not accepted earlier") == len(refused)
     update_links = [a for tag, a in parsed.tags if tag == "a" and a.get("href") in links.made] if links else []
     if links and not unusable:
         # "Update now" on each action, a link on each claim, and "My actions"
