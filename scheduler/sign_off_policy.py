@@ -220,7 +220,8 @@ def unanswered(rejections: Iterable[RejectionFacts]) -> list[RejectionFacts]:
     """The rejections nobody has answered with a new claim: of each action and kind, the latest
     one not superseded, in the order given. A digest that lists the action for another reason
     repeats them beside it: the notice is sent once, and is easily lost in a mailbox, while the
-    action stays as last approved until someone claims again."""
+    action stays as last approved until someone claims again. The action's page shows the same
+    ones to its owner (``Services.rejections_to_answer``, from the claims as listed)."""
     latest: dict[tuple[str, str, str], RejectionFacts] = {}
     for rejection in rejections:
         if not rejection.superseded:
