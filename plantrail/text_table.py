@@ -67,7 +67,9 @@ def _fit(text: str, width: int) -> list[tuple[str, int]]:
     over-long words cut."""
     out: list[tuple[str, int]] = []
     for paragraph in text.split("\n"):
-        if paragraph.isascii() or cell_width(paragraph) == len(paragraph):
+        # Every character one column (not merely as many columns as characters: a wide
+        # character and a combining mark add up to two as well).
+        if paragraph.isascii() or set(map(_CHAR_WIDTHS.__getitem__, paragraph)) <= {1}:
             _fit_narrow(paragraph, width, out)
             continue
         line, used = "", 0

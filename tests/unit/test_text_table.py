@@ -69,3 +69,10 @@ def test_a_coloured_column_lines_up_as_the_plain_one_once_the_colours_are_taken_
 def test_an_empty_paragraph_leaves_no_blank_line_that_would_end_the_table():
     out = list(lines([Column("N"), Column("Text")], [["1", "first\n\nsecond"], ["2", "third"]]))
     assert out[2:] == ["1  first", "   second", "2  third"]
+
+
+def test_a_wide_character_and_a_combining_mark_are_not_taken_for_two_narrow_ones():
+    # "日\u0301" is two characters and two columns, but not two one-column characters: cut
+    # as if it were, a line ran past its column (found by the property test above).
+    out = list(lines([Column("Key", max_width=12), Column("Value", max_width=12)], [("X", "X X \u0301 X日 \u0301日日 \u0301\u0301日")]))
+    assert all(cell_width(line) <= cell_width(out[1]) for line in out)
