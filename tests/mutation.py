@@ -156,6 +156,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/e2e/test_views_cli.py",
         ],
     ),
+    "sign-off-policy": (
+        ["scheduler/sign_off_policy.py"],
+        ["tests/unit/test_sign_off_policy.py"],
+    ),
     "relay": (
         ["notifications/relay.py"],
         [

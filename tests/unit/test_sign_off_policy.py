@@ -198,3 +198,53 @@ def test_each_decider_gets_every_claim_they_are_asked_to_decide_oldest_first():
     assert [(c.action_code, role) for c, role in found["Liam Head"]] == [("A0", "manager"), ("A1", "manager")]
     assert [(c.action_code, role) for c, role in found["Cara Clerk"]] == [("A0", "clerk"), ("A1", "clerk"), ("B1", "clerk")]
     assert "Pat Owner" not in found and "Bob Owner" not in found
+
+
+def test_what_a_request_an_escalation_and_a_rejection_notice_say_field_by_field():
+    on = day(7)
+    [asked] = due(on, claims=[claim(reason="Sessions all delivered")])["sign_off_awaiting"]
+    [escalated] = due(on, claims=[claim(reason="Sessions all delivered")])["sign_off_escalation"]
+    [told] = due(on, rejections=[rejection()])["sign_off_rejected"]
+    claim_said = {
+        "title": "Training",
+        "kind": "completion",
+        "claim_version": 8,
+        "proposed": "complete",
+        "claimant": "Pat Owner",
+        "effective_on": "2015-03-31",
+        "claimed_on": "2015-04-01",
+        "since": "2015-04-01T10:00:00+00:00",
+        "days_waiting": 7,
+        "evidence": "Audit of 20 plans",
+        "reason": "Sessions all delivered",
+        "awaiting": "Liam Head (manager) or a clerk of P",
+    }
+    assert asked.details == claim_said
+    assert escalated.details == claim_said | {"sign_off_days": 7}
+    assert told.details == {
+        "title": "Training",
+        "kind": "completion",
+        "claim_version": 8,
+        "proposed": "complete",
+        "claimant": "Pat Owner",
+        "effective_on": "2015-03-31",
+        "decided_by": "Liam Head",
+        "decided_on": "2015-04-03",
+        "decision_reason": "No evidence of the audit",
+    }
+    for reminder, about in ((asked, CLAIMED_ON), (escalated, CLAIMED_ON), (told, date(2015, 4, 3))):
+        assert (reminder.plan_code, reminder.action_code, reminder.about) == ("P", "A1", about)
+
+
+def test_a_claim_not_due_yet_does_not_hide_the_claims_after_it():
+    # A plan in Honolulu: recorded after the London claim, yet made on the day before.
+    london = claim(action_code="A1", since="2015-04-02T01:00:00+00:00", claimed_on=day(1))
+    honolulu = claim(plan_code="H", action_code="H1", since="2015-04-02T05:00:00+00:00", claimed_on=day(0))
+    assert [d.action_code for d in due(day(0), claims=[london, honolulu])["sign_off_awaiting"]] == ["H1"]
+    assert [c.action_code for c, _ in waiting_for([london, honolulu], DECIDERS, day(0))["Liam Head"]] == ["H1"]
+
+
+def test_a_manager_recorded_as_their_own_manager_is_nobody_to_escalate_to():
+    deciders = Deciders({"Pat Owner": "Loop Head", "Loop Head": "Loop Head"})
+    assert escalation_to(claim(), replace(PLAN, sponsor=None), deciders) == []  # nobody at all, not "asked already"
+    assert escalation_to(claim(), PLAN, deciders) == [("Sam Sponsor", "sponsor")]
