@@ -193,7 +193,8 @@ def deciders_wording(claim: ClaimParties, asked: Sequence[tuple[str, str]], *, a
 
 def proposed_wording(kind: str, progress: int | None, due_date: date | None, *, show_date: Callable[[date], str] = date.isoformat) -> str:
     """What a claim proposes, in words: "complete", "due date 2015-06-30", "progress 80%"
-    (``show_date``: how the date is written; mails, the CLI and stored text keep ISO)."""
+    (``show_date``: how the date is written; the CLI and stored text keep ISO, pages and
+    reminder digests write it in words)."""
     if kind == CLAIM_COMPLETION:
         return "complete"
     if kind == CLAIM_DUE_DATE:

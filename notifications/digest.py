@@ -27,6 +27,7 @@ from jinja2 import Environment
 from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION, SIGN_OFF_REJECTED, SIGN_OFF_RULES
 from notifications.links import LinkMaker, web_link
 from notifications.render import message_domain, render_message, stable_message_id
+from projections.wording import short_day
 
 log = logging.getLogger("plantrail.notifications")
 
@@ -117,7 +118,8 @@ class ActionEntry:
     plan_title: str
     code: str
     title: str
-    due_date: str | None
+    due_date: str | None  # ISO: what urgency sorts by
+    due_on: str | None  # the same in words, as the message shows it
     progress: Any
     owners: tuple[str, ...]
     roles: tuple[str, ...]  # how the reader is involved: owner, manager, sponsor
@@ -138,8 +140,18 @@ def _days(n: int) -> str:
 
 def short_date(iso: str, as_of: date | None) -> str:
     """ "25 Mar", with the year only when it is not the year of the digest: "25 Mar 2014"."""
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day:%b}" if as_of is not None and day.year == as_of.year else f"{day.day} {day:%b %Y}"
+    return short_day(date.fromisoformat(iso), as_of)
+
+
+def in_words(value: Any, as_of: date | None) -> Any:
+    """An ISO date (or the date of an ISO time) as ``short_date`` writes it; anything else as it
+    is (no date, or text a deployment's own data put there)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return short_date(value[:10], as_of) if len(value) == 10 or value[10:11] in ("T", " ") else value
+    except ValueError:
+        return value
 
 
 def what_to_do(item: DigestItem, as_of: date | None = None) -> str:
@@ -159,9 +171,12 @@ def what_to_do(item: DigestItem, as_of: date | None = None) -> str:
         case "stale":
             return f"no progress or note for {_days(d['days_without_update'])}: add a note or a progress figure."
         case "committee_round":
-            return f"{d['committee']} meets {d['meets_on']}: update by the report deadline, {d['report_deadline']}."
+            meets, deadline = in_words(d["meets_on"], as_of), in_words(d["report_deadline"], as_of)
+            return f"{d['committee']} meets {meets}: update by the report deadline, {deadline}."
         case "committee_escalation":
-            return f"not updated for {d['committee']} (deadline {d['report_deadline']}): please follow up with the owner(s)."
+            return (
+                f"not updated for {d['committee']} (deadline {in_words(d['report_deadline'], as_of)}): please follow up with the owner(s)."
+            )
         case "sign_off_awaiting":
             return f"Approve it, or reject it with a reason ({d['claimant']} is told the reason)."
         case "sign_off_escalation":
@@ -203,17 +218,19 @@ def action_entry(
     details = first.details
     due = details.get("due_date")
     ordered = sorted(items, key=lambda i: URGENCY.index(i.rule) if i.rule in URGENCY else len(URGENCY))
-    reasons = tuple(Reason(i.rule, rule_title(i.rule), what_to_do(i)) for i in ordered)
+    reasons = tuple(Reason(i.rule, rule_title(i.rule), what_to_do(i, as_of)) for i in ordered)
+    note = next((i.latest_note for i in items if i.latest_note), None)
     return ActionEntry(
         plan_code=first.plan_code,
         plan_title=first.plan_title,
         code=first.action_code,
         title=details.get("title") or "",
         due_date=due,
+        due_on=in_words(due, as_of),
         progress=details.get("progress"),
         owners=first.owners,
         roles=tuple(dict.fromkeys(i.role for i in ordered)),
-        latest_note=next((i.latest_note for i in items if i.latest_note), None),
+        latest_note=None if note is None else {**note, "effective_on": in_words(note.get("effective_on"), as_of)},
         reasons=tuple(dict.fromkeys(reasons)),
         overdue=due is not None and due < as_of.isoformat(),
         update_link=_link(lambda: links.action_link(person, first.plan_code, first.action_code)) if links else None,
@@ -268,12 +285,12 @@ def claim_entry(item: DigestItem, person: str, links: LinkMaker | None, as_of: d
         action_title=str(d.get("title") or ""),
         proposed=str(d.get("proposed") or ""),
         claimant=str(d.get("claimant") or ""),
-        effective_on=str(d.get("effective_on") or ""),
-        since=str(d.get("claimed_on") or ""),
+        effective_on=str(in_words(d.get("effective_on"), as_of) or ""),
+        since=str(in_words(d.get("claimed_on"), as_of) or ""),
         evidence=d.get("evidence"),
         reason=d.get("reason"),
         decided_by=d.get("decided_by"),
-        decided_on=d.get("decided_on"),
+        decided_on=in_words(d.get("decided_on"), as_of),
         decision_reason=d.get("decision_reason"),
         waiting=_ago(d.get("days_waiting")) if item.rule != SIGN_OFF_REJECTED else "",
         what_to_do=what_to_do(item, as_of),
@@ -302,7 +319,7 @@ def sign_off_sections(digest: Digest, links: LinkMaker | None = None) -> dict[st
             continue
         seen.add(identity)
         order = (str(d.get("decided_on") or d.get("since") or ""), item.plan_code, item.action_code)
-        sections[item.rule].append((order, claim_entry(item, digest.recipient_name, links)))
+        sections[item.rule].append((order, claim_entry(item, digest.recipient_name, links, digest.as_of)))
     return {rule: [entry for _, entry in sorted(found, key=lambda pair: pair[0])] for rule, found in sections.items()}
 
 

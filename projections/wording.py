@@ -87,6 +87,12 @@ def day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def short_day(value: date, as_of: date | None) -> str:
+    """ "25 Mar", with the year only when it is not the year of ``as_of``: "25 Mar 2014" (how a
+    reminder digest, sent on ``as_of``, writes a date)."""
+    return f"{value.day} {value:%b}" if as_of is not None and value.year == as_of.year else day(value)
+
+
 def shown_day(value: date | str | None) -> str:
     """A date as a page shows it ("2 Apr 2015"), from a date, a datetime or ISO text; "—" for none."""
     if value is None or value == "":
@@ -129,7 +135,7 @@ def changes_text(changes: dict[str, Any]) -> str:
 
 def proposal_in_words(claim: Mapping[str, Any]) -> str:
     """What a claim proposes as a page says it: its ``proposed`` wording
-    (``domain.sign_off.proposed_wording``, which mails and the CLI use with ISO dates), with a
+    (``domain.sign_off.proposed_wording``, which the CLI uses with ISO dates), with a
     proposed due date in words ("due date 30 Jun 2015")."""
     from domain.sign_off import proposed_wording  # only pages with a claim need the sign-off rules
 

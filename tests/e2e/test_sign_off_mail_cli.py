@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from tests.conftest import EXAMPLES
 from tests.e2e.test_reminders_cli import plantrail, smtp_env
 from tests.integration.sign_off_scenario import ARR1, PLAN
+from tests.mail_dates import mail_day
 
 EMAIL = {"Pat Preece": "pat.preece@example.org", "Liam Purdie": "liam.purdie@example.org", "Val DeSouza": "val.desouza@example.org"}
 
@@ -43,7 +44,7 @@ def test_remind_asks_the_approver_escalates_once_and_tells_the_owner_of_a_reject
     assert (asked["action_code"], asked["recipients"]) == (ARR1, [{"name": "Liam Purdie", "role": "manager"}])
     [liam] = texts_to(smtp_server, "Liam Purdie", 0)
     assert "Awaiting your sign-off (1)." in liam and f"* {ARR1} " in liam
-    assert f"Claimed by Pat Preece on {today.isoformat()} (today)" in liam and "Evidence: Audit of 20 plans" in liam
+    assert f"Claimed by Pat Preece on {mail_day(today.isoformat(), today)} (today)" in liam and "Evidence: Audit of 20 plans" in liam
 
     seen = len(smtp_server.received)
     day_before = remind(env, today + timedelta(days=6))
@@ -61,7 +62,10 @@ def test_remind_asks_the_approver_escalates_once_and_tells_the_owner_of_a_reject
     told = remind(env, today + timedelta(days=7))
     assert [d["recipients"] for d in raised(told, "sign_off_rejected")] == [[{"name": "Pat Preece", "role": "owner"}]]
     [pat] = texts_to(smtp_server, "Pat Preece", seen)
-    assert f"Not accepted by Liam Purdie on {today.isoformat()}. Reason given: Attach the audit's list of plans" in pat
+    assert (
+        f"Not accepted by Liam Purdie on {mail_day(today.isoformat(), today + timedelta(days=7))}. Reason given: Attach the audit's list of plans"
+        in pat
+    )
 
 
 def test_reject_under_immediate_queues_the_message_itself_and_the_relay_delivers_it(database_url, smtp_server):

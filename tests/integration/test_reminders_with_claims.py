@@ -122,8 +122,8 @@ def test_a_rejection_reaches_the_owner_in_a_clerks_chase_that_comes_before_the_s
     [liam] = to(smtp_server.received[before:], "Liam Purdie")
     assert liam.message["Subject"].startswith("plantrail: your claim was not accepted; ")
     [listed] = section(liam.text(), "Your claims not accepted (1).")
-    assert (listed["code"], listed["Proposed"]) == (TRAN3, "due date 2015-04-30, effective 2015-03-25")
-    assert listed["Not accepted by Val DeSouza on 2015-03-26. Reason given"] == reason
+    assert (listed["code"], listed["Proposed"]) == (TRAN3, "due date 30 Apr, effective 25 Mar")
+    assert listed["Not accepted by Val DeSouza on 26 Mar. Reason given"] == reason
     assert set(actions_listed(liam.text())) <= {c.split("|")[2] for c in chased}  # the chase's own reminders beside it
 
     # Told once: the next sweep does not tell him again.
@@ -174,14 +174,14 @@ def test_a_rejection_told_once_is_repeated_beside_the_action_while_nobody_claims
     assert f"overdue|{PLAN}|{TRAN3}|2015-03-28|0" in outcome.raised and raised(outcome, "sign_off_rejected") == []
     [liam] = to(messages, "Liam Purdie")
     assert "Your claims not accepted" not in liam.text()
-    said = f"Val DeSouza did not accept your claim (due date 2015-04-30) on 27 Mar. Reason given: {reason}"
+    said = f"Val DeSouza did not accept your claim (due date 30 Apr) on 27 Mar. Reason given: {reason}"
     assert f"   - Not accepted earlier: {said}" in entry_lines(liam.text(), TRAN3)
     # The co-owner reads whose claim it was; the HTML part carries the same, escaped.
     [maureen] = [m for m in messages if m.rcpt_tos == ["maureen.dryden@example.org"]]
     assert f"   - Not accepted earlier: {said.replace('your claim', 'Liam Purdie' + chr(39) + 's claim')}" in entry_lines(
         maureen.text(), TRAN3
     )
-    assert "did not accept your claim (due date 2015-04-30)" in liam.html()
+    assert "did not accept your claim (due date 30 Apr)" in liam.html()
 
     # Claimed again: the refusal is answered, and is not repeated any more.
     clock.set(datetime(2015, 3, 30, 12, tzinfo=UTC))
@@ -191,11 +191,11 @@ def test_a_rejection_told_once_is_repeated_beside_the_action_while_nobody_claims
     outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 2))
     [liam] = to(messages, "Liam Purdie")
     [listed] = section(liam.text(), "Your claims not accepted (1).")  # the new refusal, told once
-    assert listed["Proposed"].startswith("due date 2015-04-15")
+    assert listed["Proposed"].startswith("due date 15 Apr")
     outcome, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 6))
     lines = [line for m in to(messages, "Liam Purdie") for line in m.text().splitlines() if "Not accepted earlier" in line]
     assert lines == [
-        "   - Not accepted earlier: Val DeSouza did not accept your claim (due date 2015-04-15) on 31 Mar. "
+        "   - Not accepted earlier: Val DeSouza did not accept your claim (due date 15 Apr) on 31 Mar. "
         "Reason given: Keep March; run one session on the 31st"
     ]
 

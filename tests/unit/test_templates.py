@@ -347,3 +347,13 @@ def test_an_own_claim_says_the_day_it_was_made_with_the_year_only_when_it_is_not
     assert said("2015-01-01") == "Your completion (claimed 1 Jan) is waiting for sign-off by Val DeSouza (manager)."
     assert said("2014-12-31") == "Your completion (claimed 31 Dec 2014) is waiting for sign-off by Val DeSouza (manager)."
     assert said("2015-03-20", "due_date", "due date 2015-06-30").startswith("Your due date 2015-06-30 (claimed 20 Mar) is waiting")
+
+
+def test_a_digest_writes_dates_in_words_and_leaves_anything_else_as_it_is():
+    from notifications.digest import in_words
+
+    assert AS_OF.year == 2015
+    assert in_words("2015-03-31", AS_OF) == "31 Mar" and in_words("2016-01-04", AS_OF) == "4 Jan 2016"
+    assert in_words("2015-03-25T16:00:00+00:00", AS_OF) == "25 Mar"  # a recorded time: its day
+    assert in_words("2015-3-31", AS_OF) == "2015-3-31" and in_words("2015-02-30", AS_OF) == "2015-02-30"
+    assert in_words("next Tuesday", AS_OF) == "next Tuesday" and in_words(None, AS_OF) is None and in_words("", AS_OF) == ""

@@ -17,6 +17,7 @@ from projections.report import report_data
 from projections.statuses import COUNT_STATUS
 from projections.summary import summary
 from projections.wording import shown_day, shown_time
+from tests.mail_dates import mail_day
 from tests.web.conftest import CLERK_EMAIL, VIEWER_EMAIL, Browser
 from tests.web.html import Page, table_cells
 
@@ -96,7 +97,7 @@ def test_the_update_round_splits_owners_and_chase_now_raises_reminders_as_events
     assert noted, "the seed's waiting actions have notes"
     for code, note in noted.items():
         entry = next(d.split(f" {code} ", 1)[1] for d in digests if f" {code} " in d).split("\n\n")[0]
-        assert f"Latest note ({note['effective_on']}): " in entry, entry
+        assert f"Latest note ({mail_day(note['effective_on'], today)}): " in entry, entry
     # A second click within the hour emails nobody again: the page says when the next chase may go.
     page = browser.get(DASHBOARD + "/round")
     assert page.by_id("last-chase").startswith(f"Last chased by Cara Clerk at {clock.now:%Y-%m-%d}")
@@ -175,7 +176,10 @@ def test_chase_now_tells_a_chased_owner_of_a_rejection_not_yet_told_with_its_rea
     [liam] = [m for m in smtp_server.received[before:] if m.rcpt_tos == ["liam.purdie@example.org"]]
     text = liam.text().replace("\r\n", "\n")
     assert "\nYour claims not accepted (1).\n" in text
-    assert f"   Not accepted by Val DeSouza on {staffed.claims(tran3)[-1]['decided_at'][:10]}. Reason given: {reason}\n" in text
+    assert (
+        f"   Not accepted by Val DeSouza on {mail_day(staffed.claims(tran3)[-1]['decided_at'], staffed.today('SOS 001'))}. Reason given: {reason}\n"
+        in text
+    )
 
 
 def test_only_a_clerk_of_the_plan_sees_the_round(browser: Browser):
