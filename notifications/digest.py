@@ -25,6 +25,7 @@ from typing import Any
 from jinja2 import Environment
 
 from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_ESCALATION, SIGN_OFF_REJECTED, SIGN_OFF_RULES
+from domain.sign_off import CLAIM_DUE_DATE, proposed_wording
 from notifications.links import LinkMaker, web_link
 from notifications.render import message_domain, render_message, stable_message_id
 from projections.wording import short_day
@@ -154,6 +155,19 @@ def in_words(value: Any, as_of: date | None) -> Any:
         return value
 
 
+def proposal(details: dict[str, Any], as_of: date | None) -> str:
+    """What a claim proposes, its due date in words ("due date 30 Apr"); as the reminder stored
+    it when it names no date (one raised before the date was kept apart, or no due-date claim)."""
+    due = details.get("proposed_due")
+    if details.get("kind") != CLAIM_DUE_DATE or not isinstance(due, str):
+        return str(details.get("proposed") or "")
+    try:
+        on = date.fromisoformat(due)
+    except ValueError:
+        return str(details.get("proposed") or "")
+    return proposed_wording(CLAIM_DUE_DATE, None, on, show_date=lambda day: short_day(day, as_of))
+
+
 def what_to_do(item: DigestItem, as_of: date | None = None) -> str:
     """One sentence: why the action is here and what the reader should do about it."""
     d, owner = item.details, item.role == "owner"
@@ -185,7 +199,7 @@ def what_to_do(item: DigestItem, as_of: date | None = None) -> str:
         case "sign_off_rejected":
             return "The action stays as last approved: put right what the reason says, then record the change again."
         case "own_claim":
-            what = "completion" if d["kind"] == "completion" else d["proposed"]
+            what = "completion" if d["kind"] == "completion" else proposal(d, as_of)
             whose = "Your" if item.role == "claimant" else f"{d['claimant']}'s"
             return f"{whose} {what} (claimed {short_date(d['claimed_on'], as_of)}) is waiting for sign-off by {d['awaiting']}."
     return "please have a look at it."  # a rule without wording of its own yet
@@ -208,7 +222,7 @@ def not_accepted_wording(item: DigestItem, person: str, as_of: date | None = Non
     claim (complete) on 26 Mar. Reason given: …"."""
     d = item.details
     whose = "your claim" if d["claimant"] == person else f"{d['claimant']}'s claim"
-    return f"{d['decided_by']} did not accept {whose} ({d['proposed']}) on {short_date(d['decided_on'], as_of)}. Reason given: {d['decision_reason']}"
+    return f"{d['decided_by']} did not accept {whose} ({proposal(d, as_of)}) on {short_date(d['decided_on'], as_of)}. Reason given: {d['decision_reason']}"
 
 
 def action_entry(
@@ -283,7 +297,7 @@ def claim_entry(item: DigestItem, person: str, links: LinkMaker | None, as_of: d
         plan_title=item.plan_title,
         action_code=item.action_code,
         action_title=str(d.get("title") or ""),
-        proposed=str(d.get("proposed") or ""),
+        proposed=proposal(d, as_of),
         claimant=str(d.get("claimant") or ""),
         effective_on=str(in_words(d.get("effective_on"), as_of) or ""),
         since=str(in_words(d.get("claimed_on"), as_of) or ""),

@@ -17,7 +17,6 @@ from sqlalchemy.orm import aliased
 from domain.access import ADMIN, CLERK
 from domain.sign_off import DEFAULT_NOTIFY_REJECTION, DEFAULT_SIGN_OFF_DAYS, proposed_wording
 from projections import tables as t
-from projections.wording import short_day
 from scheduler.facts import Directory
 from scheduler.sign_off_policy import ClaimFacts, Deciders, RejectionFacts, SignOffPlan
 
@@ -74,16 +73,16 @@ def deciders(engine: Engine, directory: Directory) -> Deciders:
     return Deciders(directory.managers(), {code: tuple(sorted(names)) for code, names in clerks.items()}, tuple(sorted(admins)))
 
 
-def _shared(row: Any, directory: Directory, as_of: date) -> dict[str, Any]:
-    """What every claim fact takes from a ``view_claims`` row joined to its action's title (the
-    proposal in words, as the digest of ``as_of`` writes dates: "due date 30 Jun")."""
+def _shared(row: Any, directory: Directory) -> dict[str, Any]:
+    """What every claim fact takes from a ``view_claims`` row joined to its action's title."""
     return {
         "plan_code": row["plan_code"],
         "action_code": row["action_code"],
         "action_title": row["title"],
         "version": row["version"],
         "kind": row["kind"],
-        "proposed": proposed_wording(row["kind"], row["progress"], row["due_date"], show_date=lambda d: short_day(d, as_of)),
+        "proposed": proposed_wording(row["kind"], row["progress"], row["due_date"]),
+        "proposed_due": row["due_date"],
         "claimant": directory.canonical(row["claimant"]),
         "effective_on": row["effective_on"],
     }
@@ -102,7 +101,7 @@ def pending_claims(engine: Engine, plan: SignOffPlan, as_of: date, directory: Di
     with engine.connect() as conn:
         return [
             ClaimFacts(
-                **_shared(r, directory, as_of),
+                **_shared(r, directory),
                 claimed_on=local_day(r["claimed_at"], plan.timezone),
                 since=_utc(r["claimed_at"]).isoformat(),
                 evidence=r["evidence"],
@@ -135,7 +134,7 @@ def rejections(
     with engine.connect() as conn:
         return [
             RejectionFacts(
-                **_shared(r, directory, as_of),
+                **_shared(r, directory),
                 decided_by=r["decided_by"] or "",
                 decided_on=local_day(r["closed_at"], plan.timezone),
                 reason=r["decision_reason"] or "",

@@ -74,6 +74,7 @@ class ClaimFacts:
     since: str  # the recorded time, ISO 8601 UTC
     evidence: str | None = None
     reason: str | None = None
+    proposed_due: date | None = None  # the due date a due-date claim proposes (messages word it)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class RejectionFacts:
     decided_on: date
     reason: str
     superseded: bool = False
+    proposed_due: date | None = None
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -158,6 +164,7 @@ def claim_details(claim: ClaimFacts, as_of: date, deciders: Deciders) -> dict[st
         "kind": claim.kind,
         "claim_version": claim.version,
         "proposed": claim.proposed,
+        "proposed_due": _iso(claim.proposed_due),
         "claimant": claim.claimant,
         "effective_on": claim.effective_on.isoformat(),
         "claimed_on": claim.claimed_on.isoformat(),
@@ -207,6 +214,7 @@ def rejection_notice(rejection: RejectionFacts) -> DueReminder:
             "kind": rejection.kind,
             "claim_version": rejection.version,
             "proposed": rejection.proposed,
+            "proposed_due": _iso(rejection.proposed_due),
             "claimant": rejection.claimant,
             "effective_on": rejection.effective_on.isoformat(),
             "decided_by": rejection.decided_by,

@@ -357,3 +357,13 @@ def test_a_digest_writes_dates_in_words_and_leaves_anything_else_as_it_is():
     assert in_words("2015-03-25T16:00:00+00:00", AS_OF) == "25 Mar"  # a recorded time: its day
     assert in_words("2015-3-31", AS_OF) == "2015-3-31" and in_words("2015-02-30", AS_OF) == "2015-02-30"
     assert in_words("next Tuesday", AS_OF) == "next Tuesday" and in_words(None, AS_OF) is None and in_words("", AS_OF) == ""
+
+
+def test_a_due_date_claim_is_worded_from_the_date_it_keeps_apart_else_as_the_reminder_stored_it():
+    from notifications.digest import proposal
+
+    claim = {"kind": "due_date", "proposed": "due date 2016-04-30", "proposed_due": "2016-04-30"}
+    assert proposal(claim, AS_OF) == "due date 30 Apr 2016" and proposal(claim | {"proposed_due": "2015-04-30"}, AS_OF) == "due date 30 Apr"
+    assert proposal({"kind": "due_date", "proposed": "due date 2015-04-30"}, AS_OF) == "due date 2015-04-30"  # raised before
+    assert proposal(claim | {"proposed_due": "soon"}, AS_OF) == "due date 2016-04-30"
+    assert proposal({"kind": "progress", "proposed": "progress 80%", "proposed_due": None}, AS_OF) == "progress 80%"
