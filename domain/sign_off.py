@@ -40,6 +40,14 @@ CLAIM_COMPLETION = "completion"
 CLAIM_DUE_DATE = "due_date"
 CLAIM_PROGRESS = "progress"
 CLAIM_KINDS = (CLAIM_COMPLETION, CLAIM_DUE_DATE, CLAIM_PROGRESS)
+# The events that settle, without a claim, what a refused claim of each kind asked for (a plan
+# whose sign-off was switched off, a clerk's import): a refusal followed by one is not "still
+# to answer". By the names the audit trail gives them.
+SETTLED_WITHOUT_CLAIM = {
+    CLAIM_COMPLETION: ("ActionCompleted", "ActionCancelled"),
+    CLAIM_DUE_DATE: ("DueDateRevised",),
+    CLAIM_PROGRESS: ("ProgressUpdated",),
+}
 
 
 class SelfSignOffError(ForbiddenError):

@@ -145,12 +145,12 @@ def short_date(iso: str, as_of: date | None) -> str:
 
 
 def in_words(value: Any, as_of: date | None) -> Any:
-    """An ISO date (or the date of an ISO time) as ``short_date`` writes it; anything else as it
+    """An ISO date ("2015-03-31", nothing more) as ``short_date`` writes it; anything else as it
     is (no date, or text a deployment's own data put there)."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) != 10:
         return value
     try:
-        return short_date(value[:10], as_of) if len(value) == 10 or value[10:11] in ("T", " ") else value
+        return short_date(value, as_of)
     except ValueError:
         return value
 
@@ -201,7 +201,7 @@ def what_to_do(item: DigestItem, as_of: date | None = None) -> str:
         case "own_claim":
             what = "completion" if d["kind"] == "completion" else proposal(d, as_of)
             whose = "Your" if item.role == "claimant" else f"{d['claimant']}'s"
-            return f"{whose} {what} (claimed {short_date(d['claimed_on'], as_of)}) is waiting for sign-off by {d['awaiting']}."
+            return f"{whose} {what} (claimed {in_words(d['claimed_on'], as_of)}) is waiting for sign-off by {d['awaiting']}."
     return "please have a look at it."  # a rule without wording of its own yet
 
 
@@ -219,10 +219,12 @@ def _link(make: Callable[[], str | None]) -> str | None:
 
 def not_accepted_wording(item: DigestItem, person: str, as_of: date | None = None) -> str:
     """An earlier refusal, as a reminder beside its action: "Liam Purdie did not accept your
-    claim (complete) on 26 Mar. Reason given: …"."""
+    claim (complete) on 26 Mar. Reason given: …" (its decider reads "You did not accept …")."""
     d = item.details
+    who = "You" if d["decided_by"] == person else d["decided_by"]
     whose = "your claim" if d["claimant"] == person else f"{d['claimant']}'s claim"
-    return f"{d['decided_by']} did not accept {whose} ({proposal(d, as_of)}) on {short_date(d['decided_on'], as_of)}. Reason given: {d['decision_reason']}"
+    when = in_words(d["decided_on"], as_of)
+    return f"{who} did not accept {whose} ({proposal(d, as_of)}) on {when}. Reason given: {d['decision_reason']}"
 
 
 def action_entry(
@@ -262,7 +264,7 @@ class ClaimEntry:
     plan_title: str
     action_code: str
     action_title: str
-    proposed: str  # "complete", "due date 2015-06-30", "progress 80%"
+    proposed: str  # "complete", "due date 30 Jun", "progress 80%" (``proposal``)
     claimant: str
     effective_on: str
     since: str  # the day it was made

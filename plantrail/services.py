@@ -341,12 +341,14 @@ class Services(ReadServices):
         return self.queries.claims(target.plan_code, target.code)
 
     def rejections_to_answer(self, ref: str | ActionRef) -> list[dict[str, Any]]:
-        """The action's rejected claims not made again since (no newer claim of that kind):
-        what its owner still has to put right, with who refused and why."""
+        """The action's rejected claims not made again since (no newer claim of that kind) nor
+        settled another way (``projections.sign_off.settled_since``): what its owner still has
+        to put right, with who refused and why. The sweep repeats the same ones in digests
+        (``scheduler.sign_off_policy.unanswered``)."""
         latest: dict[str, dict[str, Any]] = {}
         for claim in self.claims(ref):  # oldest first
             latest[claim["kind"]] = claim
-        return [c for c in latest.values() if c["outcome"] == "rejected"]
+        return [c for c in latest.values() if c["outcome"] == "rejected" and not c["settled_since"]]
 
     def sign_off_settings(self, plan_ref: str) -> dict[str, Any]:
         plan_code = self.queries.resolve_plan(plan_ref)["code"]

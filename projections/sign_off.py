@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
 
 from domain.sign_off import (
     CLAIM_COMPLETION,
@@ -19,6 +19,7 @@ from domain.sign_off import (
     DEFAULT_NOTIFY_REJECTION,
     DEFAULT_SIGN_OFF,
     DEFAULT_SIGN_OFF_DAYS,
+    SETTLED_WITHOUT_CLAIM,
     proposed_wording,
 )
 from domain.timeliness import status
@@ -133,6 +134,19 @@ def settings(conn: Connection, plan_code: str) -> dict[str, Any]:
     return {k: row[k] for k in ("sign_off", "sign_off_days", "notify_rejection")}
 
 
+def settled_since(claims: Any) -> Any:
+    """True where what the claim asked for was settled without a claim after it was closed: an
+    event of ``SETTLED_WITHOUT_CLAIM`` on its action recorded since (``claims``: view_claims or
+    an alias of it). One expression for the sweep's facts and the action page."""
+    e = t.events
+    return exists().where(
+        e.c.plan_code == claims.c.plan_code,
+        e.c.action_code == claims.c.action_code,
+        e.c.recorded_at > claims.c.closed_at,
+        or_(*(and_(claims.c.kind == kind, e.c.type.in_(types)) for kind, types in SETTLED_WITHOUT_CLAIM.items())),
+    )
+
+
 def _claims_with_managers() -> Any:
     """Claims joined to the claimant's current manager (who may decide them)."""
     c, p = t.claims, t.people
@@ -153,7 +167,12 @@ def claims_of_action(conn: Connection, plan_code: str, action_code: str) -> list
     """Every claim made on one action, oldest first, with what became of it: for the owner's
     view of their claims (a rejection's reason) and the approver's view of the action's past."""
     c = t.claims.c
-    query = _claims_with_managers().where(c.plan_code == plan_code, c.action_code == action_code).order_by(c.version)
+    query = (
+        _claims_with_managers()
+        .add_columns(settled_since(t.claims).label("settled_since"))
+        .where(c.plan_code == plan_code, c.action_code == action_code)
+        .order_by(c.version)
+    )
     return [
         claim_dict(row)
         | {
@@ -161,6 +180,7 @@ def claims_of_action(conn: Connection, plan_code: str, action_code: str) -> list
             "decided_by": row["decided_by"],
             "decision_reason": row["decision_reason"],
             "decided_at": None if row["outcome"] is None else _utc(row["closed_at"]).isoformat(),
+            "settled_since": bool(row["settled_since"]),
         }
         for row in conn.execute(query).mappings()
     ]

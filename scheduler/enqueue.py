@@ -169,15 +169,16 @@ def _or_nothing(what: str, read: Callable[..., dict[Any, Any]], *args: Any) -> d
 
 
 def _earlier_rejections(group: Group, unanswered: dict[tuple[str, str], list[RejectionFacts]]) -> tuple[DigestItem, ...]:
-    """The unanswered rejections of the actions the group's reminders are about, except one whose
-    notice this very digest carries (it is told in full in its own section)."""
+    """The unanswered rejections of the actions the group's reminders are about, decided before
+    the day of the digest (one decided that day is news, told by its own notice, at once or in
+    the digest that carries it in full, never repeated the same day)."""
     told_here = {(i.plan_code, i.action_code, i.details.get("claim_version")) for i in group.items if i.rule == SIGN_OFF_REJECTED}
     listed = {(i.plan_code, i.action_code): i for i in group.items if i.rule not in SIGN_OFF_RULES}
     return tuple(
         DigestItem("", group.name, EARLIER_REJECTION, item.role, r.plan_code, item.plan_title, r.action_code, rejection_notice(r).extra)
         for key, item in listed.items()
         for r in unanswered.get(key, [])
-        if (r.plan_code, r.action_code, r.version) not in told_here
+        if (r.plan_code, r.action_code, r.version) not in told_here and r.decided_on < group.raised_on
     )
 
 

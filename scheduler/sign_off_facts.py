@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from domain.access import ADMIN, CLERK
 from domain.sign_off import DEFAULT_NOTIFY_REJECTION, DEFAULT_SIGN_OFF_DAYS, proposed_wording
 from projections import tables as t
+from projections.sign_off import settled_since
 from scheduler.facts import Directory
 from scheduler.sign_off_policy import ClaimFacts, Deciders, RejectionFacts, SignOffPlan
 
@@ -124,7 +125,7 @@ def rejections(
         )
     )
     query = (
-        select(c, a.c.title, newer_claim.label("superseded"))
+        select(c, a.c.title, newer_claim.label("superseded"), settled_since(c).label("settled_since"))
         .join(a, a.c.id == c.c.action_id)
         .where(c.c.plan_code == plan.code, c.c.outcome == REJECTED, c.c.closed_at < end_of(as_of, plan.timezone))
         .order_by(c.c.closed_at, c.c.action_code, c.c.version)
@@ -139,6 +140,7 @@ def rejections(
                 decided_on=local_day(r["closed_at"], plan.timezone),
                 reason=r["decision_reason"] or "",
                 superseded=bool(r["superseded"]),
+                settled_since=bool(r["settled_since"]),
             )
             for r in conn.execute(query).mappings()
         ]

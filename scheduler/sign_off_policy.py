@@ -95,6 +95,9 @@ class RejectionFacts:
     reason: str
     superseded: bool = False
     proposed_due: date | None = None
+    # What it asked for was settled since without a claim (``projections.sign_off.settled_since``):
+    # it is told all the same, but not repeated as still to answer.
+    settled_since: bool = False
 
 
 def _iso(day: date | None) -> str | None:
@@ -225,14 +228,15 @@ def rejection_notice(rejection: RejectionFacts) -> DueReminder:
 
 
 def unanswered(rejections: Iterable[RejectionFacts]) -> list[RejectionFacts]:
-    """The rejections nobody has answered with a new claim: of each action and kind, the latest
-    one not superseded, in the order given. A digest that lists the action for another reason
+    """The rejections nobody has answered, with a new claim or by settling what it asked for
+    another way: of each action and kind, the latest, in the order each action and kind first
+    comes. A digest that lists the action for another reason
     repeats them beside it: the notice is sent once, and is easily lost in a mailbox, while the
     action stays as last approved until someone claims again. The action's page shows the same
     ones to its owner (``Services.rejections_to_answer``, from the claims as listed)."""
     latest: dict[tuple[str, str, str], RejectionFacts] = {}
     for rejection in rejections:
-        if not rejection.superseded:
+        if not rejection.superseded and not rejection.settled_since:
             latest[(rejection.plan_code, rejection.action_code, rejection.kind)] = rejection
     return list(latest.values())
 

@@ -219,3 +219,46 @@ def test_reminders_still_go_out_when_the_refusals_to_repeat_cannot_be_read(plan,
     )
     assert "Not accepted earlier" not in liam.text()
     assert "could not list the claims not accepted" in caplog.text
+
+
+def refusal_lines(messages, person: str) -> list[str]:
+    return [line for m in to(messages, person) for line in m.text().splitlines() if "Not accepted earlier" in line]
+
+
+def test_the_decider_reads_their_own_refusal_as_theirs(plan, clock, smtp_server):
+    claim(plan, clock, ReviseDueDate(date(2015, 4, 30), "Trainer off sick in March"))
+    clock.set(datetime(2015, 3, 27, 15, tzinfo=UTC))
+    plan.reject(TRAN3, actor="Val DeSouza", reason="Book another trainer; March still stands")
+    sweep_on(plan, smtp_server, clock, date(2015, 3, 28))
+    _, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 5))  # a week overdue: the manager hears
+    assert refusal_lines(messages, "Val DeSouza") == [
+        "   - Not accepted earlier: You did not accept Liam Purdie's claim (due date 30 Apr) on 27 Mar. "
+        "Reason given: Book another trainer; March still stands"
+    ]
+
+
+def test_a_refusal_settled_another_way_is_not_repeated_nor_shown_as_still_to_answer(plan, clock, smtp_server):
+    claim(plan, clock, ReviseDueDate(date(2015, 4, 30), "Trainer off sick in March"))
+    clock.set(datetime(2015, 3, 27, 15, tzinfo=UTC))
+    plan.reject(TRAN3, actor="Val DeSouza", reason="Book another trainer; March still stands")
+    sweep_on(plan, smtp_server, clock, date(2015, 3, 28))
+    assert [c["kind"] for c in plan.rejections_to_answer(TRAN3)] == ["due_date"]
+    # The plan stops asking for sign-off and the owner moves the date himself: settled.
+    clock.set(datetime(2015, 3, 29, 9, tzinfo=UTC))
+    plan.configure_sign_off(PLAN, {"sign_off": "none"}, actor="Jane Menzies")
+    plan.record(TRAN3, ReviseDueDate(date(2015, 4, 3), "One trainer found for 2 April"), actor="Liam Purdie")
+    assert plan.rejections_to_answer(TRAN3) == []
+    _, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 4))  # overdue again, under its new date
+    assert TRAN3 in actions_listed(to(messages, "Liam Purdie")[0].text()) and refusal_lines(messages, "Liam Purdie") == []
+
+
+def test_a_refusal_told_at_once_is_not_repeated_the_same_day(plan, clock, smtp_server):
+    plan.configure_sign_off(PLAN, {"notify_rejection": "immediate"}, actor="Jane Menzies")
+    plan.notices = lambda: sweep_context(plan, settings_for(smtp_server))
+    claim(plan, clock, ReviseDueDate(date(2015, 4, 30), "Trainer off sick in March"))
+    clock.set(datetime(2015, 3, 29, 6, tzinfo=UTC))
+    plan.reject(TRAN3, actor="Val DeSouza", reason="Book another trainer; March still stands")
+    _, messages = sweep_on(plan, smtp_server, clock, date(2015, 3, 29))  # the first overdue reminder
+    assert TRAN3 in actions_listed(to(messages, "Liam Purdie")[-1].text()) and refusal_lines(messages, "Liam Purdie") == []
+    _, messages = sweep_on(plan, smtp_server, clock, date(2015, 4, 5))
+    assert len(refusal_lines(messages, "Liam Purdie")) == 1

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.reminder import SIGN_OFF_AWAITING, SIGN_OFF_REJECTED, SIGN_OFF_RULES
-from notifications.digest import EARLIER_REJECTION, OWN_CLAIM, Digest, DigestItem, render_digest
+from notifications.digest import EARLIER_REJECTION, OWN_CLAIM, Digest, DigestItem, proposal, render_digest
 from notifications.render import display_names, environment
 from notifications.undeliverable import AboutAction, Undeliverable, render_undeliverable_notice
 
@@ -219,6 +219,7 @@ def earlier_rejection_items(draw) -> DigestItem:
     it was decided is ISO)."""
     item = draw(claim_items([SIGN_OFF_REJECTED]))
     details = item.details | {"decided_on": draw(st.dates()).isoformat()}
+    details |= {"proposed_due": draw(st.one_of(st.none(), st.dates().map(date.isoformat), single_line))}
     return replace(item, reminder_key="", rule=EARLIER_REJECTION, details=details)
 
 
@@ -286,7 +287,8 @@ def test_a_digest_with_hostile_text_everywhere_escapes_it_in_html_and_keeps_it_p
             assert squeeze(value) in html_text, value
             assert squeeze(value) in plain, value
     for item in refused:
-        for value in (item.details["decided_by"], item.details["proposed"], item.details["decision_reason"]):
+        # The proposal as the digest words it (a due date kept apart, in words; else as stored).
+        for value in (item.details["decided_by"], proposal(item.details, AS_OF), item.details["decision_reason"]):
             assert squeeze(value) in html_text, value
             assert squeeze(value) in plain, value
     assert plain.count("Not accepted earlier") == len(refused)
@@ -354,7 +356,8 @@ def test_a_digest_writes_dates_in_words_and_leaves_anything_else_as_it_is():
 
     assert AS_OF.year == 2015
     assert in_words("2015-03-31", AS_OF) == "31 Mar" and in_words("2016-01-04", AS_OF) == "4 Jan 2016"
-    assert in_words("2015-03-25T16:00:00+00:00", AS_OF) == "25 Mar"  # a recorded time: its day
+    assert in_words("2015-03-25T16:00:00+00:00", AS_OF) == "2015-03-25T16:00:00+00:00"  # a time: not a day to word
+    assert in_words("2015-03-31 (provisional)", AS_OF) == "2015-03-31 (provisional)"  # nothing dropped
     assert in_words("2015-3-31", AS_OF) == "2015-3-31" and in_words("2015-02-30", AS_OF) == "2015-02-30"
     assert in_words("next Tuesday", AS_OF) == "next Tuesday" and in_words(None, AS_OF) is None and in_words("", AS_OF) == ""
 

@@ -17,7 +17,7 @@ from projections.report import report_data
 from projections.statuses import COUNT_STATUS
 from projections.summary import summary
 from projections.wording import shown_day, shown_time
-from tests.mail_dates import mail_day
+from tests.mail_dates import local_day, mail_day
 from tests.web.conftest import CLERK_EMAIL, VIEWER_EMAIL, Browser
 from tests.web.html import Page, table_cells
 
@@ -177,7 +177,7 @@ def test_chase_now_tells_a_chased_owner_of_a_rejection_not_yet_told_with_its_rea
     text = liam.text().replace("\r\n", "\n")
     assert "\nYour claims not accepted (1).\n" in text
     assert (
-        f"   Not accepted by Val DeSouza on {mail_day(staffed.claims(tran3)[-1]['decided_at'], staffed.today('SOS 001'))}. Reason given: {reason}\n"
+        f"   Not accepted by Val DeSouza on {mail_day(local_day(staffed.claims(tran3)[-1]['decided_at']), staffed.today('SOS 001'))}. Reason given: {reason}\n"
         in text
     )
 
