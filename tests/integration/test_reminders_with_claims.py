@@ -21,6 +21,7 @@ from scheduler.sweep import due_now
 from tests.integration.sign_off_scenario import PLAN, ScenarioClock
 from tests.integration.test_reminders import deliver, settings_for
 from tests.integration.test_sign_off_mail import raised, section, sweep_on, to
+from tests.mail_dates import mail_day
 
 TRAN3 = "SS_ICSAP_TRAN3"
 CLAIMED_AT = datetime(2015, 3, 25, 12, 0, tzinfo=UTC)
@@ -46,11 +47,6 @@ def own_claims(text: str) -> dict[str, list[str]]:
     return {block.split(" ", 1)[0]: [line.strip() for line in block.splitlines()[1:]] for block in body.split("\n* ")[1:]}
 
 
-def day_month(iso: str) -> str:
-    day = date.fromisoformat(iso[:10])
-    return f"{day.day} {day:%b}"
-
-
 def test_a_completion_claim_stops_every_reminder_asking_for_it_and_the_digest_says_whom_it_awaits(plan, clock, smtp_server):
     made = claim(plan, clock, ChangeLifecycle("complete", None, CLAIMED_AT.date(), "Training log"))
     [waiting] = [c for c in plan.pending(PLAN) if c["action"] == TRAN3]
@@ -59,7 +55,9 @@ def test_a_completion_claim_stops_every_reminder_asking_for_it_and_the_digest_sa
 
     [liam] = to(messages, "Liam Purdie")
     assert actions_listed(liam.text()) and TRAN3 not in actions_listed(liam.text())  # his other actions still come
-    expected = f"Your completion (claimed {day_month(waiting['since'])}) is waiting for sign-off by {waiting['awaiting']}."
+    expected = (
+        f"Your completion (claimed {mail_day(waiting['since'], date(2015, 3, 30))}) is waiting for sign-off by {waiting['awaiting']}."
+    )
     assert expected == "Your completion (claimed 25 Mar) is waiting for sign-off by Val DeSouza (manager) or a clerk of SOS 001."
     assert own_claims(liam.text()) == {TRAN3: [f"Plan: {PLAN} Children's Inspection Action Plan", expected]}
     assert made["claim"]["version"] == waiting["version"]
