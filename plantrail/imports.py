@@ -129,15 +129,16 @@ def _sheet_options(
         raise ImportFileError(f"{file}: an action list needs --plan CODE (the plan it belongs to)")
     in_batch = batch_plans.get(name_key(target.plan_code))
     if in_batch is not None:
-        plan_code, known = in_batch.code, {name_key(p.name): p.number for p in in_batch.priorities}
+        plan_code, named = in_batch.code, {name_key(p.name): (p.number, p.name) for p in in_batch.priorities}
     else:
-        plan_code, known = _plan_for_sheet(s, target)
+        plan_code, named = _plan_for_sheet(s, target)
     return SheetOptions(
         plan_code=plan_code,
         plan_title=target.plan_title,
         exported_on=target.exported_on or s.app.today(plan_code),
         register_owners=target.register_owners,
-        known_priorities=known,
+        known_priorities={key: number for key, (number, _) in named.items()},
+        priority_names={key: name for key, (_, name) in named.items()},
         note_author=actor,
         check_owner=None if target.register_owners else lambda name, column: s.app.person_name(name, field=column, known=batch_people),
     )
@@ -154,7 +155,7 @@ def _sheet_fingerprint(file: Path, options: SheetOptions) -> str:
     areas finds them known when read again, under the numbers its first reading gave them)."""
     digest = hashlib.sha256(f"{SHEET_READING}\0{file.suffix.lower()}\0".encode())
     # check_owner is how owners are checked, not what is read (a sheet is cached only once imported).
-    digest.update(orjson.dumps(replace(options, known_priorities={}, check_owner=None), option=orjson.OPT_SORT_KEYS))
+    digest.update(orjson.dumps(replace(options, known_priorities={}, priority_names={}, check_owner=None), option=orjson.OPT_SORT_KEYS))
     try:
         digest.update(file.read_bytes())
     except OSError as error:
@@ -172,8 +173,8 @@ def _read_sheet(file: Path, options: SheetOptions) -> SheetResult:
         raise ImportFileError(str(error)) from None
 
 
-def _plan_for_sheet(s: Services, target: SheetTarget) -> tuple[str, dict[str, int]]:
-    """The plan's stored code and its priorities by name; a plan that does not exist is made
+def _plan_for_sheet(s: Services, target: SheetTarget) -> tuple[str, dict[str, tuple[int, str]]]:
+    """The plan's stored code and its priorities (number and name) by name; a plan that does not exist is made
     only with ``create_plan`` (a typo in --plan must not start a second plan for ever)."""
     assert target.plan_code is not None
     try:
@@ -187,5 +188,5 @@ def _plan_for_sheet(s: Services, target: SheetTarget) -> tuple[str, dict[str, in
             "to start a new plan from this sheet add --create-plan (and --plan-title)",
             field="plan",
         ) from None
-    known = {" ".join(p["name"].split()).casefold(): p["number"] for p in s.queries.priorities(plan["code"])}
+    known = {" ".join(p["name"].split()).casefold(): (p["number"], p["name"]) for p in s.queries.priorities(plan["code"])}
     return plan["code"], known

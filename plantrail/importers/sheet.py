@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.errors import DomainError
+from domain.names import suggestion
 from domain.plan_document import ActionSpec, DatedText, PersonSpec, PlanDocument, PrioritySpec, ProgressFigure
 from domain.problems import Problems
 from plantrail.dates import DateFormatError, SheetDateOrder
@@ -76,6 +77,7 @@ class SheetOptions:
     # registered. Checked row by row so that a row with a bad date *and* an unknown owner is
     # reported with both at once; None (e.g. --register-owners) leaves the owners unchecked.
     check_owner: Callable[[str, str], object] | None = None
+    priority_names: dict[str, str] = field(default_factory=dict)  # known_priorities' keys -> the names as written
 
 
 @dataclass
@@ -137,6 +139,7 @@ class _SheetReader:
         self.owner_verdicts: dict[str, str | None] = {}  # casefolded owner -> problem, or None if registered
         self.priorities = dict(options.known_priorities)
         self.new_priorities: list[PrioritySpec] = []
+        self.numbers_used: dict[int, str] = {}  # a priority given by number alone -> the first row that did
         dated = [self._raw(cells, name) for _, cells in body for name in ("due_date", "note_on")]
         self.dates = SheetDateOrder(str(v) for v in dated if isinstance(v, str))
 
@@ -164,6 +167,7 @@ class _SheetReader:
             if action is not None:
                 actions.append(action)
                 owners_seen.update(dict.fromkeys(action.owners))
+        self._check_numbers_used()
         self.problems.raise_if_any(ImportFileError)
         o = self.options
         people = [PersonSpec(name=name, source=f"{self.source}: owner {name!r}") for name in owners_seen] if o.register_owners else []
@@ -252,14 +256,43 @@ class _SheetReader:
             return _EXCEL_EPOCH + timedelta(days=int(value))
         return self.dates.parse(value)
 
+    def _check_numbers_used(self) -> None:
+        """A priority given by number alone must be the plan's, or one the sheet adds (any row)."""
+        if not self.options.known_priorities:
+            return  # a new plan: the import says which numbers it lacks
+        have = set(self.priorities.values())
+        listed = ", ".join(str(n) for n in sorted(have))
+        for number, where in self.numbers_used.items():
+            if number not in have:
+                self.problems.add(
+                    f"{where}: {self._column('priority_area')}: plan {self.options.plan_code} has no priority {number} (it has {listed})"
+                )
+
+    def _priority_names(self) -> list[str]:
+        """The plan's priorities by name as the plan writes them, for "did you mean"."""
+        return [self.options.priority_names.get(key, key) for key in self.priorities]
+
     def _priority_number(self, area: str, where: str) -> int | None:
         if not area:
             return None
         numbered = re.fullmatch(r"(\d+)(?:[.)]?\s*(.*))?", area, re.DOTALL)
+        known = self.options.known_priorities
         if numbered and not numbered.group(2):
-            return int(numbered.group(1))
+            number = int(numbered.group(1))
+            self.numbers_used.setdefault(number, where)  # checked once every row has been read
+            return number
         name = numbered.group(2) if numbered else area
         key = " ".join(name.split()).casefold()
+        if key not in self.priorities and known and not numbered:
+            # The plan has its priorities: a name it does not know is far likelier a typo than a
+            # new strategic priority, which would then head a section of every committee report.
+            unknown = f"plan {self.options.plan_code} has no priority named {clipped(name)}{suggestion(name, self._priority_names())}"
+            new = f"'{max(self.priorities.values()) + 1}. {' '.join(name.split())}'"
+            self.problems.add(
+                f"{where}: {self._column('priority_area')}: {unknown.rstrip('.?')}{'?' if unknown.endswith('?') else '.'} "
+                f"To add a new priority, give it with its number: {new}"
+            )
+            return None
         if key not in self.priorities:
             number = int(numbered.group(1)) if numbered else max(self.priorities.values(), default=0) + 1
             self.priorities[key] = number

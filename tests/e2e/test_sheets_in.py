@@ -102,7 +102,7 @@ def test_an_xlsx_action_list_with_real_dates_serial_numbers_and_percentages_impo
 
 
 def test_every_bad_row_is_reported_in_the_files_own_words_and_nothing_is_written(imported, tmp_path: Path):
-    rows = [HEADER] + [[f"B{n} Bad due", "", "Liam Purdie", "Mar 2015", "", "Workforce", "", ""] for n in range(60)]
+    rows = [HEADER] + [[f"B{n} Bad due", "", "Liam Purdie", "Mar 2015", "", "Leadership", "", ""] for n in range(60)]
     rows[5][4] = "150"
     rows[7][2] = "Liam Purdy"
     rows[9][0] = "NOTITLE"
@@ -171,10 +171,12 @@ def test_a_folder_import_takes_plan_files_csv_and_xlsx_together(run, tmp_path: P
     folder = tmp_path / "drop"
     folder.mkdir()
     (folder / "sos-001.plan.json").write_bytes((EXAMPLES / "sos-001.plan.json").read_bytes())
-    (folder / "more.csv").write_bytes(csv_bytes([HEADER, ROWS[0]]))
+    # New priority areas for a plan that has its own: given with their numbers (a name alone is
+    # refused as a likely typo; see test_sheet_reader).
+    (folder / "more.csv").write_bytes(csv_bytes([HEADER, [*ROWS[0][:5], "6. Workforce", *ROWS[0][6:]]]))
     book = Workbook()
     book.active.append(HEADER)
-    book.active.append(ROWS[2])
+    book.active.append([*ROWS[2][:5], "7. Retention", *ROWS[2][6:]])
     book.save(folder / "more.xlsx")
     (folder / "~$more.xlsx").write_bytes(b"lock")
     result = run("import", str(folder), "--plan", "SOS 001", "--on", "2015-03-20")

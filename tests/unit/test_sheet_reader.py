@@ -285,7 +285,7 @@ def test_a_sheet_row_is_read_whole_and_priority_areas_by_number_name_or_both():
     from plantrail.importers.sheet import read_rows
 
     header = ["Code & Title", "Description", "Owners", "Due Date", "Progress", "Priority Area", "Priority", "Notes"]
-    areas = ["3. Safer  Streets", "safer streets", "Parks\nand Gardens", "2) Old\nTown", "Open Spaces", "5"]
+    areas = ["3. Safer  Streets", "safer streets", "8 Parks\nand Gardens", "2) Old\nTown", "Open Spaces", "2"]
     rows = [(1, header)] + [(n, [f"X{n} Row {n}", "", "Ann", None, None, area, None, None]) for n, area in enumerate(areas, start=2)]
     rows[1] = (2, ["X2 Row 2", " Why ", "Ann; Bo", "2015-04-30", "30%", areas[0], "medium", "seen"])
     options = replace(SHEET_OPTIONS, known_priorities={"open spaces": 7})
@@ -305,8 +305,8 @@ def test_a_sheet_row_is_read_whole_and_priority_areas_by_number_name_or_both():
         source="s: row 2 (X2)",
     )
     # A number and a name: that number, once; a name seen before (in any spacing or case) or known
-    # already: its number; a new name alone: one past the highest known; a number alone: as written.
-    assert [a.priority_number for a in document.actions] == [3, 3, 8, 2, 7, 5]
+    # already: its number; a number alone: as written, the plan's or one the sheet adds.
+    assert [a.priority_number for a in document.actions] == [3, 3, 8, 2, 7, 2]
     assert [(p.number, p.name, p.source) for p in document.priorities] == [
         (3, "Safer Streets", "s: row 2: Priority Area"),
         (8, "Parks and Gardens", "s: row 4: Priority Area"),
@@ -349,3 +349,33 @@ def test_a_declared_separator_is_taken_whatever_character_it_is_even_a_letter(tm
     result = read_actions_csv(path, options=SHEET_OPTIONS)
     assert [(a.code, a.owners, a.due_date) for a in result.document.actions] == [("A1", ["Ann"], date(2015, 4, 30))]
     assert result.notices[0] == f"{path}: read as UTF-8 text, 'X'-separated"
+
+
+def test_a_priority_area_the_plan_does_not_have_is_refused_unless_given_with_a_new_number():
+    from dataclasses import replace
+
+    from plantrail.importers import ImportFileError
+    from plantrail.importers.sheet import read_rows
+
+    header = ["Code & Title", "Owners", "Due Date", "Priority Area"]
+    options = replace(SHEET_OPTIONS, known_priorities={"leadership": 4, "open spaces": 7}, priority_names={"leadership": "Leadership"})
+
+    def read(*areas: str):
+        rows = [(1, header)] + [(n, [f"X{n} Row {n}", "Ann", None, area]) for n, area in enumerate(areas, start=2)]
+        return read_rows(rows, source="s", options=options, notices=[]).document
+
+    with pytest.raises(ImportFileError) as refused:
+        read("Leadershp", "9", "open spaces")
+    assert str(refused.value).splitlines()[1:] == [
+        "  s: row 2: Priority Area: plan T 1 has no priority named 'Leadershp'; did you mean 'Leadership'? "
+        "To add a new priority, give it with its number: '8. Leadershp'",
+        "  s: row 3: Priority Area: plan T 1 has no priority 9 (it has 4, 7)",
+    ]
+    # Given with its number it is added; a later row may then name it, or give its number alone.
+    document = read("9", "9. Leadership reform", "leadership reform")
+    assert [a.priority_number for a in document.actions] == [9, 9, 9]
+    assert [(p.number, p.name) for p in document.priorities] == [(9, "Leadership reform")]
+    # A plan with no priorities yet takes its names from the sheet, numbered in turn.
+    fresh = replace(options, known_priorities={}, priority_names={})
+    rows = [(1, header), (2, ["X2 Row 2", "Ann", None, "Leadershp"])]
+    assert [(p.number, p.name) for p in read_rows(rows, source="s", options=fresh, notices=[]).document.priorities] == [(1, "Leadershp")]
