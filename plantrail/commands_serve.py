@@ -12,7 +12,7 @@ from domain.errors import BadInputError
 from domain.text import clipped
 from plantrail import serving
 from plantrail.cli_support import services
-from plantrail.settings import mail_settings, web_settings
+from plantrail.settings import mail_settings, served_at, web_settings
 
 
 def register(cli: click.Group) -> None:
@@ -36,7 +36,9 @@ def serve(ctx: click.Context, host: str, port: int, no_scheduler: bool, no_web: 
         raise click.UsageError("--no-scheduler and --no-web together leave nothing to run")
     logging.basicConfig(level=_log_level(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db = ctx.find_root().params.get("db")
-    web = None if no_web else web_settings(db)  # refuses to start without the key before anything opens
+    # Refuses to start without the key before anything opens. Emailed links point at this
+    # server unless PLANTRAIL_BASE_URL says where people reach it.
+    web = None if no_web else web_settings(db, default_base_url=served_at(host, port))
     options = serving.ServeOptions(host=host, port=port, web=not no_web, scheduler=not no_scheduler, relay_seconds=relay_seconds)
     serving.serve(services(ctx), mail_settings(), lambda: web, options, db)  # type: ignore[arg-type, return-value]
 

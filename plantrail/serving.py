@@ -74,9 +74,11 @@ def serve(
         return
     import uvicorn
 
-    app = web_app(services, web(), with_scheduler=options.scheduler, relay_seconds=options.relay_seconds)
+    settings = web()
+    app = web_app(services, settings, with_scheduler=options.scheduler, relay_seconds=options.relay_seconds)
     config = uvicorn.Config(app, host=options.host, port=options.port, lifespan="on", log_level="info", access_log=False)  # type: ignore[arg-type]
     log.info("web app on http://%s:%s%s", options.host, options.port, "" if options.scheduler else " (no scheduler)")
+    log.info("emailed links point at %s (PLANTRAIL_BASE_URL sets the address people use)", settings.base_url)
     # uvicorn catches SIGTERM/SIGINT, shuts down gracefully, then re-raises the signal to the
     # handler that was there before it: make that one a no-op, so a clean stop exits with 0.
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -321,8 +321,16 @@ def _demo_key(database_url: str | None) -> str:
     return hashlib.sha256(("plantrail demo key|" + str(database_config(database_url).sqlalchemy_url)).encode()).hexdigest()
 
 
-def web_settings(database_url: str | None = None) -> WebSettings:
-    """PLANTRAIL_SECRET_KEY (required outside demo mode), PLANTRAIL_BASE_URL, PLANTRAIL_DEMO,
+def served_at(host: str, port: int) -> str:
+    """The address of a web app listening on ``host``:``port``, for emailed links when
+    PLANTRAIL_BASE_URL is not set (an address listening everywhere is reached as 127.0.0.1 here)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def web_settings(database_url: str | None = None, *, default_base_url: str = DEFAULT_BASE_URL) -> WebSettings:
+    """PLANTRAIL_SECRET_KEY (required outside demo mode), PLANTRAIL_BASE_URL (else
+    ``default_base_url``: ``serve`` gives its own address), PLANTRAIL_DEMO,
     PLANTRAIL_SESSION_IDLE_HOURS and, for single sign-on, PLANTRAIL_OIDC_ISSUER,
     PLANTRAIL_OIDC_CLIENT_ID, PLANTRAIL_OIDC_CLIENT_SECRET (and PLANTRAIL_OIDC_LABEL)."""
     config = _config_file()
@@ -331,12 +339,13 @@ def web_settings(database_url: str | None = None) -> WebSettings:
     if not secret:
         if not demo:
             raise SettingsError(
-                f"{SECRET_KEY_SETTING}: not set; the web app signs sign-in links and sessions with it (`plantrail keygen` prints one)"
+                f"{SECRET_KEY_SETTING}: not set; the web app signs sign-in links and sessions with it (`plantrail keygen` prints one;"
+                " to try the app on a demo store, set PLANTRAIL_DEMO=1 instead)"
             )
         secret = _demo_key(database_url)
     elif len(secret) < 32:
         raise SettingsError(f"{SECRET_KEY_SETTING}: {len(secret)} characters; use at least 32 (`plantrail keygen` prints one)")
-    base_url = str(_setting(config, "PLANTRAIL_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+    base_url = str(_setting(config, "PLANTRAIL_BASE_URL", default_base_url)).rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise SettingsError(f"PLANTRAIL_BASE_URL: must start with http:// or https://, got {base_url!r}")
     try:

@@ -93,6 +93,36 @@ def test_serve_with_no_scheduler_serves_the_web_only(tmp_path: Path):
     assert "scheduler started" not in log
 
 
+def test_a_sign_in_email_links_to_the_port_served_when_no_base_url_is_set(tmp_path: Path, smtp_server):
+    database_url = str(tmp_path / "web.db")
+    invoke(cli_env(database_url), "import", str(EXAMPLES))
+    port = free_port()
+    env = smtp_env(database_url, smtp_server, PLANTRAIL_SECRET_KEY=KEY, PLANTRAIL_SWEEP_HOUR="0")
+    env.pop("PLANTRAIL_BASE_URL", None)
+    service = subprocess.Popen(
+        [sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/sign-in")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:  # keeps the CSRF cookie
+            fields = Page(client.get("/sign-in").text).form("/sign-in").fields
+            assert client.post("/sign-in", data=fields | {"email": "liam.purdie@example.org"}).status_code == 303
+        deadline = time.monotonic() + 30
+        while not smtp_server.received and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        _, log = service.communicate(timeout=60)
+    assert service.returncode == 0, log
+    [mail] = smtp_server.received
+    assert f"http://127.0.0.1:{port}/sign-in/confirm?token=" in mail.text()
+    assert f"emailed links point at http://127.0.0.1:{port}" in log
+
+
 def test_a_short_secret_key_is_refused(tmp_path: Path):
     result = invoke(cli_env(str(tmp_path / "p.db"), PLANTRAIL_SECRET_KEY="short"), "serve", expect=2)
     assert "at least 32" in result.stderr

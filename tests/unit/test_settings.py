@@ -267,7 +267,8 @@ def test_a_blank_address_setting_is_no_address(monkeypatch: pytest.MonkeyPatch, 
 
 def test_the_web_app_needs_a_long_secret_key_outside_demo_mode(monkeypatch: pytest.MonkeyPatch):
     assert refusal(s.web_settings) == (
-        "PLANTRAIL_SECRET_KEY: not set; the web app signs sign-in links and sessions with it (`plantrail keygen` prints one)"
+        "PLANTRAIL_SECRET_KEY: not set; the web app signs sign-in links and sessions with it (`plantrail keygen` prints one;"
+        " to try the app on a demo store, set PLANTRAIL_DEMO=1 instead)"
     )
     monkeypatch.setenv("PLANTRAIL_SECRET_KEY", "k" * 31)
     assert refusal(s.web_settings) == "PLANTRAIL_SECRET_KEY: 31 characters; use at least 32 (`plantrail keygen` prints one)"
@@ -340,3 +341,17 @@ def test_a_base_url_or_idle_hours_that_cannot_be_used_is_refused(monkeypatch: py
     monkeypatch.setenv("PLANTRAIL_BASE_URL", "http://x")
     monkeypatch.setenv("PLANTRAIL_SESSION_IDLE_HOURS", "a day")
     assert refusal(s.web_settings) == "PLANTRAIL_SESSION_IDLE_HOURS: must be a number of hours"
+
+
+def test_emailed_links_point_at_the_server_unless_the_base_url_says_otherwise(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PLANTRAIL_SECRET_KEY", "k" * 32)
+    monkeypatch.delenv("PLANTRAIL_BASE_URL", raising=False)
+    assert (s.served_at("127.0.0.1", 8011), s.served_at("0.0.0.0", 80), s.served_at("::1", 8011)) == (
+        "http://127.0.0.1:8011",
+        "http://127.0.0.1:80",
+        "http://[::1]:8011",
+    )
+    assert s.web_settings(default_base_url=s.served_at("localhost", 8011)).base_url == "http://localhost:8011"
+    assert s.web_settings().base_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv("PLANTRAIL_BASE_URL", "https://plans.council.gov.uk/")
+    assert s.web_settings(default_base_url=s.served_at("127.0.0.1", 8011)).base_url == "https://plans.council.gov.uk"
