@@ -255,3 +255,15 @@ def test_the_status_over_time_table_counts_each_committee_that_has_met_and_none_
     for row, meets_on in zip(rows, met, strict=True):
         totals = summary(staffed.queries, "SOS 001", as_at=meets_on)["totals"]
         assert [int(n) for n in row[1:]] == [totals.get(key, 0) for key in COUNT_STATUS]
+
+
+def test_the_audit_trail_offers_a_clerk_only_their_own_plans(browser: Browser, staffed):
+    def plan_options(page: Page) -> list[str]:
+        select = page.html.split('name="plan"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="([^"]*)"', select)
+
+    browser.sign_in(CLERK_EMAIL)  # a clerk of SOS 001 only
+    assert plan_options(browser.get("/audit")) == ["SOS 001"]
+    browser.client.cookies.clear()  # signed out
+    browser.sign_in(VIEWER_EMAIL)
+    assert plan_options(browser.get("/audit")) == ["", *(p["code"] for p in staffed.queries.plans())]  # "All plans" first

@@ -106,6 +106,15 @@ def _found(request: Request, arguments: dict[str, Any], refused: dict[str, str],
     return found or []
 
 
+def _plan_choices(request: Request) -> dict[str, Any]:
+    """The plans the viewer may pick: every plan, and "All plans", for an admin or a viewer; a
+    clerk's own plans only (the trail of any other is refused)."""
+    who = signed_in(request)
+    plans = request.app.state.web.services.queries.plans()
+    every = who.is_admin or who.is_viewer
+    return {"plans": plans if every else [p for p in plans if who.clerk_of(p["code"])], "all_plans": every}
+
+
 def audit_page(request: Request) -> Response:
     typed, arguments, refused = _filters(request)
     raw_page = request.query_params.get("page", "1")
@@ -120,7 +129,7 @@ def audit_page(request: Request) -> Response:
         "previous_url": f"/audit?{urlencode(query | {'page': number - 1})}" if number > 1 else None,
         "next_url": f"/audit?{urlencode(query | {'page': number + 1})}" if len(found) > PAGE_SIZE else None,
         "csv_url": f"/audit.csv?{urlencode(query)}",
-        "plans": request.app.state.web.services.queries.plans(),
+        **_plan_choices(request),
         "event_choices": EVENT_CHOICES,
         "refused_header": REFUSED_HEADER,
         "backdated_after_days": BACKDATED_AFTER_DAYS,
