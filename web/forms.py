@@ -90,8 +90,9 @@ class FieldReader:
 
 
 def _whole_percent(text: str) -> int:
+    """A progress figure as typed: "70", or "70%" as the CLI and spreadsheets take it."""
     try:
-        value = int(text)
+        value = int(text.strip().removesuffix("%").strip())
     except ValueError:
         raise ValueError(f"progress: must be a whole number from 0 to 100, got {text!r}") from None
     if not 0 <= value <= 100:

@@ -42,7 +42,8 @@ def _links(html: str) -> list[str]:
 def test_progress_with_a_note_is_recorded_with_the_signed_in_owner_as_actor(browser: Browser, staffed):
     browser.sign_in(LIAM)
     page = browser.get(RISK1)
-    response = browser.submit(page, "/progress", progress="80", note="Risk matrix agreed with partners", effective_on="2015-03-24")
+    # Typed as the CLI and spreadsheets take it, with a percent sign.
+    response = browser.submit(page, "/progress", progress=" 80% ", note="Risk matrix agreed with partners", effective_on="2015-03-24")
     assert response.headers["location"] == RISK1 + "?saved=progress&on=2015-03-24"
     after = browser.get(response.headers["location"])
     assert "Progress recorded" in after.text
