@@ -219,3 +219,12 @@ def test_a_missing_field_is_said_beside_it_without_its_name(browser: Browser, st
     page = Page(response.text)
     assert page.by_id("e-due-date-due_date") == "Error: This is needed"
     assert "new due date: this is needed" in page.text  # the summary at the top names the field
+
+
+def test_a_field_holding_zero_shows_zero_not_an_empty_box():
+    from web.render import templates
+
+    macros = templates().env.get_template("_partials/fields.html").module
+    shown = str(macros.text_field("progress", "Progress (%)", 0, {}))  # type: ignore[attr-defined]
+    assert 'value="0"' in shown
+    assert 'value=""' in str(macros.text_field("progress", "Progress (%)", None, {}))  # type: ignore[attr-defined]
