@@ -98,7 +98,7 @@ def history(
 ) -> None:
     """Every recorded event, oldest first: who changed what, when it was true, when it was recorded, why.
 
-    SUBJECT is an action (code or PLAN/CODE) or a plan code; without it, the whole store.
+    ACTION is its code or PLAN/CODE; PLAN is a plan code; with neither, the whole store.
     --limit and --offset page through it (oldest first), as do the JSON and CSV formats."""
     s = services(ctx)
     filters: dict[str, Any] = {"since": since, "until": until, "actor": actor, "event_type": event_type, "axis": axis}
