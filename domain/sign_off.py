@@ -152,14 +152,16 @@ def decision_refusal(decider: str, roles: Roles, claim: ClaimParties) -> Forbidd
 
     The claimant's manager, a clerk of the plan and an admin may decide; the claimant never
     may, even when they are also a clerk or an admin (nobody signs off their own work)."""
+    refusal: ForbiddenError
     if _same_person(decider, claim.claimant):
-        return SelfSignOffError(f"sign-off: {decider} made this claim and cannot decide it; it needs {awaiting_wording(claim)}")
-    if _same_person(decider, claim.claimant_manager) or roles.admin or roles.is_clerk_of(claim.plan_code):
+        refusal = SelfSignOffError(f"sign-off: {decider} made this claim and cannot decide it")
+    elif _same_person(decider, claim.claimant_manager) or roles.admin or roles.is_clerk_of(claim.plan_code):
         return None
-    return NotAnApproverError(
-        f"sign-off: {decider} is not {claim.claimant}'s manager, a clerk of {claim.plan_code} or an admin; "
-        f"the claim needs {awaiting_wording(claim)}"
-    )
+    else:
+        refusal = NotAnApproverError(f"sign-off: {decider} is not {claim.claimant}'s manager, a clerk of {claim.plan_code} or an admin")
+    # Who can, by role; the entry points' seam names the people where it can (said once, not twice).
+    refusal.who_can = f"It needs {awaiting_wording(claim)}."
+    return refusal
 
 
 def may_decide(decider: str, roles: Roles, claim: ClaimParties) -> bool:

@@ -102,8 +102,9 @@ class Services(ReadServices):
         try:
             result = self.app.handle(target.plan_code, target.code, command, actor=self.actor_name(actor))
         except ForbiddenError as refusal:
-            if isinstance(command, ApproveChange | RejectChange) and refusal.who_can is None:
-                refusal.who_can = self._named(lambda: self._who_decides(target, command.kind))
+            if isinstance(command, ApproveChange | RejectChange):
+                # The people by name where the read models can say; else the rule's roles.
+                refusal.who_can = self._named(lambda: self._who_decides(target, command.kind)) or refusal.who_can
             raise
         self._project_saved()
         shown = (self.show(target) if read_back else {}) | {"recorded_as": result.get("outcome", "recorded"), "claim": result.get("claim")}

@@ -208,5 +208,5 @@ def test_a_refusal_still_reaches_the_person_when_who_can_cannot_be_named(plan, c
     monkeypatch.setattr(plan, "deciders_of", broken)
     with pytest.raises(SelfSignOffError) as unnamed:
         plan.approve(ARR1, actor="Pat Preece")
-    assert unnamed.value.who_can is None
+    assert unnamed.value.who_can == "It needs Liam Purdie (manager) or a clerk of SOS 001."  # by role, as the rule knows it
     assert "made this claim and cannot decide it" in str(unnamed.value)
