@@ -81,7 +81,7 @@ def test_deciding_ones_own_claim_is_refused_even_for_a_clerk_and_says_who_may():
 
 
 def test_a_stranger_is_told_who_may_decide():
-    with pytest.raises(NotAnApproverError, match="not Pat Preece's manager, a clerk of SOS 001 or an admin$") as refused:
+    with pytest.raises(NotAnApproverError, match=r"not Pat Preece's manager, a clerk of SOS 001 or an admin$") as refused:
         check_may_decide("Elaine Murray", Roles(), CLAIM)
     assert refused.value.who_can == "It needs Liam Purdie (manager) or a clerk of SOS 001."
 
