@@ -181,9 +181,20 @@ def action_row(a: dict[str, Any]) -> list[str]:
     return [a["code"], a["title"], "; ".join(a["owners"]), due, f"{a['progress']}%", status, a["priority"] or ""]
 
 
+def as_known_at(known_at: Any) -> str:
+    """ ", as known at 2015-04-02T23:59+01:00" (to the minute, from a time or its ISO text); ""
+    without one."""
+    if not known_at:
+        return ""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(known_at) if isinstance(known_at, str) else known_at
+    return f", as known at {moment.isoformat(timespec='minutes')}"
+
+
 def actions_lines(plans: list[dict[str, Any]], actions: list[dict[str, Any]], as_at: str, known_at: Any = None) -> Iterator[str]:
     """Each plan's actions, one table per strategic priority, as in Covalent's report."""
-    known = f", as known at {known_at.isoformat(timespec='minutes')}" if known_at else ""
+    known = as_known_at(known_at)
     for plan in plans:
         mine = [a for a in actions if a["plan"] == plan["code"]]
         yield f"{plan['code']} {plan['title']} — as at {as_at}{known}"

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from plantrail.listings import AWAITING_MARK, STATUS_LABELS, coloured_status, width
+from plantrail.listings import AWAITING_MARK, STATUS_LABELS, as_known_at, coloured_status, width
 from plantrail.text_table import Column, clean, lines
 
 
@@ -54,8 +54,9 @@ def people_lines(people: list[dict[str, Any]]) -> Iterator[str]:
 
 
 def summary_lines(plan: dict[str, Any], data: dict[str, Any]) -> Iterator[str]:
-    known = f", as known at {data['known_at']}" if data["known_at"] else ""
-    yield f"{plan['code']} high level summary as at {data['as_at']}{known}"
+    yield f"{plan['code']} high level summary as at {data['as_at']}{as_known_at(data['known_at'])}"
+    if data["known_at"] and not any(data["totals"].values()):
+        yield f"(no action of {plan['code']} had been recorded by then)"
     keys = ["alert", "warning", "ok", "complete"] + (["cancelled"] if "cancelled" in data["totals"] else [])
     columns = [Column("Strategic priority", max_width=60)]
     columns += [Column(STATUS_LABELS[{"ok": "OK"}.get(k, k.capitalize())], right=True, shrinks=False) for k in keys]

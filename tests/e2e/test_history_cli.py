@@ -200,3 +200,12 @@ def test_a_restated_figure_reads_as_confirmed_in_the_history_table(imported):
     assert restated["changes"] == {"progress": [figure, figure]}
     [row] = table_rows(imported("history", "SS_ICSAP_PAR1", "--actor", "David Leng", "--no-pager").stdout)
     assert row["What changed"] == f"progress confirmed at {figure}%"
+
+
+def test_a_summary_as_known_before_anything_was_recorded_says_so(imported):
+    # The import was recorded today: as known at 2015, nothing of the plan had been.
+    early = imported("summary", "SOS 001", "--as-at", "2015-04-02", "--known-at", "2015-04-02").stdout.splitlines()
+    assert early[0] == "SOS 001 high level summary as at 2015-04-02, as known at 2015-04-02T23:59+01:00"  # London's summer time
+    assert early[1] == "(no action of SOS 001 had been recorded by then)"
+    later = imported("summary", "SOS 001", "--as-at", "2015-04-02", "--known-at", "2099-01-01").stdout.splitlines()
+    assert later[0].endswith("as known at 2099-01-01T23:59+00:00") and "recorded by then" not in later[1]
