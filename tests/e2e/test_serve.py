@@ -91,6 +91,7 @@ def test_serve_with_no_scheduler_serves_the_web_only(tmp_path: Path):
         _, log = service.communicate(timeout=60)
     assert service.returncode == 0, log
     assert "scheduler started" not in log
+    assert "DeprecationWarning" not in log  # a library's notice of its own changes is not the administrator's business
 
 
 def test_a_sign_in_email_links_to_the_port_served_when_no_base_url_is_set(tmp_path: Path, smtp_server):

@@ -5,9 +5,17 @@ it is verified; the session is then the same kind a sign-in link opens."""
 from __future__ import annotations
 
 import logging
+import warnings
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.starlette_client import OAuth
+with warnings.catch_warnings():
+    # Authlib warns, on import, of its own move to httpx2 (its code, not ours): every `serve`
+    # start printed it to the administrator. Its module that says "always show ours" is loaded
+    # first, so that this filter comes before that one.
+    import authlib.deprecate  # noqa: F401
+
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated", category=DeprecationWarning)
+    from authlib.integrations.base_client.errors import OAuthError
+    from authlib.integrations.starlette_client import OAuth
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
