@@ -16,7 +16,7 @@ from projections.statuses import STATUS_KEY
 
 # Piped output keeps a readable width (as rich's tables did) instead of 80 columns.
 PIPED_WIDTH = 140
-AWAITING_MARK = "⧗"
+AWAITING_MARK = "◷"
 STATUS_LABELS = {key["status"]: f"{key['icon']} {key['status']}" for key in STATUS_KEY}
 
 

@@ -122,8 +122,8 @@ def test_a_claim_awaiting_sign_off_is_shown_on_the_action_and_counted_under_the_
     small("complete", "A2", "--by", "Ann Owner", "--on", "2015-03-20", "--evidence", "Rooms booked for every session")
     after = datetime.now(UTC).replace(tzinfo=None)
     lines = small("show", "A2", "--as-at", "2015-04-01").stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("⧗ Sign-off"))
-    claim = " ".join(line.strip() for line in [lines[start].removeprefix("⧗ Sign-off"), *lines[start + 1 :]] if line.strip())
+    start = next(i for i, line in enumerate(lines) if line.startswith("◷ Sign-off"))
+    claim = " ".join(line.strip() for line in [lines[start].removeprefix("◷ Sign-off"), *lines[start + 1 :]] if line.strip())
     match = re.fullmatch(r"(.*), since (\d{4}-\d\d-\d\d \d\d:\d\d) UTC", claim)
     assert match, claim
     assert match.group(1) == (
@@ -140,4 +140,4 @@ def test_a_claim_awaiting_sign_off_is_shown_on_the_action_and_counted_under_the_
         {"Strategic priority": "(no priority area)", "▲ Alert": "0", "◆ Warning": "1", "● OK": "0", "✔ Complete": "0"},
         {"Strategic priority": "Total", "▲ Alert": "1", "◆ Warning": "1", "● OK": "1", "✔ Complete": "0"},
     ]
-    assert awaiting == "⧗ 1 action carries a claim awaiting sign-off; counted as last approved."
+    assert awaiting == "◷ 1 action carries a claim awaiting sign-off; counted as last approved."

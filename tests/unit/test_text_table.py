@@ -59,7 +59,7 @@ def test_a_coloured_column_lines_up_as_the_plain_one_once_the_colours_are_taken_
 
     from plantrail.listings import coloured_status
 
-    rows = [["SS_1", "▲ Alert ⧗"], ["SS_22", "● OK"], ["SS_3", "✔ Complete"], ["SS_4", ""]]
+    rows = [["SS_1", "▲ Alert ◷"], ["SS_22", "● OK"], ["SS_3", "✔ Complete"], ["SS_4", ""]]
     plain = list(lines([Column("Code"), Column("Status")], rows))
     coloured = list(lines([Column("Code"), Column("Status", style=coloured_status)], rows))
     assert [re.sub("\x1b\\[[0-9;]*m", "", line) for line in coloured] == plain

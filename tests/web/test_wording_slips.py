@@ -50,7 +50,7 @@ def test_the_report_counts_claims_in_proper_plurals(browser: Browser, staffed):
     _claim(browser, "/complete", evidence="Signed risk register, v3")
     browser.sign_in(CLERK_EMAIL)
     report = Page(browser.client.get(DASHBOARD + "/report.html").text).text
-    assert "⧗ 1 action carries a claim awaiting sign-off; it is counted above as last approved." in report
+    assert "◷ 1 action carries a claim awaiting sign-off; it is counted above as last approved." in report
     assert "(s)" not in report
 
 
