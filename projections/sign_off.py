@@ -203,8 +203,10 @@ def proposed_changes(claim: dict[str, Any], current: dict[str, Any], as_at: date
     due = date.fromisoformat(current["due_date"]) if current["due_date"] else None
     before = _State(current["progress"], current["lifecycle"], due)
     if claim["kind"] == CLAIM_COMPLETION:
-        after = _State(before.progress, "completed", due)
+        after = _State(100, "completed", due)  # completing an action records it at 100 % (action_fold)
         rows = [{"field": "lifecycle", "old": before.lifecycle, "new": after.lifecycle}]
+        if before.progress != 100:
+            rows.append({"field": "progress", "old": f"{before.progress}%", "new": "100%"})
     elif claim["kind"] == CLAIM_DUE_DATE:
         after = _State(before.progress, before.lifecycle, date.fromisoformat(claim["due_date"]))
         rows = [{"field": "due date", "old": current["due_date"], "new": claim["due_date"]}]

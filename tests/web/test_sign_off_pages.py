@@ -91,7 +91,9 @@ def test_the_page_lists_each_claim_the_person_may_decide_with_what_it_would_chan
     assert _changes(page, "claim-1") == {
         "status": (status_mark(before["status"]), status_mark(status(completed, date(2015, 3, 25), plan["warning_days"]).value)),
         "lifecycle": (before["lifecycle"], "completed"),
+        "progress": (f"{before['progress']}%", "100%"),  # completing records 100 %
     }
+    assert before["progress"] != 100
     approve, reject = page.form(DECIDE + "approve"), page.form(DECIDE + "reject")
     assert (approve.fields["kind"], approve.fields["claim"]) == ("completion", str(waiting["version"]))
     assert reject.fields["claim"] == str(waiting["version"])
