@@ -28,6 +28,13 @@ def test_serve_refuses_the_web_app_without_a_secret_key_outside_demo_mode(tmp_pa
     assert "PLANTRAIL_SECRET_KEY" in result.stderr and "keygen" in result.stderr
 
 
+def _serve(env: dict[str, str], *arguments: str) -> subprocess.Popen[str]:
+    """`plantrail serve ARGUMENTS` in its own process, its output kept for the test to read."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "plantrail", "serve", *arguments], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
 def _wait_for(url: str, seconds: float = 60) -> httpx.Response:
     deadline = time.monotonic() + seconds
     while True:
@@ -47,13 +54,7 @@ def test_serve_runs_web_and_scheduler_in_one_process_and_stops_both_on_sigterm(t
         database_url, smtp_server, PLANTRAIL_SWEEP_HOUR="0", PLANTRAIL_SECRET_KEY=KEY, PLANTRAIL_BASE_URL=f"http://127.0.0.1:{port}"
     )
     link = invoke(env, "signin-link", "Liam Purdie").stdout.strip()
-    service = subprocess.Popen(
-        [sys.executable, "-m", "plantrail", "serve", "--port", str(port), "--relay-seconds", "0.5"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    service = _serve(env, "--port", str(port), "--relay-seconds", "0.5")
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/healthz").text == "ok"
         parts = urlsplit(link)
@@ -77,13 +78,7 @@ def test_serve_with_no_scheduler_serves_the_web_only(tmp_path: Path):
     invoke(cli_env(database_url), "import", str(EXAMPLES))
     port = free_port()
     env = cli_env(database_url, PLANTRAIL_SECRET_KEY=KEY, PLANTRAIL_SWEEP_HOUR="0")
-    service = subprocess.Popen(
-        [sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    service = _serve(env, "--no-scheduler", "--port", str(port))
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/sign-in").status_code == 200
     finally:
@@ -100,13 +95,7 @@ def test_a_sign_in_email_links_to_the_port_served_when_no_base_url_is_set(tmp_pa
     port = free_port()
     env = smtp_env(database_url, smtp_server, PLANTRAIL_SECRET_KEY=KEY, PLANTRAIL_SWEEP_HOUR="0")
     env.pop("PLANTRAIL_BASE_URL", None)
-    service = subprocess.Popen(
-        [sys.executable, "-m", "plantrail", "serve", "--no-scheduler", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    service = _serve(env, "--no-scheduler", "--port", str(port))
     try:
         _wait_for(f"http://127.0.0.1:{port}/sign-in")
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:  # keeps the CSRF cookie
