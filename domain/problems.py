@@ -40,9 +40,14 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.hints: list[str] = []  # what the CLI adds after the list (each once), e.g. an option that helps
 
     def add(self, message: str) -> None:
         self.items.append(message)
+
+    def hint(self, text: str | None) -> None:
+        if text and text not in self.hints:
+            self.hints.append(text)
 
     @contextmanager
     def noted(self, where: str = "") -> Iterator[None]:
@@ -50,13 +55,18 @@ class Problems:
             yield
         except InputProblemsError as error:
             self.items.extend(error.problems)
+            self.hint(error.cli_hint)
         except DomainError as error:
             text = str(error)
             self.items.append(f"{where}: {text}" if where and not text.startswith(where) else text)
+            self.hint(error.cli_hint)
 
     def raise_if_any(self, error: type[InputProblemsError] = InputProblemsError) -> None:
         if self.items:
-            raise error(self.items)
+            refused = error(self.items)
+            if self.hints:
+                refused.cli_hint = "; ".join(self.hints)
+            raise refused
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -53,8 +53,9 @@ class PlantrailGroup(click.Group):
             mapped = as_domain_error(error)
             if mapped is None:
                 raise
-            hint = f" ({mapped.cli_hint})" if mapped.cli_hint else ""
             message = clip_message(str(mapped))
+            # After a list of problems, on a line of its own: at the end of the last one it reads as about that one.
+            hint = f"{chr(10) if chr(10) in message else ' '}({mapped.cli_hint})" if mapped.cli_hint else ""
             who_can = getattr(mapped, "who_can", None)  # a refusal that knows who may: say so, as a sentence of its own
             if who_can:
                 message = f"{message}{'' if message.endswith(('.', '?', '!')) else '.'} {who_can}"

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.errors import DomainError
-from domain.names import suggestion
+from domain.names import UnknownPersonError, suggestion
 from domain.plan_document import ActionSpec, DatedText, PersonSpec, PlanDocument, PrioritySpec, ProgressFigure
 from domain.problems import Problems
 from plantrail.dates import DateFormatError, SheetDateOrder
@@ -240,6 +240,8 @@ class _SheetReader:
                     self.owner_verdicts[key] = None
                 except DomainError as error:
                     self.owner_verdicts[key] = str(error)
+                    if isinstance(error, UnknownPersonError):
+                        self.problems.hint("--register-owners registers every owner the sheet names")
             if self.owner_verdicts[key] is not None:
                 self.problems.add(f"{where}: {self.owner_verdicts[key]}")
 

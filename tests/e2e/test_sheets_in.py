@@ -125,14 +125,15 @@ def test_every_bad_row_is_reported_in_the_files_own_words_and_nothing_is_written
         f"  {path}: row 8: Due Date: 'Mar 2015' is not a whole date: give the day too (write 31-Mar-2015, 31/03/2015 or 2015-03-31)",
     ]
     assert f"  {path}: row 10: Code & Title: expected a code then a title (e.g. 'IMP1 - Training'), got 'NOTITLE'" in lines
-    assert lines[-1] == "  … and 13 more" and len(lines) == 52
+    assert lines[-2:] == ["  … and 13 more", "(--register-owners registers every owner the sheet names)"] and len(lines) == 53
     assert imported("history", "--format", "json").stdout == before
     # Only the unknown owner left: still refused, by name, with the closest registered one.
     rows[5][4], rows[9][0] = "15", "B8 Titled"
     path.write_bytes(csv_bytes([[c.replace("Mar 2015", "31/03/2015") for c in row] for row in rows]))
     refused = imported("import", str(path), "--plan", "SOS 001", expect=2)
     assert refused.stderr.strip() == (
-        f"plantrail: error: {path}: row 8: Covalent Owner: 'Liam Purdy' is not a registered person; did you mean 'Liam Purdie'?"
+        f"plantrail: error: {path}: row 8: Covalent Owner: 'Liam Purdy' is not a registered person; did you mean 'Liam Purdie'? "
+        "(--register-owners registers every owner the sheet names)"
     )
     assert imported("history", "--format", "json").stdout == before
     # The same name in another case is the registered person, not a stranger.

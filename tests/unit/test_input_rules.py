@@ -145,3 +145,23 @@ def test_a_change_dated_two_days_ahead_is_refused_naming_the_effective_date_fiel
     assert refused.value.field == "effective_on"
     with pytest.raises(BadInputError):
         check_effective_on(date(2016, 1, 1), TODAY)
+
+
+def test_problems_carry_each_hint_once_to_the_error_they_raise():
+    from domain.errors import BadInputError
+    from domain.problems import InputProblemsError, Problems
+
+    problems = Problems()
+    for row in (2, 3):
+        with problems.noted():
+            raise BadInputError(f"row {row}: Owner: 'Nora' is not a registered person", cli_hint="--register-owners")
+    with problems.noted():
+        raise BadInputError("row 4: Due Date: not a date")
+    with pytest.raises(InputProblemsError) as refused:
+        problems.raise_if_any()
+    assert refused.value.problems == [
+        "row 2: Owner: 'Nora' is not a registered person",
+        "row 3: Owner: 'Nora' is not a registered person",
+        "row 4: Due Date: not a date",
+    ]
+    assert refused.value.cli_hint == "--register-owners"
