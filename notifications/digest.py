@@ -139,18 +139,14 @@ def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
-def short_date(iso: str, as_of: date | None) -> str:
-    """ "25 Mar", with the year only when it is not the year of the digest: "25 Mar 2014"."""
-    return short_day(date.fromisoformat(iso), as_of)
-
-
 def in_words(value: Any, as_of: date | None) -> Any:
-    """An ISO date ("2015-03-31", nothing more) as ``short_date`` writes it; anything else as it
-    is (no date, or text a deployment's own data put there)."""
+    """An ISO date ("2015-03-31", nothing more) as the digest of ``as_of`` writes it ("31 Mar",
+    the year only when it is not the digest's: ``short_day``); anything else as it is (no date,
+    or text a deployment's own data put there)."""
     if not isinstance(value, str) or len(value) != 10:
         return value
     try:
-        return short_date(value, as_of)
+        return short_day(date.fromisoformat(value), as_of)
     except ValueError:
         return value
 

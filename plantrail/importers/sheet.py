@@ -288,11 +288,11 @@ class _SheetReader:
         if key not in self.priorities and known and not numbered:
             # The plan has its priorities: a name it does not know is far likelier a typo than a
             # new strategic priority, which would then head a section of every committee report.
-            unknown = f"plan {self.options.plan_code} has no priority named {clipped(name)}{suggestion(name, self._priority_names())}"
+            near = suggestion(name, self._priority_names())  # "; did you mean '…'?" or nothing
             new = f"'{max(self.priorities.values()) + 1}. {' '.join(name.split())}'"
             self.problems.add(
-                f"{where}: {self._column('priority_area')}: {unknown.rstrip('.?')}{'?' if unknown.endswith('?') else '.'} "
-                f"To add a new priority, give it with its number: {new}"
+                f"{where}: {self._column('priority_area')}: plan {self.options.plan_code} has no priority named "
+                f"{clipped(name)}{near or '.'} To add a new priority, give it with its number: {new}"
             )
             return None
         if key not in self.priorities:

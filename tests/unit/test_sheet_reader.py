@@ -371,6 +371,12 @@ def test_a_priority_area_the_plan_does_not_have_is_refused_unless_given_with_a_n
         "To add a new priority, give it with its number: '8. Leadershp'",
         "  s: row 3: Priority Area: plan T 1 has no priority 9 (it has 4, 7)",
     ]
+    with pytest.raises(ImportFileError) as refused:
+        read("Parks")  # like none of the plan's: no suggestion
+    assert (
+        str(refused.value)
+        == "s: row 2: Priority Area: plan T 1 has no priority named 'Parks'. To add a new priority, give it with its number: '8. Parks'"
+    )
     # Given with its number it is added; a later row may then name it, or give its number alone.
     document = read("9", "9. Leadership reform", "leadership reform")
     assert [a.priority_number for a in document.actions] == [9, 9, 9]
